@@ -1,0 +1,3 @@
+// Sockets inside another network namespace (placeholder until the foundation lands).
+#include "addon.h"
+void RegisterNetns(Napi::Env env, Napi::Object exports) {}

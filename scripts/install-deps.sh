@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything the build and every test tier need on a fresh Debian 12 machine (root).
+# Idempotent: each step checks before it installs, so a warm machine passes through in seconds.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+APT_PACKAGES=(
+  # native build: BPF programs, the agent addon, the layer
+  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc g++ make cmake ninja-build pkg-config linux-libc-dev
+  libprotobuf-c-dev protobuf-c-compiler
+  # namespaces, networking and the tools tests drive
+  iproute2 iptables dnsutils curl procps psmisc util-linux libcap2-bin file
+  # debuggers and headless editors
+  python3-debugpy lldb-15 gdb emacs-nox elpa-dap-mode neovim
+  # the e2e cluster: runtime, CNI, etcd, image tools
+  containerd runc containernetworking-plugins etcd-server etcd-client umoci skopeo busybox-static openssl
+)
+DLV_VERSION=${DLV_VERSION:-v1.27.2}
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# containerd from Debian starts a system instance; the test cluster runs its own.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable --now containerd >/dev/null 2>&1 || true; fi
+
+# Delve, pinned, built with the machine's Go toolchain.
+GOBIN_DIR=$(go env GOPATH)/bin
+if ! "$GOBIN_DIR/dlv" version 2>/dev/null | grep -q "Version: ${DLV_VERSION#v}"; then
+  echo "install-deps: go install dlv@$DLV_VERSION"
+  GOFLAGS=-mod=mod go install "github.com/go-delve/delve/cmd/dlv@$DLV_VERSION"
+fi
+ln -sf "$GOBIN_DIR/dlv" /usr/local/bin/dlv
+
+# npm packages (lockfile-exact when the lockfile is present).
+cd "$here"
+if [ ! -d node_modules ] || [ package.json -nt node_modules/.install-stamp ] || [ package-lock.json -nt node_modules/.install-stamp ]; then
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+  touch node_modules/.install-stamp
+fi
+echo "install-deps: ok"
