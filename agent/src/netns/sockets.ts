@@ -1,0 +1,52 @@
+// Sockets inside the target's network namespace, as Node objects. The native helper thread
+// creates (and connects) each socket in the namespace and verifies it with SIOCGSKNS; Node then
+// adopts the plain fd (net.Socket({fd}) / dgram bind({fd})), so no Node thread ever changes netns.
+import net from 'node:net';
+import dgram from 'node:dgram';
+import type { SocketAddr } from '../../../proto/runtime/types.js';
+import { netnsAddon, type NativeSocketResult } from './native.js';
+
+export interface NetnsSockets {
+  readonly netnsPath: string;
+  /** A connected TCP socket inside the netns (rejects with errno-coded errors). */
+  connectTcp(to: SocketAddr, opts?: { timeoutMs?: number }): Promise<{ socket: net.Socket; local: SocketAddr; remote: SocketAddr }>;
+  /** A bound UDP socket inside the netns (port 0 = ephemeral). */
+  openUdp(family: 4 | 6, bind?: SocketAddr): Promise<{ socket: dgram.Socket; local: SocketAddr }>;
+  /** A listening TCP socket inside the netns, as an fd (for net.Server.listen({fd}) or a SOCKMAP). */
+  listenTcp(bind: SocketAddr, opts?: { backlog?: number; v6only?: boolean }): Promise<NativeSocketResult>;
+  /** Raw access: a bound, not yet connected TCP/UDP socket fd (connect later with connectFd). */
+  bindSocket(type: 'tcp' | 'udp', bind: SocketAddr): Promise<NativeSocketResult>;
+  connectFd(fd: number, to: SocketAddr, timeoutMs: number): Promise<{ local: SocketAddr; remote: SocketAddr }>;
+}
+
+const familyOf = (address: string): 4 | 6 => (net.isIPv6(address) ? 6 : 4);
+
+export function createNetnsSockets(netnsPath: string): NetnsSockets {
+  const addon = netnsAddon();
+  return {
+    netnsPath,
+    async connectTcp(to, opts = {}) {
+      const r = await addon.netnsSocket({ netns: netnsPath, family: familyOf(to.address), type: 'tcp', connect: to, timeoutMs: opts.timeoutMs ?? 10_000 });
+      // Safe: connect succeeded, so the native side always reports the peer.
+      const remote = r.remote ?? to;
+      const socket = new net.Socket({ fd: r.fd, readable: true, writable: true, allowHalfOpen: true });
+      return { socket, local: r.local, remote };
+    },
+    async openUdp(family, bind) {
+      const r = await addon.netnsSocket({ netns: netnsPath, family, type: 'udp', bind: bind ?? { address: family === 6 ? '::' : '0.0.0.0', port: 0 } });
+      const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind({ fd: r.fd }, () => { socket.off('error', reject); resolve(); });
+      });
+      return { socket, local: r.local };
+    },
+    listenTcp(bind, opts = {}) {
+      return addon.netnsSocket({ netns: netnsPath, family: familyOf(bind.address), type: 'tcp', bind, reuseAddr: true, v6only: opts.v6only, listen: opts.backlog ?? 511 });
+    },
+    bindSocket(type, bind) {
+      return addon.netnsSocket({ netns: netnsPath, family: familyOf(bind.address), type, bind });
+    },
+    connectFd: (fd, to, timeoutMs) => addon.connectFd(fd, to, timeoutMs),
+  };
+}

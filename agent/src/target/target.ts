@@ -1,0 +1,16 @@
+// What the agent serves: a local target resolved to the paths of its network namespace, root
+// filesystem and environment. Parsed from `pid/N` or `netns/NAME` by ./resolve.ts.
+export interface AgentTarget {
+  /** The target string as given, e.g. "pid/1234" or "netns/demo". */
+  readonly spec: string;
+  /** The target process (pid targets only). */
+  readonly pid?: number;
+  /** A file whose open fd names the network namespace (/proc/N/ns/net or /var/run/netns/NAME). */
+  readonly netnsPath: string;
+  /** Inode of that namespace, used to verify every socket created in it (SIOCGSKNS). */
+  readonly netnsIno: number;
+  /** The root filesystem as seen by the target (/proc/N/root, or / for a netns target). */
+  readonly rootPath: string;
+  /** The target's environ file (/proc/N/environ), absent for a netns target. */
+  readonly environPath?: string;
+}
