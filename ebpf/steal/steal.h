@@ -4,6 +4,9 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+#if defined(__cplusplus) && !defined(_Static_assert)
+#define _Static_assert static_assert // the addon includes this header from C++
+#endif
 
 #define KM_STEAL_MAX_SOCKS 64
 

@@ -1,3 +1,16 @@
-// BPF program lifecycle (placeholder until the traffic issue lands).
+// BPF program lifecycle: registers the steal (sk_lookup) and mirror (tcx + ring buffer) functions
+// and closes everything when the Node environment goes away. Nothing is ever pinned, so all
+// programs, maps and links also die with the process (crash safety by construction).
 #include "addon.h"
-void RegisterBpf(Napi::Env env, Napi::Object exports) {}
+#include "bpf_util.h"
+
+static void CloseAllBpf(void *) {
+  km::CloseAllMirror();
+  km::CloseAllSteal();
+}
+
+void RegisterBpf(Napi::Env env, Napi::Object exports) {
+  km::RegisterBpfSteal(env, exports);
+  km::RegisterBpfMirror(env, exports);
+  napi_add_env_cleanup_hook(env, CloseAllBpf, nullptr);
+}

@@ -1,0 +1,286 @@
+// km_mirror lifecycle: load ebpf/mirror, attach km_mirror_tcx as a tcx ingress link to every
+// interface of the target netns (lo included; raw BPF_LINK_CREATE because libbpf 1.1 has no
+// tcx API; done on a helper thread inside the netns, where ifindexes and the link's device
+// lookup resolve), edit the per-port map, and drain the ring buffer on a native thread that
+// hands batches to JS through a ThreadSafeFunction.
+//
+// Batch format (one Buffer per call): repeated { u32 little-endian length, record bytes }, each
+// record a struct km_mirror_event followed by its payload. Memory is bounded: when JS lags by
+// more than kMaxPendingBytes the thread stops draining, the kernel ring fills and drops (the
+// agent then reports gaps); the mirrored traffic itself is never slowed.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <net/if.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "../../../ebpf/mirror/mirror.h"
+#include "bpf_util.h"
+
+namespace km {
+namespace {
+
+constexpr int kBpfTcxIngress = 46;  // BPF_TCX_INGRESS (kernel >= 6.6); absent from libbpf 1.1 headers
+constexpr size_t kMaxPendingBytes = 64u << 20;
+constexpr size_t kFlushBytes = 1u << 20;
+
+using Batch = std::vector<uint8_t>;
+
+struct Mirror {
+  bpf_object *obj = nullptr;
+  int prog_fd = -1, ports_fd = -1, stats_fd = -1;
+  std::string netns;
+  std::map<int, int> links;  // ifindex -> tcx link fd
+  std::map<int, std::string> names;
+  ring_buffer *rb = nullptr;
+  int stop_fd = -1;
+  std::thread consumer;
+  bool tsfn_live = false;
+  Napi::ThreadSafeFunction tsfn;
+  std::atomic<size_t> pending{0};
+  Batch batch;  // consumer thread only
+
+  void Stop() {
+    if (consumer.joinable()) {
+      uint64_t one = 1;
+      if (write(stop_fd, &one, sizeof one) < 0) { /* the thread also checks every 200 ms */ }
+      consumer.join();
+    }
+    if (tsfn_live) { tsfn.Release(); tsfn_live = false; }
+  }
+  ~Mirror() {
+    Stop();
+    for (auto &l : links) close(l.second);
+    if (rb) ring_buffer__free(rb);
+    if (stop_fd >= 0) close(stop_fd);
+    if (obj) bpf_object__close(obj);
+  }
+};
+
+Registry<Mirror> g_mirrors;
+
+int OnRecord(void *ctx, void *data, size_t size) {
+  auto *m = static_cast<Mirror *>(ctx);
+  uint32_t len = (uint32_t)size;
+  const uint8_t *p = static_cast<const uint8_t *>(data);
+  m->batch.insert(m->batch.end(), reinterpret_cast<uint8_t *>(&len), reinterpret_cast<uint8_t *>(&len) + 4);
+  m->batch.insert(m->batch.end(), p, p + size);
+  return 0;
+}
+
+void Deliver(Napi::Env env, Napi::Function cb, Batch *b) {
+  if (env == nullptr) { delete b; return; }
+  size_t size = b->size();
+  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, b->data(), size, [](Napi::Env, uint8_t *, Batch *hint) { delete hint; }, b);
+  cb.Call({buf});
+}
+
+void Flush(Mirror *m) {
+  if (m->batch.empty()) return;
+  auto *b = new Batch(std::move(m->batch));
+  m->batch = Batch();
+  m->batch.reserve(64 * 1024);
+  size_t size = b->size();
+  m->pending += size;
+  auto status = m->tsfn.NonBlockingCall(b, [m, size](Napi::Env env, Napi::Function cb, Batch *b) {
+    Deliver(env, cb, b);
+    m->pending -= size;
+  });
+  if (status != napi_ok) { m->pending -= size; delete b; }
+}
+
+void ConsumeLoop(Mirror *m) {
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u32 = 1;
+  epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(m->rb), &ev);
+  ev.data.u32 = 2;
+  epoll_ctl(ep, EPOLL_CTL_ADD, m->stop_fd, &ev);
+  for (;;) {
+    if (m->pending.load() > kMaxPendingBytes) {  // JS lags: let the kernel ring absorb (and drop)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      uint64_t v;
+      if (read(m->stop_fd, &v, sizeof v) == sizeof v) break;
+      continue;
+    }
+    epoll_event evs[2];
+    int n = epoll_wait(ep, evs, 2, 200);
+    bool stop = false;
+    for (int i = 0; i < n; i++) stop |= evs[i].data.u32 == 2;
+    if (stop) break;
+    // Drain in slices so a burst reaches JS in bounded batches.
+    for (;;) {
+      int got = ring_buffer__consume(m->rb);
+      if (got <= 0) break;
+      if (m->batch.size() >= kFlushBytes) Flush(m);
+      if (m->batch.size() < kFlushBytes) break;
+    }
+    Flush(m);
+  }
+  close(ep);
+}
+
+bool OpenMirror(const std::string &objPath, Mirror &m, Failure &f) {
+  m.obj = bpf_object__open_file(objPath.c_str(), nullptr);
+  if (!m.obj) { f = MakeFailure("open BPF object " + objPath, errno); return false; }
+  int err = bpf_object__load(m.obj);
+  if (err) { f = MakeFailure("load km_mirror_tcx (" + objPath + ")", -err); return false; }
+  bpf_program *prog = bpf_object__find_program_by_name(m.obj, "km_mirror_tcx");
+  bpf_map *rbMap = bpf_object__find_map_by_name(m.obj, "km_mirror_rb");
+  bpf_map *ports = bpf_object__find_map_by_name(m.obj, "km_mirror_ports");
+  bpf_map *stats = bpf_object__find_map_by_name(m.obj, "km_mirror_stats");
+  if (!prog || !rbMap || !ports || !stats) { f = MakeFailure("km_mirror program/maps missing in " + objPath, 0); return false; }
+  m.prog_fd = bpf_program__fd(prog);
+  m.ports_fd = bpf_map__fd(ports);
+  m.stats_fd = bpf_map__fd(stats);
+  m.rb = ring_buffer__new(bpf_map__fd(rbMap), OnRecord, &m, nullptr);
+  if (!m.rb) { f = MakeFailure("ring_buffer__new km_mirror_rb", errno); return false; }
+  m.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (m.stop_fd < 0) { f = MakeFailure("eventfd", errno); return false; }
+  return true;
+}
+
+// Attaches to every interface of the netns not attached yet (runs inside the netns).
+bool AttachAll(Mirror &m, Failure &f) {
+  struct if_nameindex *ifs = if_nameindex();
+  if (!ifs) { f = MakeFailure("if_nameindex in " + m.netns, errno); return false; }
+  bool ok = true;
+  for (struct if_nameindex *i = ifs; i->if_index != 0; i++) {
+    int idx = (int)i->if_index;
+    if (m.links.count(idx)) continue;
+    int link = bpf_link_create(m.prog_fd, idx, (enum bpf_attach_type)kBpfTcxIngress, nullptr);
+    if (link < 0) {
+      f = MakeFailure(std::string("tcx ingress attach to ") + i->if_name, -link);
+      ok = false;
+      break;
+    }
+    m.links[idx] = link;
+    m.names[idx] = i->if_name;
+  }
+  if_freenameindex(ifs);
+  return ok;
+}
+
+Mirror *HandleArg(const Napi::CallbackInfo &info) {
+  if (!info[0].IsNumber()) return nullptr;
+  return g_mirrors.Get(info[0].As<Napi::Number>().Uint32Value());
+}
+
+Napi::Array InterfaceNames(Napi::Env env, Mirror &m) {
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (auto &n : m.names) out.Set(i++, Napi::String::New(env, n.second));
+  return out;
+}
+
+// bpfMirrorOpen(objectPath, netnsPath, onBatch(buffer)): Promise<handle>. Loads, attaches to every
+// interface and starts the consumer thread.
+Napi::Value MirrorOpen(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString() || !info[1].IsString() || !info[2].IsFunction())
+    return ThrowTypeError(env, "bpfMirrorOpen(objectPath, netnsPath, onBatch)");
+  std::string obj = info[0].As<Napi::String>();
+  auto holder = std::make_shared<std::unique_ptr<Mirror>>(new Mirror());
+  (*holder)->netns = info[1].As<Napi::String>();
+  (*holder)->tsfn = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "km_mirror_rb", 0, 1);
+  (*holder)->tsfn.Unref(env);  // the agent's own handles keep it alive, not the ring reader
+  (*holder)->tsfn_live = true;
+  return RunAsync(
+      env, "km_mirror_open",
+      [holder, obj](Failure &f) {
+        Mirror &m = **holder;
+        if (!OpenMirror(obj, m, f)) return false;
+        Failure inner;
+        if (!RunInNetns(m.netns, [&m](Failure &e) { return AttachAll(m, e); }, inner)) { f = inner; return false; }
+        return true;
+      },
+      [holder](Napi::Env env) {
+        Mirror *m = holder->get();
+        m->consumer = std::thread(ConsumeLoop, m);
+        return Napi::Number::New(env, g_mirrors.Add(std::move(*holder)));
+      });
+}
+
+// bpfMirrorAttachInterfaces(h): Promise<string[]> — picks up interfaces added since open.
+Napi::Value MirrorAttachInterfaces(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Mirror *m = HandleArg(info);
+  if (!m) return ThrowTypeError(env, "bpfMirrorAttachInterfaces(handle)");
+  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  return RunAsync(
+      env, "km_mirror_attach",
+      [m](Failure &f) { return RunInNetns(m->netns, [m](Failure &e) { return AttachAll(*m, e); }, f); },
+      [id](Napi::Env env) -> Napi::Value {
+        Mirror *m = g_mirrors.Get(id);
+        return m ? (Napi::Value)InterfaceNames(env, *m) : (Napi::Value)Napi::Array::New(env);
+      });
+}
+
+Napi::Value MirrorInterfaces(const Napi::CallbackInfo &info) {
+  Mirror *m = HandleArg(info);
+  if (!m) return ThrowTypeError(info.Env(), "bpfMirrorInterfaces(handle)");
+  return InterfaceNames(info.Env(), *m);
+}
+
+// bpfMirrorSetPort(h, port, on)
+Napi::Value MirrorSetPort(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Mirror *m = HandleArg(info);
+  if (!m || !info[1].IsNumber() || !info[2].IsBoolean()) return ThrowTypeError(env, "bpfMirrorSetPort(handle, port, on)");
+  double d = info[1].As<Napi::Number>().DoubleValue();
+  if (d < 1 || d > 65535 || d != (double)(int)d) return ThrowTypeError(env, "bpfMirrorSetPort: port must be 1-65535");
+  uint16_t port = (uint16_t)d;
+  km_mirror_port_cfg cfg{1};
+  if (info[2].As<Napi::Boolean>().Value()) {
+    if (bpf_map_update_elem(m->ports_fd, &port, &cfg, BPF_ANY)) return ThrowFailure(env, MakeFailure("km_mirror_ports update", errno));
+  } else if (bpf_map_delete_elem(m->ports_fd, &port) && errno != ENOENT) {
+    return ThrowFailure(env, MakeFailure("km_mirror_ports delete", errno));
+  }
+  return env.Undefined();
+}
+
+Napi::Value MirrorStats(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Mirror *m = HandleArg(info);
+  if (!m) return ThrowTypeError(env, "bpfMirrorStats(handle)");
+  int ncpu = libbpf_num_possible_cpus();
+  std::vector<uint64_t> vals(ncpu > 0 ? ncpu : 1);
+  const char *names[KM_MIRROR_NSTATS] = {"records", "bytes", "lost", "truncated"};
+  Napi::Object out = Napi::Object::New(env);
+  for (uint32_t k = 0; k < KM_MIRROR_NSTATS; k++) {
+    uint64_t sum = 0;
+    if (bpf_map_lookup_elem(m->stats_fd, &k, vals.data()) == 0)
+      for (uint64_t v : vals) sum += v;
+    out.Set(names[k], Napi::Number::New(env, (double)sum));
+  }
+  out.Set("pendingBytes", Napi::Number::New(env, (double)m->pending.load()));
+  return out;
+}
+
+Napi::Value MirrorClose(const Napi::CallbackInfo &info) {
+  if (info[0].IsNumber()) g_mirrors.Take(info[0].As<Napi::Number>().Uint32Value());
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void CloseAllMirror() { g_mirrors.Clear(); }
+
+void RegisterBpfMirror(Napi::Env env, Napi::Object exports) {
+  exports.Set("bpfMirrorOpen", Napi::Function::New(env, MirrorOpen));
+  exports.Set("bpfMirrorAttachInterfaces", Napi::Function::New(env, MirrorAttachInterfaces));
+  exports.Set("bpfMirrorInterfaces", Napi::Function::New(env, MirrorInterfaces));
+  exports.Set("bpfMirrorSetPort", Napi::Function::New(env, MirrorSetPort));
+  exports.Set("bpfMirrorStats", Napi::Function::New(env, MirrorStats));
+  exports.Set("bpfMirrorClose", Napi::Function::New(env, MirrorClose));
+}
+
+}  // namespace km

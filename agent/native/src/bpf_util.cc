@@ -1,0 +1,125 @@
+// Implementation of bpf_util.h (errors, netns helper thread, async Promise worker).
+#include "bpf_util.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <thread>
+
+namespace km {
+
+Failure MakeFailure(const std::string &step, int err) {
+  Failure f;
+  f.err = err;
+  f.message = err ? step + ": " + strerror(err) : step;
+  return f;
+}
+
+Napi::Error ToJsError(Napi::Env env, const Failure &f) {
+  Napi::Error e = Napi::Error::New(env, f.message);
+  if (f.err) {
+    const char *name = strerrorname_np(f.err);
+    e.Set("code", Napi::String::New(env, name ? name : "EUNKNOWN"));
+    e.Set("errno", Napi::Number::New(env, f.err));
+  }
+  return e;
+}
+
+Napi::Value ThrowFailure(Napi::Env env, const Failure &f) {
+  ToJsError(env, f).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Napi::Value ThrowTypeError(Napi::Env env, const std::string &message) {
+  Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+uint64_t NetnsInoOfPath(const std::string &path) {
+  struct stat st;
+  return stat(path.c_str(), &st) ? 0 : st.st_ino;
+}
+
+uint64_t NetnsInoOfSocket(int fd) {
+  int nsfd = ioctl(fd, SIOCGSKNS);
+  if (nsfd < 0) return 0;
+  struct stat st;
+  uint64_t ino = fstat(nsfd, &st) ? 0 : st.st_ino;
+  close(nsfd);
+  return ino;
+}
+
+bool RunInNetns(const std::string &nsPath, const std::function<bool(Failure &)> &fn, Failure &out) {
+  bool ok = false;
+  std::thread t([&] {
+    int target = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
+    if (target < 0) { out = MakeFailure("open netns " + nsPath, errno); return; }
+    if (setns(target, CLONE_NEWNET)) {
+      out = MakeFailure("setns " + nsPath, errno);
+      close(target);
+      return;
+    }
+    close(target);
+    // The thread ends right after fn: no need to switch back to the original namespace.
+    ok = fn(out);
+  });
+  t.join();
+  return ok;
+}
+
+namespace {
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  PromiseWorker(Napi::Env env, const char *name, std::function<bool(Failure &)> work,
+                std::function<Napi::Value(Napi::Env)> done)
+      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)),
+        work_(std::move(work)), done_(std::move(done)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override { ok_ = work_(failure_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!ok_) { deferred_.Reject(ToJsError(env, failure_).Value()); return; }
+    deferred_.Resolve(done_(env));
+  }
+  void OnError(const Napi::Error &e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::function<bool(Failure &)> work_;
+  std::function<Napi::Value(Napi::Env)> done_;
+  Failure failure_;
+  bool ok_ = false;
+};
+}  // namespace
+
+Napi::Promise RunAsync(Napi::Env env, const char *name, std::function<bool(Failure &)> work,
+                       std::function<Napi::Value(Napi::Env)> done) {
+  auto *w = new PromiseWorker(env, name, std::move(work), std::move(done));
+  Napi::Promise p = w->Promise();
+  w->Queue();  // deleted by node-addon-api after OnOK/OnError
+  return p;
+}
+
+bool ParseAddress16(const std::string &text, uint8_t out[16], bool *isV4) {
+  in_addr v4;
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    memset(out, 0, 10);
+    out[10] = out[11] = 0xff;
+    memcpy(out + 12, &v4, 4);
+    if (isV4) *isV4 = true;
+    return true;
+  }
+  if (inet_pton(AF_INET6, text.c_str(), out) == 1) {
+    if (isV4) *isV4 = false;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace km
