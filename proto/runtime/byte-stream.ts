@@ -1,0 +1,175 @@
+// A byte stream multiplexed on a tunnel connection (outgoing TCP relay, incoming connections),
+// as a Node Duplex with per-stream credit flow control:
+//   * the sender may have at most `sendWindow` unacknowledged bytes in flight; writes wait
+//     (write() returns false, callback held) until the peer grants more with WindowUpdate;
+//   * the receiver grants credit only as its consumer drains the readable side, so a slow
+//     consumer holds at most `recvWindow` bytes here and stops only its own sender — the
+//     connection keeps carrying every other stream.
+// Half-close: end() sends Shutdown; a received Shutdown ends the readable side. destroy() sends
+// Close (reset when destroyed with an error or by resetAndDestroy()); a received Close{reset}
+// or Error destroys this side with a TunnelError.
+import { Duplex } from 'node:stream';
+import { TunnelError } from './errors.js';
+import type { StreamHandler, TunnelConnection } from './connection.js';
+import type { Msg } from './messages.js';
+
+export const DEFAULT_STREAM_WINDOW = 1024 * 1024;
+/** Largest Data payload per frame: big enough for throughput, small enough to interleave streams. */
+export const MAX_DATA_CHUNK = 64 * 1024;
+
+export interface ByteStreamOptions {
+  /** Bytes the peer allowed us to send before its first WindowUpdate. */
+  sendWindow: number;
+  /** Bytes we allow the peer to send (what we told it in TcpConnect/TcpConnected/IncomingConnection). */
+  recvWindow: number;
+}
+
+export class TunnelByteStream extends Duplex implements StreamHandler {
+  private sendCredit: number;
+  private readonly recvWindow: number;
+  private received = 0;
+  private granted: number;
+  private pendingWrite: { chunk: Buffer; callback: (err?: Error | null) => void } | undefined;
+  private peerClosed = false;
+  private sentClose = false;
+
+  constructor(readonly connection: TunnelConnection, readonly streamId: number, opts: ByteStreamOptions) {
+    super({ allowHalfOpen: true, readableHighWaterMark: opts.recvWindow, writableHighWaterMark: MAX_DATA_CHUNK });
+    this.sendCredit = opts.sendWindow;
+    this.recvWindow = opts.recvWindow;
+    this.granted = opts.recvWindow;
+    connection.attach(streamId, this);
+    this.onDrain = this.onDrain.bind(this);
+  }
+
+  /** Abortive close: the peer resets its socket. */
+  resetAndDestroy(): this {
+    this.sendClose(true, 'reset by peer');
+    return this.destroy();
+  }
+
+  onMessage(msg: Msg): void {
+    switch (msg.kind) {
+      case 'data': return this.onData(msg.payload);
+      case 'windowUpdate':
+        this.sendCredit += msg.increment;
+        return this.flushPending();
+      case 'shutdown':
+        this.push(null);
+        return;
+      case 'close':
+        this.peerClosed = true;
+        this.connection.detach(this.streamId);
+        if (msg.reset) {
+          this.destroy(new TunnelError('RESET', `stream ${this.streamId}: connection reset by peer${msg.reason ? ` (${msg.reason})` : ''}`));
+        } else {
+          // Orderly: deliver what is buffered, then end; writes the peer can no longer take are dropped.
+          this.push(null);
+          if (this.pendingWrite) this.destroy();
+          else this.end();
+        }
+        return;
+      case 'error':
+        this.peerClosed = true;
+        this.connection.detach(this.streamId);
+        this.destroy(new TunnelError(msg.code, msg.message));
+        return;
+      default:
+        this.connection.sendStreamError(this.streamId, 'PROTOCOL_VIOLATION', `stream ${this.streamId}: ${msg.kind} is not valid on a byte stream`);
+        this.peerClosed = true;
+        this.destroy(new TunnelError('PROTOCOL_VIOLATION', `stream ${this.streamId}: peer sent ${msg.kind} on a byte stream`));
+    }
+  }
+
+  onConnectionClosed(err: TunnelError): void {
+    this.peerClosed = true;
+    this.destroy(err);
+  }
+
+  private onData(payload: Buffer): void {
+    if (this.received + payload.length > this.granted) {
+      this.connection.sendStreamError(this.streamId, 'FLOW_CONTROL', `stream ${this.streamId}: ${payload.length} bytes beyond the granted window`);
+      this.peerClosed = true;
+      this.destroy(new TunnelError('FLOW_CONTROL', `stream ${this.streamId}: peer exceeded the flow-control window`));
+      return;
+    }
+    this.received += payload.length;
+    this.push(payload);
+    this.maybeGrant();
+  }
+
+  /** Grants credit for bytes the consumer has taken, in batches of half a window. */
+  private maybeGrant(): void {
+    if (this.peerClosed || this.destroyed) return;
+    const consumed = this.received - this.readableLength;
+    const outstanding = this.granted - consumed;
+    if (outstanding <= this.recvWindow / 2) {
+      const increment = consumed + this.recvWindow - this.granted;
+      this.granted += increment;
+      this.connection.send(this.streamId, { kind: 'windowUpdate', increment });
+    }
+  }
+
+  override _read(): void {
+    this.maybeGrant();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.pendingWrite = { chunk, callback };
+    this.flushPending();
+  }
+
+  private flushPending(): void {
+    const pending = this.pendingWrite;
+    if (!pending) return;
+    if (this.connection.closed) {
+      this.pendingWrite = undefined;
+      pending.callback(new TunnelError('UNAVAILABLE', `stream ${this.streamId}: tunnel closed`));
+      return;
+    }
+    let { chunk } = pending;
+    while (chunk.length > 0 && this.sendCredit > 0) {
+      if (this.connection.needsDrain) {
+        this.connection.once('drain', this.onDrain);
+        pending.chunk = chunk;
+        return;
+      }
+      const n = Math.min(chunk.length, this.sendCredit, MAX_DATA_CHUNK);
+      this.connection.send(this.streamId, { kind: 'data', payload: chunk.subarray(0, n) });
+      this.sendCredit -= n;
+      chunk = chunk.subarray(n);
+    }
+    if (chunk.length > 0) {
+      pending.chunk = chunk; // wait for WindowUpdate
+      return;
+    }
+    this.pendingWrite = undefined;
+    pending.callback();
+  }
+
+  private onDrain(): void {
+    this.flushPending();
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    if (!this.peerClosed) this.connection.send(this.streamId, { kind: 'shutdown' });
+    callback();
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    this.connection.off('drain', this.onDrain);
+    if (this.pendingWrite) {
+      this.pendingWrite.callback(err ?? new TunnelError('UNAVAILABLE', `stream ${this.streamId}: destroyed`));
+      this.pendingWrite = undefined;
+    }
+    this.sendClose(err !== null, err?.message ?? '');
+    this.connection.detach(this.streamId);
+    callback(err);
+  }
+
+  private sendClose(reset: boolean, reason: string): void {
+    if (this.peerClosed || this.sentClose) return;
+    this.sentClose = true;
+    this.connection.send(this.streamId, { kind: 'close', reset, reason });
+  }
+}
