@@ -7,6 +7,8 @@ const entries = [
   { in: 'adapter/src/cli/main.ts', out: 'dist/kmirror.js' },
   { in: 'adapter/src/dap/main.ts', out: 'dist/kmirror-dap.js' },
   { in: 'agent/src/main.ts', out: 'dist/kmirror-agent.js' },
+  // library entry `import { debugSession } from 'kmirror'` (package.json "exports")
+  { in: 'adapter/src/api/index.ts', out: 'dist/kmirror-api.js' },
 ].filter((e) => existsSync(e.in));
 
 for (const entry of entries) {
