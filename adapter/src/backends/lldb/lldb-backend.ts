@@ -1,0 +1,53 @@
+// C, C++ and Rust through lldb-dap / lldb-vscode (DAP on stdio). lldb wants `env` as ["K=V"]
+// strings (an object is silently dropped by lldb-dap 19) and numbers threads by OS tid; its
+// console output lines end in \r\n (pty), normalised here. With a target, kmirror-dap starts the
+// program under the layer and lldb attaches to its pid.
+import { dirname, resolve } from 'node:path';
+import type { BackendContext, BackendSession, DebugBackend } from '../backend.js';
+import { DebuggerProcess } from '../debugger-process.js';
+import { requireExecutable } from '../find-executable.js';
+import { isElf } from '../program-kind.js';
+import { ProxySession } from '../proxy-session.js';
+import { spawnDebuggeeUnderLayer } from '../spawn-debuggee.js';
+import { lldbAttachArgs, lldbLaunchArgs } from './launch-args.js';
+
+const CANDIDATES = ['lldb-dap', 'lldb-vscode', ...[20, 19, 18, 17, 16, 15, 14].flatMap((v) => [`lldb-dap-${v}`, `lldb-vscode-${v}`])];
+const INSTALL_HINT = 'apt-get install lldb-15 (provides lldb-vscode-15), or a newer lldb package providing lldb-dap; or set "debuggerPath"';
+
+export const lldbBackend: DebugBackend = {
+  kind: 'lldb',
+  claims: (config) => !!config.program && isElf(resolve(config.cwd ?? '.', config.program)),
+  start,
+};
+
+async function start(ctx: BackendContext): Promise<BackendSession> {
+  const { config } = ctx;
+  const lldb = requireExecutable(config.debuggerPath ? [config.debuggerPath] : CANDIDATES, 'LLDB debug adapter (lldb-dap / lldb-vscode)', INSTALL_HINT);
+  const program = config.program ? resolve(config.cwd ?? '.', config.program) : undefined;
+  const adapter = await DebuggerProcess.start('lldb', lldb, [], { cwd: config.cwd ?? (program ? dirname(program) : process.cwd()) });
+  const owned: DebuggerProcess[] = [];
+  try {
+    let launch: { command: 'launch' | 'attach'; args: Record<string, unknown> };
+    if (config.request === 'attach') {
+      launch = { command: 'attach', args: lldbAttachArgs(config, config.processId ?? 0) };
+    } else if (ctx.layer.active && program) {
+      const debuggee = await spawnDebuggeeUnderLayer(ctx, [program, ...(config.args ?? [])]);
+      owned.push(debuggee);
+      launch = { command: 'attach', args: lldbAttachArgs(config, debuggee.pid ?? 0) };
+    } else {
+      launch = { command: 'launch', args: lldbLaunchArgs(config) };
+    }
+    const session = new ProxySession({
+      name: 'lldb', ctx, debugger: adapter, input: adapter.child.stdout!, output: adapter.child.stdin!, adapterID: 'lldb', launch, owned,
+      rewriteEvent: (event, body) => {
+        const b = body as { output?: string } | undefined;
+        if (event === 'output' && typeof b?.output === 'string') return { event, body: { ...b, output: b.output.replace(/\r\n/g, '\n') } };
+        return { event, body };
+      },
+    });
+    return await session.initialize();
+  } catch (e) {
+    await Promise.all([adapter.stop(), ...owned.map((p) => p.stop())]);
+    throw e;
+  }
+}

@@ -1,0 +1,95 @@
+// A BackendSession for debuggers that speak DAP themselves: kmirror-dap is a thin rewriter in
+// front of them. The backend module supplies the translated launch/attach request and optional
+// event rewriting; this class initializes the debugger with the client's arguments, forwards
+// requests, passes events and reverse requests through (runInTerminal is wrapped by the layer
+// when a target is active) and reports a debugger that dies on its own as a crash.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Readable, Writable } from 'node:stream';
+import type { BackendContext, BackendSession } from './backend.js';
+import { DapChild } from './dap-child.js';
+import type { DebuggerProcess } from './debugger-process.js';
+
+export interface ProxySessionOptions {
+  name: string;
+  ctx: BackendContext;
+  /** The debugger process (stopped on dispose; its unexpected exit is a crash). */
+  debugger: DebuggerProcess;
+  /** Streams carrying DAP to and from the debugger (its stdio or a socket). */
+  input: Readable;
+  output: Writable;
+  adapterID: string;
+  launch: { command: 'launch' | 'attach'; args: Record<string, unknown> };
+  /** Drops (undefined) or rewrites events from the debugger. */
+  rewriteEvent?: (event: string, body: unknown) => { event: string; body: unknown } | undefined;
+  /** Rewrites request arguments before forwarding (e.g. lldb's env array). */
+  rewriteRequest?: (command: string, args: Record<string, unknown>) => Record<string, unknown>;
+  /** Other processes to stop on dispose (a debuggee kmirror-dap started itself). */
+  owned?: DebuggerProcess[];
+  /** Called after dispose stopped the processes (temp files, sockets). */
+  cleanup?: () => Promise<void> | void;
+}
+
+export class ProxySession implements BackendSession {
+  capabilities: DebugProtocol.Capabilities = {};
+  private readonly child: DapChild;
+  private disposing = false;
+
+  constructor(private readonly opts: ProxySessionOptions) {
+    const { ctx, name } = opts;
+    this.child = new DapChild(opts.input, opts.output, name, {
+      onEvent: (event, body) => this.onEvent(event, body),
+      onReverseRequest: (command, args) => this.onReverseRequest(command, args),
+      onClose: () => this.onDebuggerGone(),
+    }, ctx.log);
+    void opts.debugger.exited.then(({ code, signal }) => {
+      if (!this.disposing) this.child.close(`${name} exited (code ${code}, signal ${signal})`);
+    });
+  }
+
+  /** Sends initialize with the client's own arguments; the result becomes our capabilities. */
+  async initialize(): Promise<this> {
+    const args = { ...this.opts.ctx.clientCapabilities, adapterID: this.opts.adapterID };
+    this.capabilities = ((await this.child.request('initialize', args)) ?? {}) as DebugProtocol.Capabilities;
+    return this;
+  }
+
+  launch(): Promise<unknown> {
+    return this.child.request(this.opts.launch.command, this.opts.launch.args);
+  }
+
+  request(command: string, args: Record<string, unknown>): Promise<unknown> {
+    const rewritten = this.opts.rewriteRequest ? this.opts.rewriteRequest(command, args) : args;
+    return this.child.request(command, rewritten);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposing) return;
+    this.disposing = true;
+    this.child.close();
+    await Promise.all([this.opts.debugger.stop(), ...(this.opts.owned ?? []).map((p) => p.stop())]);
+    await this.opts.cleanup?.();
+  }
+
+  private onEvent(event: string, body: unknown): void {
+    const out = this.opts.rewriteEvent ? this.opts.rewriteEvent(event, body) : { event, body };
+    if (out) this.opts.ctx.sink.event(out.event, out.body);
+  }
+
+  private async onReverseRequest(command: string, args: unknown): Promise<DebugProtocol.Response> {
+    const { layer } = this.opts.ctx;
+    if (command === 'runInTerminal' && layer.active) {
+      // The terminal command is the debuggee (or the debugger's launch helper that execs it).
+      const a = args as DebugProtocol.RunInTerminalRequestArguments;
+      const env = Object.fromEntries(Object.entries(a.env ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const wrapped = layer.wrap(a.args, { env });
+      args = { ...a, args: [wrapped.command, ...wrapped.args], env: wrapped.env };
+    }
+    return this.opts.ctx.sink.reverseRequest(command, args);
+  }
+
+  private onDebuggerGone(): void {
+    if (this.disposing) return;
+    const tail = this.opts.debugger.stderrTail();
+    this.opts.ctx.sink.crashed(`${this.opts.name} ended unexpectedly${tail ? `: ${tail.split('\n').slice(-3).join(' | ')}` : ''}`);
+  }
+}

@@ -1,0 +1,207 @@
+// One debug session: the state machine between a DAP client connection and one backend.
+//
+// Lifecycle: initialize (kmirror-dap answers with its own capabilities; the backend's arrive later
+// as a `capabilities` event) → launch/attach (pick backend, open the target layer with progress
+// events, start the debugger, forward the translated launch; other requests run concurrently so
+// debugpy's late launch response cannot deadlock) → forwarded requests → disconnect (backend
+// disconnect with a deadline, `terminated`/`exited` held back until after the response because
+// editors waiting for that response hang otherwise, then every process is stopped).
+// A debugger that dies on its own yields `exited` + `terminated` and a clean adapter.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { BackendSession, DebugBackend } from '../backends/backend.js';
+import { selectBackend } from '../backends/registry.js';
+import { isKnownCommand } from './dap-commands.js';
+import { DapConnection, ThenAfter, type RequestHandler } from './connection.js';
+import { DapError, withTimeout } from './errors.js';
+import { directLayer, type DebuggeeLayer } from './layer.js';
+import { validateLaunchConfig, type KmirrorLaunchConfig } from './launch-config.js';
+import type { DapLogger } from './log.js';
+import { admits, stateAfterEvent, type SessionState } from './session-state.js';
+import { openTargetLayer } from './target-layer.js';
+
+const DISCONNECT_TIMEOUT_MS = 5_000;
+
+export interface SessionOptions {
+  /** Default target from `kmirror-dap --target`; the launch config's `target` overrides it. */
+  defaultTarget?: string;
+  log: DapLogger;
+  backends?: readonly DebugBackend[];
+}
+
+/** Capabilities kmirror-dap answers before it knows the backend; the backend's follow as an event. */
+const INITIAL_CAPABILITIES: DebugProtocol.Capabilities = {
+  supportsConfigurationDoneRequest: true,
+  supportsConditionalBreakpoints: true,
+  supportsHitConditionalBreakpoints: true,
+  supportsLogPoints: true,
+  supportsEvaluateForHovers: true,
+  supportsSetVariable: true,
+  supportsTerminateRequest: true,
+  supportsExceptionInfoRequest: true,
+  exceptionBreakpointFilters: [],
+};
+
+export class DebugSession {
+  private state: SessionState = 'initializing';
+  private clientCapabilities: DebugProtocol.InitializeRequestArguments = { adapterID: 'kmirror' };
+  private backend: BackendSession | undefined;
+  private layer: DebuggeeLayer = directLayer();
+  private heldEvents: Array<[string, unknown]> | undefined;
+  private sentExited = false;
+  private sentTerminated = false;
+  private endListeners: Array<() => void> = [];
+
+  private readonly handlers: Record<string, RequestHandler> = {
+    initialize: (args) => this.initialize(args as unknown as DebugProtocol.InitializeRequestArguments),
+    launch: (args) => this.start('launch', args),
+    attach: (args) => this.start('attach', args),
+    disconnect: (args) => this.disconnect(args),
+    'kmirror/status': () => this.layer.status(),
+  };
+
+  constructor(private readonly connection: DapConnection, private readonly opts: SessionOptions) {
+    connection.setRouter((command) => this.route(command));
+    connection.onDidClose(() => void this.shutdown());
+  }
+
+  /** Called once the session is over (disconnect answered or client gone). */
+  onDidEnd(listener: () => void): void {
+    this.endListeners.push(listener);
+  }
+
+  get currentState(): SessionState {
+    return this.state;
+  }
+
+  private route(command: string): RequestHandler | undefined {
+    if (!isKnownCommand(command)) return undefined;
+    return (args, request) => {
+      const refusal = admits(this.state, command);
+      if (refusal) throw new DapError('WRONG_STATE', `${command}: ${refusal} (session state: ${this.state})`);
+      const own = Object.hasOwn(this.handlers, command) ? this.handlers[command] : undefined;
+      if (own) return own(args, request);
+      if (!this.backend) throw new DapError('WRONG_STATE', `${command}: the debugger is still starting`);
+      return this.backend.request(command, args);
+    };
+  }
+
+  private initialize(args: DebugProtocol.InitializeRequestArguments): DebugProtocol.Capabilities {
+    this.clientCapabilities = args;
+    this.state = 'configuring';
+    return INITIAL_CAPABILITIES;
+  }
+
+  private async start(request: 'launch' | 'attach', raw: Record<string, unknown>): Promise<unknown> {
+    const config = validateLaunchConfig(request, raw);
+    const backendModule = selectBackend(config, this.opts.backends);
+    this.state = 'launching';
+    try {
+      this.layer = await this.openLayer(config);
+      this.backend = await backendModule.start({
+        config,
+        clientCapabilities: this.clientCapabilities,
+        layer: this.layer,
+        log: this.opts.log,
+        sink: {
+          event: (event, body) => this.onBackendEvent(event, body),
+          reverseRequest: (command, args) => this.connection.sendRequest(command, args),
+          crashed: (reason) => this.onBackendCrash(reason),
+        },
+      });
+      this.connection.sendEvent('capabilities', { capabilities: this.backend.capabilities });
+      const body = await this.backend.launch();
+      if (this.state === 'launching') this.state = 'running';
+      return body;
+    } catch (e) {
+      await this.releaseBackend();
+      if (this.state === 'launching') this.state = 'configuring';
+      throw e;
+    }
+  }
+
+  /** Without a target: the direct layer. With one: the workstation session, with progress events. */
+  private async openLayer(config: KmirrorLaunchConfig): Promise<DebuggeeLayer> {
+    const target = config.target ?? (config.kmirror?.target as string | undefined) ?? this.opts.defaultTarget;
+    if (!target && !config.configFile && !config.kmirror) return directLayer();
+    const progressId = `kmirror-target-${Date.now()}`;
+    const progress = this.clientCapabilities.supportsProgressReporting === true;
+    if (progress) this.connection.sendEvent('progressStart', { progressId, title: `kmirror: connecting to ${target ?? 'target'}`, cancellable: false });
+    try {
+      const layer = await openTargetLayer({
+        config, target, log: this.opts.log,
+        onStatus: (message) => {
+          if (progress) this.connection.sendEvent('progressUpdate', { progressId, message });
+        },
+      });
+      this.connection.sendEvent('kmirror/status', layer.status());
+      return layer;
+    } finally {
+      if (progress) this.connection.sendEvent('progressEnd', { progressId });
+    }
+  }
+
+  private onBackendEvent(event: string, body: unknown): void {
+    if (this.heldEvents && (event === 'terminated' || event === 'exited')) {
+      this.heldEvents.push([event, body]);
+      return;
+    }
+    this.emitTracked(event, body);
+  }
+
+  private emitTracked(event: string, body: unknown): void {
+    if (event === 'exited') this.sentExited = true;
+    if (event === 'terminated') this.sentTerminated = true;
+    const next = stateAfterEvent(this.state, event);
+    if (next) this.state = next;
+    this.connection.sendEvent(event, body);
+  }
+
+  private onBackendCrash(reason: string): void {
+    this.opts.log.log('warn', 'backend', reason);
+    this.connection.sendEvent('output', { category: 'important', output: `kmirror-dap: ${reason}\n` });
+    if (!this.sentExited) this.emitTracked('exited', { exitCode: 1 });
+    if (!this.sentTerminated) this.emitTracked('terminated', {});
+    void this.releaseBackend();
+  }
+
+  private async disconnect(args: Record<string, unknown>): Promise<ThenAfter> {
+    this.heldEvents = [];
+    if (this.state !== 'terminated') this.state = 'terminating';
+    if (this.backend) {
+      try {
+        await withTimeout(this.backend.request('disconnect', args), DISCONNECT_TIMEOUT_MS, 'debugger disconnect');
+      } catch (e) {
+        this.opts.log.log('warn', 'backend', `disconnect: ${(e as Error).message}`);
+      }
+    }
+    await this.releaseBackend();
+    await this.layer.close();
+    const held = this.heldEvents;
+    this.heldEvents = undefined;
+    this.state = 'terminated';
+    return new ThenAfter(undefined, () => {
+      for (const [event, body] of held) this.emitTracked(event, body);
+      this.end();
+    });
+  }
+
+  private async releaseBackend(): Promise<void> {
+    const backend = this.backend;
+    this.backend = undefined;
+    await backend?.dispose();
+  }
+
+  /** Client gone without disconnect: stop everything. */
+  private async shutdown(): Promise<void> {
+    await this.releaseBackend();
+    await this.layer.close();
+    this.state = 'terminated';
+    this.end();
+  }
+
+  private end(): void {
+    const listeners = this.endListeners;
+    this.endListeners = [];
+    for (const l of listeners) l();
+  }
+}
