@@ -1,0 +1,134 @@
+// Places one agent for a resolved target and waits until its container runs: either the node
+// Job (default) or an ephemeral container in the target pod. Readiness of the agent's server is
+// established later by the tunnel handshake over a port-forward, not by reading its logs.
+import { randomBytes } from 'node:crypto';
+import type { V1Pod } from '@kubernetes/client-node';
+import {
+  AGENT_CONTAINER, LABEL_SESSION, agentJobName, buildEphemeralContainer, buildNodeJob, ephemeralContainerName,
+  pickEphemeralPort, type PullPolicy,
+} from './agent-pod-spec.js';
+import { agentContainerState } from './agent-pod-status.js';
+import { ClusterError, kubeCall, statusCodeOf } from './errors.js';
+import type { KubeAccess } from './kube-access.js';
+import { waitForPods } from './pod-informer.js';
+import type { ResolvedKubeTarget } from './resolve-target.js';
+
+export type AgentPlacementMode = 'node-job' | 'ephemeral';
+
+export interface AgentPlacementOptions {
+  mode: AgentPlacementMode;
+  image: string;
+  pullPolicy: PullPolicy;
+  command?: string[];
+  /** Namespace of the node Job; default the target's. */
+  namespace?: string;
+  /** Ephemeral mode: ask for BPF/NET_ADMIN/SYS_ADMIN so steal/mirror work. */
+  ephemeralCapabilities: boolean;
+  idleExitSeconds: number;
+  activeDeadlineSeconds: number;
+  ttlSecondsAfterFinished: number;
+  /** Loopback port of a node-job agent (its own netns, so any fixed port works). */
+  nodeJobPort: number;
+  startupTimeoutMs: number;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  labels?: Record<string, string>;
+}
+
+/** An agent container that is running (its server may still be starting). */
+export interface PlacedAgent {
+  readonly mode: AgentPlacementMode;
+  readonly sessionId: string;
+  readonly namespace: string;
+  readonly podName: string;
+  readonly containerName: string;
+  readonly port: number;
+  readonly token: string;
+  /** Deletes what was created (the Job; an ephemeral container cannot be removed, it just exits). */
+  remove(): Promise<void>;
+}
+
+/** Creates the agent for `target` and waits for its container to run. */
+export async function placeAgent(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions, signal?: AbortSignal): Promise<PlacedAgent> {
+  const sessionId = randomBytes(4).toString('hex');
+  const token = randomBytes(24).toString('base64url');
+  return opts.mode === 'ephemeral'
+    ? placeEphemeral(access, target, opts, { sessionId, token }, signal)
+    : placeNodeJob(access, target, opts, { sessionId, token }, signal);
+}
+
+async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions,
+  ids: { sessionId: string; token: string }, signal?: AbortSignal): Promise<PlacedAgent> {
+  const namespace = opts.namespace ?? target.namespace;
+  const job = buildNodeJob({
+    ...ids, namespace, nodeName: target.nodeName, containerId: target.containerId,
+    targetDescription: `${target.namespace}/${target.podName}/${target.container.name}`,
+    image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
+    port: opts.nodeJobPort, idleExitSeconds: opts.idleExitSeconds, activeDeadlineSeconds: opts.activeDeadlineSeconds,
+    ttlSecondsAfterFinished: opts.ttlSecondsAfterFinished, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+    ...(opts.labels ? { extraLabels: opts.labels } : {}),
+  });
+  const jobName = agentJobName(ids.sessionId);
+  // Pod Security admission only enforces on pods: a dry-run pod create surfaces its refusal now,
+  // instead of a Job whose pod silently never appears.
+  const template = job.spec?.template;
+  await kubeCall(`the node agent pod is not allowed in namespace ${namespace} (use agent.ephemeral, or see \`kmirror doctor\`)`,
+    () => access.core.createNamespacedPod({ namespace, dryRun: 'All', body: { apiVersion: 'v1', kind: 'Pod', metadata: { ...template?.metadata, name: `${jobName}-dryrun` }, spec: template?.spec } }));
+  await kubeCall(`creating agent job ${jobName} in namespace ${namespace}`, () => access.batch.createNamespacedJob({ namespace, body: job }));
+  const remove = async (): Promise<void> => {
+    try {
+      await access.batch.deleteNamespacedJob({ name: jobName, namespace, propagationPolicy: 'Background', gracePeriodSeconds: 0 });
+    } catch (err) {
+      if (statusCodeOf(err) !== 404) throw err;
+    }
+  };
+  try {
+    const podName = await waitForPods(access, {
+      namespace, labelSelector: `${LABEL_SESSION}=${ids.sessionId}`, timeoutMs: opts.startupTimeoutMs,
+      what: `starting agent job ${jobName} on node ${target.nodeName}`, ...(signal ? { signal } : {}),
+    }, (pods) => runningAgentPod(pods, AGENT_CONTAINER, false));
+    return { mode: 'node-job', ...ids, namespace, podName, containerName: AGENT_CONTAINER, port: opts.nodeJobPort, remove };
+  } catch (err) {
+    await remove().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions,
+  ids: { sessionId: string; token: string }, signal?: AbortSignal): Promise<PlacedAgent> {
+  const { namespace, podName } = target;
+  const name = ephemeralContainerName(ids.sessionId);
+  const pod = await kubeCall(`reading pod ${podName} in namespace ${namespace}`, () => access.core.readNamespacedPod({ name: podName, namespace }));
+  const port = pickEphemeralPort(pod);
+  const runAsUser = targetRunAsUser(pod, target.container.name);
+  const container = buildEphemeralContainer({
+    ...ids, port, targetContainer: target.container.name, withTrafficCapabilities: opts.ephemeralCapabilities,
+    image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
+    idleExitSeconds: opts.idleExitSeconds, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+    ...(runAsUser !== undefined ? { runAsUser } : {}),
+  });
+  pod.spec = { ...pod.spec, containers: pod.spec?.containers ?? [], ephemeralContainers: [...(pod.spec?.ephemeralContainers ?? []), container] };
+  await kubeCall(`adding ephemeral agent container ${name} to pod ${podName} in namespace ${namespace}`,
+    () => access.core.replaceNamespacedPodEphemeralcontainers({ name: podName, namespace, body: pod }));
+  await waitForPods(access, {
+    namespace, fieldSelector: `metadata.name=${podName}`, timeoutMs: opts.startupTimeoutMs,
+    what: `starting ephemeral agent ${name} in pod ${podName}`, ...(signal ? { signal } : {}),
+  }, (pods) => runningAgentPod(pods, name, true));
+  // An ephemeral container cannot be deleted; the agent exits on its own when its client is gone.
+  return { mode: 'ephemeral', ...ids, namespace, podName, containerName: name, port, remove: async () => undefined };
+}
+
+/** The name of the pod whose agent container runs; throws AGENT_FAILED when it cannot start. */
+function runningAgentPod(pods: readonly V1Pod[], container: string, ephemeral: boolean): string | undefined {
+  for (const pod of pods) {
+    const st = agentContainerState(pod, container, ephemeral);
+    if (st.state === 'running') return pod.metadata?.name;
+    if (st.state === 'failed') throw new ClusterError('AGENT_FAILED', st.message);
+  }
+  return undefined;
+}
+
+/** The uid the target container runs as, when the pod spec fixes one. */
+function targetRunAsUser(pod: V1Pod, container: string): number | undefined {
+  const c = pod.spec?.containers.find((x) => x.name === container);
+  return c?.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
+}

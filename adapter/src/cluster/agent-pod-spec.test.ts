@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildEphemeralContainer, buildNodeJob, LABEL_MANAGED_BY, LABEL_SESSION, NODE_JOB_CAPABILITIES, pickEphemeralPort,
+} from './agent-pod-spec.js';
+
+const common = { image: 'kmirror/agent:0.1.0', pullPolicy: 'IfNotPresent' as const, sessionId: 'abcd1234', port: 47777, token: 's3cret', idleExitSeconds: 10 };
+
+describe('buildNodeJob', () => {
+  const job = buildNodeJob({
+    ...common, namespace: 'shop', nodeName: 'node-1', containerId: 'deadbeef'.repeat(8), targetDescription: 'shop/web-1/app',
+    activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 5,
+  });
+  const podSpec = job.spec?.template.spec;
+  const container = podSpec?.containers[0];
+
+  it('pins the pod to the target node with hostPID and no restarts', () => {
+    expect(podSpec).toMatchObject({ nodeName: 'node-1', hostPID: true, restartPolicy: 'Never', automountServiceAccountToken: false });
+    expect(podSpec?.hostNetwork).toBeUndefined();
+    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 5 });
+  });
+
+  it('adds exactly the needed capabilities and is never privileged', () => {
+    expect(container?.securityContext?.privileged).toBe(false);
+    expect(container?.securityContext?.capabilities?.add).toEqual([...NODE_JOB_CAPABILITIES]);
+    expect(container?.securityContext?.capabilities?.add).toEqual(['BPF', 'NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE']);
+    expect(podSpec?.volumes).toBeUndefined();
+  });
+
+  it('targets the container by ID, listens on loopback, carries the token in env only', () => {
+    expect(container?.args).toEqual(['--target', `container-id/${'deadbeef'.repeat(8)}`, '--listen', '127.0.0.1:47777', '--idle-exit', '10']);
+    expect(container?.env).toEqual([{ name: 'KMIRROR_AGENT_TOKEN', value: 's3cret' }]);
+    expect(JSON.stringify(container?.args)).not.toContain('s3cret');
+    expect(container).toMatchObject({ image: 'kmirror/agent:0.1.0', imagePullPolicy: 'IfNotPresent' });
+  });
+
+  it('labels the job and its pod with the session', () => {
+    for (const labels of [job.metadata?.labels, job.spec?.template.metadata?.labels]) {
+      expect(labels).toMatchObject({ [LABEL_SESSION]: 'abcd1234', [LABEL_MANAGED_BY]: 'kmirror' });
+    }
+    expect(job.metadata?.name).toBe('kmirror-agent-abcd1234');
+  });
+
+  it('uses a custom command when given', () => {
+    const j = buildNodeJob({ ...common, command: ['node', '/agent.js'], namespace: 'n', nodeName: 'x', containerId: 'ab', targetDescription: '', activeDeadlineSeconds: 1, ttlSecondsAfterFinished: 1 });
+    expect(j.spec?.template.spec?.containers[0]?.command).toEqual(['node', '/agent.js']);
+  });
+});
+
+describe('buildEphemeralContainer', () => {
+  it('targets the container, PID 1 in its namespace, without capabilities by default', () => {
+    const c = buildEphemeralContainer({ ...common, targetContainer: 'app', withTrafficCapabilities: false });
+    expect(c).toMatchObject({ name: 'kmirror-agent-abcd1234', targetContainerName: 'app', args: ['--target', 'pid/1', '--listen', '127.0.0.1:47777', '--idle-exit', '10'] });
+    expect(c.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false });
+  });
+
+  it('asks for BPF/NET_ADMIN/SYS_ADMIN when steal/mirror are wanted, and runs as the target user', () => {
+    const c = buildEphemeralContainer({ ...common, targetContainer: 'app', withTrafficCapabilities: true, runAsUser: 1000 });
+    expect(c.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false, runAsUser: 1000, capabilities: { add: ['BPF', 'NET_ADMIN', 'SYS_ADMIN'] } });
+  });
+});
+
+describe('pickEphemeralPort', () => {
+  it('avoids ports the pod declares', () => {
+    const values = [0, 0.5];   // 40000 (declared) then 50000
+    const port = pickEphemeralPort({ spec: { containers: [{ name: 'a', ports: [{ containerPort: 40000 }] }] } }, () => values.shift() ?? 0.9);
+    expect(port).toBe(50000);
+  });
+});

@@ -1,0 +1,155 @@
+// Pure builders for the in-cluster agent (DESIGN.md "Agent placement"): the node Job (pinned to
+// the target's node, hostPID, a few capabilities, never privileged) and the ephemeral container
+// (inside the target pod, sharing the target container's PID namespace). Both listen on loopback
+// only: the workstation reaches them through the API server's port-forward.
+import type { V1EphemeralContainer, V1Job, V1Pod } from '@kubernetes/client-node';
+
+/** Capabilities the node-job agent needs: BPF programs, netns setns, /proc of other containers. */
+export const NODE_JOB_CAPABILITIES = ['BPF', 'NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] as const;
+/** Capabilities an ephemeral agent asks for when steal/mirror are wanted (setns + BPF). */
+export const EPHEMERAL_TRAFFIC_CAPABILITIES = ['BPF', 'NET_ADMIN', 'SYS_ADMIN'] as const;
+
+export const LABEL_NAME = 'app.kubernetes.io/name';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const LABEL_SESSION = 'kmirror.dev/session';
+export const ANNOTATION_TARGET = 'kmirror.dev/target';
+export const AGENT_CONTAINER = 'kmirror-agent';
+/** Selects every object kmirror creates (cleanup checks, e2e "nothing remains"). */
+export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=kmirror`;
+
+export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+
+export interface AgentImageOptions {
+  image: string;
+  pullPolicy: PullPolicy;
+  /** Replaces the image's entrypoint when set (the image's ENTRYPOINT runs the agent otherwise). */
+  command?: string[];
+}
+
+export interface AgentRuntimeOptions {
+  sessionId: string;
+  /** Loopback port the agent listens on inside its network namespace. */
+  port: number;
+  /** The session token (env KMIRROR_AGENT_TOKEN; never argv). */
+  token: string;
+  /** The agent exits when no client has been connected for this long. */
+  idleExitSeconds: number;
+  /** Log level for the agent's JSON lines. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface NodeJobOptions extends AgentImageOptions, AgentRuntimeOptions {
+  namespace: string;
+  nodeName: string;
+  /** Runtime ID of the target container; the agent finds its PID through /proc/*\/cgroup. */
+  containerId: string;
+  /** Human-readable target (annotation only). */
+  targetDescription: string;
+  /** Upper bound on the job's lifetime even if the idle exit never fires. */
+  activeDeadlineSeconds: number;
+  /** Seconds after the agent exits before the Job (and its pod) is garbage-collected. */
+  ttlSecondsAfterFinished: number;
+  extraLabels?: Record<string, string>;
+}
+
+export interface EphemeralOptions extends AgentImageOptions, AgentRuntimeOptions {
+  targetContainer: string;
+  /** Add the capabilities steal/mirror need; without them only outgoing/DNS/env/files work. */
+  withTrafficCapabilities: boolean;
+  /** Run as the target's user so /proc/1 (environ, root) is readable without CAP_SYS_PTRACE. */
+  runAsUser?: number;
+}
+
+function sessionLabels(sessionId: string, extra?: Record<string, string>): Record<string, string> {
+  return { ...extra, [LABEL_NAME]: AGENT_CONTAINER, [LABEL_MANAGED_BY]: 'kmirror', [LABEL_SESSION]: sessionId };
+}
+
+function agentArgs(target: string, o: AgentRuntimeOptions): string[] {
+  return [
+    '--target', target,
+    '--listen', `127.0.0.1:${o.port}`,
+    '--idle-exit', String(o.idleExitSeconds),
+    ...(o.logLevel ? ['--log-level', o.logLevel] : []),
+  ];
+}
+
+/** Name of the node Job for a session (≤ 63 characters: it becomes a pod name prefix and label). */
+export function agentJobName(sessionId: string): string {
+  return `kmirror-agent-${sessionId}`.slice(0, 52);
+}
+
+/** The node Job: hostPID, pinned to the node, capabilities only, bounded lifetime. */
+export function buildNodeJob(o: NodeJobOptions): V1Job {
+  const labels = sessionLabels(o.sessionId, o.extraLabels);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: agentJobName(o.sessionId), namespace: o.namespace, labels, annotations: { [ANNOTATION_TARGET]: o.targetDescription } },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: o.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: o.ttlSecondsAfterFinished,
+      template: {
+        metadata: { labels, annotations: { [ANNOTATION_TARGET]: o.targetDescription } },
+        spec: {
+          nodeName: o.nodeName,
+          hostPID: true,
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 2,
+          // Run wherever the target runs, tainted nodes included.
+          tolerations: [{ operator: 'Exists' }],
+          containers: [{
+            name: AGENT_CONTAINER,
+            image: o.image,
+            imagePullPolicy: o.pullPolicy,
+            ...(o.command ? { command: o.command } : {}),
+            args: agentArgs(`container-id/${o.containerId}`, o),
+            env: [{ name: 'KMIRROR_AGENT_TOKEN', value: o.token }],
+            securityContext: {
+              privileged: false,
+              runAsUser: 0,
+              allowPrivilegeEscalation: false,
+              capabilities: { add: [...NODE_JOB_CAPABILITIES] },
+            },
+            resources: { requests: { cpu: '10m', memory: '32Mi' } },
+          }],
+        },
+      },
+    },
+  };
+}
+
+/** A free-looking loopback port for an agent sharing the target's netns (avoids declared ports). */
+export function pickEphemeralPort(pod: V1Pod, random: () => number = Math.random): number {
+  const declared = new Set((pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)));
+  for (;;) {
+    const port = 40000 + Math.floor(random() * 20000);
+    if (!declared.has(port)) return port;
+  }
+}
+
+/** Name of the ephemeral agent container for a session. */
+export function ephemeralContainerName(sessionId: string): string {
+  return `${AGENT_CONTAINER}-${sessionId}`.slice(0, 63);
+}
+
+/** The ephemeral container: joins the target container's PID namespace, where the target is PID 1. */
+export function buildEphemeralContainer(o: EphemeralOptions): V1EphemeralContainer {
+  return {
+    name: ephemeralContainerName(o.sessionId),
+    image: o.image,
+    imagePullPolicy: o.pullPolicy,
+    targetContainerName: o.targetContainer,
+    ...(o.command ? { command: o.command } : {}),
+    args: agentArgs('pid/1', o),
+    env: [{ name: 'KMIRROR_AGENT_TOKEN', value: o.token }],
+    securityContext: {
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      ...(o.runAsUser !== undefined ? { runAsUser: o.runAsUser } : {}),
+      ...(o.withTrafficCapabilities ? { capabilities: { add: [...EPHEMERAL_TRAFFIC_CAPABILITIES] } } : {}),
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { agentContainerState } from './agent-pod-status.js';
+
+function pod(state: V1ContainerStatus['state'], opts: { ephemeral?: boolean; phase?: string; deleting?: boolean } = {}): V1Pod {
+  const status: V1ContainerStatus = { name: 'kmirror-agent', image: 'kmirror/agent:0.1.0', imageID: '', ready: false, restartCount: 0, ...(state ? { state } : {}) };
+  return {
+    metadata: { name: 'agent-pod', ...(opts.deleting ? { deletionTimestamp: new Date() } : {}) },
+    status: { phase: opts.phase ?? 'Running', ...(opts.ephemeral ? { ephemeralContainerStatuses: [status] } : { containerStatuses: [status] }) },
+  };
+}
+
+describe('agentContainerState', () => {
+  it('reports running containers (regular and ephemeral)', () => {
+    expect(agentContainerState(pod({ running: {} }), 'kmirror-agent', false)).toEqual({ state: 'running' });
+    expect(agentContainerState(pod({ running: {} }, { ephemeral: true }), 'kmirror-agent', true)).toEqual({ state: 'running' });
+  });
+
+  it('is pending while the container is created or absent', () => {
+    expect(agentContainerState(pod({ waiting: { reason: 'ContainerCreating' } }), 'kmirror-agent', false)).toMatchObject({ state: 'pending' });
+    expect(agentContainerState({ metadata: { name: 'p' }, status: { phase: 'Pending' } }, 'kmirror-agent', false)).toMatchObject({ state: 'pending' });
+  });
+
+  it('fails with an image hint when the image is missing', () => {
+    const st = agentContainerState(pod({ waiting: { reason: 'ErrImageNeverPull', message: 'Container image "kmirror/agent:0.1.0" is not present' } }), 'kmirror-agent', false);
+    expect(st.state).toBe('failed');
+    expect(st).toMatchObject({ message: expect.stringMatching(/ErrImageNeverPull.*agent\.image/) });
+  });
+
+  it('fails with the exit code and the termination message', () => {
+    const st = agentContainerState(pod({ terminated: { exitCode: 2, reason: 'Error', message: 'no process in container deadbeef' } }), 'kmirror-agent', false);
+    expect(st).toEqual({ state: 'failed', message: 'agent container kmirror-agent in pod agent-pod exited (exit code 2, Error): no process in container deadbeef' });
+  });
+
+  it('fails when the pod is being deleted or ended', () => {
+    expect(agentContainerState(pod({ running: {} }, { deleting: true }), 'kmirror-agent', false).state).toBe('failed');
+    expect(agentContainerState({ metadata: { name: 'p' }, status: { phase: 'Failed', reason: 'DeadlineExceeded' } }, 'kmirror-agent', false))
+      .toMatchObject({ state: 'failed', message: expect.stringContaining('DeadlineExceeded') });
+  });
+});

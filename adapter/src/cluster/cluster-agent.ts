@@ -1,0 +1,159 @@
+// openClusterAgent: the one entry the workstation session calls for a Kubernetes target.
+// Steps: kube access → parse target → resolve to a running container → place the agent (node Job
+// or ephemeral container) → tunnel handshake over a port-forward → a ReconnectingAgentSession
+// that follows port-forward drops, agent deaths and pod replacements. close() removes what the
+// session created; if the client dies instead, the agent's idle exit and the Job's TTL do.
+import { AGENT_DEFAULTS } from './agent-defaults.js';
+import { agentUrl, connectOnce, connectWhenReady } from './agent-handshake.js';
+import { placeAgent, type AgentPlacementOptions, type PlacedAgent } from './agent-placement.js';
+import { agentContainerState } from './agent-pod-status.js';
+import { statusCodeOf } from './errors.js';
+import { openKubeAccess, type KubeAccess, type KubeAccessOptions } from './kube-access.js';
+import type { PodInformer } from './pod-informer.js';
+import { ReconnectingAgentSession, type Reconnector } from './reconnecting-session.js';
+import { resolveKubeTarget, type ResolvedKubeTarget } from './resolve-target.js';
+import { followTarget } from './target-follower.js';
+import { parseKubeTarget, type KubeTargetSpec } from '../targets/kube-target.js';
+import type { AgentSession } from '../tunnel/agent-session.js';
+
+export interface ClusterAgentOptions extends KubeAccessOptions {
+  /** pod/NAME, deploy/NAME, ... (see adapter/src/targets/kube-target.ts). */
+  target: string;
+  /** -c NAME. */
+  container?: string;
+  agent?: Partial<AgentPlacementOptions>;
+  /** Give up reconnecting after this long. Default 60 s. */
+  reconnectTimeoutMs?: number;
+  /** Receives one line per notable step (choice of container, agent placed, reconnects). */
+  log?: (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  signal?: AbortSignal;
+}
+
+/** Where the session currently runs, for status displays. */
+export interface ClusterAgentInfo {
+  readonly context: string;
+  readonly namespace: string;
+  readonly podName: string;
+  readonly container: string;
+  readonly nodeName: string;
+  readonly placement: PlacedAgent['mode'];
+  readonly agentPod: string;
+  readonly agentContainer: string;
+  readonly url: string;
+}
+
+/**
+ * An AgentSession bound to a Kubernetes target. Events (besides AgentSession's): 'status'
+ * (ReconnectStatus), 'warning' (string), 'target' (ClusterAgentInfo) after a move.
+ */
+export class ClusterAgentSession extends ReconnectingAgentSession {
+  private cleanup: () => Promise<void> = async () => undefined;
+  private infoFn: () => ClusterAgentInfo = () => { throw new Error('not initialised'); };
+
+  get info(): ClusterAgentInfo { return this.infoFn(); }
+  /** Token of the current agent (contract: the session token authenticates every connection). */
+  get token(): string { return this.tokenFn(); }
+  private tokenFn: () => string = () => '';
+
+  /** @internal wiring done by openClusterAgent */
+  bind(cleanup: () => Promise<void>, info: () => ClusterAgentInfo, token: () => string): void {
+    this.cleanup = cleanup;
+    this.infoFn = info;
+    this.tokenFn = token;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.cleanup();
+  }
+}
+
+/** Starts (or reaches) the agent for a Kubernetes target and returns a self-healing session. */
+export async function openClusterAgent(opts: ClusterAgentOptions): Promise<ClusterAgentSession> {
+  const log = opts.log ?? (() => undefined);
+  const access = openKubeAccess(opts);
+  const spec = parseKubeTarget(opts.target, {
+    ...(opts.container !== undefined ? { container: opts.container } : {}),
+    ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+  });
+  const placement: AgentPlacementOptions = { ...AGENT_DEFAULTS, ...opts.agent };
+  let target = await resolveTarget(access, spec, log);
+  let agent = await placeAgent(access, target, placement, opts.signal);
+  log('info', `agent ${agent.mode} ${agent.podName} placed for ${target.namespace}/${target.podName}/${target.container.name}`);
+  let first: AgentSession;
+  try {
+    first = await connectWhenReady(access, agent, { deadline: Date.now() + placement.startupTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+  } catch (err) {
+    await agent.remove().catch(() => undefined);
+    throw err;
+  }
+
+  let stale: string | undefined;
+  let follower: PodInformer | undefined;
+  const follow = (t: ResolvedKubeTarget): void => {
+    void follower?.stop();
+    follower = followTarget(access, t, (reason) => {
+      stale = reason;
+      log('warn', `${reason}; moving the session`);
+      session.forceReconnect(reason);
+    });
+  };
+
+  const reconnect: Reconnector = async (attempt, reason) => {
+    log('debug', `reconnect attempt ${attempt}`, { reason });
+    if (stale === undefined && (await agentAlive(access, agent))) {
+      return { session: await connectOnce(access, agent, 3000), note: `same agent ${agent.podName}` };
+    }
+    const moving = stale !== undefined;
+    const next = moving ? await resolveTarget(access, spec, log) : target;
+    const old = agent;
+    const placed = await placeAgent(access, next, placement, opts.signal);
+    let fresh: AgentSession;
+    try {
+      fresh = await connectWhenReady(access, placed, { deadline: Date.now() + placement.startupTimeoutMs });
+    } catch (err) {
+      await placed.remove().catch(() => undefined);
+      throw err;
+    }
+    void old.remove().catch((err: unknown) => log('warn', `removing the old agent ${old.podName} failed: ${(err as Error).message}`));
+    agent = placed;
+    const note = moving ? `followed ${target.podName} → ${next.podName}, new agent ${placed.podName}` : `new agent ${placed.podName}`;
+    if (moving) { target = next; stale = undefined; follow(next); }
+    return { session: fresh, note };
+  };
+
+  const session = new ClusterAgentSession(first, reconnect, { reconnectTimeoutMs: opts.reconnectTimeoutMs ?? 60_000 });
+  session.bind(
+    async () => {
+      await follower?.stop();
+      await agent.remove().catch((err: unknown) => log('warn', `removing agent ${agent.podName} failed: ${(err as Error).message}`));
+    },
+    () => ({
+      context: access.contextName, namespace: target.namespace, podName: target.podName, container: target.container.name,
+      nodeName: target.nodeName, placement: agent.mode, agentPod: agent.podName, agentContainer: agent.containerName, url: agentUrl(agent),
+    }),
+    () => agent.token,
+  );
+  session.on('status', (st: { type: string }) => {
+    if (st.type === 'reconnected') session.emit('target', session.info);
+  });
+  follow(target);
+  return session;
+}
+
+async function resolveTarget(access: KubeAccess, spec: KubeTargetSpec, log: NonNullable<ClusterAgentOptions['log']>): Promise<ResolvedKubeTarget> {
+  const target = await resolveKubeTarget(access, spec);
+  if (target.container.warning) log('warn', target.container.warning);
+  return target;
+}
+
+/** True when the agent's container still runs (so a new port-forward can reach the same agent). */
+async function agentAlive(access: KubeAccess, agent: PlacedAgent): Promise<boolean> {
+  try {
+    const pod = await access.core.readNamespacedPod({ name: agent.podName, namespace: agent.namespace });
+    return agentContainerState(pod, agent.containerName, agent.mode === 'ephemeral').state === 'running';
+  } catch (err) {
+    if (statusCodeOf(err) === 404) return false;
+    throw err;
+  }
+}
