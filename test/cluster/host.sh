@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Host-side state of the test cluster that outlives its processes, set up by up.sh and undone by down.sh.
+#   save             record the sysctls that we, kubelet (kernel tunables) or kube-proxy change
+#   restore          put them back (ip_forward stays on while veths that are not ours exist)
+#   cgroups          create the kubelet cgroup root in every cgroup v1 hierarchy
+#   cgroups-clean    kill what is left in it and remove it
+#   iptables-clean   remove kube-proxy's KUBE-* and the CNI portmap chains, and the rules that jump to them
+#   netns-clean      remove the pod network namespaces whose interface has an address in the pod range
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/config.sh"
+
+SYSCTLS="net.ipv4.ip_forward vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
+  kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.bridge.bridge-nf-call-iptables
+  net.bridge.bridge-nf-call-ip6tables net.ipv4.conf.all.route_localnet"
+saved=$RUN_DIR/sysctl.orig
+
+save() {
+  [ -f "$saved" ] && return 0           # a crashed run's file holds the original values: keep it
+  local k; for k in $SYSCTLS; do
+    [ -e "/proc/sys/${k//.//}" ] && echo "$k=$(sysctl -n "$k")"; done > "$saved.tmp"
+  mv "$saved.tmp" "$saved"
+}
+
+restore() {
+  [ -f "$saved" ] || return 0
+  local line k v foreign
+  while IFS= read -r line; do
+    k=${line%%=*} v=${line#*=}
+    [ "$(sysctl -n "$k")" = "$v" ] && continue
+    if [ "$k" = net.ipv4.ip_forward ]; then
+      foreign=$(ip -o link show type veth | grep -vc "master $BRIDGE" || true)
+      if [ "$foreign" -gt 0 ]; then echo "ip_forward left on: $foreign veth(s) of others present"; continue; fi
+    fi
+    sysctl -qw "$k=$v" && echo "restored $k=$v"
+  done < "$saved"
+  rm -f "$saved"
+}
+
+v1_hierarchies() { awk '$3 == "cgroup" {print $2}' /proc/mounts; }
+
+cgroups() {
+  local h
+  for h in $(v1_hierarchies); do
+    mkdir -p "$h/$CGROUP_ROOT"
+    if [ -f "$h/cpuset.cpus" ]; then       # a new cpuset is empty: inherit the parent's cpus and mems
+      cat "$h/cpuset.cpus" > "$h/$CGROUP_ROOT/cpuset.cpus"
+      cat "$h/cpuset.mems" > "$h/$CGROUP_ROOT/cpuset.mems"
+    fi
+  done
+}
+
+cgroups_clean() {
+  local h procs pid i
+  for h in $(v1_hierarchies); do
+    [ -d "$h/$CGROUP_ROOT" ] || continue
+    for i in 1 2 3; do
+      procs=$(find "$h/$CGROUP_ROOT" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+      [ -z "$procs" ] && break
+      for pid in $procs; do kill -9 "$pid" 2>/dev/null || true; done
+      sleep 0.3
+    done
+    find "$h/$CGROUP_ROOT" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    [ -d "$h/$CGROUP_ROOT" ] && echo "cgroup $h/$CGROUP_ROOT could not be removed"
+  done
+  return 0
+}
+
+# our chains: kube-proxy's KUBE-*, the portmap plugin's CNI-HOSTPORT-* and CNI-DN-*
+iptables_clean() {
+  local cmd table rule chain
+  for cmd in iptables ip6tables; do
+    command -v $cmd >/dev/null || continue
+    for table in filter nat mangle raw; do
+      $cmd -t $table -S >/dev/null 2>&1 || continue
+      $cmd -t $table -S | grep -E '^-A .* -j (KUBE-|CNI-HOSTPORT-|CNI-DN-)' | grep -vE '^-A (KUBE-|CNI-HOSTPORT-|CNI-DN-)' \
+        | while IFS= read -r rule; do eval "$cmd -t $table -D ${rule#-A }" 2>/dev/null || true; done
+      for chain in $($cmd -t $table -S | awk '$1 == "-N" && $2 ~ /^(KUBE-|CNI-HOSTPORT-|CNI-DN-)/ {print $2}'); do
+        $cmd -t $table -F "$chain" 2>/dev/null || true
+      done
+      for chain in $($cmd -t $table -S | awk '$1 == "-N" && $2 ~ /^(KUBE-|CNI-HOSTPORT-|CNI-DN-)/ {print $2}'); do
+        $cmd -t $table -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+}
+
+netns_clean() {
+  local ns prefix=${POD_CIDR%.*}.
+  for ns in $(ip netns list | awk '{print $1}'); do
+    case $ns in cni-*) ;; *) continue ;; esac
+    if ip netns exec "$ns" ip -4 -o addr show 2>/dev/null | grep -q " inet ${prefix//./\\.}"; then
+      ip netns del "$ns" && echo "removed netns $ns"
+    fi
+  done
+}
+
+case "${1:-}" in
+  save) save ;;
+  restore) restore ;;
+  cgroups) cgroups ;;
+  cgroups-clean) cgroups_clean ;;
+  iptables-clean) iptables_clean ;;
+  netns-clean) netns_clean ;;
+  *) echo "usage: host.sh save|restore|cgroups|cgroups-clean|iptables-clean|netns-clean" >&2; exit 2 ;;
+esac

@@ -1,0 +1,80 @@
+# Root filesystems of the cluster's images, one fill_<image> function each (sourced by build.sh).
+# Each function also sets IMAGE_REF, ENTRYPOINT (array) and INPUTS (the files whose change means a rebuild).
+
+# copy_libs ROOT FILE: every shared library ldd lists for FILE (and the loader), at the same paths under ROOT
+copy_libs() {
+  local lib
+  for lib in $(ldd "$2" 2>/dev/null | awk '/=>/ && $3 ~ /^\// {print $3} /^\s*\/.*ld-linux/ {print $1}'); do
+    [ -e "$1$lib" ] || { mkdir -p "$1$(dirname "$lib")" && cp -L "$lib" "$1$lib"; }
+  done
+}
+copy_with_libs() { mkdir -p "$1$(dirname "$2")" && cp -L "$2" "$1$2" && copy_libs "$1" "$2"; }
+base_files() { mkdir -p "$1"/{etc,tmp}; echo 'root:x:0:0:root:/:/bin/sh' > "$1/etc/passwd"; echo 'root:x:0:' > "$1/etc/group"; }
+go_static() { (cd "$1" && CGO_ENABLED=0 GOFLAGS= go build -trimpath -ldflags "-s -w" -o "$2" main.go); }
+
+fill_pause() {
+  IMAGE_REF=$PAUSE_IMAGE; ENTRYPOINT=(/pause); INPUTS=("$IMAGES_SRC/pause/pause.c")
+  [ -n "${1:-}" ] || return 0
+  gcc -O2 -static -o "$1/pause" "$IMAGES_SRC/pause/pause.c" && strip "$1/pause"
+}
+
+fill_coredns() {
+  IMAGE_REF=kmirror-cluster/coredns:$COREDNS_VERSION; ENTRYPOINT=(/coredns); INPUTS=("$COREDNS_BIN/coredns")
+  [ -n "${1:-}" ] || return 0
+  base_files "$1"; cp "$COREDNS_BIN/coredns" "$1/coredns"
+}
+
+fill_busybox() {
+  IMAGE_REF=kmirror-test/busybox:1; ENTRYPOINT=(/bin/sh); INPUTS=(/bin/busybox)
+  [ -n "${1:-}" ] || return 0
+  base_files "$1"; mkdir -p "$1/bin"; cp /bin/busybox "$1/bin/busybox"
+  local applet
+  for applet in $("$1/bin/busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox "$1/bin/$applet"; done
+}
+
+fill_node_http() {
+  IMAGE_REF=kmirror-test/node-http:1; ENTRYPOINT=(/usr/bin/node /app/server.js)
+  INPUTS=(/usr/bin/node "$IMAGES_SRC/node-http/server.js")
+  [ -n "${1:-}" ] || return 0
+  base_files "$1"; copy_with_libs "$1" /usr/bin/node
+  mkdir -p "$1/app" && cp "$IMAGES_SRC/node-http/server.js" "$1/app/"
+}
+
+fill_go_http() {
+  IMAGE_REF=kmirror-test/go-http:1; ENTRYPOINT=(/go-http); INPUTS=("$IMAGES_SRC/go-http/main.go")
+  [ -n "${1:-}" ] || return 0
+  base_files "$1"; go_static "$IMAGES_SRC/go-http" "$1/go-http"
+}
+
+fill_udp_echo() {
+  IMAGE_REF=kmirror-test/udp-echo:1; ENTRYPOINT=(/udp-echo); INPUTS=("$IMAGES_SRC/udp-echo/main.go")
+  [ -n "${1:-}" ] || return 0
+  base_files "$1"; go_static "$IMAGES_SRC/udp-echo" "$1/udp-echo"
+}
+
+# The kmirror agent: Node, the bundled agent, its native addon and BPF objects, laid out under /opt/kmirror as in
+# the repository (dist/, build/native/, build/ebpf/) so the agent finds them by the same relative paths.
+# Built from whatever the build has produced so far (agent/Dockerfile describes the same image).
+fill_agent() {
+  local version; version=$(node -p 'require(process.argv[1]).version' "$REPO/package.json")
+  IMAGE_REF=kmirror/agent:$version; ENTRYPOINT=(/usr/bin/node /opt/kmirror/dist/kmirror-agent.js)
+  INPUTS=(/usr/bin/node "$REPO/package.json")
+  local f; for f in "$REPO"/dist/kmirror-agent.js "$REPO"/build/native/kmirror_agent.node "$REPO"/build/ebpf/*.bpf.o; do
+    [ -f "$f" ] && INPUTS+=("$f"); done
+  [ -n "${1:-}" ] || return 0
+  base_files "$1"; copy_with_libs "$1" /usr/bin/node
+  local part missing=()
+  for part in dist/kmirror-agent.js build/native/kmirror_agent.node; do
+    if [ -f "$REPO/$part" ]; then mkdir -p "$1/opt/kmirror/$(dirname "$part")"; cp "$REPO/$part" "$1/opt/kmirror/$part"
+    else missing+=("$part"); fi
+  done
+  [ -f "$REPO/build/native/kmirror_agent.node" ] && copy_libs "$1" "$REPO/build/native/kmirror_agent.node"
+  local libdir=/lib/x86_64-linux-gnu lib          # the path ldd reports on Debian (usrmerge)
+  for lib in libbpf.so.1 libelf.so.1 libz.so.1; do
+    [ -e "$libdir/$lib" ] && [ ! -e "$1$libdir/$lib" ] && mkdir -p "$1$libdir" && cp -L "$libdir/$lib" "$1$libdir/$lib"
+  done
+  if compgen -G "$REPO/build/ebpf/*.bpf.o" >/dev/null; then
+    mkdir -p "$1/opt/kmirror/build/ebpf" && cp "$REPO"/build/ebpf/*.bpf.o "$1/opt/kmirror/build/ebpf/"
+  else missing+=("build/ebpf/*.bpf.o"); fi
+  [ ${#missing[@]} -eq 0 ] || echo "images: agent image built without ${missing[*]} (not built yet)" >&2
+}
