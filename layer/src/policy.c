@@ -1,0 +1,172 @@
+/* The part of the session's policy the layer applies on its own, so that most trapped calls are
+ * answered without a round trip to the proxy: path rules (literal prefixes compared directly,
+ * other patterns through POSIX regex), a per-path decision cache, excluded ports and the exe
+ * skip-list. The proxy sends all of it in HelloAck; without a proxy every path is local. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "km.h"
+
+#define MAX_RULES 128
+#define MAX_PORTS 64
+#define MAX_SKIP 64
+
+struct rule {
+	enum km_path_action action;
+	bool read_only;
+	bool is_prefix;          /* pattern is ^/literal with an optional (/|$) or / tail */
+	char prefix[256];
+	size_t prefix_len;
+	bool dir_boundary;       /* prefix must be followed by '/' or the end */
+	regex_t re;
+};
+static struct rule rules[MAX_RULES];
+static size_t n_rules;
+static enum km_path_action default_action = KM_PATH_LOCAL;
+static unsigned ports[MAX_PORTS];
+static size_t n_ports;
+static char *skip[MAX_SKIP];
+static size_t n_skip;
+static bool outgoing_tcp, outgoing_udp, incoming;
+
+/* "^/usr(/|$)", "^/usr/", "^/usr" -> literal prefix rules; anything with other regex syntax is a regex. */
+static bool literal_prefix(const char *pat, struct rule *r)
+{
+	if (pat[0] != '^') return false;
+	const char *p = pat + 1;
+	size_t n = 0;
+	while (*p && !strchr(".[]()*+?{}|\\$^", *p)) {
+		if (n + 1 >= sizeof r->prefix) return false;
+		r->prefix[n++] = *p++;
+	}
+	r->prefix[n] = 0;
+	r->dir_boundary = false;
+	if (!strcmp(p, "(/|$)") || !strcmp(p, "($|/)")) r->dir_boundary = true;
+	else if (*p) return false;
+	r->prefix_len = n;
+	return n > 0;
+}
+
+static enum km_path_action from_proto(Kmirror__Layer__V1__PathAction a)
+{
+	if (a == KMIRROR__LAYER__V1__PATH_ACTION__PATH_REMOTE) return KM_PATH_REMOTE;
+	if (a == KMIRROR__LAYER__V1__PATH_ACTION__PATH_NOT_FOUND) return KM_PATH_NOT_FOUND;
+	return KM_PATH_LOCAL;
+}
+
+void km_policy_apply_hello(const Kmirror__Layer__V1__HelloAck *ack)
+{
+	for (size_t i = 0; i < ack->n_path_rules && n_rules < MAX_RULES; i++) {
+		struct rule *r = &rules[n_rules];
+		const Kmirror__Layer__V1__PathRule *pr = ack->path_rules[i];
+		memset(r, 0, sizeof *r);
+		r->action = from_proto(pr->action);
+		r->read_only = pr->read_only;
+		r->is_prefix = literal_prefix(pr->pattern, r);
+		if (!r->is_prefix && regcomp(&r->re, pr->pattern, REG_EXTENDED | REG_NOSUB)) {
+			km_log(KM_LOG_WARN, "path pattern \"%s\" is not a valid POSIX extended regex; ignored", pr->pattern);
+			continue;
+		}
+		n_rules++;
+	}
+	default_action = from_proto(ack->default_path_action);
+	for (size_t i = 0; i < ack->n_exclude_ports && n_ports < MAX_PORTS; i++) ports[n_ports++] = ack->exclude_ports[i];
+	for (size_t i = 0; i < ack->n_skip_exes && n_skip < MAX_SKIP; i++) skip[n_skip++] = strdup(ack->skip_exes[i]);
+	outgoing_tcp = ack->outgoing_tcp;
+	outgoing_udp = ack->outgoing_udp;
+	incoming = ack->incoming;
+}
+
+void km_policy_add_exclude_ports(const char *csv)
+{
+	while (csv && *csv && n_ports < MAX_PORTS) {
+		char *end;
+		unsigned long p = strtoul(csv, &end, 10);
+		if (end == csv) break;
+		if (p > 0 && p < 65536) ports[n_ports++] = (unsigned)p;
+		csv = *end ? end + 1 : end;
+	}
+}
+
+bool km_policy_port_excluded(unsigned port)
+{
+	for (size_t i = 0; i < n_ports; i++) if (ports[i] == port) return true;
+	return false;
+}
+
+bool km_policy_outgoing(bool udp) { return udp ? outgoing_udp : outgoing_tcp; }
+bool km_policy_incoming(void) { return incoming; }
+
+/* ---- path decisions, cached by path (the rules are a pure function of the path) ---- */
+#define CACHE_SLOTS 4096
+struct cached { uint64_t hash; uint8_t action_rw, action_ro; bool used; };
+static struct cached cache[CACHE_SLOTS];
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	while (*s) { h ^= (unsigned char)*s++; h *= 1099511628211ull; }
+	return h;
+}
+
+static enum km_path_action evaluate(const char *path, bool write_intent)
+{
+	for (size_t i = 0; i < n_rules; i++) {
+		struct rule *r = &rules[i];
+		bool hit;
+		if (r->is_prefix) {
+			hit = !strncmp(path, r->prefix, r->prefix_len) &&
+			      (!r->dir_boundary || path[r->prefix_len] == 0 || path[r->prefix_len] == '/' ||
+			       r->prefix[r->prefix_len - 1] == '/');
+		} else {
+			hit = !regexec(&r->re, path, 0, NULL, 0);
+		}
+		if (!hit) continue;
+		if (r->action == KM_PATH_REMOTE && r->read_only && write_intent) return KM_PATH_LOCAL;
+		return r->action;
+	}
+	if (default_action == KM_PATH_REMOTE && write_intent) return KM_PATH_LOCAL;
+	return default_action;
+}
+
+/* The 64-bit path hash stands for the path (a collision would need ~2^32 distinct paths). */
+enum km_path_action km_policy_path(const char *path, bool write_intent)
+{
+	if (!n_rules && default_action == KM_PATH_LOCAL) return KM_PATH_LOCAL;
+	uint64_t h = fnv(path);
+	struct cached *c = &cache[h % CACHE_SLOTS];
+	if (c->used && c->hash == h) return (enum km_path_action)(write_intent ? c->action_rw : c->action_ro);
+	c->used = true;
+	c->hash = h;
+	c->action_ro = (uint8_t)evaluate(path, false);
+	c->action_rw = (uint8_t)evaluate(path, true);
+	return (enum km_path_action)(write_intent ? c->action_rw : c->action_ro);
+}
+
+/* The proxy found the path absent in the target (or otherwise local for good): no more asking. */
+void km_policy_cache_local(const char *path)
+{
+	uint64_t h = fnv(path);
+	struct cached *c = &cache[h % CACHE_SLOTS];
+	c->used = true;
+	c->hash = h;
+	c->action_ro = c->action_rw = KM_PATH_LOCAL;
+}
+
+bool km_policy_exe_skipped(pid_t tid)
+{
+	if (!n_skip) return false;
+	char link[64], exe[4096];
+	snprintf(link, sizeof link, "/proc/%d/exe", tid);
+	ssize_t n = readlink(link, exe, sizeof exe - 1);
+	if (n <= 0) return false;
+	exe[n] = 0;
+	const char *base = strrchr(exe, '/');
+	base = base ? base + 1 : exe;
+	for (size_t i = 0; i < n_skip; i++) {
+		if (!strcmp(base, skip[i]) || !strcmp(exe, skip[i])) { km_stats.skipped_exe++; return true; }
+	}
+	return false;
+}
