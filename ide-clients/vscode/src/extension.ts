@@ -1,0 +1,58 @@
+// VS Code glue for kmirror-dap: registers a DebugAdapterDescriptorFactory for the `kmirror` debug
+// type (the adapter is started as chosen by adapter-choice.ts) and a configuration provider that
+// fills in a launch for the current file when there is no launch.json. No logic beyond that.
+import { accessSync, constants } from 'node:fs';
+import * as vscode from 'vscode';
+import { chooseAdapter } from './adapter-choice.js';
+
+export function activate(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory('kmirror', new KmirrorAdapterFactory(context)),
+    vscode.debug.registerDebugConfigurationProvider('kmirror', new KmirrorConfigurationProvider()),
+  );
+}
+
+export function deactivate(): void {}
+
+class KmirrorAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    const settings = vscode.workspace.getConfiguration('kmirror');
+    const choice = chooseAdapter({
+      server: settings.get<string>('adapterServer'),
+      adapterPath: settings.get<string>('adapterPath'),
+      nodePath: settings.get<string>('nodePath'),
+      defaultTarget: settings.get<string>('defaultTarget'),
+      pathEnv: process.env.PATH,
+      bundledAdapter: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'kmirror-dap.mjs').fsPath,
+      isExecutable,
+    });
+    if (choice.kind === 'server') return new vscode.DebugAdapterServer(choice.port, choice.host);
+    return new vscode.DebugAdapterExecutable(choice.command, choice.args);
+  }
+}
+
+class KmirrorConfigurationProvider implements vscode.DebugConfigurationProvider {
+  // F5 without a launch.json: debug the active file against the default target.
+  resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.ProviderResult<vscode.DebugConfiguration> {
+    if (!config.type && !config.request && !config.name) {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) return undefined;
+      return { type: 'kmirror', request: 'launch', name: 'kmirror: current file', program: editor.document.uri.fsPath };
+    }
+    return config;
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false; // not there or not executable: try the next candidate
+  }
+}
