@@ -102,14 +102,16 @@ bool CreateInNetns(const Request &q, Result &r) {
   int orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (orig < 0) { int e = errno; close(target); return Fail(r, "open own netns", e); }
   double targetIno = InoOfFd(target);
+  // Already in the target netns (an ephemeral agent in the pod): no setns, so no CAP_SYS_ADMIN needed.
+  bool same = InoOfFd(orig) == targetIno;
   bool ok = true;
-  if (setns(target, CLONE_NEWNET)) {
+  if (!same && setns(target, CLONE_NEWNET)) {
     ok = Fail(r, "setns " + q.netns, errno);
   } else {
     r.fd = socket(q.family, q.type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (r.fd < 0) ok = Fail(r, "socket", errno);
     // If this fails the thread is in the wrong netns, but it ends right after this request.
-    if (setns(orig, CLONE_NEWNET) && ok) ok = Fail(r, "setns back", errno);
+    if (!same && setns(orig, CLONE_NEWNET) && ok) ok = Fail(r, "setns back", errno);
   }
   close(target);
   close(orig);

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseIdleExitSeconds, startIdleExit } from './idle-exit.js';
+
+describe('startIdleExit', () => {
+  beforeEach(() => { vi.useFakeTimers(); });
+  afterEach(() => { vi.useRealTimers(); });
+
+  it('fires once after the grace period with no client, counted from start-up', () => {
+    const onIdle = vi.fn();
+    startIdleExit({ clientCount: () => 0, graceMs: 10_000, onIdle, now: () => Date.now() });
+    vi.advanceTimersByTime(9_000);
+    expect(onIdle).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(2_000);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(60_000);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+  });
+
+  it('restarts the grace period whenever a client was connected', () => {
+    let clients = 1;
+    const onIdle = vi.fn();
+    startIdleExit({ clientCount: () => clients, graceMs: 5_000, onIdle, now: () => Date.now() });
+    vi.advanceTimersByTime(60_000);
+    expect(onIdle).not.toHaveBeenCalled();
+    clients = 0;                    // the port-forward dropped
+    vi.advanceTimersByTime(3_000);
+    clients = 1;                    // the client reconnected within the grace period
+    vi.advanceTimersByTime(10_000);
+    expect(onIdle).not.toHaveBeenCalled();
+    clients = 0;
+    vi.advanceTimersByTime(6_500);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops when asked', () => {
+    const onIdle = vi.fn();
+    const stop = startIdleExit({ clientCount: () => 0, graceMs: 1_000, onIdle, now: () => Date.now() });
+    stop();
+    vi.advanceTimersByTime(5_000);
+    expect(onIdle).not.toHaveBeenCalled();
+  });
+});
+
+describe('parseIdleExitSeconds', () => {
+  it('accepts positive seconds and rejects the rest', () => {
+    expect(parseIdleExitSeconds('10')).toBe(10);
+    expect(parseIdleExitSeconds('2.5')).toBe(2.5);
+    for (const bad of ['0', '-1', 'ten', '']) expect(() => parseIdleExitSeconds(bad)).toThrow(/--idle-exit expects/);
+  });
+});
