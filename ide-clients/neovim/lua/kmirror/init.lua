@@ -1,0 +1,101 @@
+-- kmirror for nvim-dap: registers the adapter `kmirror` — kmirror-dap on stdio (default), or in
+-- server mode (kmirror-dap --port N started by nvim-dap, or one you run yourself) — plus example
+-- configurations per language. Only glue: kmirror-dap does the work.
+--
+--   require('kmirror').setup{}                              -- defaults
+--   require('kmirror').setup{ target = 'deploy/web' }       -- default target for every config
+--   require('kmirror').setup{ server = true }               -- nvim-dap starts kmirror-dap --port ${port}
+--   require('kmirror').setup{ server = { port = 4711 } }    -- connect to a running kmirror-dap --port 4711
+--   require('kmirror').setup{ command = '/opt/kmirror/bin/kmirror-dap', configurations = false }
+local M = {}
+
+M.defaults = {
+  command = 'kmirror-dap', -- executable (or `node` with args = { '/path/kmirror-dap.js' })
+  args = {},
+  target = nil, -- default target; nil: ask when a configuration starts
+  server = false, -- false: stdio; true: nvim-dap starts `kmirror-dap --port`; { host, port }: a running one
+  configurations = true, -- add the example configurations below
+  languages = { 'go', 'python', 'javascript', 'typescript', 'c', 'cpp', 'rust', 'cs' },
+}
+
+local function ask_target(default_target)
+  if default_target then return default_target end
+  return function()
+    return vim.fn.input('kmirror target (pod/NAME, deploy/NAME, pid/N, netns/NAME): ', 'deploy/')
+  end
+end
+
+local function ask_path(prompt)
+  return function()
+    return vim.fn.input(prompt, vim.fn.getcwd() .. '/', 'file')
+  end
+end
+
+-- One launch configuration per language; `debugger` tells kmirror-dap which backend to use.
+local function examples(target)
+  local function launch(name, debugger, program)
+    return { type = 'kmirror', request = 'launch', name = name, debugger = debugger, target = target, program = program, cwd = '${workspaceFolder}' }
+  end
+  local node = {
+    launch('kmirror: Node.js file', 'node', '${file}'),
+    { type = 'kmirror', request = 'attach', name = 'kmirror: attach to Node inspector', debugger = 'node', target = target, port = 9229 },
+  }
+  local native = { launch('kmirror: native executable (lldb)', 'lldb', ask_path('Path to executable: ')) }
+  return {
+    go = { launch('kmirror: Go package', 'go', '${fileDirname}') },
+    python = { launch('kmirror: Python file', 'python', '${file}') },
+    javascript = node,
+    typescript = node,
+    c = native,
+    cpp = native,
+    rust = native,
+    cs = { launch('kmirror: .NET program', 'dotnet', ask_path('Path to dll: ')) },
+  }
+end
+
+--- The nvim-dap adapter definition for the chosen mode.
+function M.adapter(opts, args)
+  if opts.server == true then
+    return {
+      type = 'server',
+      host = '127.0.0.1',
+      port = '${port}', -- nvim-dap picks a free port and substitutes it in both places
+      executable = { command = opts.command, args = vim.list_extend(vim.deepcopy(args), { '--host', '127.0.0.1', '--port', '${port}' }) },
+    }
+  elseif type(opts.server) == 'table' then
+    if type(opts.server.port) ~= 'number' then
+      error('kmirror: server = { port = N } needs the port of a running "kmirror-dap --port N"')
+    end
+    return { type = 'server', host = opts.server.host or '127.0.0.1', port = opts.server.port }
+  end
+  return { type = 'executable', command = opts.command, args = args }
+end
+
+--- Registers the adapter with nvim-dap and (optionally) the example configurations.
+function M.setup(opts)
+  opts = vim.tbl_deep_extend('force', {}, M.defaults, opts or {})
+  local ok, dap = pcall(require, 'dap')
+  if not ok then
+    error('kmirror: nvim-dap is not installed (require("dap") failed): ' .. tostring(dap))
+  end
+  local args = vim.deepcopy(opts.args)
+  if opts.target then vim.list_extend(args, { '--target', opts.target }) end
+
+  dap.adapters.kmirror = M.adapter(opts, args)
+
+  if opts.configurations then
+    local by_language = examples(ask_target(opts.target))
+    for _, language in ipairs(opts.languages) do
+      local list = by_language[language]
+      if list then
+        dap.configurations[language] = dap.configurations[language] or {}
+        for _, config in ipairs(list) do
+          table.insert(dap.configurations[language], vim.deepcopy(config))
+        end
+      end
+    end
+  end
+  return dap
+end
+
+return M

@@ -1,0 +1,112 @@
+// The nvim-dap module in a real headless Neovim (Debian `neovim`): `require('kmirror').setup{}`
+// registers the adapter and example configurations in nvim-dap's tables (a stand-in `dap` module,
+// since nvim-dap is not packaged); the registered adapter definitions then start the real
+// kmirror-dap, which answers `initialize` on stdio and in server mode.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DapClient } from '../../adapter/src/api/dap-client.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dapBundle = join(root, 'dist/kmirror-dap.js');
+const work = mkdtempSync(join(tmpdir(), 'kmirror-nvim-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Registered {
+  adapters?: Record<string, { type: string; command?: string; args?: string[]; host?: string; port?: number | string; executable?: { command: string; args: string[] } }>;
+  configurations?: Record<string, Array<Record<string, unknown>>>;
+  error?: string;
+}
+
+let runs = 0;
+/** Runs setup(opts) in headless nvim and returns what it registered. */
+function setupInNvim(opts: object): Registered {
+  const out = join(work, `out-${runs++}.json`);
+  execFileSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '--cmd', `set rtp^=${join(root, 'ide-clients/neovim')}`,
+    '-c', `luafile ${join(root, 'ide-clients/test/fixtures/nvim-setup.lua')}`], {
+    env: { ...process.env, KMIRROR_NVIM_OUT: out, KMIRROR_NVIM_OPTS: JSON.stringify(opts) },
+    timeout: 20_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(readFileSync(out, 'utf8')) as Registered;
+}
+
+async function initializeOver(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<Record<string, unknown>> {
+  const client = new DapClient(input as never, output as never, { requestTimeoutMs: 10_000 });
+  return client.request('initialize', { adapterID: 'kmirror', clientID: 'neovim', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+}
+
+describe('ide-clients/neovim in headless nvim', () => {
+  it('setup{} registers the stdio adapter and configurations for every language', () => {
+    const r = setupInNvim({});
+    expect(r.error).toBeUndefined();
+    expect(r.adapters).toEqual({ kmirror: { type: 'executable', command: 'kmirror-dap', args: [] } });
+    const c = r.configurations ?? {};
+    expect(Object.keys(c).sort()).toEqual(['c', 'cpp', 'cs', 'go', 'javascript', 'python', 'rust', 'typescript']);
+    expect(c.go?.[0]).toEqual({ type: 'kmirror', request: 'launch', name: 'kmirror: Go package', debugger: 'go', target: '<function>', program: '${fileDirname}', cwd: '${workspaceFolder}' });
+    // existing configurations are kept, ours appended
+    expect(c.python?.map((x) => x.name)).toEqual(['existing', 'kmirror: Python file']);
+    expect(c.javascript?.map((x) => [x.request, x.debugger])).toEqual([['launch', 'node'], ['attach', 'node']]);
+    expect(c.rust?.[0]).toMatchObject({ debugger: 'lldb', program: '<function>' });
+    expect(c.cs?.[0]).toMatchObject({ debugger: 'dotnet' });
+    for (const list of Object.values(c)) for (const x of list) if (x.type === 'kmirror') expect(['launch', 'attach']).toContain(x.request);
+  });
+
+  it('a default target goes to --target and into every configuration', () => {
+    const r = setupInNvim({ target: 'deploy/web', languages: ['go'] });
+    expect(r.adapters?.kmirror).toEqual({ type: 'executable', command: 'kmirror-dap', args: ['--target', 'deploy/web'] });
+    expect(Object.keys(r.configurations ?? {}).sort()).toEqual(['go', 'python']); // python: the stand-in's own entry
+    expect(r.configurations?.go?.[0]?.target).toBe('deploy/web');
+  });
+
+  it('server modes and configurations = false', () => {
+    expect(setupInNvim({ server: true, configurations: false })).toEqual({
+      adapters: { kmirror: { type: 'server', host: '127.0.0.1', port: '${port}', executable: { command: 'kmirror-dap', args: ['--host', '127.0.0.1', '--port', '${port}'] } } },
+      configurations: { python: [{ type: 'python', name: 'existing' }] },
+    });
+    expect(setupInNvim({ server: { port: 4711 }, configurations: false }).adapters?.kmirror).toEqual({ type: 'server', host: '127.0.0.1', port: 4711 });
+    expect(setupInNvim({ server: { host: 'x' } }).error).toMatch(/server = \{ port = N \} needs the port/);
+  });
+
+  it('the registered adapter definitions start a kmirror-dap that speaks DAP (stdio and server)', async () => {
+    expect(existsSync(dapBundle), 'dist/kmirror-dap.js missing: run node scripts/bundle.mjs').toBe(true);
+    const stdio = setupInNvim({ command: process.execPath, args: [dapBundle], configurations: false }).adapters?.kmirror;
+    const child = spawn(stdio?.command ?? '', stdio?.args ?? [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      expect((await initializeOver(child.stdout, child.stdin)).supportsConfigurationDoneRequest).toBe(true);
+    } finally {
+      child.kill();
+    }
+
+    // Server mode as nvim-dap runs it: substitute ${port} with a free port, start, connect.
+    const server = setupInNvim({ command: process.execPath, args: [dapBundle], server: true, configurations: false }).adapters?.kmirror;
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const exe = server?.executable;
+    const proc = spawn(exe?.command ?? '', (exe?.args ?? []).map((a) => a.replace('${port}', String(port))), { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('kmirror-dap --port did not report listening within 10 s')), 10_000);
+        proc.stdout.on('data', (d: Buffer) => {
+          if (d.toString().includes('listening on')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const socket = connect({ host: server?.host, port });
+      expect((await initializeOver(socket, socket)).supportsConfigurationDoneRequest).toBe(true);
+      socket.destroy();
+    } finally {
+      proc.kill();
+    }
+  });
+});
