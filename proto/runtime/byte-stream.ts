@@ -22,6 +22,8 @@ export interface ByteStreamOptions {
   sendWindow: number;
   /** Bytes we allow the peer to send (what we told it in TcpConnect/TcpConnected/IncomingConnection). */
   recvWindow: number;
+  /** Keep the writable side open after the peer's Shutdown (relays: true; net.Socket-like ends: false). */
+  allowHalfOpen?: boolean;
 }
 
 export class TunnelByteStream extends Duplex implements StreamHandler {
@@ -34,7 +36,7 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
   private sentClose = false;
 
   constructor(readonly connection: TunnelConnection, readonly streamId: number, opts: ByteStreamOptions) {
-    super({ allowHalfOpen: true, readableHighWaterMark: opts.recvWindow, writableHighWaterMark: MAX_DATA_CHUNK });
+    super({ allowHalfOpen: opts.allowHalfOpen ?? true, readableHighWaterMark: opts.recvWindow, writableHighWaterMark: MAX_DATA_CHUNK });
     this.sendCredit = opts.sendWindow;
     this.recvWindow = opts.recvWindow;
     this.granted = opts.recvWindow;
@@ -83,7 +85,8 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
 
   onConnectionClosed(err: TunnelError): void {
     this.peerClosed = true;
-    this.destroy(err);
+    // A stream already finished both ways has nothing to lose: close it quietly.
+    this.destroy(this.readableEnded && this.writableFinished ? undefined : err);
   }
 
   private onData(payload: Buffer): void {

@@ -88,7 +88,8 @@ export interface AgentSession extends EventEmitter {
   readonly target: string;
   readonly capabilities: ReadonlySet<string>;
   readonly closed: boolean;
-  connectTcp(host: string, port: number, opts?: { timeoutMs?: number }): Promise<TunnelSocket>;
+  /** allowHalfOpen (default false, like net.Socket): keep writing after the target's FIN (relays want true). */
+  connectTcp(host: string, port: number, opts?: { timeoutMs?: number; allowHalfOpen?: boolean }): Promise<TunnelSocket>;
   openUdp(opts?: { ipv6?: boolean }): Promise<TunnelUdpSocket>;
   /** Resolves with the target's /etc/hosts and resolv.conf (queries sent from inside its netns). */
   resolve(name: string, family?: 0 | 4 | 6): Promise<string[]>;

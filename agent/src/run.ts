@@ -1,0 +1,78 @@
+// The agent's composition root: parse arguments, resolve the target, build the services, start
+// the server and print the ready line (contract A). Shared by dist/kmirror-agent.js and
+// `kmirror agent`.
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { isTunnelError } from '../../proto/runtime/errors.js';
+import { PROTOCOL_VERSION } from '../../proto/runtime/handshake.js';
+import { createIncomingTrafficService } from './incoming/create.js';
+import { createJsonLogger, type LogLevel } from './log.js';
+import { createNetnsSockets } from './netns/sockets.js';
+import { TargetDns } from './services/dns.js';
+import { resolveLocalTarget } from './target/resolve.js';
+import { parseIdleExitSeconds, startIdleExit } from './idle-exit.js';
+import { startAgentServer, type AgentServer } from './tunnel/server.js';
+
+export const AGENT_USAGE = `usage: kmirror agent --target pid/N|netns/NAME|container-id/ID [--listen HOST:PORT] [--log-level debug|info|warn|error] [--idle-exit SECONDS]
+  The session token is read from KMIRROR_AGENT_TOKEN (generated and printed in the ready line when unset).`;
+
+export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env'];
+
+function parseListen(value: string): { host: string; port: number } {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(value);
+  if (!m || Number(m[2]) > 65535) throw new Error(`bad --listen "${value}": expected HOST:PORT, e.g. 127.0.0.1:0`);
+  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
+}
+
+/** Runs the agent until SIGINT/SIGTERM; returns the server (tests stop it with close()). */
+export async function runAgent(argv: string[], io: { stdout?: (line: string) => void } = {}): Promise<AgentServer> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { target: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' }, 'log-level': { type: 'string', default: 'info' }, 'idle-exit': { type: 'string' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) {
+    (io.stdout ?? console.log)(AGENT_USAGE);
+    process.exit(0);
+  }
+  if (!values.target) throw new Error(`--target is required\n${AGENT_USAGE}`);
+  const level = values['log-level'] as LogLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error(`bad --log-level "${level}"`);
+  const log = createJsonLogger({ minLevel: level });
+  const listen = parseListen(values.listen);
+  const target = resolveLocalTarget(values.target);
+  const sockets = createNetnsSockets(target.netnsPath);
+  const incoming = await createIncomingTrafficService({ target, log, sockets });
+  const envToken = process.env.KMIRROR_AGENT_TOKEN;
+  const token = envToken || randomBytes(24).toString('base64url');
+  const server = await startAgentServer({
+    host: listen.host, port: listen.port, token, log,
+    services: { target, sockets, dns: new TargetDns(target, sockets), incoming },
+    capabilities: [...BASE_CAPABILITIES, ...incoming.capabilities],
+  });
+  const ready: Record<string, unknown> = { event: 'ready', port: server.port, ...(envToken ? {} : { token }), protocol: PROTOCOL_VERSION };
+  (io.stdout ?? ((l: string) => process.stdout.write(l + '\n')))(JSON.stringify(ready));
+  log.info('agent', 'ready', { target: target.spec, netns: target.netnsPath, root: target.rootPath, port: server.port, tokenFrom: envToken ? 'env' : 'generated' });
+
+  const shutdown = async (signal: string): Promise<void> => {
+    log.info('agent', 'shutting down', { signal });
+    await incoming.close().catch(() => undefined);
+    await server.close();
+    process.exit(0);
+  };
+  // In-cluster agents (--idle-exit SECONDS): end when no client has been connected that long.
+  if (values['idle-exit'] !== undefined) {
+    const graceMs = parseIdleExitSeconds(values['idle-exit']) * 1000;
+    startIdleExit({ clientCount: () => server.clientCount, graceMs, onIdle: (idleMs) => { log.info('agent', 'no client connected, exiting', { idleMs }); void shutdown('idle'); } });
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  return server;
+}
+
+/** Prints a failure as one JSON line on stderr and a short message, exit code 2. */
+export function reportFatal(err: unknown): never {
+  const message = (err as Error)?.message ?? String(err);
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', tag: 'agent', msg: 'agent failed', code: isTunnelError(err) ? err.code : undefined, err: message }) + '\n');
+  process.exit(2);
+}

@@ -1,0 +1,88 @@
+// Outgoing TCP from inside the target: TcpConnect → a socket created in the target's netns →
+// TcpConnected, then bytes relayed both ways through a flow-controlled tunnel stream.
+//   client --Data/Shutdown/Close--> stream --> targetSocket (FIN on Shutdown, RST on Close{reset})
+//   targetSocket --data/FIN/RST--> stream --Data/Shutdown/Close{reset}--> client
+import net from 'node:net';
+import { TunnelByteStream, DEFAULT_STREAM_WINDOW } from '../../../proto/runtime/byte-stream.js';
+import type { TunnelConnection, StreamHandler } from '../../../proto/runtime/connection.js';
+import { TunnelError } from '../../../proto/runtime/errors.js';
+import type { MsgOf, Msg } from '../../../proto/runtime/messages.js';
+import type { Logger } from '../log.js';
+import type { NetnsSockets } from '../netns/sockets.js';
+import type { TargetDns } from './dns.js';
+import { toTunnelError } from './errno.js';
+
+const MAX_CONNECT_TIMEOUT_MS = 60_000;
+
+/** Holds the stream while the connect is in flight: Close cancels, anything else is a violation. */
+class PendingConnect implements StreamHandler {
+  cancelled = false;
+  constructor(private readonly conn: TunnelConnection, private readonly streamId: number) {}
+  onMessage(msg: Msg): void {
+    if (msg.kind === 'close') {
+      this.cancelled = true;
+      this.conn.detach(this.streamId);
+      return;
+    }
+    this.cancelled = true;
+    this.conn.sendStreamError(this.streamId, 'PROTOCOL_VIOLATION', `stream ${this.streamId}: ${msg.kind} before TcpConnected`);
+  }
+  onConnectionClosed(): void {
+    this.cancelled = true;
+  }
+}
+
+export async function serveTcpConnect(ctx: { conn: TunnelConnection; streamId: number; sockets: NetnsSockets; dns: TargetDns; log: Logger }, req: MsgOf<'tcpConnect'>): Promise<void> {
+  const { conn, streamId, log } = ctx;
+  const pending = new PendingConnect(conn, streamId);
+  conn.attach(streamId, pending);
+  const what = `connect ${req.host}:${req.port}`;
+  let socket: net.Socket | undefined;
+  try {
+    if (!req.host || req.port <= 0 || req.port > 65535) throw new TunnelError('INVALID_ARGUMENT', `${what}: bad host or port`);
+    const timeoutMs = Math.min(req.timeoutMs || 10_000, MAX_CONNECT_TIMEOUT_MS);
+    let address = req.host;
+    if (!net.isIP(address)) {
+      const r = await ctx.dns.resolve(req.host, 0);
+      // Safe: resolve() throws NAME_NOT_RESOLVED instead of returning an empty list.
+      address = r.addresses[0]!;
+    }
+    const opened = await ctx.sockets.connectTcp({ address, port: req.port }, { timeoutMs });
+    socket = opened.socket;
+    if (pending.cancelled || conn.closed) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const recvWindow = DEFAULT_STREAM_WINDOW;
+    conn.send(streamId, { kind: 'tcpConnected', local: opened.local, remote: opened.remote, initialWindow: recvWindow });
+    const stream = new TunnelByteStream(conn, streamId, { sendWindow: req.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow });
+    relay(stream, socket, log.child({ stream: streamId, remote: `${address}:${req.port}` }));
+  } catch (err) {
+    socket?.destroy();
+    const e = toTunnelError(err, what);
+    log.debug('tcp', 'connect failed', { stream: streamId, code: e.code, err: e.message });
+    if (!pending.cancelled) conn.sendStreamError(streamId, e.code, e.message);
+  }
+}
+
+/** Pipes both ways with half-close; a reset on either side resets the other. */
+export function relay(stream: TunnelByteStream, socket: net.Socket, log: Logger): void {
+  socket.pipe(stream);
+  stream.pipe(socket);
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    log.debug('tcp', 'target socket error', { err: err.code ?? err.message });
+    if (!stream.destroyed) stream.resetAndDestroy();
+  });
+  socket.on('close', () => {
+    // Orderly close after both FINs: let the stream finish its own shutdown.
+    if (!stream.destroyed && stream.writableFinished && stream.readableEnded) stream.destroy();
+  });
+  stream.on('error', (err: TunnelError) => {
+    if (err.code === 'RESET') socket.resetAndDestroy();
+    else socket.destroy();
+  });
+  stream.on('close', () => {
+    if (!socket.destroyed && socket.writableFinished && (socket.readableEnded || !socket.readable)) socket.destroy();
+  });
+}

@@ -1,0 +1,72 @@
+// UDP from inside the target: UdpOpen → a socket bound in the target's netns → UdpOpened, then
+// UdpDatagram both ways. UDP is lossy by nature, so instead of credit the agent drops incoming
+// datagrams while the tunnel is backed up: memory stays bounded.
+import type dgram from 'node:dgram';
+import type { TunnelConnection, StreamHandler } from '../../../proto/runtime/connection.js';
+import { TunnelError } from '../../../proto/runtime/errors.js';
+import type { Msg, MsgOf } from '../../../proto/runtime/messages.js';
+import type { Logger } from '../log.js';
+import type { NetnsSockets } from '../netns/sockets.js';
+import { toTunnelError } from './errno.js';
+
+class UdpStream implements StreamHandler {
+  dropped = 0;
+  private closed = false;
+
+  constructor(private readonly conn: TunnelConnection, private readonly streamId: number, private readonly socket: dgram.Socket, private readonly log: Logger) {
+    socket.on('message', (payload, rinfo) => {
+      if (conn.needsDrain) {
+        this.dropped++;
+        return;
+      }
+      conn.send(streamId, { kind: 'udpDatagram', peer: { address: rinfo.address, port: rinfo.port }, payload });
+    });
+    socket.on('error', (err) => {
+      log.debug('udp', 'socket error', { stream: streamId, err: err.message });
+    });
+  }
+
+  onMessage(msg: Msg): void {
+    switch (msg.kind) {
+      case 'udpDatagram': {
+        const { peer, payload } = msg;
+        if (peer.port <= 0 || peer.port > 65535 || !peer.address) {
+          this.conn.send(this.streamId, { kind: 'error', code: 'INVALID_ARGUMENT', message: `udp send: bad peer ${peer.address}:${peer.port}` });
+          return this.release();
+        }
+        this.socket.send(payload, peer.port, peer.address, (err) => {
+          if (err) this.log.debug('udp', 'send failed', { stream: this.streamId, err: err.message });
+        });
+        return;
+      }
+      case 'close':
+        return this.release();
+      default:
+        this.conn.send(this.streamId, { kind: 'error', code: 'PROTOCOL_VIOLATION', message: `stream ${this.streamId}: ${msg.kind} is not valid on a UDP socket` });
+        return this.release();
+    }
+  }
+
+  onConnectionClosed(): void {
+    this.release();
+  }
+
+  private release(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.detach(this.streamId);
+    try { this.socket.close(); } catch { /* already closed */ }
+  }
+}
+
+export async function serveUdpOpen(ctx: { conn: TunnelConnection; streamId: number; sockets: NetnsSockets; log: Logger }, req: MsgOf<'udpOpen'>): Promise<void> {
+  try {
+    const { socket, local } = await ctx.sockets.openUdp(req.ipv6 ? 6 : 4);
+    if (ctx.conn.closed) return void socket.close();
+    ctx.conn.attach(ctx.streamId, new UdpStream(ctx.conn, ctx.streamId, socket, ctx.log));
+    ctx.conn.send(ctx.streamId, { kind: 'udpOpened', local });
+  } catch (err) {
+    const e = err instanceof TunnelError ? err : toTunnelError(err, `udp open (${req.ipv6 ? 'IPv6' : 'IPv4'})`);
+    ctx.conn.sendStreamError(ctx.streamId, e.code, e.message);
+  }
+}

@@ -1,0 +1,77 @@
+// One authenticated client of the agent: routes each new stream to the service its first
+// message asks for. Every handler runs inside a boundary that turns unexpected exceptions into
+// an INTERNAL error on that stream; nothing a client sends can stop the agent serving others.
+import type { Frame } from '../../../proto/runtime/messages.js';
+import type { TunnelConnection } from '../../../proto/runtime/connection.js';
+import type { Logger } from '../log.js';
+import type { NetnsSockets } from '../netns/sockets.js';
+import type { AgentTarget } from '../target/target.js';
+import type { IncomingTrafficService } from '../incoming/service.js';
+import { TunnelIncomingSink } from '../incoming/tunnel-sink.js';
+import type { TargetDns } from '../services/dns.js';
+import { readTargetEnv } from '../services/env.js';
+import { toTunnelError } from '../services/errno.js';
+import { OpenFileStream, readdirInTarget, statInTarget } from '../services/files.js';
+import { serveTcpConnect } from '../services/tcp-relay.js';
+import { serveUdpOpen } from '../services/udp.js';
+
+export interface AgentServices {
+  target: AgentTarget;
+  sockets: NetnsSockets;
+  dns: TargetDns;
+  incoming: IncomingTrafficService;
+}
+
+export function serveClient(conn: TunnelConnection, services: AgentServices, log: Logger): void {
+  conn.on('stream', (frame: Frame) => {
+    const what = frame.msg?.kind ?? 'unknown';
+    handleStream(conn, services, log, frame).catch((err: unknown) => {
+      const e = toTunnelError(err, `${what} on stream ${frame.streamId}`);
+      if (e.code === 'INTERNAL') log.error('tunnel', 'request failed', { stream: frame.streamId, err: e, stack: (err as Error)?.stack });
+      else log.debug('tunnel', 'request failed', { stream: frame.streamId, code: e.code, err: e.message });
+      conn.sendStreamError(frame.streamId, e.code, e.message);
+    });
+  });
+}
+
+async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logger, frame: Frame): Promise<void> {
+  const { streamId, msg } = frame;
+  // Safe: the connection answers frames without a known body itself (UNKNOWN_MESSAGE).
+  const m = msg!;
+  const reply = (r: Parameters<TunnelConnection['send']>[1]): void => conn.send(streamId, r);
+  switch (m.kind) {
+    case 'tcpConnect':
+      return serveTcpConnect({ conn, streamId, sockets: s.sockets, dns: s.dns, log }, m);
+    case 'udpOpen':
+      return serveUdpOpen({ conn, streamId, sockets: s.sockets, log }, m);
+    case 'resolveRequest': {
+      const r = await s.dns.resolve(m.name, m.family);
+      return reply({ kind: 'resolveResponse', addresses: r.addresses, source: r.source });
+    }
+    case 'dnsQuery': {
+      const r = await s.dns.query(m.packet, m.server);
+      return reply({ kind: 'dnsAnswer', packet: r.packet });
+    }
+    case 'fileOpen':
+      return new OpenFileStream(conn, streamId, s.target, m.path).open();
+    case 'fileStatRequest':
+      return reply({ kind: 'fileStat', stat: await statInTarget(s.target, m.path, m.noFollow) });
+    case 'fileReaddir':
+      return reply({ kind: 'fileReaddirResult', entries: await readdirInTarget(s.target, m.path) });
+    case 'envRequest':
+      return reply({ kind: 'envResponse', vars: await readTargetEnv(s.target) });
+    case 'subscribe': {
+      const sink = new TunnelIncomingSink(conn, streamId, log.child({ subscription: streamId }));
+      try {
+        const sub = await s.incoming.subscribe({ port: m.port, mode: m.mode, transport: m.transport, ...(m.httpFilter ? { httpFilter: m.httpFilter } : {}) }, sink);
+        sink.started(sub);
+      } catch (err) {
+        sink.refused();
+        throw err;
+      }
+      return;
+    }
+    default:
+      conn.sendStreamError(streamId, 'PROTOCOL_VIOLATION', `stream ${streamId}: ${m.kind} cannot open a stream`);
+  }
+}

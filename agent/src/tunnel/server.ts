@@ -1,0 +1,69 @@
+// The agent's listener: an HTTP server upgrading `/kmirror/v1` to a WebSocket, one tunnel
+// connection per client. Each connection runs its own handshake and services; a misbehaving
+// client only ever loses its own connection.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { TunnelConnection } from '../../../proto/runtime/connection.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../../proto/runtime/framing.js';
+import { acceptHandshake } from '../../../proto/runtime/handshake.js';
+import { WebSocketTransport } from '../../../proto/runtime/transport.js';
+import type { TunnelError } from '../../../proto/runtime/errors.js';
+import type { Logger } from '../log.js';
+import { serveClient, type AgentServices } from './client-connection.js';
+
+export const TUNNEL_PATH = '/kmirror/v1';
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentServer {
+  readonly port: number;
+  readonly clientCount: number;
+  close(): Promise<void>;
+}
+
+export async function startAgentServer(opts: { host: string; port: number; token: string; services: AgentServices; capabilities: string[]; log: Logger; handshakeTimeoutMs?: number }): Promise<AgentServer> {
+  const { log } = opts;
+  const server = http.createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end(`kmirror agent: connect with a WebSocket to ${TUNNEL_PATH}\n`);
+  });
+  const wss = new WebSocketServer({ server, path: TUNNEL_PATH, maxPayload: 4 * DEFAULT_MAX_FRAME_BYTES, perMessageDeflate: false });
+  const live = new Set<TunnelConnection>();
+  let nextClient = 1;
+
+  wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
+    const clientLog = log.child({ client: nextClient++ });
+    const conn = new TunnelConnection(new WebSocketTransport(ws), { role: 'agent' });
+    live.add(conn);
+    clientLog.info('tunnel', 'client connected', { from: `${req.socket.remoteAddress}:${req.socket.remotePort}` });
+    conn.on('close', (err: TunnelError) => {
+      live.delete(conn);
+      clientLog.info('tunnel', 'client disconnected', { code: err.code, reason: err.message });
+    });
+    acceptHandshake(conn, {
+      token: opts.token,
+      timeoutMs: opts.handshakeTimeoutMs ?? 10_000,
+      ack: { capabilities: opts.capabilities, agentVersion: AGENT_VERSION, target: opts.services.target.spec, maxFrameBytes: conn.maxFrameBytes },
+    }).then((hello) => {
+      clientLog.info('tunnel', 'handshake ok', { clientName: hello.clientName, version: hello.protocolVersion });
+      serveClient(conn, opts.services, clientLog);
+    }, (err: TunnelError) => {
+      clientLog.warn('tunnel', 'handshake refused', { code: err.code, reason: err.message });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    get clientCount() { return live.size; },
+    async close() {
+      for (const c of live) c.close('agent shutting down');
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
