@@ -1,0 +1,92 @@
+// Answers the layer's open/stat requests for paths the rules mark remote, from the target's root
+// through the agent. A path absent in the target falls back to the workstation's file when it
+// was only remote by default (a project file outside the default local list), and fails with
+// ENOENT when the user listed it explicitly. Contents and stats are cached briefly: start-ups
+// open the same files many times.
+import type { AgentSession, RemoteStat } from '../tunnel/agent-session.js';
+import { ERRNO, fileErrno } from './errno.js';
+import { layerPb } from './layer-channel.js';
+import { matchRule, type PathRule } from './path-rules.js';
+
+const CACHE_MS = 2000;
+const MAX_FILE_BYTES = 64 << 20;
+const TYPE_BITS: Record<RemoteStat['type'], number> = { file: 0o100000, directory: 0o040000, symlink: 0o120000, other: 0o010000, unknown: 0o100000 };
+
+export interface FileAnswer { action: number; content?: Uint8Array; errnoCode?: number; cacheLocal?: boolean }
+export interface StatAnswer { action: number; stat?: Record<string, number>; errnoCode?: number; cacheLocal?: boolean }
+
+export class FileService {
+  private readonly contents = new Map<string, { at: number; data: Promise<Buffer> }>();
+  private readonly stats = new Map<string, { at: number; stat: Promise<RemoteStat> }>();
+  private warnedWrite = false;
+  filesServed = 0;
+
+  constructor(
+    private readonly agent: () => AgentSession | undefined,
+    private readonly rules: PathRule[],
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  private explicit(path: string): boolean {
+    return matchRule(this.rules, path)?.explicit ?? false;
+  }
+
+  /** Where a failed remote lookup goes: an errno for the program, or the local file. */
+  private fallback(path: string, err: unknown): { action: number; errnoCode?: number; cacheLocal?: boolean } {
+    const errno = fileErrno(err);
+    if (errno === ERRNO.ENOENT && !this.explicit(path)) return { action: layerPb.FileAction.FILE_LOCAL, cacheLocal: true };
+    if (errno !== undefined) return { action: layerPb.FileAction.FILE_FAIL, errnoCode: errno };
+    this.warn(`remote file ${path}: ${(err as Error).message}; using the local file`);
+    return { action: layerPb.FileAction.FILE_LOCAL };
+  }
+
+  async open(path: string, flags: number): Promise<FileAnswer> {
+    const writeIntent = (flags & 3) !== 0 || (flags & (0o100 | 0o1000 | 0o2000)) !== 0;
+    if (writeIntent) {
+      if (!this.warnedWrite) this.warn(`writing ${path} in the target is not supported (the agent protocol has no file writes): writes go to the local file`);
+      this.warnedWrite = true;
+      return { action: layerPb.FileAction.FILE_LOCAL };
+    }
+    const agent = this.agent();
+    if (!agent) return { action: layerPb.FileAction.FILE_LOCAL };
+    let entry = this.contents.get(path);
+    if (!entry || Date.now() - entry.at > CACHE_MS) {
+      entry = { at: Date.now(), data: agent.readFile(path) };
+      entry.data.catch(() => this.contents.delete(path));
+      this.contents.set(path, entry);
+    }
+    try {
+      const data = await entry.data;
+      if (data.length > MAX_FILE_BYTES) {
+        this.warn(`remote file ${path} is ${data.length} bytes, more than the ${MAX_FILE_BYTES}-byte limit: using the local file`);
+        return { action: layerPb.FileAction.FILE_LOCAL };
+      }
+      this.filesServed++;
+      return { action: layerPb.FileAction.FILE_CONTENT, content: data };
+    } catch (err) {
+      return this.fallback(path, err);
+    }
+  }
+
+  async stat(path: string, noFollow: boolean): Promise<StatAnswer> {
+    const agent = this.agent();
+    if (!agent) return { action: layerPb.FileAction.FILE_LOCAL };
+    const key = `${noFollow ? 'l' : 's'}:${path}`;
+    let entry = this.stats.get(key);
+    if (!entry || Date.now() - entry.at > CACHE_MS) {
+      entry = { at: Date.now(), stat: agent.stat(path, { noFollow }) };
+      entry.stat.catch(() => this.stats.delete(key));
+      this.stats.set(key, entry);
+    }
+    try {
+      const s = await entry.stat;
+      const mode = (s.mode & 0o170000) === 0 ? s.mode | TYPE_BITS[s.type] : s.mode;
+      return {
+        action: layerPb.FileAction.FILE_CONTENT,
+        stat: { mode, size: s.size, uid: s.uid, gid: s.gid, ino: s.ino, nlink: s.nlink, dev: s.dev, atimeMs: s.atimeMs, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs },
+      };
+    } catch (err) {
+      return this.fallback(path, err);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+// The local proxy of one workstation session, shared by every process the session launches:
+//   layer --Hello/Connect/Open/Stat/Listen--> localProxy --tunnel--> agent
+// It listens on a unix socket (mode 0600 inside a 0700 directory), sends each layer its policy
+// in HelloAck and answers requests concurrently. Requests that need the agent fail soft when it
+// is gone: connects with ECONNREFUSED, files fall back to local.
+import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SessionPolicy } from '../config/policy.js';
+import type { AgentSession } from '../tunnel/agent-session.js';
+import { ERRNO, connectErrno } from './errno.js';
+import { FileService } from './file-service.js';
+import { IncomingService, type IncomingStatus } from './incoming.js';
+import { encodeProxyMessage, layerPb, readLayerMessages, type ConnectAnswerProps, type LayerMessage, type ProxyMessageProps } from './layer-channel.js';
+import { OutgoingFilter } from './outgoing-filter.js';
+import { buildPathRules } from './path-rules.js';
+import { relayTcp, type TcpCounters } from './tcp-relay.js';
+import { UdpRelays, type UdpCounters } from './udp-relay.js';
+
+export type ProxyLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+export interface LocalProxyOptions {
+  agent: () => AgentSession | undefined;
+  policy: SessionPolicy;
+  /** Working directory of the session: local in read/write fs modes. */
+  cwd: string;
+  log: ProxyLog;
+}
+
+export interface ProxyStatus {
+  socketPath: string;
+  layers: number;
+  tcp: TcpCounters;
+  udp: UdpCounters;
+  filesServed: number;
+  incoming: IncomingStatus[];
+  layerStats: Record<string, number>;
+}
+
+const ACTIONS = { local: layerPb.PathAction.PATH_LOCAL, remote: layerPb.PathAction.PATH_REMOTE, not_found: layerPb.PathAction.PATH_NOT_FOUND };
+
+export class LocalProxy {
+  readonly socketPath: string;
+  private readonly dir: string;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly files: FileService;
+  private readonly udp: UdpRelays;
+  private readonly incoming: IncomingService;
+  private readonly filter: OutgoingFilter;
+  private readonly hello: ProxyMessageProps;
+  private readonly tcp: TcpCounters = { connections: 0, active: 0, workstationToPodBytes: 0, podToWorkstationBytes: 0 };
+  private readonly layerStats: Record<string, number> = {};
+  private readonly warned = new Set<string>();
+
+  private constructor(private readonly opts: LocalProxyOptions) {
+    this.dir = mkdtempSync(join(tmpdir(), 'kmirror-'));
+    chmodSync(this.dir, 0o700);
+    this.socketPath = join(this.dir, 'layer.sock');
+    const { rules, defaultAction } = buildPathRules(opts.policy, opts.cwd);
+    const warnOnce = (m: string): void => this.warnOnce(m);
+    this.files = new FileService(opts.agent, rules, warnOnce);
+    this.filter = new OutgoingFilter(opts.policy.outgoing);
+    this.udp = new UdpRelays(opts.agent, opts.policy.dns.enabled, (n, a) => this.filter.recordName(n, a), warnOnce);
+    this.incoming = new IncomingService(opts.agent, opts.policy.incoming, (level, m) => opts.log(level, m));
+    this.hello = {
+      id: 0,
+      helloAck: {
+        protocolVersion: 1,
+        pathRules: rules.map((r) => ({ pattern: r.pattern, action: ACTIONS[r.action], readOnly: r.readOnly })),
+        defaultPathAction: ACTIONS[defaultAction],
+        outgoingTcp: opts.policy.outgoing.tcp,
+        outgoingUdp: opts.policy.outgoing.udp || opts.policy.dns.enabled,
+        skipExes: opts.policy.skipProcesses,
+        incoming: opts.policy.incoming.mode !== 'off',
+      },
+    };
+    this.server = createServer((s) => this.serve(s));
+  }
+
+  /** Starts the proxy on a fresh private unix socket. */
+  static async start(opts: LocalProxyOptions): Promise<LocalProxy> {
+    const proxy = new LocalProxy(opts);
+    await new Promise<void>((resolve, reject) => {
+      proxy.server.once('error', reject);
+      proxy.server.listen(proxy.socketPath, () => resolve());
+    });
+    chmodSync(proxy.socketPath, 0o600);
+    return proxy;
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.opts.log('warn', message);
+  }
+
+  private serve(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const send = (m: ProxyMessageProps): void => { if (!socket.destroyed) socket.write(encodeProxyMessage(m)); };
+    readLayerMessages(socket, (m) => {
+      this.handle(m).then((answer) => { if (answer) send(answer); }, (err: Error) => {
+        this.opts.log('error', `layer request failed: ${err.message}`, { body: m.body });
+      });
+    }, (err) => {
+      this.opts.log('error', `bad frame from the layer: ${err.message}`);
+      socket.destroy();
+    });
+  }
+
+  /** One request → its answer (undefined for notices). Never throws for expected failures. */
+  private async handle(m: LayerMessage): Promise<ProxyMessageProps | undefined> {
+    const id = Number(m.id);
+    switch (m.body) {
+      case 'hello':
+        this.opts.log('debug', 'layer connected', { pid: m.hello?.pid });
+        return this.hello;
+      case 'connect': {
+        const req = m.connect ?? {};
+        const address = req.remote?.address ?? '';
+        const port = req.remote?.port ?? 0;
+        const udp = req.transport === layerPb.Transport.UDP;
+        return { id, connect: await this.connect(udp, address, port, !!req.ipv6) };
+      }
+      case 'open': {
+        const a = await this.files.open(m.open?.path ?? '', m.open?.flags ?? 0);
+        return { id, open: a };
+      }
+      case 'stat':
+        return { id, stat: await this.files.stat(m.stat?.path ?? '', !!m.stat?.noFollow) };
+      case 'listen':
+        this.incoming.onListen(m.listen?.transport === layerPb.Transport.UDP ? 'udp' : 'tcp', m.listen?.port ?? 0, m.listen?.address ?? '');
+        return undefined;
+      case 'log':
+        this.opts.log(m.log?.level === 'error' ? 'error' : 'warn', `layer: ${m.log?.message ?? ''}`);
+        return undefined;
+      case 'stats':
+        for (const [k, v] of Object.entries(m.stats ?? {})) if (typeof v === 'number') this.layerStats[k] = (this.layerStats[k] ?? 0) + v;
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private async connect(udp: boolean, address: string, port: number, ipv6: boolean): Promise<ConnectAnswerProps> {
+    const transport = udp ? 'udp' : 'tcp';
+    const dns = udp && port === 53 && this.opts.policy.dns.enabled;
+    if (!dns && !this.filter.remote(transport, address, port)) return { action: layerPb.ConnectAction.CONNECT_LOCAL };
+    const agent = this.opts.agent();
+    if (!agent || agent.closed) {
+      this.warnOnce(`the agent is not connected: connections to ${transport} targets fail with ECONNREFUSED`);
+      return { action: layerPb.ConnectAction.CONNECT_FAIL, errnoCode: ERRNO.ECONNREFUSED };
+    }
+    try {
+      if (udp) {
+        const relayPort = await this.udp.relayFor(address, port);
+        return { action: layerPb.ConnectAction.CONNECT_REDIRECT, redirect: { address: '127.0.0.1', port: relayPort }, cacheable: true };
+      }
+      const relay = await relayTcp(agent, address, port, ipv6, this.tcp);
+      return { action: layerPb.ConnectAction.CONNECT_REDIRECT, redirect: relay };
+    } catch (err) {
+      this.opts.log('debug', `connect ${address}:${port} through the target failed: ${(err as Error).message}`);
+      return { action: layerPb.ConnectAction.CONNECT_FAIL, errnoCode: connectErrno(err) };
+    }
+  }
+
+  /** Counters and subscriptions for status displays. */
+  status(): ProxyStatus {
+    return {
+      socketPath: this.socketPath,
+      layers: this.sockets.size,
+      tcp: { ...this.tcp },
+      udp: { ...this.udp.counters },
+      filesServed: this.files.filesServed,
+      incoming: this.incoming.status(),
+      layerStats: { ...this.layerStats },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.udp.close();
+    await this.incoming.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
