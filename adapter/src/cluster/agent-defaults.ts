@@ -10,7 +10,7 @@ export const AGENT_DEFAULTS: AgentPlacementOptions = {
   mode: 'node-job',
   image: DEFAULT_AGENT_IMAGE,
   pullPolicy: 'IfNotPresent',
-  ephemeralCapabilities: false,
+  ephemeralCapabilities: 'auto',
   // Longer than a reconnect takes, short enough that a killed client leaves nothing behind for long.
   idleExitSeconds: 10,
   activeDeadlineSeconds: 12 * 3600,

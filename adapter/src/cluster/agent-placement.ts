@@ -2,13 +2,13 @@
 // Job (default) or an ephemeral container in the target pod. Readiness of the agent's server is
 // established later by the tunnel handshake over a port-forward, not by reading its logs.
 import { randomBytes } from 'node:crypto';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
 import {
   AGENT_CONTAINER, LABEL_SESSION, agentJobName, buildEphemeralContainer, buildNodeJob, ephemeralContainerName,
   pickEphemeralPort, type PullPolicy,
 } from './agent-pod-spec.js';
 import { agentContainerState } from './agent-pod-status.js';
-import { ClusterError, kubeCall, statusCodeOf } from './errors.js';
+import { ClusterError, kubeCall, statusCodeOf, toClusterError } from './errors.js';
 import type { KubeAccess } from './kube-access.js';
 import { waitForPods } from './pod-informer.js';
 import type { ResolvedKubeTarget } from './resolve-target.js';
@@ -22,8 +22,13 @@ export interface AgentPlacementOptions {
   command?: string[];
   /** Namespace of the node Job; default the target's. */
   namespace?: string;
-  /** Ephemeral mode: ask for BPF/NET_ADMIN/SYS_ADMIN so steal/mirror work. */
-  ephemeralCapabilities: boolean;
+  /**
+   * Ephemeral mode: ask for BPF/NET_ADMIN/SYS_ADMIN so steal/mirror work. 'auto' asks, and when
+   * Pod Security refuses them starts the agent without (outgoing/DNS/env/files only).
+   */
+  ephemeralCapabilities: boolean | 'auto';
+  /** Receives placement warnings (e.g. capabilities dropped). */
+  warn?: (message: string) => void;
   idleExitSeconds: number;
   activeDeadlineSeconds: number;
   ttlSecondsAfterFinished: number;
@@ -65,14 +70,12 @@ async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts
     image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
     port: opts.nodeJobPort, idleExitSeconds: opts.idleExitSeconds, activeDeadlineSeconds: opts.activeDeadlineSeconds,
     ttlSecondsAfterFinished: opts.ttlSecondsAfterFinished, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
-    ...(opts.labels ? { extraLabels: opts.labels } : {}),
+    ...(opts.labels ? { extraLabels: opts.labels } : {}), probeSources: probeSources(target),
   });
   const jobName = agentJobName(ids.sessionId);
   // Pod Security admission only enforces on pods: a dry-run pod create surfaces its refusal now,
   // instead of a Job whose pod silently never appears.
-  const template = job.spec?.template;
-  await kubeCall(`the node agent pod is not allowed in namespace ${namespace} (use agent.ephemeral, or see \`kmirror doctor\`)`,
-    () => access.core.createNamespacedPod({ namespace, dryRun: 'All', body: { apiVersion: 'v1', kind: 'Pod', metadata: { ...template?.metadata, name: `${jobName}-dryrun` }, spec: template?.spec } }));
+  await checkPodSecurity(access, namespace, jobName, job.spec?.template);
   await kubeCall(`creating agent job ${jobName} in namespace ${namespace}`, () => access.batch.createNamespacedJob({ namespace, body: job }));
   const remove = async (): Promise<void> => {
     try {
@@ -100,21 +103,51 @@ async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTarget, op
   const pod = await kubeCall(`reading pod ${podName} in namespace ${namespace}`, () => access.core.readNamespacedPod({ name: podName, namespace }));
   const port = pickEphemeralPort(pod);
   const runAsUser = targetRunAsUser(pod, target.container.name);
-  const container = buildEphemeralContainer({
-    ...ids, port, targetContainer: target.container.name, withTrafficCapabilities: opts.ephemeralCapabilities,
-    image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
-    idleExitSeconds: opts.idleExitSeconds, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
-    ...(runAsUser !== undefined ? { runAsUser } : {}),
+  const withCaps = (withTrafficCapabilities: boolean): V1Pod => ({
+    ...pod,
+    spec: {
+      ...pod.spec, containers: pod.spec?.containers ?? [],
+      ephemeralContainers: [...(pod.spec?.ephemeralContainers ?? []), buildEphemeralContainer({
+        ...ids, port, targetContainer: target.container.name, withTrafficCapabilities,
+        image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
+        idleExitSeconds: opts.idleExitSeconds, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+        ...(runAsUser !== undefined ? { runAsUser } : {}), probeSources: probeSources(target),
+      })],
+    },
   });
-  pod.spec = { ...pod.spec, containers: pod.spec?.containers ?? [], ephemeralContainers: [...(pod.spec?.ephemeralContainers ?? []), container] };
-  await kubeCall(`adding ephemeral agent container ${name} to pod ${podName} in namespace ${namespace}`,
-    () => access.core.replaceNamespacedPodEphemeralcontainers({ name: podName, namespace, body: pod }));
+  const what = `adding ephemeral agent container ${name} to pod ${podName} in namespace ${namespace}`;
+  const add = (body: V1Pod) => kubeCall(what, () => access.core.replaceNamespacedPodEphemeralcontainers({ name: podName, namespace, body }));
+  try {
+    await add(withCaps(opts.ephemeralCapabilities !== false));
+  } catch (err) {
+    const refusedCaps = opts.ephemeralCapabilities === 'auto' && err instanceof ClusterError && err.statusCode === 403 && /PodSecurity/.test(err.message);
+    if (!refusedCaps) throw err;
+    opts.warn?.(`Pod Security in namespace ${namespace} refuses the agent's capabilities; starting it without them: outgoing traffic, DNS, env and files work, steal and mirror do not`);
+    await add(withCaps(false));
+  }
   await waitForPods(access, {
     namespace, fieldSelector: `metadata.name=${podName}`, timeoutMs: opts.startupTimeoutMs,
     what: `starting ephemeral agent ${name} in pod ${podName}`, ...(signal ? { signal } : {}),
   }, (pods) => runningAgentPod(pods, name, true));
   // An ephemeral container cannot be deleted; the agent exits on its own when its client is gone.
   return { mode: 'ephemeral', ...ids, namespace, podName, containerName: name, port, remove: async () => undefined };
+}
+
+/**
+ * Pod Security admission only enforces on pods: a dry-run pod create surfaces its refusal now,
+ * instead of a Job whose pod silently never appears. A plain RBAC refusal of `create pods` is not
+ * an answer (the Job controller creates the pod, not the user), so only PSA's refusal counts.
+ */
+async function checkPodSecurity(access: KubeAccess, namespace: string, jobName: string, template: V1PodTemplateSpec | undefined): Promise<void> {
+  try {
+    await access.core.createNamespacedPod({ namespace, dryRun: 'All', body: { apiVersion: 'v1', kind: 'Pod', metadata: { ...template?.metadata, name: `${jobName}-dryrun` }, spec: template?.spec } });
+  } catch (err) {
+    const e = toClusterError(err, `the node agent pod is not allowed in namespace ${namespace}`);
+    if (e.statusCode === 403 && /PodSecurity/.test(e.message)) {
+      throw new ClusterError('FORBIDDEN', `${e.message} — use ephemeral mode (agent.ephemeral: true / --ephemeral), or see \`kmirror doctor\``, { statusCode: 403, cause: err });
+    }
+    if (e.statusCode !== 403) throw e;
+  }
 }
 
 /** The name of the pod whose agent container runs; throws AGENT_FAILED when it cannot start. */
@@ -131,4 +164,11 @@ function runningAgentPod(pods: readonly V1Pod[], container: string, ephemeral: b
 function targetRunAsUser(pod: V1Pod, container: string): number | undefined {
   const c = pod.spec?.containers.find((x) => x.name === container);
   return c?.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
+}
+
+/** The node's addresses, where kubelet probes of the target come from. */
+function probeSources(target: ResolvedKubeTarget): string[] {
+  const ips = (target.pod.status?.hostIPs ?? []).map((h) => h.ip).filter((ip): ip is string => !!ip);
+  const single = target.pod.status?.hostIP;
+  return ips.length ? ips : single ? [single] : [];
 }

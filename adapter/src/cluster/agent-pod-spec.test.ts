@@ -40,6 +40,11 @@ describe('buildNodeJob', () => {
     expect(job.metadata?.name).toBe('kmirror-agent-abcd1234');
   });
 
+  it('passes the node addresses as probe sources', () => {
+    const j = buildNodeJob({ ...common, probeSources: ['10.0.0.5', 'fd00::5'], namespace: 'n', nodeName: 'x', containerId: 'ab', targetDescription: '', activeDeadlineSeconds: 1, ttlSecondsAfterFinished: 1 });
+    expect(j.spec?.template.spec?.containers[0]?.env).toContainEqual({ name: 'KMIRROR_PROBE_SOURCES', value: '10.0.0.5,fd00::5' });
+  });
+
   it('uses a custom command when given', () => {
     const j = buildNodeJob({ ...common, command: ['node', '/agent.js'], namespace: 'n', nodeName: 'x', containerId: 'ab', targetDescription: '', activeDeadlineSeconds: 1, ttlSecondsAfterFinished: 1 });
     expect(j.spec?.template.spec?.containers[0]?.command).toEqual(['node', '/agent.js']);

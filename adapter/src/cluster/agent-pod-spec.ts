@@ -34,6 +34,8 @@ export interface AgentRuntimeOptions {
   token: string;
   /** The agent exits when no client has been connected for this long. */
   idleExitSeconds: number;
+  /** Addresses kubelet probes come from (the node's): steal leaves them to the app. */
+  probeSources?: string[];
   /** Log level for the agent's JSON lines. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -62,6 +64,13 @@ export interface EphemeralOptions extends AgentImageOptions, AgentRuntimeOptions
 
 function sessionLabels(sessionId: string, extra?: Record<string, string>): Record<string, string> {
   return { ...extra, [LABEL_NAME]: AGENT_CONTAINER, [LABEL_MANAGED_BY]: 'kmirror', [LABEL_SESSION]: sessionId };
+}
+
+function agentEnv(o: AgentRuntimeOptions): Array<{ name: string; value: string }> {
+  return [
+    { name: 'KMIRROR_AGENT_TOKEN', value: o.token },
+    ...(o.probeSources?.length ? [{ name: 'KMIRROR_PROBE_SOURCES', value: o.probeSources.join(',') }] : []),
+  ];
 }
 
 function agentArgs(target: string, o: AgentRuntimeOptions): string[] {
@@ -106,7 +115,7 @@ export function buildNodeJob(o: NodeJobOptions): V1Job {
             imagePullPolicy: o.pullPolicy,
             ...(o.command ? { command: o.command } : {}),
             args: agentArgs(`container-id/${o.containerId}`, o),
-            env: [{ name: 'KMIRROR_AGENT_TOKEN', value: o.token }],
+            env: agentEnv(o),
             securityContext: {
               privileged: false,
               runAsUser: 0,
@@ -144,7 +153,7 @@ export function buildEphemeralContainer(o: EphemeralOptions): V1EphemeralContain
     targetContainerName: o.targetContainer,
     ...(o.command ? { command: o.command } : {}),
     args: agentArgs('pid/1', o),
-    env: [{ name: 'KMIRROR_AGENT_TOKEN', value: o.token }],
+    env: agentEnv(o),
     securityContext: {
       privileged: false,
       allowPrivilegeEscalation: false,

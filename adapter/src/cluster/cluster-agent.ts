@@ -76,7 +76,7 @@ export async function openClusterAgent(opts: ClusterAgentOptions): Promise<Clust
     ...(opts.container !== undefined ? { container: opts.container } : {}),
     ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
   });
-  const placement: AgentPlacementOptions = { ...AGENT_DEFAULTS, ...opts.agent };
+  const placement: AgentPlacementOptions = { ...AGENT_DEFAULTS, ...opts.agent, warn: (m) => log('warn', m) };
   let target = await resolveTarget(access, spec, log);
   let agent = await placeAgent(access, target, placement, opts.signal);
   log('info', `agent ${agent.mode} ${agent.podName} placed for ${target.namespace}/${target.podName}/${target.container.name}`);

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { clusterOptionsFromConfig } from './options-from-config.js';
+
+describe('clusterOptionsFromConfig', () => {
+  it('is undefined without a target', () => {
+    expect(clusterOptionsFromConfig({})).toBeUndefined();
+  });
+
+  it('maps mirrord-style keys', () => {
+    expect(clusterOptionsFromConfig({
+      target: { path: 'deploy/web/container/app', namespace: 'shop' },
+      kube_context: 'dev',
+      agent: { ephemeral: true, image: 'reg/agent:1', image_pull_policy: 'Never', namespace: 'tools', ttl: 20, startup_timeout: 30, log_level: 'trace' },
+    })).toEqual({
+      target: 'deploy/web/container/app', namespace: 'shop', context: 'dev',
+      agent: { mode: 'ephemeral', image: 'reg/agent:1', pullPolicy: 'Never', namespace: 'tools', idleExitSeconds: 20, startupTimeoutMs: 30_000, logLevel: 'debug' },
+    });
+  });
+
+  it('lets flags win over the file', () => {
+    expect(clusterOptionsFromConfig({ target: 'pod/a', kube_context: 'dev' }, { target: 'pod/b', context: 'prod', namespace: 'x', container: 'c', kubeconfig: '/k' }))
+      .toEqual({ target: 'pod/b', context: 'prod', namespace: 'x', container: 'c', kubeconfig: '/k', agent: {} });
+  });
+});
