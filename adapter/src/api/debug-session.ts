@@ -5,7 +5,8 @@
 // configurationDone) → wait for `initialized` → setBreakpoints per file → setExceptionBreakpoints
 // (when the adapter offers filters) → configurationDone → the launch response.
 // Lifecycle: `stopped` events queue up; iteration takes them in order and continues the previous
-// stop first. `exited` records the exit code; `terminated`, or the adapter going away, ends it.
+// stop first. `exited` records the exit code; `terminated`, or the adapter going away, ends it,
+// and an ended session disconnects and releases its adapter by itself.
 import { resolve as resolvePath } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DapClient } from './dap-client.js';
@@ -143,6 +144,8 @@ class HeadlessSession implements DebugSession {
     this.end = end;
     this.endSession(end);
     this.wake?.();
+    // The adapter has nothing left to do: release it so that no process or pipe outlives the session.
+    if (end.reason !== 'closed') void this.close({ terminateDebuggee: false });
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<Stop> {

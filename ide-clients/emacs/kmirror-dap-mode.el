@@ -1,0 +1,62 @@
+;;; kmirror-dap-mode.el --- kmirror-dap for dap-mode -*- lexical-binding: t -*-
+
+;; Registers the `kmirror' debug provider with dap-mode (kmirror-dap on stdio, or a running
+;; `kmirror-dap --port N' over TCP) and templates for Go, Python, Node.js, native (lldb) and .NET.
+;; Usage:
+;;   (add-to-list 'load-path "/path/to/kmirror/ide-clients/emacs")
+;;   (require 'kmirror-dap-mode)
+;;   (setq kmirror-dap-default-target "deploy/web")     ; optional
+;;   M-x dap-debug RET kmirror: Python file RET
+
+;;; Code:
+
+(require 'dap-mode)
+
+(defgroup kmirror nil
+  "Debug with a Kubernetes pod's network, DNS, files and env."
+  :group 'dap-mode)
+
+(defcustom kmirror-dap-command '("kmirror-dap")
+  "Command (program and arguments) that starts kmirror-dap on stdio."
+  :type '(repeat string))
+
+(defcustom kmirror-dap-default-target nil
+  "Target for configurations without :target, passed as kmirror-dap --target (e.g. \"deploy/web\")."
+  :type '(choice (const nil) string))
+
+(defcustom kmirror-dap-server-port nil
+  "When set, connect to a running `kmirror-dap --port N' on this port instead of starting one."
+  :type '(choice (const nil) integer))
+
+(defun kmirror-dap--populate (conf)
+  "Fill in how dap-mode reaches kmirror-dap for the launch configuration CONF."
+  (cond
+   ((or (plist-get conf :dap-server-path) (plist-get conf :debugServer)) conf)
+   (kmirror-dap-server-port
+    (plist-put conf :host (or (plist-get conf :host) "127.0.0.1"))
+    (plist-put conf :debugServer kmirror-dap-server-port))
+   (t
+    (plist-put conf :dap-server-path
+               (append kmirror-dap-command
+                       (when kmirror-dap-default-target (list "--target" kmirror-dap-default-target)))))))
+
+(dap-register-debug-provider "kmirror" #'kmirror-dap--populate)
+
+(defun kmirror-dap--template (name debugger program)
+  "Register a launch template NAME using DEBUGGER for PROGRAM."
+  (dap-register-debug-template
+   name
+   (list :type "kmirror" :request "launch" :name name :debugger debugger
+         :program program :cwd nil)))
+
+(kmirror-dap--template "kmirror: Go package" "go" "${fileDirname}")
+(kmirror-dap--template "kmirror: Python file" "python" "${file}")
+(kmirror-dap--template "kmirror: Node.js file" "node" "${file}")
+(kmirror-dap--template "kmirror: native executable (lldb)" "lldb" nil)
+(kmirror-dap--template "kmirror: .NET program" "dotnet" nil)
+(dap-register-debug-template
+ "kmirror: attach to Node inspector"
+ (list :type "kmirror" :request "attach" :name "kmirror: attach to Node inspector" :debugger "node" :port 9229))
+
+(provide 'kmirror-dap-mode)
+;;; kmirror-dap-mode.el ends here

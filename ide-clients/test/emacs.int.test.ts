@@ -1,0 +1,70 @@
+// Emacs clients: real headless Emacs with Debian's dap-mode drives kmirror-dap to a breakpoint
+// (ide-clients/emacs/kmirror-dap-mode.el); the dap-mode provider and templates have the right
+// shape; the dape configuration (dape is not packaged here) loads against a stub of dape's API.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fixtures = join(root, 'ide-clients/test/fixtures');
+const elDir = join(root, 'ide-clients/emacs');
+const work = mkdtempSync(join(tmpdir(), 'kmirror-emacs-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Runs a batch Emacs (site files on, so Debian's elpa packages are found) and returns stdout. */
+function emacs(script: string, env: Record<string, string> = {}, timeout = 30_000): string {
+  return execFileSync('emacs', ['--batch', '-q', '-L', elDir, '-l', join(fixtures, script)], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+describe('Emacs dap-mode', () => {
+  it('drives kmirror-dap to a breakpoint, evaluates there and runs to the exit', () => {
+    const bundle = join(root, 'dist/kmirror-dap.js');
+    expect(existsSync(bundle), 'dist/kmirror-dap.js missing: run node scripts/bundle.mjs').toBe(true);
+    const out = join(work, 'drive.json');
+    const program = join(fixtures, 'greet.py');
+    emacs('dap-mode-drive.el', {
+      KM_OUT: out, KM_DAP_COMMAND: JSON.stringify([process.execPath, bundle]), KM_PROGRAM: program,
+      KM_LINE: '6', KM_EXPR: 'message', KM_DEBUGGER: 'python', KM_NAME: 'from-emacs',
+    }, 90_000);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      line: 6, file: program, function: 'greet', value: "'hello from-emacs'", ended: true, exitCode: 0,
+    });
+  });
+
+  it('registers the kmirror provider (stdio, default target, server) and templates', () => {
+    const r = JSON.parse(emacs('dap-mode-check.el').trim().split('\n').pop() ?? '{}');
+    expect(r.stdio).toEqual(['kmirror-dap']);
+    expect(r.withTarget).toEqual(['kmirror-dap', '--target', 'deploy/web']);
+    expect(r.server).toEqual({ host: '127.0.0.1', port: 4711, serverPath: null });
+    const names = (r.templates as Array<{ name: string; debugger: string; type: string; request: string }>).map((t) => [t.name, t.type, t.request, t.debugger]);
+    expect(names.sort()).toEqual([
+      ['kmirror: .NET program', 'kmirror', 'launch', 'dotnet'],
+      ['kmirror: Go package', 'kmirror', 'launch', 'go'],
+      ['kmirror: Node.js file', 'kmirror', 'launch', 'node'],
+      ['kmirror: Python file', 'kmirror', 'launch', 'python'],
+      ['kmirror: attach to Node inspector', 'kmirror', 'attach', 'node'],
+      ['kmirror: native executable (lldb)', 'kmirror', 'launch', 'lldb'],
+    ]);
+  });
+});
+
+describe('Emacs dape configuration', () => {
+  it('loads against the dape API stub and adds kmirror (stdio) and kmirror-server (autoport)', () => {
+    const configs = JSON.parse(emacs('dape-check.el').trim().split('\n').pop() ?? '{}');
+    const common = {
+      ensure: '<function dape-ensure-command>', command: 'kmirror-dap', ':type': 'kmirror', ':request': 'launch',
+      ':target': 'deploy/NAME', ':program': '<function dape-buffer-default>', ':cwd': '<function dape-cwd>',
+    };
+    expect(configs.kmirror).toMatchObject(common);
+    expect(configs.kmirror.modes).toEqual(expect.arrayContaining(['go-mode', 'python-ts-mode', 'js-mode', 'typescript-ts-mode', 'rust-mode', 'csharp-mode']));
+    expect(configs['kmirror-server']).toMatchObject({ ...common, 'command-args': ['--host', '127.0.0.1', '--port', ':autoport'], port: ':autoport' });
+  });
+});
