@@ -83,10 +83,10 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
     }
   }
 
-  onConnectionClosed(err: TunnelError): void {
+  onConnectionClosed(err: TunnelError, local?: boolean): void {
     this.peerClosed = true;
-    // A stream already finished both ways has nothing to lose: close it quietly.
-    this.destroy(this.readableEnded && this.writableFinished ? undefined : err);
+    // Closed on purpose by this side, or already finished both ways: nothing to report.
+    this.destroy(local || (this.readableEnded && this.writableFinished) ? undefined : err);
   }
 
   private onData(payload: Buffer): void {

@@ -17,8 +17,8 @@ import type { ErrorCodeName } from './types.js';
 
 export interface StreamHandler {
   onMessage(msg: Msg): void;
-  /** The connection ended: release everything tied to the stream. */
-  onConnectionClosed(err: TunnelError): void;
+  /** The connection ended: release everything tied to the stream. `local`: this side closed it on purpose. */
+  onConnectionClosed(err: TunnelError, local?: boolean): void;
 }
 
 export interface ConnectionOptions {
@@ -142,10 +142,10 @@ export class TunnelConnection extends EventEmitter {
   close(reason = 'closed'): void {
     if (this.closedWith) return;
     this.transport.close(reason);
-    this.teardown(new TunnelError('UNAVAILABLE', `tunnel closed: ${reason}`));
+    this.teardown(new TunnelError('UNAVAILABLE', `tunnel closed: ${reason}`), true);
   }
 
-  private teardown(err: TunnelError): void {
+  private teardown(err: TunnelError, local = false): void {
     if (this.closedWith) return;
     this.closedWith = err;
     for (const p of this.pings.values()) p.fail(err);
@@ -154,7 +154,7 @@ export class TunnelConnection extends EventEmitter {
     this.streams.clear();
     for (const h of handlers) {
       try {
-        h.onConnectionClosed(err);
+        h.onConnectionClosed(err, local);
       } catch { /* a failing handler must not keep the others from closing */ }
     }
     this.emit('close', err);

@@ -1,0 +1,19 @@
+// The shape of one `kmirror` subcommand (one file each, registered in ./index.ts).
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export interface CliCommand {
+  readonly name: string;
+  /** One line for `kmirror --help`. */
+  readonly summary: string;
+  readonly usage: string;
+  /** Returns the process exit code; throws for usage errors (printed with the usage). */
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/** A bad command line: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError' as const;
+}

@@ -1,0 +1,8 @@
+// The `kmirror` subcommand table: one entry per file in this folder. Add a command by adding its
+// module here; names must be unique (checked by index.test.ts).
+import { agentCommand } from './agent.js';
+import type { CliCommand } from './command.js';
+import { demoCommand } from './demo.js';
+import { probeCommand } from './probe.js';
+
+export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand];
