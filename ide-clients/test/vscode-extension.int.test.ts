@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DapClient } from '../../adapter/src/api/dap-client.js';
-import { configurationAttributes, findLaunchSchema } from '../vscode/scripts/launch-attributes.mjs';
+import { configurationAttributes, findLaunchSchema } from '../scripts/launch-attributes.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, 'ide-clients/vscode/package.json'), 'utf8'));
@@ -53,7 +53,7 @@ afterAll(() => {
 
 describe('VS Code manifest', () => {
   it('carries an up-to-date copy of the generated launch schema', () => {
-    expect(contribution.configurationAttributes, 'stale: run node ide-clients/vscode/scripts/sync-schema.mjs')
+    expect(contribution.configurationAttributes, 'stale: run node ide-clients/scripts/sync-schema.mjs')
       .toEqual(configurationAttributes(generatedSchema()));
   });
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { build } from 'esbuild';
-import { configurationAttributes, findLaunchSchema } from './launch-attributes.mjs';
+import { configurationAttributes, findLaunchSchema } from '../../scripts/launch-attributes.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const extensionDir = join(root, 'ide-clients', 'vscode');
@@ -24,7 +24,7 @@ if (schemaPath) {
   const fresh = configurationAttributes(JSON.parse(readFileSync(schemaPath, 'utf8')));
   const debuggerContribution = manifest.contributes.debuggers[0];
   if (!isDeepStrictEqual(fresh, debuggerContribution.configurationAttributes)) {
-    console.warn('vscode-extension: the committed launch schema copy is stale; run node ide-clients/vscode/scripts/sync-schema.mjs');
+    console.warn('vscode-extension: the committed launch schema copy is stale; run node ide-clients/scripts/sync-schema.mjs');
     debuggerContribution.configurationAttributes = fresh;
   }
 } else {

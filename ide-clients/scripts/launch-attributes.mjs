@@ -1,7 +1,8 @@
 // Turns the generated launch-configuration JSON Schema (build/schema/, written by the DAP build
-// step from the KmirrorLaunchConfig type) into the `configurationAttributes` VS Code expects in
-// package.json: plain object schemas per request, `$ref`s inlined (launch.json has no
-// `definitions`), and the fields VS Code owns (type, request, name) left to VS Code.
+// step from the KmirrorLaunchConfig type) into the copies editors need:
+//  - VS Code `configurationAttributes` in package.json: plain object schemas per request, `$ref`s
+//    inlined (launch.json has no `definitions`), the fields VS Code owns (type, request, name) left to it;
+//  - Zed's debug adapter schema (debug_adapter_schemas/kmirror.json): one object schema with `request`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -42,6 +43,22 @@ export function configurationAttributes(schema) {
   return {
     launch: { type: 'object', required: ['program'], properties: pick(ATTACH_ONLY) },
     attach: { type: 'object', properties: pick(LAUNCH_ONLY) },
+  };
+}
+
+/** Zed's schema for a `kmirror` debug scenario's configuration (launch and attach fields together). */
+export function zedAdapterSchema(schema) {
+  const { launch, attach } = configurationAttributes(schema);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'kmirror debug scenario',
+    type: 'object',
+    required: ['request'],
+    properties: {
+      request: { type: 'string', enum: ['launch', 'attach'], description: '"launch" starts the program; "attach" attaches to a running one.' },
+      ...launch.properties,
+      ...attach.properties,
+    },
   };
 }
 

@@ -8,3 +8,4 @@ export interface ObjectSchema {
 export function findLaunchSchema(root: string): string | undefined;
 export function launchDefinition(schema: unknown): ObjectSchema | undefined;
 export function configurationAttributes(schema: unknown): { launch: ObjectSchema; attach: ObjectSchema };
+export function zedAdapterSchema(schema: unknown): ObjectSchema;
