@@ -1,17 +1,22 @@
-// Composition point for incoming traffic: the agent's main calls this once. The traffic engineer
-// replaces the body with the eBPF-backed service (steal/mirror); the default says NOT_SUPPORTED.
+// Composition point for incoming traffic: the agent's main calls this once. Steal and mirror are
+// backed by eBPF (./ebpf-service.ts). Probe sources (the node address kubelet probes come from)
+// are read from KMIRROR_PROBE_SOURCES, a comma-separated list of addresses or CIDR prefixes.
 import type { Logger } from '../log.js';
 import type { AgentTarget } from '../target/target.js';
 import type { NetnsSockets } from '../netns/sockets.js';
-import { UnsupportedIncomingTrafficService, type IncomingTrafficService } from './service.js';
+import type { IncomingTrafficService } from './service.js';
+import { EbpfIncomingTrafficService } from './ebpf-service.js';
 
 export interface IncomingContext {
   target: AgentTarget;
   log: Logger;
   /** Socket creation inside the target's netns (listeners for steal, passthrough connects). */
   sockets: NetnsSockets;
+  /** Overrides KMIRROR_PROBE_SOURCES. */
+  probeSources?: string[];
 }
 
 export async function createIncomingTrafficService(ctx: IncomingContext): Promise<IncomingTrafficService> {
-  return new UnsupportedIncomingTrafficService();
+  const fromEnv = (process.env.KMIRROR_PROBE_SOURCES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return new EbpfIncomingTrafficService({ sockets: ctx.sockets, log: ctx.log, probeSources: ctx.probeSources ?? fromEnv });
 }

@@ -1,0 +1,51 @@
+// Types the BPF functions of the native addon (agent/native/src/bpf_*.cc) and finds the compiled
+// programs (build/ebpf/*.bpf.o, or ebpf/ beside the bundle). Program and map names all start
+// with `km_` so leftover checks (`bpftool prog|map show`) can find them.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAgentAddon } from '../netns/native.js';
+
+export interface StealStats { lookups: number; assigned: number; assignErrors: number; exempted: number; noSocket: number }
+export interface MirrorStats { records: number; bytes: number; lost: number; truncated: number; pendingBytes: number }
+
+/** Errors thrown carry `code` = errno name when a syscall failed. Handles are small integers. */
+export interface BpfAddon {
+  bpfStealOpen(objectPath: string, netnsPath: string): Promise<number>;
+  bpfStealSetPort(h: number, protocol: 'tcp' | 'udp', port: number, slot: number): void;
+  bpfStealDeletePort(h: number, protocol: 'tcp' | 'udp', port: number): void;
+  bpfStealSetSocket(h: number, slot: number, fd: number): void;
+  bpfStealDeleteSocket(h: number, slot: number): void;
+  bpfStealExemptPort(h: number, sourcePort: number, on: boolean): void;
+  bpfStealExemptSource(h: number, address: string, prefixLen: number, on: boolean): void;
+  bpfStealStats(h: number): StealStats;
+  bpfStealClose(h: number): void;
+
+  bpfMirrorOpen(objectPath: string, netnsPath: string, onBatch: (batch: Buffer) => void): Promise<number>;
+  bpfMirrorAttachInterfaces(h: number): Promise<string[]>;
+  bpfMirrorInterfaces(h: number): string[];
+  bpfMirrorSetPort(h: number, port: number, on: boolean): void;
+  bpfMirrorStats(h: number): MirrorStats;
+  bpfMirrorClose(h: number): void;
+}
+
+export function bpfAddon(): BpfAddon {
+  const addon = loadAgentAddon();
+  if (typeof addon.bpfStealOpen !== 'function') throw new Error('native addon lacks the BPF functions: rebuild it (scripts/build.sh)');
+  // Safe: registered by bpf_steal.cc / bpf_mirror.cc with exactly these signatures.
+  return addon as unknown as BpfAddon;
+}
+
+/** Path of a compiled BPF object (`steal`, `mirror`); KMIRROR_BPF_DIR overrides the search. */
+export function bpfObjectPath(name: 'steal' | 'mirror'): string {
+  const file = `${name}.bpf.o`;
+  const candidates: string[] = [];
+  if (process.env.KMIRROR_BPF_DIR) candidates.push(join(process.env.KMIRROR_BPF_DIR, file));
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    candidates.push(join(dir, 'ebpf', file), join(dir, 'build/ebpf', file));
+    if (dirname(dir) === dir) break;
+  }
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`BPF object ${file} not found (run scripts/build.sh); looked in: ${candidates.slice(0, 4).join(', ')} ...`);
+  return found;
+}

@@ -1,0 +1,57 @@
+// mirrord's http_filter semantics over one parsed request: header_filter (regex over each
+// "Name: value" line), path_filter (regex over the path, query included), method_filter (regex
+// over the method, case-insensitive), all_of / any_of nesting. Every field that is set must
+// match. Compiled once per subscription; invalid regexes are refused with a clear error.
+import type { HttpFilter } from '../service.js';
+
+export interface RequestHead {
+  method: string;
+  /** The request target as sent ("/api/x?y=1"). */
+  url: string;
+  /** Raw header pairs in order: [name, value, name, value, ...]. */
+  rawHeaders: string[];
+}
+
+export type RequestMatcher = (req: RequestHead) => boolean;
+
+export class HttpFilterError extends Error {
+  override name = 'HttpFilterError' as const;
+}
+
+function compile(pattern: string, field: string, flags = ''): RegExp {
+  try {
+    return new RegExp(pattern, flags);
+  } catch (err) {
+    throw new HttpFilterError(`http_filter.${field}: invalid regex ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+  }
+}
+
+/** Compiles a filter; throws HttpFilterError naming the bad field. An empty filter matches nothing. */
+export function compileHttpFilter(filter: HttpFilter, path = 'http_filter'): RequestMatcher {
+  const parts: RequestMatcher[] = [];
+  if (filter.headerFilter !== undefined && filter.headerFilter !== '') {
+    const re = compile(filter.headerFilter, `${path}.header_filter`);
+    parts.push((req) => {
+      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (re.test(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)) return true;
+      return false;
+    });
+  }
+  if (filter.pathFilter !== undefined && filter.pathFilter !== '') {
+    const re = compile(filter.pathFilter, `${path}.path_filter`);
+    parts.push((req) => re.test(req.url));
+  }
+  if (filter.methodFilter !== undefined && filter.methodFilter !== '') {
+    const re = compile(filter.methodFilter, `${path}.method_filter`, 'i');
+    parts.push((req) => re.test(req.method));
+  }
+  if (filter.allOf && filter.allOf.length > 0) {
+    const subs = filter.allOf.map((f, i) => compileHttpFilter(f, `${path}.all_of[${i}]`));
+    parts.push((req) => subs.every((m) => m(req)));
+  }
+  if (filter.anyOf && filter.anyOf.length > 0) {
+    const subs = filter.anyOf.map((f, i) => compileHttpFilter(f, `${path}.any_of[${i}]`));
+    parts.push((req) => subs.some((m) => m(req)));
+  }
+  if (parts.length === 0) throw new HttpFilterError(`${path}: empty filter (set header_filter, path_filter, method_filter, all_of or any_of)`);
+  return (req) => parts.every((m) => m(req));
+}

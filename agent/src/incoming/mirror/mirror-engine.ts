@@ -1,0 +1,202 @@
+// Mirror for one target netns: subscribers per port, one km_mirror program loaded while any
+// subscription exists, and per-flow reassembly of the captured segments. Each subscriber gets
+// one stream per mirrored connection carrying a copy of the bytes the original app received;
+// what the subscriber writes back is discarded (the original app answers as before). Holes
+// are reported as MirrorGap: ring-buffer overrun in the kernel, or a subscriber too slow to
+// keep up (its copy is dropped rather than the memory growing without bound).
+//
+// Concurrency: everything runs on the Node main thread; records arrive in batches from the
+// addon's reader thread through a ThreadSafeFunction.
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../../log.js';
+import type { IncomingSink, SocketAddr } from '../service.js';
+import { FlowReassembler, SEG_FIN, SEG_RST, SEG_SYN, type FlowEvent } from './reassembly.js';
+import { MirrorProgram } from './mirror-program.js';
+import type { MirrorRecord } from './record.js';
+
+const HOLE_TIMEOUT_MS = 300; // a hole not filled by then is lost (the ring buffer dropped it)
+const IDLE_FLOW_MS = 10 * 60_000;
+const MAX_QUEUED_BYTES = 16 << 20; // per subscriber stream before its copy is dropped as a gap
+
+interface Subscriber {
+  sink: IncomingSink;
+}
+
+interface Output {
+  stream: Duplex;
+  base: number; // flow offset where this stream started
+  closed: boolean;
+}
+
+interface Flow {
+  port: number;
+  source: SocketAddr;
+  destination: SocketAddr;
+  reassembler: FlowReassembler;
+  outputs: Map<Subscriber, Output>;
+  lastSeen: number;
+}
+
+export class MirrorEngine {
+  private program: MirrorProgram | undefined;
+  private opening: Promise<MirrorProgram> | undefined;
+  private readonly ports = new Map<number, Set<Subscriber>>();
+  private readonly flows = new Map<string, Flow>();
+  private timer: NodeJS.Timeout | undefined;
+  /** Bytes given to subscribers, and bytes reported as gaps (for status and benchmarks). */
+  readonly counters = { bytes: 0, gapBytes: 0, flows: 0 };
+
+  constructor(private readonly netnsPath: string, private readonly log: Logger) {}
+
+  /** Mirrors `port` to `sink` until the returned function is called. */
+  async add(port: number, sink: IncomingSink): Promise<() => void> {
+    const program = await this.ensureProgram();
+    await program.attachNewInterfaces();
+    const sub: Subscriber = { sink };
+    let subs = this.ports.get(port);
+    if (!subs) {
+      subs = new Set();
+      this.ports.set(port, subs);
+      program.setPort(port, true);
+    }
+    subs.add(sub);
+    return () => this.remove(port, sub);
+  }
+
+  stats(): { interfaces: string[]; lost: number; records: number } | undefined {
+    if (!this.program) return undefined;
+    const s = this.program.stats();
+    return { interfaces: this.program.interfaces(), lost: s.lost, records: s.records };
+  }
+
+  close(): void {
+    for (const [port, subs] of this.ports) for (const sub of [...subs]) this.remove(port, sub);
+  }
+
+  private remove(port: number, sub: Subscriber): void {
+    const subs = this.ports.get(port);
+    if (!subs?.delete(sub)) return;
+    for (const [key, flow] of this.flows) {
+      const out = flow.outputs.get(sub);
+      if (out) {
+        flow.outputs.delete(sub);
+        if (!out.closed) out.stream.end();
+      }
+      if (flow.port === port && subs.size === 0) this.flows.delete(key);
+    }
+    if (subs.size > 0) return;
+    this.ports.delete(port);
+    this.program?.setPort(port, false);
+    if (this.ports.size === 0) this.shutdownProgram();
+  }
+
+  private ensureProgram(): Promise<MirrorProgram> {
+    if (this.program) return Promise.resolve(this.program);
+    this.opening ??= MirrorProgram.open(this.netnsPath, (r) => this.onRecord(r), (err) => this.log.error('probe.mirror', 'bad ring-buffer batch', { err }))
+      .then((p) => {
+        this.program = p;
+        this.timer = setInterval(() => this.sweep(), 100);
+        this.timer.unref();
+        this.log.info('probe.mirror', 'km_mirror_tcx attached', { netns: this.netnsPath, interfaces: p.interfaces() });
+        return p;
+      })
+      .finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private shutdownProgram(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.program?.close();
+    this.program = undefined;
+    this.flows.clear();
+    this.log.info('probe.mirror', 'km_mirror_tcx detached', { netns: this.netnsPath });
+  }
+
+  private onRecord(r: MirrorRecord): void {
+    const subs = this.ports.get(r.destination.port);
+    if (!subs || subs.size === 0) return; // port released while records were in flight
+    const key = `${r.source.address}|${r.source.port}|${r.destination.address}|${r.destination.port}`;
+    const now = Date.now();
+    let flow = this.flows.get(key);
+    const first = r.offset === 0;
+    const last = r.offset + r.data.length >= r.segmentLength;
+    if ((r.flags & SEG_SYN) && first && flow?.reassembler.finished) flow = undefined; // port reuse
+    if (!flow) {
+      flow = { port: r.destination.port, source: r.source, destination: r.destination, reassembler: new FlowReassembler(), outputs: new Map(), lastSeen: now };
+      this.flows.set(key, flow);
+      this.counters.flows++;
+    }
+    flow.lastSeen = now;
+    // SYN belongs to a segment's first chunk, FIN/RST to its last one.
+    const flags = (first ? r.flags & SEG_SYN : 0) | (last ? r.flags & (SEG_FIN | SEG_RST) : 0);
+    this.emit(flow, subs, flow.reassembler.push({ seq: r.seq, flags, data: r.data }, now));
+    if (flow.reassembler.finished) this.flows.delete(key);
+  }
+
+  private emit(flow: Flow, subs: Set<Subscriber>, events: FlowEvent[]): void {
+    for (const ev of events) {
+      for (const sub of subs) {
+        let out = flow.outputs.get(sub);
+        if (!out) {
+          if (ev.type !== 'data' && ev.type !== 'gap') continue; // nothing to announce yet
+          out = this.open(flow, sub, ev.offset);
+        }
+        if (out.closed) continue;
+        this.deliver(sub, out, ev);
+      }
+    }
+  }
+
+  private open(flow: Flow, sub: Subscriber, base: number): Output {
+    const stream = sub.sink.openConnection({ source: flow.source, destination: flow.destination, mode: 'mirror', transport: 'tcp' });
+    const out: Output = { stream, base, closed: false };
+    stream.on('data', () => {}); // the copy's answers are discarded
+    stream.on('error', () => {});
+    stream.on('close', () => (out.closed = true));
+    flow.outputs.set(sub, out);
+    return out;
+  }
+
+  private deliver(sub: Subscriber, out: Output, ev: FlowEvent): void {
+    switch (ev.type) {
+      case 'data':
+        if (out.stream.writableLength > MAX_QUEUED_BYTES) {
+          this.counters.gapBytes += ev.data.length;
+          sub.sink.gap(out.stream, ev.offset - out.base, ev.data.length);
+          return;
+        }
+        this.counters.bytes += ev.data.length;
+        out.stream.write(Buffer.from(ev.data)); // copy: the batch buffer is shared
+        return;
+      case 'gap':
+        this.counters.gapBytes += ev.length;
+        sub.sink.gap(out.stream, ev.offset - out.base, ev.length);
+        return;
+      case 'fin':
+        out.stream.end();
+        out.closed = true;
+        return;
+      case 'rst':
+        out.stream.destroy(new Error('connection reset in the target'));
+        out.closed = true;
+        return;
+    }
+  }
+
+  // Gives up on holes the ring buffer will never fill and forgets idle flows.
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, flow] of this.flows) {
+      const subs = this.ports.get(flow.port);
+      if (!subs) { this.flows.delete(key); continue; }
+      const r = flow.reassembler;
+      if (r.holeSince !== undefined && now - r.holeSince > HOLE_TIMEOUT_MS) this.emit(flow, subs, r.skipHole([], now));
+      if (now - flow.lastSeen > IDLE_FLOW_MS) this.emit(flow, subs, r.giveUp());
+      if (r.finished || now - flow.lastSeen > IDLE_FLOW_MS) {
+        for (const out of flow.outputs.values()) if (!out.closed) out.stream.end();
+        this.flows.delete(key);
+      }
+    }
+  }
+}

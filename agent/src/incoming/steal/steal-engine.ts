@@ -1,0 +1,180 @@
+// Steal for one target netns: one km_steal program (loaded while any steal exists), one
+// dual-stack [::] TCP listener inside the netns in SOCKMAP slot 0 for every stolen TCP port,
+// and one UDP socket per stolen UDP port. Accepted connections are dispatched by their original
+// destination port (getsockname on the accepted socket) to the port's handler; a connection
+// that races an unsubscribe is passed through to the original app instead of being dropped.
+//
+// Concurrency: Node main thread only; sockets are created by the addon's netns helper thread.
+import net from 'node:net';
+import dgram from 'node:dgram';
+import type { Logger } from '../../log.js';
+import type { NetnsSockets } from '../../netns/sockets.js';
+import { netnsAddon } from '../../netns/native.js';
+import type { SocketAddr } from '../service.js';
+import { socketAddr } from './address.js';
+import { connectPassthrough } from './passthrough.js';
+import { StealProgram } from './steal-program.js';
+
+export interface StolenConnection {
+  socket: net.Socket;
+  source: SocketAddr;
+  destination: SocketAddr;
+}
+
+export type TcpHandler = (conn: StolenConnection) => void;
+
+export class StealEngine {
+  private program: StealProgram | undefined;
+  private opening: Promise<StealProgram> | undefined;
+  private tcpServer: net.Server | undefined;
+  private tcpSlot: number | undefined;
+  private readonly tcpHandlers = new Map<number, TcpHandler>();
+  private readonly udpPorts = new Map<number, { socket: dgram.Socket; slot: number }>();
+  private readonly exemptSources = new Map<string, { address: string; prefixLen: number }>();
+  private readonly live = new Set<net.Socket>();
+
+  constructor(readonly sockets: NetnsSockets, private readonly log: Logger) {}
+
+  /** Steals new TCP connections to `port` into `handler` until the returned function is called. */
+  async addTcp(port: number, handler: TcpHandler): Promise<() => void> {
+    if (this.tcpHandlers.has(port)) throw new Error(`tcp/${port} is already stolen`);
+    const program = await this.ensureProgram();
+    await this.ensureTcpListener(program);
+    this.tcpHandlers.set(port, handler);
+    program.stealPort('tcp', port, this.tcpSlot as number); // set by ensureTcpListener
+    return () => {
+      if (this.tcpHandlers.get(port) !== handler) return;
+      this.tcpHandlers.delete(port);
+      this.program?.releasePort('tcp', port);
+      this.maybeShutdown();
+    };
+  }
+
+  /** Steals datagrams to `port`; `socket` receives them (replies leave from the socket's own port). */
+  async addUdp(port: number, onSocket: (socket: dgram.Socket) => void): Promise<() => void> {
+    if (this.udpPorts.has(port)) throw new Error(`udp/${port} is already stolen`);
+    const program = await this.ensureProgram();
+    const native = await netnsAddon().netnsSocket({ netns: this.sockets.netnsPath, family: 6, type: 'udp', bind: { address: '::', port: 0 }, v6only: false });
+    const socket = dgram.createSocket({ type: 'udp6' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ fd: native.fd }, () => { socket.off('error', reject); resolve(); });
+    });
+    const slot = program.allocateSlot();
+    try {
+      program.setSocket(slot, native.fd);
+    } catch (err) {
+      program.releaseSlot(slot);
+      socket.close();
+      throw err;
+    }
+    this.udpPorts.set(port, { socket, slot });
+    program.stealPort('udp', port, slot);
+    onSocket(socket);
+    return () => {
+      const entry = this.udpPorts.get(port);
+      if (entry?.socket !== socket) return;
+      this.udpPorts.delete(port);
+      this.program?.releasePort('udp', port);
+      this.program?.releaseSlot(slot);
+      socket.close();
+      this.maybeShutdown();
+    };
+  }
+
+  /** Sources (kubelet/probe addresses, CIDR prefix) whose connections are never stolen. */
+  async exemptSource(address: string, prefixLen: number): Promise<void> {
+    this.exemptSources.set(`${address}/${prefixLen}`, { address, prefixLen });
+    this.program?.exemptSource(address, prefixLen, true);
+  }
+
+  /** A connection to the original app that km_steal lets through. */
+  async passthrough(to: SocketAddr): Promise<net.Socket> {
+    const program = await this.ensureProgram();
+    const socket = await connectPassthrough(program, this.sockets, to);
+    this.track(socket);
+    return socket;
+  }
+
+  stats(): ReturnType<StealProgram['stats']> | undefined {
+    return this.program?.stats();
+  }
+
+  /** Closes every listener and connection and detaches the program. */
+  close(): void {
+    this.tcpHandlers.clear();
+    for (const release of [...this.udpPorts.keys()]) this.udpPorts.get(release)?.socket.close();
+    this.udpPorts.clear();
+    for (const s of this.live) s.destroy();
+    this.shutdown();
+  }
+
+  private ensureProgram(): Promise<StealProgram> {
+    if (this.program) return Promise.resolve(this.program);
+    this.opening ??= StealProgram.open(this.sockets.netnsPath)
+      .then((p) => {
+        this.program = p;
+        for (const { address, prefixLen } of this.exemptSources.values()) p.exemptSource(address, prefixLen, true);
+        this.log.info('probe.steal', 'km_steal attached', { netns: this.sockets.netnsPath });
+        return p;
+      })
+      .finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  private async ensureTcpListener(program: StealProgram): Promise<void> {
+    if (this.tcpServer) return;
+    // [::] with IPV6_V6ONLY=0 receives IPv4 and IPv6 alike ([::1] alone would be v6-only).
+    const listener = await this.sockets.listenTcp({ address: '::', port: 0 }, { backlog: 1024, v6only: false });
+    if (this.tcpServer) { // a concurrent subscribe won the race
+      new net.Socket({ fd: listener.fd }).destroy();
+      return;
+    }
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.onTcp(socket));
+    server.on('error', (err) => this.log.error('probe.steal', 'steal listener failed', { err }));
+    await new Promise<void>((resolve) => server.listen({ fd: listener.fd }, resolve));
+    const slot = program.allocateSlot();
+    program.setSocket(slot, listener.fd);
+    this.tcpServer = server;
+    this.tcpSlot = slot;
+  }
+
+  private onTcp(socket: net.Socket): void {
+    this.track(socket);
+    const destination = socketAddr(socket.localAddress, socket.localPort);
+    const source = socketAddr(socket.remoteAddress, socket.remotePort);
+    const handler = this.tcpHandlers.get(destination.port);
+    if (handler) {
+      handler({ socket, source, destination });
+      return;
+    }
+    // Stolen just before an unsubscribe: hand it to the original app rather than drop it.
+    this.passthrough(destination).then(
+      (upstream) => {
+        socket.pipe(upstream).pipe(socket);
+        socket.resume();
+        const reset = (): void => { socket.destroy(); upstream.destroy(); };
+        socket.on('error', reset);
+        upstream.on('error', reset);
+      },
+      () => socket.resetAndDestroy(),
+    );
+  }
+
+  private track(socket: net.Socket): void {
+    this.live.add(socket);
+    socket.once('close', () => this.live.delete(socket));
+  }
+
+  private maybeShutdown(): void {
+    if (this.tcpHandlers.size === 0 && this.udpPorts.size === 0) this.shutdown();
+  }
+
+  private shutdown(): void {
+    this.tcpServer?.close();
+    this.tcpServer = undefined;
+    this.tcpSlot = undefined;
+    this.program?.close();
+    this.program = undefined;
+  }
+}

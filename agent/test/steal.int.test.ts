@@ -1,0 +1,262 @@
+// Steal with real namespaces and the real km_steal program: unfiltered and HTTP-filtered steal,
+// clients inside the namespace (loopback) and outside (through the veth), IPv6, UDP, probe
+// exemption, half-close/reset semantics, bad input, and no leftovers.
+import net from 'node:net';
+import http from 'node:http';
+import dgram from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupAll, createNetns, ipv6Of, netnsPath, requireRoot, type TestNetns } from '../../test/harness/netns.js';
+import { createNetnsSockets } from '../src/netns/sockets.js';
+import { createJsonLogger } from '../src/log.js';
+import { EbpfIncomingTrafficService } from '../src/incoming/ebpf-service.js';
+import { isTunnelError } from '../../proto/runtime/errors.js';
+import { answerHttp, TestSink } from './helpers/test-sink.js';
+import { curlInside, kmBpfLinks, kmBpfObjects, startPodServer, waitFor } from './helpers/pod.js';
+
+const PORT = 8080;
+const log = createJsonLogger({ minLevel: 'error' });
+let ns: TestNetns;
+let service: EbpfIncomingTrafficService;
+
+function get(url: string, opts: http.RequestOptions = {}): Promise<{ body: string; socketPort: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { timeout: 5_000, agent: false, ...opts }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      const socketPort = res.socket.localPort ?? 0;
+      res.on('end', () => resolve({ body, socketPort }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function expectTunnelError(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(isTunnelError(err), `expected TunnelError ${code}, got ${String(err)}`).toBe(true);
+  expect((err as { code: string }).code).toBe(code);
+  expect((err as Error).message).toMatch(message);
+}
+
+beforeAll(async () => {
+  requireRoot();
+  ns = createNetns({ ipv6: true });
+  await startPodServer(ns, PORT);
+  service = new EbpfIncomingTrafficService({ sockets: createNetnsSockets(netnsPath(ns)), log });
+});
+
+afterAll(async () => {
+  await service?.close();
+  cleanupAll();
+});
+
+describe('unfiltered steal', () => {
+  it('steals connections from outside (veth) and inside (loopback), with source and original destination', async () => {
+    expect((await get(`http://${ns.podIp}:${PORT}/before`)).body).toMatch(/^ORIGINAL GET \/before/);
+    const sink = new TestSink(answerHttp('STOLEN'));
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
+    try {
+      expect((await get(`http://${ns.podIp}:${PORT}/outside`)).body).toBe(`STOLEN GET /outside from=${ns.hostIp} to=${ns.podIp}:${PORT}`);
+      expect(await curlInside(ns, `http://127.0.0.1:${PORT}/inside`)).toBe(`STOLEN GET /inside from=127.0.0.1 to=127.0.0.1:${PORT}`);
+      expect(await curlInside(ns, `http://[::1]:${PORT}/v6lo`)).toBe(`STOLEN GET /v6lo from=::1 to=::1:${PORT}`);
+      expect(sink.connections.map((c) => c.info.mode)).toEqual(['steal', 'steal', 'steal']);
+      expect(service.steal.stats()).toMatchObject({ assigned: 3, assignErrors: 0 });
+    } finally {
+      sub.close();
+    }
+    // Unsubscribe detaches at once.
+    expect((await get(`http://${ns.podIp}:${PORT}/after`)).body).toMatch(/^ORIGINAL GET \/after/);
+  });
+
+  it('steals IPv6 connections through the veth', async () => {
+    const [, podV6] = ipv6Of(ns);
+    const sink = new TestSink(answerHttp('STOLEN6'));
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
+    try {
+      expect((await get(`http://[${podV6}]:${PORT}/six`)).body).toMatch(new RegExp(`^STOLEN6 GET /six from=.*::1 to=${podV6}:${PORT}$`));
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('relays half-close both ways and byte-exact payloads', async () => {
+    const sink = new TestSink((c) => {
+      const parts: Buffer[] = [];
+      c.stream.on('data', (d: Buffer) => parts.push(d));
+      c.stream.on('end', () => {
+        const got = Buffer.concat(parts);
+        c.stream.end(Buffer.concat([Buffer.from(`got ${got.length} `), got.subarray(0, 8)]));
+      });
+    });
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
+    try {
+      const payload = Buffer.alloc(300_000, 'x');
+      const answer = await new Promise<string>((resolve, reject) => {
+        const s = net.connect({ host: ns.podIp, port: PORT, allowHalfOpen: true });
+        let out = '';
+        s.on('data', (d: Buffer) => (out += d.toString()));
+        s.on('end', () => { s.end(); resolve(out); });
+        s.on('error', reject);
+        s.end(payload); // FIN after the payload; the answer still arrives (half-close)
+      });
+      expect(answer).toBe('got 300000 xxxxxxxx');
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('turns a workstation reset into a TCP reset and the client vanishing mid-relay into a reset', async () => {
+    const sink = new TestSink((c) => c.stream.once('data', () => c.stream.destroy(new Error('workstation app crashed'))));
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
+    try {
+      const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
+        const s = net.connect({ host: ns.podIp, port: PORT });
+        s.on('error', resolve);
+        s.on('close', () => resolve(Object.assign(new Error('closed without reset'), { code: 'NONE' })));
+        s.write('hello');
+      });
+      expect(err.code).toBe('ECONNRESET');
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('refuses a second unfiltered steal of a port (ALREADY_EXISTS) and bad input (INVALID_ARGUMENT)', async () => {
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('A')));
+    try {
+      await expectTunnelError(service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink()), 'ALREADY_EXISTS', /tcp\/8080.*already stolen/);
+      await expectTunnelError(service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/x' } }, new TestSink()), 'ALREADY_EXISTS', /without a filter/);
+    } finally {
+      sub.close();
+    }
+    for (const port of [0, -1, 65536, 1.5, Number.NaN]) {
+      await expectTunnelError(service.subscribe({ port, mode: 'steal', transport: 'tcp' }, new TestSink()), 'INVALID_ARGUMENT', /not a port number/);
+    }
+    await expectTunnelError(service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '(' } }, new TestSink()), 'INVALID_ARGUMENT', /path_filter: invalid regex/);
+    await expectTunnelError(service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp', httpFilter: { pathFilter: 'x' } }, new TestSink()), 'INVALID_ARGUMENT', /TCP steal only/);
+    // After the refusals the port is free again.
+    expect((await get(`http://${ns.podIp}:${PORT}/free`)).body).toMatch(/^ORIGINAL/);
+  });
+
+  it('serves several clients on different ports of one target', async () => {
+    const other = 9090;
+    await startPodServer(ns, other);
+    const a = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('CLIENT-A')));
+    const b = await service.subscribe({ port: other, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('CLIENT-B')));
+    try {
+      expect((await get(`http://${ns.podIp}:${PORT}/`)).body).toMatch(/^CLIENT-A /);
+      expect((await get(`http://${ns.podIp}:${other}/`)).body).toMatch(/^CLIENT-B /);
+      b.close();
+      expect((await get(`http://${ns.podIp}:${other}/`)).body).toMatch(/^ORIGINAL /);
+      expect((await get(`http://${ns.podIp}:${PORT}/`)).body).toMatch(/^CLIENT-A /);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
+
+describe('HTTP-filtered steal', () => {
+  it('routes matching requests to the client and the rest to the original app on one keep-alive connection', async () => {
+    const sink = new TestSink(answerHttp('STOLEN'));
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { anyOf: [{ headerFilter: '^x-kmirror: yes$' }, { pathFilter: '^/mine/' }] } }, sink);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const url = `http://${ns.podIp}:${PORT}`;
+      const r1 = await get(`${url}/a`, { agent });
+      const r2 = await get(`${url}/b`, { agent, headers: { 'x-kmirror': 'yes' } });
+      const r3 = await get(`${url}/mine/c`, { agent });
+      const r4 = await get(`${url}/d`, { agent, method: 'POST' });
+      expect([r1.body, r2.body, r3.body, r4.body]).toEqual([
+        'ORIGINAL GET /a len=0 sha=e3b0c44298fc1c14',
+        `STOLEN GET /b from=${ns.hostIp} to=${ns.podIp}:${PORT}`,
+        `STOLEN GET /mine/c from=${ns.hostIp} to=${ns.podIp}:${PORT}`,
+        'ORIGINAL POST /d len=0 sha=e3b0c44298fc1c14',
+      ]);
+      expect(new Set([r1.socketPort, r2.socketPort, r3.socketPort, r4.socketPort]).size).toBe(1); // one keep-alive connection
+      expect(sink.connections).toHaveLength(1); // both stolen requests on one workstation stream
+    } finally {
+      agent.destroy();
+      sub.close();
+    }
+  });
+
+  it('keeps response order for pipelined requests split between the client and the original app', async () => {
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { methodFilter: '^PUT$' } }, new TestSink(answerHttp('STOLEN')));
+    try {
+      const reqs = ['GET /1', 'PUT /2', 'GET /3', 'PUT /4', 'GET /5'].map((l) => `${l} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`).join('');
+      const raw = await new Promise<string>((resolve, reject) => {
+        const s = net.connect({ host: ns.podIp, port: PORT });
+        let out = '';
+        s.on('data', (d: Buffer) => {
+          out += d.toString();
+          if ((out.match(/HTTP\/1\.1 200/g) ?? []).length === 5 && /GET \/5[^\n]*$/.test(out)) { s.destroy(); resolve(out); }
+        });
+        s.on('error', reject);
+        s.write(reqs);
+      });
+      const order = [...raw.matchAll(/(ORIGINAL|STOLEN) (GET|PUT) \/(\d)/g)].map((m) => `${m[1]} ${m[3]}`);
+      expect(order).toEqual(['ORIGINAL 1', 'STOLEN 2', 'ORIGINAL 3', 'STOLEN 4', 'ORIGINAL 5']);
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('lets two filtered steals share a port (first match wins)', async () => {
+    const a = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/a' } }, new TestSink(answerHttp('A')));
+    const b = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/b' } }, new TestSink(answerHttp('B')));
+    try {
+      expect((await get(`http://${ns.podIp}:${PORT}/a`)).body).toMatch(/^A GET \/a/);
+      expect((await get(`http://${ns.podIp}:${PORT}/b`)).body).toMatch(/^B GET \/b/);
+      expect((await get(`http://${ns.podIp}:${PORT}/c`)).body).toMatch(/^ORIGINAL GET \/c/);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
+
+describe('probe exemption, UDP, leftovers', () => {
+  it('lets exempt sources (kubelet probes) reach the original app during a steal', async () => {
+    const probeService = new EbpfIncomingTrafficService({ sockets: createNetnsSockets(netnsPath(ns)), log, probeSources: [`${ns.hostIp}/32`] });
+    const sub = await probeService.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('STOLEN')));
+    try {
+      expect((await get(`http://${ns.podIp}:${PORT}/healthz`)).body).toMatch(/^ORIGINAL GET \/healthz/);
+      expect(await curlInside(ns, `http://127.0.0.1:${PORT}/app`)).toMatch(/^STOLEN GET \/app/);
+      expect(probeService.steal.stats()).toMatchObject({ exempted: 1, assigned: 1 });
+    } finally {
+      sub.close();
+      await probeService.close();
+    }
+  });
+
+  it('steals UDP datagrams and relays the answers', async () => {
+    const sink = new TestSink((c) => c.stream.on('data', (d: Buffer) => c.stream.write(Buffer.concat([Buffer.from('STOLEN-UDP '), d]))));
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'udp' }, sink);
+    const sock = dgram.createSocket('udp4');
+    try {
+      const reply = new Promise<string>((resolve) => sock.once('message', (m) => resolve(m.toString())));
+      sock.send('ping', PORT, ns.podIp);
+      expect(await Promise.race([reply, new Promise((_, rej) => setTimeout(() => rej(new Error('no UDP reply')), 3_000))])).toBe('STOLEN-UDP ping');
+      expect(sink.connections[0]?.info).toMatchObject({ transport: 'udp', mode: 'steal', source: { address: ns.hostIp } });
+      await expectTunnelError(service.subscribe({ port: PORT, mode: 'steal', transport: 'udp' }, new TestSink()), 'ALREADY_EXISTS', /udp\/8080/);
+    } finally {
+      sub.close();
+    }
+    const reply = new Promise<string>((resolve) => sock.once('message', (m) => resolve(m.toString())));
+    sock.send('ping', PORT, ns.podIp);
+    expect(await reply).toBe('ORIGINAL-UDP ping');
+    sock.close();
+  });
+
+  it('leaves no program, map or link behind once every subscription is closed', async () => {
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('X')));
+    expect((await kmBpfObjects()).some((o) => o.includes('km_steal'))).toBe(true);
+    expect(await kmBpfLinks()).not.toEqual([]);
+    sub.close();
+    await waitFor('km_ objects to go', async () => ((await kmBpfObjects()).length === 0 ? true : undefined));
+    expect(await kmBpfLinks()).toEqual([]);
+  });
+});
