@@ -117,6 +117,14 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
     this.maybeGrant();
   }
 
+  // Bytes leave the buffer through read() (flowing mode and pipe() call it too); _read alone is
+  // not enough, because Node stops calling it until the next push.
+  override read(size?: number): unknown {
+    const chunk: unknown = super.read(size);
+    this.maybeGrant();
+    return chunk;
+  }
+
   override _write(chunk: Buffer, _enc: BufferEncoding, callback: (err?: Error | null) => void): void {
     this.pendingWrite = { chunk, callback };
     this.flushPending();

@@ -81,6 +81,8 @@ export async function acceptHandshake(conn: TunnelConnection, opts: { token: str
 /** Client side: sends Hello and waits for HelloAck (rejects with the agent's Error, e.g. UNAUTHENTICATED). */
 export async function clientHandshake(conn: TunnelConnection, opts: { token: string; clientName: string; capabilities?: string[]; timeoutMs?: number; protocolVersion?: number }): Promise<HelloAck> {
   const ack = waitControl(conn, 'helloAck', opts.timeoutMs ?? 10_000, 'handshake with the agent');
+  // If send throws (transport already gone), `ack` still rejects later: never leave it unhandled.
+  ack.catch(() => undefined);
   conn.send(0, { kind: 'hello', protocolVersion: opts.protocolVersion ?? PROTOCOL_VERSION, capabilities: opts.capabilities ?? [], token: opts.token, clientName: opts.clientName });
   const { kind: _kind, ...rest } = await ack;
   if (rest.maxFrameBytes > 0) conn.maxFrameBytes = Math.min(conn.maxFrameBytes, rest.maxFrameBytes);

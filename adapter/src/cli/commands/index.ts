@@ -3,6 +3,8 @@
 import { agentCommand } from './agent.js';
 import type { CliCommand } from './command.js';
 import { demoCommand } from './demo.js';
+import { doctorCommand } from './doctor.js';
+import { execCommand } from './exec.js';
 import { probeCommand } from './probe.js';
 
-export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand];
+export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand];

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { isTunnelError } from './errors.js';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, encodeFrame } from './framing.js';
+import type { Frame } from './messages.js';
+import { SAMPLES } from './message-samples.js';
+
+describe('frame codec', () => {
+  it('round-trips every message kind', () => {
+    const kinds = new Set<string>();
+    for (const [i, msg] of SAMPLES.entries()) {
+      const frames = new FrameDecoder().push(encodeFrame({ streamId: i + 1, msg }));
+      expect(frames).toEqual([{ streamId: i + 1, msg }]);
+      kinds.add(msg.kind);
+    }
+    expect(kinds.size).toBe(SAMPLES.length);
+  });
+
+  it('reassembles frames split at every byte boundary and batched together', () => {
+    const bytes = Buffer.concat(SAMPLES.map((msg, i) => encodeFrame({ streamId: i, msg })));
+    for (const step of [1, 2, 3, 7, 64, 1000]) {
+      const decoder = new FrameDecoder();
+      const out: Frame[] = [];
+      for (let i = 0; i < bytes.length; i += step) out.push(...decoder.push(bytes.subarray(i, i + step)));
+      expect(out.map((f) => f.msg?.kind)).toEqual(SAMPLES.map((m) => m.kind));
+      expect(() => decoder.finish()).not.toThrow();
+    }
+  });
+
+  it('rejects an oversized frame from its length prefix alone', () => {
+    const decoder = new FrameDecoder(1024);
+    const prefix = Buffer.from([0x81, 0x08]); // 1025
+    expect(() => decoder.push(prefix)).toThrow(/1025 bytes exceeds the maximum of 1024/);
+    expect(() => encodeFrame({ streamId: 1, msg: { kind: 'data', payload: Buffer.alloc(DEFAULT_MAX_FRAME_BYTES) } })).toThrow(/exceeds the maximum/);
+  });
+
+  it('rejects a length prefix longer than 5 bytes', () => {
+    expect(() => new FrameDecoder().push(Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]))).toThrow(/longer than 5 bytes/);
+  });
+
+  it('rejects an undecodable body with BAD_FRAME', () => {
+    // A length-delimited field claiming 100 bytes with only 2 present.
+    const body = Buffer.from([0x52, 0x64, 0x01, 0x02]);
+    try {
+      new FrameDecoder().push(Buffer.concat([Buffer.from([body.length]), body]));
+      expect.unreachable();
+    } catch (err) {
+      expect(isTunnelError(err) && err.code).toBe('BAD_FRAME');
+      expect((err as Error).message).toMatch(/undecodable frame of 4 bytes/);
+    }
+  });
+
+  it('reports a stream that ends inside a frame', () => {
+    const bytes = encodeFrame({ streamId: 1, msg: { kind: 'data', payload: Buffer.alloc(50) } });
+    const decoder = new FrameDecoder();
+    expect(decoder.push(bytes.subarray(0, 20))).toEqual([]);
+    expect(() => decoder.finish()).toThrow(/stream ended inside a frame \(20 bytes/);
+  });
+
+  it('decodes an unknown body (a newer peer) as a frame without msg', () => {
+    // stream_id=1, field 999 (length-delimited, empty)
+    const body = Buffer.from([0x08, 0x01, 0xba, 0x3e, 0x00]);
+    expect(new FrameDecoder().push(Buffer.concat([Buffer.from([body.length]), body]))).toEqual([{ streamId: 1 }]);
+  });
+});
