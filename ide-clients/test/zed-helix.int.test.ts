@@ -1,6 +1,8 @@
 // Zed and Helix configurations (neither editor is packaged for Debian 12): the files parse as
 // TOML/JSON, have the shape each editor reads, their example configurations are valid kmirror
-// launch configurations, and Zed's committed schema copy matches the generated schema.
+// launch configurations, Zed's committed schema copy matches the generated schema, and the Zed
+// extension type-checks against zed_extension_api (cargo check on the host; Zed builds it for wasm).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +35,11 @@ describe('Zed extension', () => {
     expect(lib).toContain('zed::register_extension!(KmirrorExtension);');
     expect(lib).toContain('worktree.which("kmirror-dap")');
   });
+
+  it('the extension type-checks against zed_extension_api (cargo check --locked)', () => {
+    execFileSync('cargo', ['check', '--locked', '--quiet', '--manifest-path', join(root, 'ide-clients/zed/Cargo.toml'),
+      '--target-dir', join(root, 'build/zed-check')], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+  }, 620_000);
 
   it('the committed adapter schema is not stale', () => {
     expect(JSON.parse(text('zed/debug_adapter_schemas/kmirror.json')), 'stale: run node ide-clients/scripts/sync-schema.mjs')

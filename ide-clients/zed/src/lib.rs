@@ -76,7 +76,11 @@ impl zed::Extension for KmirrorExtension {
                 "program": launch.program,
                 "cwd": launch.cwd,
                 "args": launch.args,
-                "env": launch.envs.into_iter().collect::<serde_json::Map<String, serde_json::Value>>(),
+                "env": launch
+                    .envs
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect::<serde_json::Map<String, serde_json::Value>>(),
                 "stopOnEntry": config.stop_on_entry.unwrap_or(false),
             }),
             DebugRequest::Attach(attach) => serde_json::json!({
