@@ -66,8 +66,13 @@ function inline(root, node, seen) {
   if (Array.isArray(node)) return node.map((n) => inline(root, n, seen));
   if (!node || typeof node !== 'object') return node;
   if (typeof node.$ref === 'string') {
-    if (seen.has(node.$ref)) throw new Error(`recursive $ref ${node.$ref} cannot be inlined`);
     const { $ref, ...rest } = node;
+    if (seen.has($ref)) {
+      // A recursive type (e.g. nested any/all HTTP filters): inlining stops at one level; the
+      // inner occurrence keeps its type and description but is not validated further by the editor.
+      const target = resolveRef(root, $ref);
+      return { type: target.type ?? 'object', description: target.description, ...inline(root, rest, seen) };
+    }
     const target = inline(root, resolveRef(root, $ref), new Set([...seen, $ref]));
     return { ...target, ...inline(root, rest, seen) };
   }

@@ -21,7 +21,14 @@ const staging = join(root, 'build', 'vscode-extension');
 const manifest = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8'));
 const schemaPath = findLaunchSchema(root);
 if (schemaPath) {
-  const fresh = configurationAttributes(JSON.parse(readFileSync(schemaPath, 'utf8')));
+  let fresh;
+  try {
+    fresh = configurationAttributes(JSON.parse(readFileSync(schemaPath, 'utf8')));
+  } catch (e) {
+    // Never break everyone's build over the editor copy: package the committed one; the tests fail.
+    console.warn(`vscode-extension: cannot derive launch attributes from ${schemaPath}: ${e.message}; packaging the committed copy`);
+    fresh = manifest.contributes.debuggers[0].configurationAttributes;
+  }
   const debuggerContribution = manifest.contributes.debuggers[0];
   if (!isDeepStrictEqual(fresh, debuggerContribution.configurationAttributes)) {
     console.warn('vscode-extension: the committed launch schema copy is stale; run node ide-clients/scripts/sync-schema.mjs');
