@@ -1,0 +1,29 @@
+// Runs the agent's server in this test process (the same composition as agent/src/run.ts, minus
+// signal handling and the ready line), so tests can start several and stop them reliably.
+import { randomBytes } from 'node:crypto';
+import { createJsonLogger } from '../../src/log.js';
+import { UnsupportedIncomingTrafficService } from '../../src/incoming/service.js';
+import { createNetnsSockets } from '../../src/netns/sockets.js';
+import { TargetDns } from '../../src/services/dns.js';
+import { resolveLocalTarget } from '../../src/target/resolve.js';
+import { startAgentServer, type AgentServer } from '../../src/tunnel/server.js';
+
+export interface AgentUnderTest {
+  url: string;
+  token: string;
+  server: AgentServer;
+  logs: string[];
+}
+
+export async function startAgentInProcess(target: string): Promise<AgentUnderTest> {
+  const logs: string[] = [];
+  const log = createJsonLogger({ minLevel: 'debug', write: (line) => { logs.push(line); } });
+  const resolved = resolveLocalTarget(target);
+  const sockets = createNetnsSockets(resolved.netnsPath);
+  const token = randomBytes(16).toString('hex');
+  const server = await startAgentServer({
+    host: '127.0.0.1', port: 0, token, log, capabilities: ['tcp', 'udp', 'dns', 'files', 'env'],
+    services: { target: resolved, sockets, dns: new TargetDns(resolved, sockets), incoming: new UnsupportedIncomingTrafficService() },
+  });
+  return { url: `ws://127.0.0.1:${server.port}/kmirror/v1`, token, server, logs };
+}
