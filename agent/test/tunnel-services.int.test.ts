@@ -7,7 +7,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAll, createNetns, requireRoot, type TestNetns } from '../../test/harness/netns.js';
+import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '../../test/harness/netns.js';
 import { connectAgent, type AgentSession } from '../../adapter/src/tunnel/agent-session.js';
 import { startAgentInProcess, type AgentUnderTest } from './helpers/agent-under-test.js';
 import {
@@ -48,6 +48,7 @@ function hostAttempt(port: number): Promise<string> {
 
 beforeAll(async () => {
   requireRoot();
+  sweepStale();
   ns = createNetns();
   marker = `marker-${randomBytes(8).toString('hex')}`;
   markerPort = (await tcpServerInside(ns, (s) => { s.end(`${marker}\n`); s.on('error', () => undefined); })).port;
