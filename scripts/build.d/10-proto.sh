@@ -9,7 +9,7 @@ for proto in proto/kmirror/*/v1/*.proto; do
   name=$(basename "$proto" .proto)
   out=proto/gen/$name.js
   if [ ! -f "$out" ] || [ "$proto" -nt "$out" ]; then
-    "$bin/pbjs" -t static-module -w es6 --no-verify --force-number -o "$out.tmp" "$proto"
+    "$bin/pbjs" -t static-module -w es6 -r "$name" --no-verify --force-number -o "$out.tmp" "$proto"   # own root per file: two default roots overwrite each other in one bundle
     # Node's ESM resolver needs the file extension on the protobufjs subpath import.
     sed -e 's#from "protobufjs/minimal"#from "protobufjs/minimal.js"#' "$out.tmp" > "$out" && rm "$out.tmp"
     "$bin/pbts" -o "proto/gen/$name.d.ts" "$out"
