@@ -28,18 +28,19 @@ is_running() {
 start_daemon() {
   local name=$1; shift
   mkdir -p "$RUN_DIR/pids" "$LOGS"
-  setsid "$@" > "$LOGS/$name.log" 2>&1 < /dev/null &
+  # fds 7-9 hold the scripts' flock locks: a daemon must not inherit them (it would hold the lock for its lifetime)
+  setsid "$@" > "$LOGS/$name.log" 2>&1 < /dev/null 7>&- 8>&- 9>&- &
   echo $! > "$(pid_file "$name")"
 }
 
-# stop_daemon NAME: TERM, then KILL after 10 s; only the pid we recorded.
+# stop_daemon NAME [GRACE_SECONDS]: TERM, then KILL after the grace period (default 10 s); only the pid we recorded.
 stop_daemon() {
-  local name=$1 f pid i
+  local name=$1 grace=${2:-10} f pid i
   f=$(pid_file "$name"); [ -f "$f" ] || return 0
   pid=$(cat "$f")
   if is_running "$name"; then
     kill "$pid" 2>/dev/null
-    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for i in $(seq $(( grace * 10 ))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
   fi
   rm -f "$f"

@@ -55,9 +55,11 @@ for name in $names; do
     build "$name" > "$IMAGE_CACHE/$name.log" 2>&1 || { cat "$IMAGE_CACHE/$name.log" >&2; die "building image $name failed"; }
     echo "$fp" > "$IMAGE_CACHE/$name.fingerprint"; how=built
   fi
-  if [ $import = 1 ]; then
+  # containerd's content store lives in the run dir, so this record goes with it at cluster:down
+  imported=$RUN_DIR/containerd/imported-$name
+  if [ $import = 1 ] && [ "$(cat "$imported" 2>/dev/null)" != "$fp" ]; then
     ctr_k8s images import "$IMAGE_CACHE/$name.tar" >/dev/null || die "importing $IMAGE_REF failed"
-    how="$how+imported"
-  fi
+    echo "$fp" > "$imported"; how="$how+imported"
+  elif [ $import = 1 ]; then how="$how, already imported"; fi
   say "image $IMAGE_REF ($how, $(du -h "$IMAGE_CACHE/$name.tar" | cut -f1))"
 done

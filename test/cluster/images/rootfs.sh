@@ -4,7 +4,7 @@
 # copy_libs ROOT FILE: every shared library ldd lists for FILE (and the loader), at the same paths under ROOT
 copy_libs() {
   local lib
-  for lib in $(ldd "$2" 2>/dev/null | awk '/=>/ && $3 ~ /^\// {print $3} /^\s*\/.*ld-linux/ {print $1}'); do
+  for lib in $(ldd "$2" 2>/dev/null | awk '/=>/ && $3 ~ /^\// {print $3} $1 ~ /^\// && /ld-linux/ {print $1}'); do
     [ -e "$1$lib" ] || { mkdir -p "$1$(dirname "$lib")" && cp -L "$lib" "$1$lib"; }
   done
 }
@@ -24,10 +24,12 @@ fill_coredns() {
   base_files "$1"; cp "$COREDNS_BIN/coredns" "$1/coredns"
 }
 
+# busybox (sh, nsenter, nslookup, ps...) plus http-get, a static Go HTTP client: the static busybox wget needs NSS
 fill_busybox() {
-  IMAGE_REF=kmirror-test/busybox:1; ENTRYPOINT=(/bin/sh); INPUTS=(/bin/busybox)
+  IMAGE_REF=kmirror-test/busybox:1; ENTRYPOINT=(/bin/sh); INPUTS=(/bin/busybox "$IMAGES_SRC/http-get/main.go")
   [ -n "${1:-}" ] || return 0
   base_files "$1"; mkdir -p "$1/bin"; cp /bin/busybox "$1/bin/busybox"
+  go_static "$IMAGES_SRC/http-get" "$1/bin/http-get"
   local applet
   for applet in $("$1/bin/busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox "$1/bin/$applet"; done
 }
