@@ -158,9 +158,10 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
     if (entry.unfiltered) {
       const { sink, streams } = entry.unfiltered;
       const stream = sink.openConnection({ source, destination, mode: 'steal', transport: 'tcp' });
+      if (stream.destroyed) return this.steal.handOver(conn); // the client went away meanwhile
       streams.add(stream);
       socket.resume();
-      void relayTcp(socket, stream).then(() => streams.delete(stream));
+      void relayTcp(socket, stream, { handOver: (replay, ended) => this.steal.handOver(conn, replay, ended) }).then(() => streams.delete(stream));
       return;
     }
     const fc = new FilteredHttpConnection({

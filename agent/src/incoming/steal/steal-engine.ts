@@ -15,6 +15,8 @@ import { socketAddr } from './address.js';
 import { connectPassthrough } from './passthrough.js';
 import { StealProgram } from './steal-program.js';
 
+const LINGER_MS = 250;
+
 export interface StolenConnection {
   socket: net.Socket;
   source: SocketAddr;
@@ -32,6 +34,7 @@ export class StealEngine {
   private readonly udpPorts = new Map<number, { socket: dgram.Socket; slot: number }>();
   private readonly exemptSources = new Map<string, { address: string; prefixLen: number }>();
   private readonly live = new Set<net.Socket>();
+  private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly sockets: NetnsSockets, private readonly log: Logger) {}
 
@@ -90,8 +93,9 @@ export class StealEngine {
 
   /** A connection to the original app that km_steal lets through. */
   async passthrough(to: SocketAddr): Promise<net.Socket> {
-    const program = await this.ensureProgram();
-    const socket = await connectPassthrough(program, this.sockets, to);
+    const program = this.program ?? (this.opening ? await this.opening : undefined);
+    // Without a loaded program nothing is stolen, so a plain connection reaches the app.
+    const socket = program ? await connectPassthrough(program, this.sockets, to) : (await this.sockets.connectTcp(to)).socket;
     this.track(socket);
     return socket;
   }
@@ -148,10 +152,18 @@ export class StealEngine {
       handler({ socket, source, destination });
       return;
     }
-    // Stolen just before an unsubscribe: hand it to the original app rather than drop it.
+    this.handOver({ socket, source, destination });
+  }
+
+  /** Gives a stolen connection to the original app, replaying bytes already read from it. */
+  handOver({ socket, destination }: StolenConnection, replay?: Buffer, podEnded = false): void {
+    socket.pause();
     this.passthrough(destination).then(
       (upstream) => {
-        socket.pipe(upstream).pipe(socket);
+        if (replay && replay.length > 0) upstream.write(replay);
+        if (podEnded) upstream.end();
+        else socket.pipe(upstream);
+        upstream.pipe(socket);
         socket.resume();
         const reset = (): void => { socket.destroy(); upstream.destroy(); };
         socket.on('error', reset);
@@ -166,11 +178,20 @@ export class StealEngine {
     socket.once('close', () => this.live.delete(socket));
   }
 
+  // The last steal ended: its port is already out of the map, so no new connection is stolen;
+  // the listener lingers briefly so connections already in its accept queue are handed over to
+  // the original app instead of being reset when it closes.
   private maybeShutdown(): void {
-    if (this.tcpHandlers.size === 0 && this.udpPorts.size === 0) this.shutdown();
+    if (this.tcpHandlers.size > 0 || this.udpPorts.size > 0 || this.lingerTimer) return;
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
+      if (this.tcpHandlers.size === 0 && this.udpPorts.size === 0) this.shutdown();
+    }, LINGER_MS);
   }
 
   private shutdown(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
     this.tcpServer?.close();
     this.tcpServer = undefined;
     this.tcpSlot = undefined;

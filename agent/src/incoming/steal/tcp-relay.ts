@@ -1,32 +1,31 @@
 // Relays one stolen TCP connection both ways between the socket in the target and the client's
 // stream, with TCP semantics: backpressure in both directions, half-close (FIN) forwarded as
 // end(), and a reset forwarded as a reset (destroy(err) on the stream, RST on the socket).
+// If the client refuses the connection (NOT_FOUND: it unsubscribed while the connection was
+// being delivered) before answering anything, the pod-side bytes seen so far are replayed to
+// `handOver`, which gives the connection to the original app instead of resetting it.
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 
+const REPLAY_LIMIT = 256 * 1024;
+
 export interface RelayResult {
-  /** Bytes target -> client and client -> target. */
   podToClientBytes: number;
   clientToPodBytes: number;
   reset: boolean;
+  handedOver: boolean;
 }
 
-/** Pumps src into dst honouring backpressure; calls onEnd when src ends cleanly. */
-function pump(src: Duplex, dst: Duplex, count: (n: number) => void, onEnd: () => void): void {
-  src.on('data', (chunk: Buffer) => {
-    count(chunk.length);
-    if (!dst.write(chunk)) {
-      src.pause();
-      dst.once('drain', () => src.resume());
-    }
-  });
-  src.once('end', onEnd);
+export interface RelayOptions {
+  /** Takes over the pod socket with the bytes already read from it (and whether it ended). */
+  handOver?: (replay: Buffer, podEnded: boolean) => void;
 }
 
 /** Relays until both directions are finished or one side resets; resolves with the byte counts. */
-export function relayTcp(podSocket: net.Socket, client: Duplex): Promise<RelayResult> {
+export function relayTcp(podSocket: net.Socket, client: Duplex, opts: RelayOptions = {}): Promise<RelayResult> {
   return new Promise((resolve) => {
-    const result: RelayResult = { podToClientBytes: 0, clientToPodBytes: 0, reset: false };
+    const result: RelayResult = { podToClientBytes: 0, clientToPodBytes: 0, reset: false, handedOver: false };
+    let replay: Buffer[] | undefined = opts.handOver ? [] : undefined;
     let podEnded = false;
     let clientEnded = false;
     let done = false;
@@ -43,16 +42,37 @@ export function relayTcp(podSocket: net.Socket, client: Duplex): Promise<RelayRe
       }
     };
 
-    pump(podSocket, client, (n) => (result.podToClientBytes += n), () => {
+    const onPodData = (chunk: Buffer): void => {
+      result.podToClientBytes += chunk.length;
+      if (replay) {
+        replay.push(chunk);
+        if (result.podToClientBytes > REPLAY_LIMIT) replay = undefined;
+      }
+      if (!client.write(chunk)) {
+        podSocket.pause();
+        client.once('drain', () => podSocket.resume());
+      }
+    };
+    const onPodEnd = (): void => {
       podEnded = true;
       client.end(); // the pod-side client half-closed: Shutdown to the workstation
       maybeDone();
+    };
+    client.on('data', (chunk: Buffer) => {
+      result.clientToPodBytes += chunk.length;
+      replay = undefined; // the client answered: it owns the connection now
+      if (!podSocket.write(chunk)) {
+        client.pause();
+        podSocket.once('drain', () => client.resume());
+      }
     });
-    pump(client, podSocket, (n) => (result.clientToPodBytes += n), () => {
+    client.once('end', () => {
       clientEnded = true;
       podSocket.end(); // the workstation app half-closed: FIN to the pod-side client
       maybeDone();
     });
+    podSocket.on('data', onPodData);
+    podSocket.once('end', onPodEnd);
 
     const resetBoth = (): void => {
       if (done) return;
@@ -71,7 +91,21 @@ export function relayTcp(podSocket: net.Socket, client: Duplex): Promise<RelayRe
       if (!podEnded || !clientEnded) resetBoth();
       finish();
     });
-    client.on('error', () => resetBoth());
+    client.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'NOT_FOUND' && replay && opts.handOver && !done && !podSocket.destroyed) {
+        done = true;
+        result.handedOver = true;
+        podSocket.off('data', onPodData);
+        podSocket.off('end', onPodEnd);
+        podSocket.removeAllListeners('close');
+        podSocket.removeAllListeners('error');
+        podSocket.resume();
+        opts.handOver(Buffer.concat(replay), podEnded);
+        resolve(result);
+        return;
+      }
+      resetBoth();
+    });
     client.on('close', () => {
       // The workstation side closed without finishing both directions: reset the pod client.
       if (!clientEnded || !podEnded) resetBoth();
