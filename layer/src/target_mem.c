@@ -13,9 +13,6 @@
 #include <unistd.h>
 #include "km.h"
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 ssize_t km_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
@@ -86,10 +83,28 @@ int km_abs_path(pid_t pid, int dirfd, const char *path, char *out, size_t max)
 	return 0;
 }
 
+/* The thread group of a thread id (notifications carry the calling thread's id). */
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/status", tid);
+	int f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0) return -1;
+	ssize_t n = read(f, buf, sizeof buf - 1);
+	close(f);
+	if (n <= 0) return -1;
+	buf[n] = 0;
+	char *t = strstr(buf, "\nTgid:");
+	return t ? (pid_t)strtol(t + 6, NULL, 10) : -1;
+}
+
 int km_grab_fd(pid_t pid, int fd)
 {
 	int pidfd = (int)syscall(__NR_pidfd_open, pid, 0);
-	if (pidfd < 0 && errno == EINVAL) pidfd = (int)syscall(__NR_pidfd_open, pid, PIDFD_THREAD);
+	if (pidfd < 0 && (errno == EINVAL || errno == ENOENT)) {   /* not a thread-group leader: use its process */
+		pid_t tgid = tgid_of(pid);
+		if (tgid > 0) pidfd = (int)syscall(__NR_pidfd_open, tgid, 0);
+	}
 	if (pidfd < 0) return -1;
 	int dup = (int)syscall(__NR_pidfd_getfd, pidfd, fd, 0);
 	close(pidfd);

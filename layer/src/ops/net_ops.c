@@ -54,7 +54,10 @@ enum km_outcome km_net_route(struct km_call *c, int fd, const struct sockaddr_st
 	if (km_policy_port_excluded(km_addr_port(sa))) return km_bypass(c, "excluded port");
 	struct km_net_ctx x = { .kind = kind, .len = len, .remote = *remote, .v6 = sa->sa_family == AF_INET6 };
 	x.dup = km_grab_fd(c->pid, fd);
-	if (x.dup < 0) return km_bypass(c, "socket not reachable");
+	if (x.dup < 0) {   /* fail closed: a pod destination must never be dialled from the workstation */
+		km_log(KM_LOG_WARN, "pid %d: cannot take socket %d (%s): connect refused", c->pid, fd, strerror(errno));
+		return km_fail(c, ECONNREFUSED);
+	}
 	int type = 0;
 	socklen_t tl = sizeof type;
 	getsockopt(x.dup, SOL_SOCKET, SO_TYPE, &type, &tl);

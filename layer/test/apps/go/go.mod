@@ -1,0 +1,3 @@
+module kmirror.test/probe
+
+go 1.21
