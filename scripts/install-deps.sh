@@ -13,7 +13,7 @@ APT_PACKAGES=(
   # debuggers and headless editors
   python3-debugpy lldb-15 gdb emacs-nox elpa-dap-mode neovim
   # the e2e cluster: runtime, CNI, etcd, image tools
-  containerd runc containernetworking-plugins etcd-server etcd-client umoci skopeo busybox-static openssl
+  containerd runc containernetworking-plugins etcd-server etcd-client umoci skopeo busybox-static openssl libc6-dev
 )
 DLV_VERSION=${DLV_VERSION:-v1.27.2}
 

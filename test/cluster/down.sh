@@ -37,7 +37,13 @@ if [ -S "$CONTAINERD_SOCK" ] && timeout 5 ctr -a "$CONTAINERD_SOCK" version >/de
   for id in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks kill -s SIGKILL "$id" >/dev/null 2>&1; done
 fi
 stop_daemon containerd
-for f in "$tasks"/*/shim.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
+# containerd 1.6 records no shim pid: our shims are the ones started with our socket as their -address
+for p in /proc/[0-9]*; do
+  argv=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
+  [[ $argv == *containerd-shim-runc-v2\ *"-address $CONTAINERD_SOCK "* || $argv == *containerd-shim-runc-v2\ *"-address $CONTAINERD_SOCK" ]] \
+    && kill -9 "${p#/proc/}" 2>/dev/null
+done
+for d in "$tasks"/*/; do [ -d "$d" ] && rm -f /var/lib/cni/results/*-"$(basename "$d")"-*; done
 for f in "$tasks"/*/address; do                 # shim sockets live outside our dir (/run/containerd/s/...)
   [ -f "$f" ] && sock=$(sed 's|^unix://||' "$f") && [[ $sock == /run/containerd/s/* ]] && rm -f "$sock"
 done

@@ -18,7 +18,7 @@ saved=$RUN_DIR/sysctl.orig
 save() {
   [ -f "$saved" ] && return 0           # a crashed run's file holds the original values: keep it
   local k; for k in $SYSCTLS; do
-    [ -e "/proc/sys/${k//.//}" ] && echo "$k=$(sysctl -n "$k")"; done > "$saved.tmp"
+    if [ -e "/proc/sys/${k//.//}" ]; then echo "$k=$(sysctl -n "$k")"; fi; done > "$saved.tmp"
   mv "$saved.tmp" "$saved"
 }
 
@@ -38,6 +38,7 @@ restore() {
 }
 
 v1_hierarchies() { awk '$3 == "cgroup" {print $2}' /proc/mounts; }
+all_hierarchies() { awk '$3 == "cgroup" || $3 == "cgroup2" {print $2}' /proc/mounts; }   # kubelet also writes to cgroup2
 
 cgroups() {
   local h
@@ -52,7 +53,7 @@ cgroups() {
 
 cgroups_clean() {
   local h procs pid i
-  for h in $(v1_hierarchies); do
+  for h in $(all_hierarchies); do
     [ -d "$h/$CGROUP_ROOT" ] || continue
     for i in 1 2 3; do
       procs=$(find "$h/$CGROUP_ROOT" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
@@ -74,7 +75,7 @@ iptables_clean() {
     for table in filter nat mangle raw; do
       $cmd -t $table -S >/dev/null 2>&1 || continue
       $cmd -t $table -S | grep -E '^-A .* -j (KUBE-|CNI-HOSTPORT-|CNI-DN-)' | grep -vE '^-A (KUBE-|CNI-HOSTPORT-|CNI-DN-)' \
-        | while IFS= read -r rule; do eval "$cmd -t $table -D ${rule#-A }" 2>/dev/null || true; done
+        | while IFS= read -r rule; do eval "$cmd -t $table -D ${rule#-A }" 2>/dev/null || true; done || true
       for chain in $($cmd -t $table -S | awk '$1 == "-N" && $2 ~ /^(KUBE-|CNI-HOSTPORT-|CNI-DN-)/ {print $2}'); do
         $cmd -t $table -F "$chain" 2>/dev/null || true
       done

@@ -155,8 +155,9 @@ say "CoreDNS ready (Service kube-dns $DNS_SERVICE_IP)"
 printf '#!/bin/sh\nexec %q --kubeconfig %q "$@"\n' "$K8S_BIN/kubectl" "$KUBECONFIG_PATH" > "$RUN_DIR/kubectl"
 chmod +x "$RUN_DIR/kubectl"
 touch "$RUN_DIR/up.done"
-rss=0; for c in etcd kube-apiserver kube-controller-manager kube-scheduler; do
-  rss=$(( rss + $(awk '/^VmRSS/ {print $2}' "/proc/$(cat "$(pid_file "$c")")/status") )); done
-say "cluster up: control plane (etcd, apiserver, controller-manager, scheduler) RSS $(( rss / 1024 )) MiB"
+rss() { local c kb=0; for c in "$@"; do kb=$(( kb + $(awk '/^VmRSS/ {print $2}' "/proc/$(cat "$(pid_file "$c")")/status") )); done
+  echo "$(( kb / 1024 )) MiB"; }
+say "cluster up. RSS: control plane (etcd, apiserver, controller-manager, scheduler) $(rss etcd kube-apiserver \
+kube-controller-manager kube-scheduler); node (kubelet, kube-proxy, containerd) $(rss kubelet kube-proxy containerd)"
 echo "cluster: KUBECONFIG=$KUBECONFIG_PATH"
 echo "cluster: kubectl: $here/kubectl.sh (or $RUN_DIR/kubectl); tear down: npm run cluster:down"
