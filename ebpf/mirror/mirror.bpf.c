@@ -6,7 +6,9 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	// 4 MB: the kernel maps a ring buffer fully (twice, for wrap-around) into the reader, so its
+	// size is agent RSS; the native reader drains it continuously into its own bounded queue.
+	__uint(max_entries, 4 << 20);
 } km_mirror_rb SEC(".maps");
 
 struct {

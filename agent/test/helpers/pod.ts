@@ -3,16 +3,26 @@
 // asynchronously so the agent in this process keeps serving) and leftover checks with bpftool.
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestNetns } from '../../../test/harness/netns.js';
 
 const run = promisify(execFile);
-export const SERVER_SCRIPT = fileURLToPath(new URL('../fixtures/pod-http-server.mjs', import.meta.url));
+/** A fixture script's path, also from a bundle under build/bench/ (run from the repository root). */
+function fixture(name: string): string {
+  const beside = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+  return existsSync(beside) ? beside : join(process.cwd(), 'agent/test/fixtures', name);
+}
+
+export const SERVER_SCRIPT = fixture('pod-http-server.mjs');
+
+export const BYTE_SINK_SCRIPT = fixture('pod-byte-sink.mjs');
 
 /** Starts the original app on `port` inside the namespace and waits for it (bounded). */
-export async function startPodServer(ns: TestNetns, port: number): Promise<void> {
-  const child = ns.spawn(process.execPath, [SERVER_SCRIPT, String(port)]);
+export async function startPodServer(ns: TestNetns, port: number, script = SERVER_SCRIPT): Promise<number> {
+  const child = ns.spawn(process.execPath, [script, String(port)]);
   let out = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('ready')) resolve(); });
@@ -20,6 +30,7 @@ export async function startPodServer(ns: TestNetns, port: number): Promise<void>
   });
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('pod server not ready in 10 s')), 10_000).unref());
   await Promise.race([ready, timeout]);
+  return child.pid ?? 0;
 }
 
 /** curl from inside the namespace; returns the body. */
