@@ -38,7 +38,7 @@ async function latencies(urlA: string, urlB: string, n: number): Promise<[number
   const times: [number[], number[]] = [[], []];
   for (let i = 0; i < 200; i++) { await once(urlA, agents[0] as http.Agent); await once(urlB, agents[1] as http.Agent); } // warm-up
   for (let block = 0; block < n / 50; block++) {
-    for (const k of [0, 1]) {
+    for (const k of [0, 1] as const) {
       for (let i = 0; i < 50; i++) {
         const t0 = process.hrtime.bigint();
         await once(urls[k] as string, agents[k] as http.Agent);
