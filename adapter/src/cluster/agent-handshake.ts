@@ -4,7 +4,13 @@
 import { connectAgent, isTunnelError, type AgentSession } from '../tunnel/agent-session.js';
 import { ClusterError, isClusterError } from './errors.js';
 import type { KubeAccess } from './kube-access.js';
-import { openPortForward } from './port-forward.js';
+import { openPortForward, type PortForwardStream } from './port-forward.js';
+
+/** A connected agent session and the port-forward stream that carries it. */
+export interface AgentConnection {
+  session: AgentSession;
+  transport: PortForwardStream;
+}
 
 export interface AgentEndpoint {
   namespace: string;
@@ -23,10 +29,11 @@ const RETRY_PAUSE_MS = 150;
 const FATAL_TUNNEL_CODES = new Set(['UNAUTHENTICATED', 'VERSION_MISMATCH', 'PROTOCOL_VIOLATION']);
 
 /** One attempt: port-forward to the agent and run the tunnel handshake. */
-export async function connectOnce(access: KubeAccess, ep: AgentEndpoint, timeoutMs: number): Promise<AgentSession> {
+export async function connectOnce(access: KubeAccess, ep: AgentEndpoint, timeoutMs: number): Promise<AgentConnection> {
   const socket = await openPortForward(access.kubeConfig, { namespace: ep.namespace, pod: ep.podName, port: ep.port, timeoutMs });
   try {
-    return await connectAgent({ url: agentUrl(ep), token: ep.token, socket, timeoutMs, clientName: 'kmirror-cluster' });
+    const session = await connectAgent({ url: agentUrl(ep), token: ep.token, socket, timeoutMs, clientName: 'kmirror-cluster' });
+    return { session, transport: socket };
   } catch (err) {
     socket.destroy();
     throw err;
@@ -35,7 +42,7 @@ export async function connectOnce(access: KubeAccess, ep: AgentEndpoint, timeout
 
 /** Retries connectOnce until the handshake succeeds or `deadline` (epoch ms) passes. */
 export async function connectWhenReady(access: KubeAccess, ep: AgentEndpoint,
-  opts: { deadline: number; signal?: AbortSignal; attemptTimeoutMs?: number }): Promise<AgentSession> {
+  opts: { deadline: number; signal?: AbortSignal; attemptTimeoutMs?: number }): Promise<AgentConnection> {
   let last: unknown;
   while (Date.now() < opts.deadline) {
     if (opts.signal?.aborted) throw new ClusterError('ABORTED', `connecting to agent ${ep.podName}: aborted`);

@@ -48,6 +48,8 @@ export interface PlacedAgent {
   readonly containerName: string;
   readonly port: number;
   readonly token: string;
+  /** False when the agent runs without the capabilities steal/mirror need (ephemeral, no caps). */
+  readonly trafficCapable: boolean;
   /** Deletes what was created (the Job; an ephemeral container cannot be removed, it just exits). */
   remove(): Promise<void>;
 }
@@ -89,7 +91,7 @@ async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts
       namespace, labelSelector: `${LABEL_SESSION}=${ids.sessionId}`, timeoutMs: opts.startupTimeoutMs,
       what: `starting agent job ${jobName} on node ${target.nodeName}`, ...(signal ? { signal } : {}),
     }, (pods) => runningAgentPod(pods, AGENT_CONTAINER, false));
-    return { mode: 'node-job', ...ids, namespace, podName, containerName: AGENT_CONTAINER, port: opts.nodeJobPort, remove };
+    return { mode: 'node-job', ...ids, namespace, podName, containerName: AGENT_CONTAINER, port: opts.nodeJobPort, trafficCapable: true, remove };
   } catch (err) {
     await remove().catch(() => undefined);
     throw err;
@@ -117,12 +119,14 @@ async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTarget, op
   });
   const what = `adding ephemeral agent container ${name} to pod ${podName} in namespace ${namespace}`;
   const add = (body: V1Pod) => kubeCall(what, () => access.core.replaceNamespacedPodEphemeralcontainers({ name: podName, namespace, body }));
+  let trafficCapable = opts.ephemeralCapabilities !== false;
   try {
-    await add(withCaps(opts.ephemeralCapabilities !== false));
+    await add(withCaps(trafficCapable));
   } catch (err) {
     const refusedCaps = opts.ephemeralCapabilities === 'auto' && err instanceof ClusterError && err.statusCode === 403 && /PodSecurity/.test(err.message);
     if (!refusedCaps) throw err;
     opts.warn?.(`Pod Security in namespace ${namespace} refuses the agent's capabilities; starting it without them: outgoing traffic, DNS, env and files work, steal and mirror do not`);
+    trafficCapable = false;
     await add(withCaps(false));
   }
   await waitForPods(access, {
@@ -130,7 +134,7 @@ async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTarget, op
     what: `starting ephemeral agent ${name} in pod ${podName}`, ...(signal ? { signal } : {}),
   }, (pods) => runningAgentPod(pods, name, true));
   // An ephemeral container cannot be deleted; the agent exits on its own when its client is gone.
-  return { mode: 'ephemeral', ...ids, namespace, podName, containerName: name, port, remove: async () => undefined };
+  return { mode: 'ephemeral', ...ids, namespace, podName, containerName: name, port, trafficCapable, remove: async () => undefined };
 }
 
 /**

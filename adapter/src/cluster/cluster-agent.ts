@@ -4,7 +4,7 @@
 // that follows port-forward drops, agent deaths and pod replacements. close() removes what the
 // session created; if the client dies instead, the agent's idle exit and the Job's TTL do.
 import { AGENT_DEFAULTS } from './agent-defaults.js';
-import { agentUrl, connectOnce, connectWhenReady } from './agent-handshake.js';
+import { agentUrl, connectOnce, connectWhenReady, type AgentConnection } from './agent-handshake.js';
 import { placeAgent, type AgentPlacementOptions, type PlacedAgent } from './agent-placement.js';
 import { agentContainerState } from './agent-pod-status.js';
 import { statusCodeOf } from './errors.js';
@@ -14,7 +14,8 @@ import { ReconnectingAgentSession, type Reconnector } from './reconnecting-sessi
 import { resolveKubeTarget, type ResolvedKubeTarget } from './resolve-target.js';
 import { followTarget } from './target-follower.js';
 import { parseKubeTarget, type KubeTargetSpec } from '../targets/kube-target.js';
-import type { AgentSession } from '../tunnel/agent-session.js';
+import { TunnelError, type IncomingConnection, type SubscribeOptions, type Subscription } from '../tunnel/agent-session.js';
+import type { ReconnectStatus } from './reconnecting-session.js';
 
 export interface ClusterAgentOptions extends KubeAccessOptions {
   /** pod/NAME, deploy/NAME, ... (see adapter/src/targets/kube-target.ts). */
@@ -54,12 +55,36 @@ export class ClusterAgentSession extends ReconnectingAgentSession {
   /** Token of the current agent (contract: the session token authenticates every connection). */
   get token(): string { return this.tokenFn(); }
   private tokenFn: () => string = () => '';
+  private placedFn: () => PlacedAgent | undefined = () => undefined;
+  private transportFn: () => { destroy(): void } | undefined = () => undefined;
+
+  /**
+   * Cuts the current port-forward as a network failure would (the agent stays up); the session
+   * then reconnects. For diagnostics and tests of the reconnect path.
+   */
+  interruptTransport(): void {
+    this.transportFn()?.destroy();
+  }
+
+  /** Steal/mirror need the agent's capabilities: say so clearly instead of a kernel error. */
+  override async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {
+    const placed = this.placedFn();
+    if (placed && !placed.trafficCapable) {
+      throw new TunnelError('PERMISSION_DENIED', `${opts.mode} of port ${opts.port} needs the agent capabilities BPF, NET_ADMIN and SYS_ADMIN, `
+        + `which the ephemeral agent in pod ${placed.podName} runs without (Pod Security of namespace ${placed.namespace}); `
+        + 'outgoing traffic, DNS, env and files work. Use the node agent or a namespace that allows these capabilities.');
+    }
+    return super.subscribe(opts, onConnection);
+  }
 
   /** @internal wiring done by openClusterAgent */
-  bind(cleanup: () => Promise<void>, info: () => ClusterAgentInfo, token: () => string): void {
+  bind(cleanup: () => Promise<void>, info: () => ClusterAgentInfo, token: () => string,
+    placed: () => PlacedAgent, transport: () => { destroy(): void } | undefined): void {
     this.cleanup = cleanup;
     this.infoFn = info;
     this.tokenFn = token;
+    this.placedFn = placed;
+    this.transportFn = transport;
   }
 
   override async close(): Promise<void> {
@@ -80,7 +105,7 @@ export async function openClusterAgent(opts: ClusterAgentOptions): Promise<Clust
   let target = await resolveTarget(access, spec, log);
   let agent = await placeAgent(access, target, placement, opts.signal);
   log('info', `agent ${agent.mode} ${agent.podName} placed for ${target.namespace}/${target.podName}/${target.container.name}`);
-  let first: AgentSession;
+  let first: AgentConnection;
   try {
     first = await connectWhenReady(access, agent, { deadline: Date.now() + placement.startupTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
   } catch (err) {
@@ -102,13 +127,15 @@ export async function openClusterAgent(opts: ClusterAgentOptions): Promise<Clust
   const reconnect: Reconnector = async (attempt, reason) => {
     log('debug', `reconnect attempt ${attempt}`, { reason });
     if (stale === undefined && (await agentAlive(access, agent))) {
-      return { session: await connectOnce(access, agent, 3000), note: `same agent ${agent.podName}` };
+      const again = await connectOnce(access, agent, 3000);
+      transport = again.transport;
+      return { session: again.session, note: `same agent ${agent.podName}` };
     }
     const moving = stale !== undefined;
     const next = moving ? await resolveTarget(access, spec, log) : target;
     const old = agent;
     const placed = await placeAgent(access, next, placement, opts.signal);
-    let fresh: AgentSession;
+    let fresh: AgentConnection;
     try {
       fresh = await connectWhenReady(access, placed, { deadline: Date.now() + placement.startupTimeoutMs });
     } catch (err) {
@@ -119,10 +146,12 @@ export async function openClusterAgent(opts: ClusterAgentOptions): Promise<Clust
     agent = placed;
     const note = moving ? `followed ${target.podName} → ${next.podName}, new agent ${placed.podName}` : `new agent ${placed.podName}`;
     if (moving) { target = next; stale = undefined; follow(next); }
-    return { session: fresh, note };
+    transport = fresh.transport;
+    return { session: fresh.session, note };
   };
 
-  const session = new ClusterAgentSession(first, reconnect, { reconnectTimeoutMs: opts.reconnectTimeoutMs ?? 60_000 });
+  let transport = first.transport;
+  const session = new ClusterAgentSession(first.session, reconnect, { reconnectTimeoutMs: opts.reconnectTimeoutMs ?? 60_000 });
   session.bind(
     async () => {
       await follower?.stop();
@@ -133,9 +162,17 @@ export async function openClusterAgent(opts: ClusterAgentOptions): Promise<Clust
       nodeName: target.nodeName, placement: agent.mode, agentPod: agent.podName, agentContainer: agent.containerName, url: agentUrl(agent),
     }),
     () => agent.token,
+    () => agent,
+    () => transport,
   );
-  session.on('status', (st: { type: string }) => {
-    if (st.type === 'reconnected') session.emit('target', session.info);
+  session.on('status', (st: ReconnectStatus) => {
+    if (st.type === 'disconnected') log('warn', `lost the agent connection (${st.reason}); reconnecting`);
+    if (st.type === 'reconnected') {
+      log('warn', `reconnected after ${st.gapMs} ms (${st.note ?? 'same agent'}); ${st.resubscribed} port subscription(s) restored`
+        + (st.failedSubscriptions ? `, ${st.failedSubscriptions} lost` : '') + '; connections open during the gap were lost', { gapMs: st.gapMs });
+      session.emit('target', session.info);
+    }
+    if (st.type === 'reconnect-failed') log('warn', `giving up on the agent: ${st.reason}`);
   });
   follow(target);
   return session;

@@ -94,7 +94,7 @@ async function probeWithAgent(access: KubeAccess, opts: DoctorOptions, mode: Age
     const started = Date.now();
     const placed = await placeAgent(access, target, placement);
     remove = placed.remove;
-    session = await connectWhenReady(access, placed, { deadline: Date.now() + placement.startupTimeoutMs });
+    session = (await connectWhenReady(access, placed, { deadline: Date.now() + placement.startupTimeoutMs })).session;
     report({ status: 'ok', text: `${mode} agent ${placed.podName} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (image ${placement.image}); capabilities: ${[...session.capabilities].join(', ')}` });
     const live = session;
     const probe = async (what: string, fn: () => Promise<string>, required: boolean): Promise<void> => {
@@ -108,7 +108,10 @@ async function probeWithAgent(access: KubeAccess, opts: DoctorOptions, mode: Age
     await probe('env', async () => `${Object.keys(await live.env()).length} variables`, true);
     await probe('DNS', async () => `kubernetes.default → ${(await live.resolve('kubernetes.default')).join(', ')}`, false);
     await probe('files', async () => `/etc/hostname = ${(await live.readFile('/etc/hostname')).toString('utf8').trim()}`, false);
-    for (const trafficMode of ['steal', 'mirror'] as const) {
+    if (!placed.trafficCapable) {
+      report({ status: 'warn', text: 'incoming steal/mirror: not available (the agent runs without the capabilities BPF, NET_ADMIN, SYS_ADMIN)' });
+    }
+    for (const trafficMode of placed.trafficCapable ? ['steal', 'mirror'] as const : []) {
       await probe(`incoming ${trafficMode} (BPF)`, async () => {
         const sub = await live.subscribe({ port: 39_999, mode: trafficMode }, (conn) => conn.destroy());
         await sub.close();
