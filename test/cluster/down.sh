@@ -37,12 +37,7 @@ if [ -S "$CONTAINERD_SOCK" ] && timeout 5 ctr -a "$CONTAINERD_SOCK" version >/de
   for id in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks kill -s SIGKILL "$id" >/dev/null 2>&1; done
 fi
 stop_daemon containerd
-# containerd 1.6 records no shim pid: our shims are the ones started with our socket as their -address
-for p in /proc/[0-9]*; do
-  argv=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
-  [[ $argv == *containerd-shim-runc-v2\ *"-address $CONTAINERD_SOCK "* || $argv == *containerd-shim-runc-v2\ *"-address $CONTAINERD_SOCK" ]] \
-    && kill -9 "${p#/proc/}" 2>/dev/null
-done
+bash "$here/host.sh" shims-kill
 for d in "$tasks"/*/; do [ -d "$d" ] && rm -f /var/lib/cni/results/*-"$(basename "$d")"-*; done
 for f in "$tasks"/*/address; do                 # shim sockets live outside our dir (/run/containerd/s/...)
   [ -f "$f" ] && sock=$(sed 's|^unix://||' "$f") && [[ $sock == /run/containerd/s/* ]] && rm -f "$sock"
@@ -76,5 +71,4 @@ if [ -d "$RUN_DIR" ]; then
   rm -rf --one-file-system "$RUN_DIR"
 fi
 [ $own_host = 1 ] && rm -f "$HOST_OWNER_FILE"
-left=$(awk -v d="$RUN_DIR/" 'index($2, d) == 1' /proc/mounts | wc -l)
-say "cluster down (mounts left: $left, bridge: $(ip link show "$BRIDGE" >/dev/null 2>&1 && echo present || echo gone))"
+if [ $own_host = 1 ]; then say "cluster down; $(bash "$here/host.sh" leftovers)"; else say "removed $RUN_DIR"; fi

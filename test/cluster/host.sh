@@ -6,6 +6,8 @@
 #   cgroups-clean    kill what is left in it and remove it
 #   iptables-clean   remove kube-proxy's KUBE-* and the CNI portmap chains, and the rules that jump to them
 #   netns-clean      remove the pod network namespaces whose interface has an address in the pod range
+#   shims-kill       kill the containerd shims started by our containerd
+#   leftovers        count what a teardown must not leave behind
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/config.sh"
@@ -96,6 +98,30 @@ netns_clean() {
   done
 }
 
+# containerd 1.6 records no shim pid: our shims are the ones started with our socket as their -address
+our_shims() {
+  local p argv
+  for p in /proc/[0-9]*; do
+    argv=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
+    case "$argv " in *containerd-shim-runc-v2\ *"-address $CONTAINERD_SOCK "*) echo "${p#/proc/}" ;; esac
+  done
+}
+shims_kill() { local pid; for pid in $(our_shims); do kill -9 "$pid" 2>/dev/null || true; done; }
+
+# what a teardown must not leave: printed by down.sh
+leftovers() {
+  local prefix=${POD_CIDR%.*}. ns count=0 shims chains cgroups
+  for ns in $(ip netns list | awk '$1 ~ /^cni-/ {print $1}'); do
+    ip netns exec "$ns" ip -4 -o addr show 2>/dev/null | grep -q " inet ${prefix//./\\.}" && count=$((count + 1))
+  done
+  shims=$(our_shims | wc -l)
+  chains=$( { iptables-save; ip6tables-save; } 2>/dev/null | grep -cE '^:(KUBE-|CNI-HOSTPORT-|CNI-DN-)' || true)
+  cgroups=$(ls -d /sys/fs/cgroup/*/"$CGROUP_ROOT" 2>/dev/null | wc -l)
+  echo "left: pod netns $count, shims $shims, iptables chains $chains, cgroups $cgroups," \
+    "bridge $(ip link show "$BRIDGE" >/dev/null 2>&1 && echo present || echo gone)," \
+    "mounts $(awk -v d="$RUN_DIR/" 'index($2, d) == 1' /proc/mounts | wc -l)"
+}
+
 case "${1:-}" in
   save) save ;;
   restore) restore ;;
@@ -103,5 +129,7 @@ case "${1:-}" in
   cgroups-clean) cgroups_clean ;;
   iptables-clean) iptables_clean ;;
   netns-clean) netns_clean ;;
-  *) echo "usage: host.sh save|restore|cgroups|cgroups-clean|iptables-clean|netns-clean" >&2; exit 2 ;;
+  leftovers) leftovers ;;
+  shims-kill) shims_kill ;;
+  *) echo "usage: host.sh save|restore|cgroups|cgroups-clean|iptables-clean|netns-clean|shims-kill|leftovers" >&2; exit 2 ;;
 esac
