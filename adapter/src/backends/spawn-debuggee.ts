@@ -1,21 +1,38 @@
 // Starts a debuggee through the layer (kmirror-dap then attaches the debugger to it), forwarding
-// its stdout/stderr to the client as output events.
+// its stdout/stderr to the client as output events. The layer launcher stays as the supervisor
+// and runs the program as its child: `pid` is the program's own process, the one to attach to.
 import { dirname, resolve } from 'node:path';
 import type { BackendContext } from './backend.js';
 import { DebuggerProcess } from './debugger-process.js';
+import { findExecutable } from './find-executable.js';
+import { findProgramPid } from './find-program-pid.js';
 import { DapError } from '../dap/errors.js';
 
-export async function spawnDebuggeeUnderLayer(ctx: BackendContext, argv: string[], opts: { excludePorts?: number[] } = {}): Promise<DebuggerProcess> {
+export interface StartedDebuggee {
+  process: DebuggerProcess;
+  pid: number;
+}
+
+export async function spawnDebuggeeUnderLayer(ctx: BackendContext, argv: string[], opts: { excludePorts?: number[] } = {}): Promise<StartedDebuggee> {
   const { config, layer, sink } = ctx;
-  const wrapped = layer.wrap(argv, { env: config.env ?? {}, excludePorts: opts.excludePorts ?? [] });
-  const cwd = config.cwd ?? dirname(resolve(argv[0] ?? '.'));
+  const [first, ...rest] = argv;
+  const program = first && (first.includes('/') ? resolve(config.cwd ?? '.', first) : findExecutable([first]));
+  if (!program) throw new DapError('BAD_LAUNCH_FIELD', `cannot find the program "${first ?? ''}" to start`);
+  const wrapped = layer.wrap([program, ...rest], { env: config.env ?? {}, excludePorts: opts.excludePorts ?? [] });
+  const cwd = config.cwd ?? dirname(program);
   let debuggee: DebuggerProcess;
   try {
     debuggee = await DebuggerProcess.start('debuggee', wrapped.command, wrapped.args, { cwd, env: wrapped.env, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    throw new DapError('BACKEND_FAILED', `cannot start the program ${argv[0]} under the kmirror layer: ${(e as Error).message}`, { cause: e });
+    throw new DapError('BACKEND_FAILED', `cannot start the program ${program} under the kmirror layer: ${(e as Error).message}`, { cause: e });
   }
   debuggee.child.stdout?.on('data', (d: Buffer) => sink.event('output', { category: 'stdout', output: d.toString() }));
   debuggee.child.stderr?.on('data', (d: Buffer) => sink.event('output', { category: 'stderr', output: d.toString() }));
-  return debuggee;
+  try {
+    const pid = layer.active ? await findProgramPid(debuggee.pid ?? 0, program) : debuggee.pid ?? 0;
+    return { process: debuggee, pid };
+  } catch (e) {
+    await debuggee.stop();
+    throw new DapError('BACKEND_FAILED', `${(e as Error).message}: ${debuggee.stderrTail()}`, { cause: e });
+  }
 }

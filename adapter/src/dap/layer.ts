@@ -22,6 +22,8 @@ export interface DebuggeeLayer {
   wrap(argv: string[], opts?: { env?: Record<string, string>; excludePorts?: number[] }): WrappedCommand;
   /** Status for the `kmirror/status` event (agent ready, subscriptions, traffic counters). */
   status(): Record<string, unknown>;
+  /** Notifies when status() changes (agent lost, new subscription). */
+  onDidChangeStatus?(listener: () => void): void;
   close(): Promise<void>;
 }
 

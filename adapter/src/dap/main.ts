@@ -44,8 +44,8 @@ async function main(): Promise<void> {
   }
   const { ended } = serveStream(process.stdin, process.stdout, opts);
   await ended;
-  // Let the last response drain, then leave (stdin may still be open in the client).
-  process.stdout.write('', () => process.exit(0));
+  // Let the last response drain and answer a late second disconnect, then leave (stdin may stay open).
+  setTimeout(() => process.stdout.write('', () => process.exit(0)), 300);
 }
 
 void main();

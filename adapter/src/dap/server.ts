@@ -5,6 +5,8 @@ import { DapConnection } from './connection.js';
 import type { DapLogger } from './log.js';
 import { DebugSession, type SessionOptions } from './session.js';
 
+const SOCKET_LINGER_MS = 1_000;
+
 /** Runs one session over a stream pair; resolves when it is over. */
 export function serveStream(input: Readable, output: Writable, opts: SessionOptions): { session: DebugSession; ended: Promise<void> } {
   const connection = new DapConnection(input, output, opts.log);
@@ -19,7 +21,8 @@ export async function serveTcp(opts: SessionOptions & { host?: string; port: num
     socket.setNoDelay(true);
     opts.log.log('info', 'server', `client connected from ${socket.remoteAddress}:${socket.remotePort}`);
     const { ended } = serveStream(socket, socket, opts);
-    void ended.then(() => socket.end());
+    // Clients may still send a second disconnect (DebugClient.stop does): end the socket a little later.
+    void ended.then(() => setTimeout(() => socket.end(), SOCKET_LINGER_MS).unref());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

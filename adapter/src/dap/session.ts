@@ -50,6 +50,8 @@ export class DebugSession {
   private sentExited = false;
   private sentTerminated = false;
   private endListeners: Array<() => void> = [];
+  /** Aborts a target connection still in progress when the client goes away. */
+  private readonly abort = new AbortController();
 
   private readonly handlers: Record<string, RequestHandler> = {
     initialize: (args) => this.initialize(args as unknown as DebugProtocol.InitializeRequestArguments),
@@ -128,12 +130,13 @@ export class DebugSession {
     if (progress) this.connection.sendEvent('progressStart', { progressId, title: `kmirror: connecting to ${target ?? 'target'}`, cancellable: false });
     try {
       const layer = await openTargetLayer({
-        config, target, log: this.opts.log,
+        config, target, log: this.opts.log, signal: this.abort.signal,
         onStatus: (message) => {
           if (progress) this.connection.sendEvent('progressUpdate', { progressId, message });
         },
       });
       this.connection.sendEvent('kmirror/status', layer.status());
+      layer.onDidChangeStatus?.(() => this.connection.sendEvent('kmirror/status', layer.status()));
       return layer;
     } finally {
       if (progress) this.connection.sendEvent('progressEnd', { progressId });
@@ -193,6 +196,7 @@ export class DebugSession {
 
   /** Client gone without disconnect: stop everything. */
   private async shutdown(): Promise<void> {
+    this.abort.abort();
     await this.releaseBackend();
     await this.layer.close();
     this.state = 'terminated';

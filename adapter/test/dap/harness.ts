@@ -73,3 +73,15 @@ export async function connectClient(port: number, timeoutMs = 30_000): Promise<D
   await dc.start(port);
   return dc;
 }
+
+/** initialize (with the given client capabilities) → launch → breakpoint → configurationDone → stopped there. */
+export async function launchToBreakpoint(dc: DebugClient, launchArgs: Record<string, unknown>, location: { path: string; line: number },
+  initArgs: Record<string, unknown> = {}): Promise<void> {
+  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...initArgs });
+  await Promise.all([
+    dc.waitForEvent('initialized').then(() => dc.setBreakpointsRequest({ source: { path: location.path }, breakpoints: [{ line: location.line }] }))
+      .then(() => dc.configurationDoneRequest()),
+    dc.launchRequest(launchArgs as never),
+    dc.assertStoppedLocation('breakpoint', location),
+  ]);
+}

@@ -1,9 +1,9 @@
 // Python through the debugpy adapter (`python -m debugpy.adapter`, DAP on stdio). debugpy answers
 // `launch` only after `configurationDone`, which the session absorbs by running requests
-// concurrently. Its launcher process starts the debuggee with the interpreter argv given as
-// `python`; with a target that argv is the layer launcher + interpreter, so the layer covers the
-// debuggee (and the small debugpy launcher that execs it), never the debug adapter. The debuggee
-// dials back to the adapter on loopback, which the layer leaves alone.
+// concurrently. The adapter runs its launcher with `debugLauncherPython`, and the launcher starts
+// the debuggee with the full `python` argv; with a target that argv is the layer launcher +
+// interpreter, so the layer covers exactly the debuggee, never the adapter or its launcher. The
+// debuggee dials back to the adapter on loopback, which the layer leaves alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -54,6 +54,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
     args = debugpyLaunchArgs(config, {
       python: [...(Object.keys(extraEnv).length ? ['/usr/bin/env', ...Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`)] : []), wrapped.command, ...wrapped.args],
       env: { ...layer.targetEnv, ...(config.env ?? {}) },
+      launcherPython: python,
     });
   } else {
     args = debugpyLaunchArgs(config, {});

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { passThroughFields, type KmirrorLaunchConfig } from '../../dap/launch-config.js';
 
-export function debugpyLaunchArgs(config: KmirrorLaunchConfig, overrides: { python?: string[]; env?: Record<string, string> }): Record<string, unknown> {
+export function debugpyLaunchArgs(config: KmirrorLaunchConfig, overrides: { python?: string[]; env?: Record<string, string>; launcherPython?: string }): Record<string, unknown> {
   if (config.request === 'attach') {
     return { ...(config.processId ? { processId: config.processId } : { connect: { host: config.host ?? '127.0.0.1', port: config.port } }), ...passThroughFields(config) };
   }
@@ -16,6 +16,8 @@ export function debugpyLaunchArgs(config: KmirrorLaunchConfig, overrides: { pyth
     justMyCode: true,
     ...passThroughFields(config),
     ...(overrides.python ? { python: overrides.python } : {}),
+    // Without this debugpy runs its launcher with python[0], which would be the layer (or /usr/bin/env).
+    ...(overrides.launcherPython ? { debugLauncherPython: overrides.launcherPython } : {}),
   };
 }
 

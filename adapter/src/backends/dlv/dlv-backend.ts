@@ -51,8 +51,8 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
     } else if (ctx.layer.active && program) {
       const binary = isGoSource(program) ? await buildGoProgram(program, join(workDir, 'debuggee'), sink) : program;
       const debuggee = await spawnDebuggeeUnderLayer(ctx, [binary, ...(config.args ?? [])]);
-      owned.push(debuggee);
-      launch = { command: 'attach', args: dlvAttachArgs(config, debuggee.pid ?? 0) };
+      owned.push(debuggee.process);
+      launch = { command: 'attach', args: dlvAttachArgs(config, debuggee.pid) };
     } else {
       launch = { command: 'launch', args: dlvLaunchArgs(config, join(workDir, '__debug_bin')) };
     }

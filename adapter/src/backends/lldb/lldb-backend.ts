@@ -32,8 +32,8 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
       launch = { command: 'attach', args: lldbAttachArgs(config, config.processId ?? 0) };
     } else if (ctx.layer.active && program) {
       const debuggee = await spawnDebuggeeUnderLayer(ctx, [program, ...(config.args ?? [])]);
-      owned.push(debuggee);
-      launch = { command: 'attach', args: lldbAttachArgs(config, debuggee.pid ?? 0) };
+      owned.push(debuggee.process);
+      launch = { command: 'attach', args: lldbAttachArgs(config, debuggee.pid) };
     } else {
       launch = { command: 'launch', args: lldbLaunchArgs(config) };
     }
