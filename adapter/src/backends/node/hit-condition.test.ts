@@ -15,7 +15,8 @@ describe('hit conditions', () => {
 
 describe('logpoint messages', () => {
   it('interpolates braces and escapes template syntax', () => {
-    expect(logMessageExpression('count={count} `x` ${y}')).toBe('`count=${count} \\`x\\` \\${y}`');
+    // A literal "$" stays literal; "{y}" is still an interpolation.
+    expect(logMessageExpression('count={count} `x` ${y}')).toBe('`count=${count} \\`x\\` \\$${y}`');
     expect(new Function('count', `return ${logMessageExpression('c={count + 1}')}`)(2)).toBe('c=3');
   });
 });
