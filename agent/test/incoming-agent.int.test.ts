@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, createNetns, requireRoot, type TestNetns } from '../../test/harness/netns.js';
 import { startLocalAgent, type LocalAgent } from '../../adapter/src/tunnel/local-agent.js';
 import { connectAgent, type AgentSession, type IncomingConnection } from '../../adapter/src/tunnel/agent-session.js';
-import { kmBpfLinks, kmBpfObjects, startPodServer, waitFor } from './helpers/pod.js';
+import { heldBpf, startPodServer, stillLoaded, waitFor } from './helpers/pod.js';
 import { requestBytes } from './fixtures/request-bytes.mjs';
 
 const PORT = 8080;
@@ -129,7 +129,10 @@ describe('incoming traffic through the agent', () => {
     const s = await start();
     await s.subscribe({ port: PORT, mode: 'steal' }, serveStolen);
     await s.subscribe({ port: 9999, mode: 'mirror' }, () => {});
-    expect(await kmBpfLinks()).not.toEqual([]);
+    const held = heldBpf((agent as LocalAgent).pid);
+    const loaded = await stillLoaded(held);
+    expect(loaded.filter((o) => /km_steal$|km_mirror_tcx$/.test(o))).toHaveLength(2);
+    expect(loaded.filter((o) => o.startsWith('link '))).toHaveLength(1 + 2); // sk_lookup + tcx on veth and lo
     const results: Array<{ start: number; end: number; ok: boolean; body: string }> = [];
     let killedAt = 0;
     let running = true;
@@ -155,7 +158,6 @@ describe('incoming traffic through the agent', () => {
     expect(lateFailures, JSON.stringify(lateFailures.slice(0, 3))).toEqual([]);
     expect(results.filter((r) => r.start > killedAt + 100).every((r) => r.body.startsWith('ORIGINAL'))).toBe(true);
     await waitFor('agent gone', () => { try { process.kill(pid, 0); return undefined; } catch { return true; } });
-    expect(await kmBpfObjects()).toEqual([]);
-    expect(await kmBpfLinks()).toEqual([]);
+    expect(await stillLoaded(held)).toEqual([]);
   });
 });

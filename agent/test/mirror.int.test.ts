@@ -11,7 +11,7 @@ import { createNetnsSockets } from '../src/netns/sockets.js';
 import { createJsonLogger } from '../src/log.js';
 import { EbpfIncomingTrafficService } from '../src/incoming/ebpf-service.js';
 import { TestSink, type WorkstationConnection } from './helpers/test-sink.js';
-import { kmBpfObjects, startPodServer, waitFor } from './helpers/pod.js';
+import { heldBpf, startPodServer, stillLoaded, waitFor } from './helpers/pod.js';
 import { requestBytes } from './fixtures/request-bytes.mjs';
 
 const run = promisify(execFile);
@@ -153,7 +153,9 @@ describe('mirror', () => {
     const second = await sendOutside(ns.podIp, sent);
     expect((await b.copyFrom(second.localPort)).equals(sent)).toBe(true);
     expect([...a.copies.keys()].some((c) => c.info.source.port === second.localPort)).toBe(false);
+    const held = heldBpf();
+    expect(await stillLoaded(held)).toEqual(expect.arrayContaining([expect.stringMatching(/^prog \d+ km_mirror_tcx$/), expect.stringMatching(/^map \d+ km_mirror_rb$/), expect.stringMatching(/^link /)]));
     subB.close();
-    await waitFor('km_ objects to go', async () => ((await kmBpfObjects()).length === 0 ? true : undefined));
+    await waitFor('our km_ objects to go', async () => ((await stillLoaded(held)).length === 0 ? true : undefined));
   });
 });

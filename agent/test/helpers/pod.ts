@@ -3,7 +3,7 @@
 // asynchronously so the agent in this process keeps serving) and leftover checks with bpftool.
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -39,23 +39,49 @@ export async function curlInside(ns: TestNetns, url: string, extra: string[] = [
   return stdout;
 }
 
-/** Names of loaded BPF programs, maps and links created by kmirror (km_ prefix). */
-export async function kmBpfObjects(): Promise<string[]> {
-  const found: string[] = [];
-  for (const kind of ['prog', 'map']) {
-    const { stdout } = await run('bpftool', ['-j', kind, 'show'], { maxBuffer: 64 << 20 });
-    for (const o of JSON.parse(stdout) as Array<{ name?: string; id: number }>) {
-      if (o.name?.startsWith('km_')) found.push(`${kind} ${o.id} ${o.name}`);
-    }
+export interface BpfIds { progs: number[]; maps: number[]; links: number[] }
+
+/**
+ * BPF programs, maps and links whose fds process `pid` holds (from /proc/PID/fdinfo), so
+ * leftover checks concern this agent only: other engineers' agents may hold km_ objects too.
+ */
+export function heldBpf(pid: number = process.pid): BpfIds {
+  const ids: BpfIds = { progs: [], maps: [], links: [] };
+  let fds: string[] = [];
+  try { fds = readdirSync(`/proc/${pid}/fdinfo`); } catch { return ids; }
+  for (const fd of fds) {
+    let info = '';
+    try { info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'); } catch { continue; }
+    const link = /^link_id:\s*(\d+)/m.exec(info);
+    const prog = /^prog_id:\s*(\d+)/m.exec(info);
+    const map = /^map_id:\s*(\d+)/m.exec(info);
+    if (link) ids.links.push(Number(link[1]));
+    else if (prog) ids.progs.push(Number(prog[1]));
+    else if (map) ids.maps.push(Number(map[1]));
   }
-  return found;
+  return ids;
 }
 
-/** Links whose program is one of ours. */
-export async function kmBpfLinks(): Promise<string[]> {
-  const progs = new Set((await kmBpfObjects()).filter((s) => s.startsWith('prog ')).map((s) => Number(s.split(' ')[1])));
-  const { stdout } = await run('bpftool', ['-j', 'link', 'show'], { maxBuffer: 64 << 20 });
-  return (JSON.parse(stdout) as Array<{ id: number; prog_id: number; type: string }>).filter((l) => progs.has(l.prog_id)).map((l) => `link ${l.id} ${l.type}`);
+async function bpftoolList(kind: 'prog' | 'map' | 'link'): Promise<Array<{ id: number; name?: string; prog_id?: number }>> {
+  const { stdout } = await run('bpftool', ['-j', kind, 'show'], { maxBuffer: 64 << 20 });
+  return JSON.parse(stdout) as Array<{ id: number; name?: string; prog_id?: number }>;
+}
+
+/** Of `ids`, the km_ programs and maps, and links to km_ programs, that still exist system-wide. */
+export async function stillLoaded(ids: BpfIds): Promise<string[]> {
+  const progs = await bpftoolList('prog');
+  const kmProgs = new Set(progs.filter((p) => p.name?.startsWith('km_')).map((p) => p.id));
+  const out: string[] = [];
+  for (const p of progs) if (ids.progs.includes(p.id) && kmProgs.has(p.id)) out.push(`prog ${p.id} ${p.name}`);
+  for (const m of await bpftoolList('map')) if (ids.maps.includes(m.id) && m.name?.startsWith('km_')) out.push(`map ${m.id} ${m.name}`);
+  for (const l of await bpftoolList('link')) if (ids.links.includes(l.id)) out.push(`link ${l.id} prog ${l.prog_id}`);
+  return out;
+}
+
+/** The km_ objects `pid` holds right now (names), for "something is loaded" assertions. */
+export async function kmHeldBy(pid: number = process.pid): Promise<string[]> {
+  const ids = heldBpf(pid);
+  return (await stillLoaded(ids));
 }
 
 export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
