@@ -47,6 +47,10 @@ export function openKubeAccess(opts: KubeAccessOptions = {}): KubeAccess {
   }
   const contextName = kc.getCurrentContext();
   const cluster = kc.getCurrentCluster();
+  // loadFromDefault's last resort when it found nothing at all: say so instead of dialing it.
+  if (!opts.kubeconfig && cluster?.name === 'cluster' && cluster.server === 'http://localhost:8080' && kc.getUsers().length === 1 && kc.getUsers()[0]?.name === 'user') {
+    throw new ClusterError('KUBECONFIG', 'no kubeconfig found ($KUBECONFIG unset, no ~/.kube/config, not inside a cluster): pass --kubeconfig FILE or set KUBECONFIG');
+  }
   if (!cluster) {
     throw new ClusterError('KUBECONFIG', `the kubeconfig has no cluster for context "${contextName || '(none)'}"; pass --kubeconfig or --context`);
   }

@@ -1,0 +1,114 @@
+// `kmirror exec` against a Deployment on the project's test cluster (issue 7): steal to a local
+// Node app and to a local static Go app, mirror (both answer, the pod's answer unchanged),
+// outgoing to another Service by DNS name, the pod's env and a file from the pod; and after
+// kill -9 of the kmirror client nothing of kmirror remains 30 s later.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterGuard, IMAGES, sweepStaleNamespaces } from './harness/cluster.js';
+import { createClientPod, deployApp, kmirrorObjects, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
+import { startKmirrorExec, writeLocalNodeApp, type ExecRun } from './k8s/kmirror-exec.js';
+
+const MESSAGE = 'env of the pod';
+let guard: ClusterGuard;
+let kc: KubeConfig;
+let core: CoreV1Api;
+let ns: string;
+let client: string;
+let webPod: string;
+let appDir: string;
+let goApp: string;
+const runs: ExecRun[] = [];
+
+function exec(config: Record<string, unknown>, argv: string[], env?: Record<string, string>): ExecRun {
+  const run = startKmirrorExec({ target: { path: 'deploy/web', namespace: ns }, ...config }, argv, env);
+  runs.push(run);
+  return run;
+}
+
+beforeAll(async () => {
+  guard = new ClusterGuard();
+  kc = guard.kc;
+  core = guard.core;
+  await sweepStaleNamespaces(core);
+  ns = await guard.namespace('kmt-exec');
+  await deployApp(kc, ns, 'web', IMAGES.nodeHttp, MESSAGE);
+  await deployApp(kc, ns, 'other', IMAGES.goHttp, 'answered by the other service');
+  client = await createClientPod(core, ns);
+  webPod = await readyPodName(core, ns, 'web');
+  await readyPodName(core, ns, 'other');
+  appDir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-apps-'));
+  writeLocalNodeApp(appDir);
+  // The static Go app of the cluster image, built for the workstation (CGO off: no libc at all).
+  goApp = join(appDir, 'go-http');
+  await promisify(execFile)('go', ['build', '-o', goApp, '.'], {
+    cwd: resolve(import.meta.dirname, '../cluster/images/go-http'),
+    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GO111MODULE: 'off' }, timeout: 180_000,
+  });
+}, 300_000);
+
+afterEach(async () => {
+  for (const run of runs.splice(0)) {
+    run.kill('SIGTERM');
+    await Promise.race([run.exited(), new Promise((r) => setTimeout(r, 10_000))]);
+    run.kill('SIGKILL');
+    rmSync(run.dir, { recursive: true, force: true });
+  }
+});
+
+afterAll(async () => {
+  if (appDir) rmSync(appDir, { recursive: true, force: true });
+  await guard?.dispose();
+});
+
+describe('kmirror exec against deploy/web', () => {
+  it('steal: requests to the Service reach the local Node app, which has the pod env', async () => {
+    const run = exec({ feature: { network: { incoming: 'steal' } } }, ['node', join(appDir, 'local-app.js')]);
+    await run.waitFor(/steal of target port 8080\/tcp/);
+    const reply = JSON.parse(await requestFromCluster(ns, client, 'http://web/stolen-by-node')) as Record<string, unknown>;
+    expect(reply).toEqual({ local: true, url: '/stolen-by-node', message: MESSAGE });
+  });
+
+  it('steal: requests to the Service reach a local static Go app', async () => {
+    const run = exec({ feature: { network: { incoming: 'steal' } } }, [goApp]);
+    await run.waitFor(/steal of target port 8080\/tcp/);
+    const reply = JSON.parse(await requestFromCluster(ns, client, 'http://web/stolen-by-go')) as Record<string, unknown>;
+    expect(reply).toMatchObject({ app: 'go-http', url: '/stolen-by-go', message: MESSAGE, pod: hostname() });
+  });
+
+  it("mirror: the pod answers unchanged and the local app sees a copy", async () => {
+    const run = exec({ feature: { network: { incoming: 'mirror' } } }, ['node', join(appDir, 'local-app.js')]);
+    await run.waitFor(/mirror of target port 8080\/tcp/);
+    const reply = JSON.parse(await requestFromCluster(ns, client, 'http://web/mirrored')) as Record<string, unknown>;
+    expect(reply).toMatchObject({ app: 'node-http', pod: webPod, message: MESSAGE, url: '/mirrored' });
+    await run.waitFor(/local got \/mirrored/, 15_000);
+  });
+
+  it("outgoing to another Service by DNS name, the pod's env and a file from the pod", async () => {
+    const script = `require('http').get('http://other/from-workstation', (r) => { let b = ''; r.on('data', (c) => b += c);
+      r.on('end', () => console.log(JSON.stringify({ other: JSON.parse(b), message: process.env.MESSAGE,
+        hostname: require('fs').readFileSync('/etc/hostname', 'utf8').trim() }))); });`;
+    const run = exec({}, ['node', '-e', script]);
+    const [line] = await run.waitFor(/\{"other".*\}/);
+    const out = JSON.parse(line) as { other: Record<string, unknown>; message: string; hostname: string };
+    expect(out.other).toMatchObject({ app: 'go-http', url: '/from-workstation' });
+    expect(out.message).toBe(MESSAGE);
+    expect(out.hostname).toBe(webPod);
+    expect(await run.exited()).toBe(0);
+  });
+
+  it('after kill -9 of the kmirror client, no kmirror object remains 30 s later', async () => {
+    const run = exec({ feature: { network: { incoming: 'steal' } } }, ['node', join(appDir, 'local-app.js')]);
+    await run.waitFor(/steal of target port 8080\/tcp/);
+    expect((await kmirrorObjects(kc, ns)).length).toBeGreaterThan(0);
+    run.kill('SIGKILL');
+    await run.exited();
+    // The agent exited on its own (idle exit) and the Job was collected (TTL): the pod answers by itself.
+    await waitForNoKmirrorObjects(kc, ns, 30_000);
+    expect(JSON.parse(await requestFromCluster(ns, client, 'http://web/after-client-death'))).toMatchObject({ app: 'node-http', pod: webPod });
+  });
+});
