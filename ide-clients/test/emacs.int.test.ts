@@ -2,11 +2,14 @@
 // (ide-clients/emacs/kmirror-dap-mode.el); the dap-mode provider and templates have the right
 // shape; the dape configuration (dape is not packaged here) loads against a stub of dape's API.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createNetns, requireRoot } from '../../test/harness/netns.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(root, 'ide-clients/test/fixtures');
@@ -38,6 +41,27 @@ describe('Emacs dap-mode', () => {
       line: 6, file: program, function: 'greet', value: "'hello from-emacs'", ended: true, exitCode: 0,
     });
   });
+
+  it('drives kmirror-dap with a target: the value at the breakpoint comes from the target process env', async () => {
+    requireRoot();
+    const token = `from-target-${randomBytes(4).toString('hex')}`;
+    const ns = createNetns();
+    try {
+      const target = ns.spawn('sleep', ['600'], { env: { PATH: process.env.PATH, KM_NAME: token } });
+      await once(target, 'spawn');
+      const out = join(work, 'drive-target.json');
+      const program = join(fixtures, 'greet.py');
+      emacs('dap-mode-drive.el', {
+        KM_OUT: out, KM_DAP_COMMAND: JSON.stringify([process.execPath, join(root, 'dist/kmirror-dap.js')]), KM_PROGRAM: program,
+        KM_LINE: '6', KM_EXPR: 'message', KM_DEBUGGER: 'python', KM_TARGET: `pid/${target.pid}`,
+      }, 90_000);
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+        line: 6, file: program, function: 'greet', value: `'hello ${token}'`, ended: true, exitCode: 0,
+      });
+    } finally {
+      ns.cleanup();
+    }
+  }, 120_000);
 
   it('registers the kmirror provider (stdio, default target, server) and templates', () => {
     const r = JSON.parse(emacs('dap-mode-check.el').trim().split('\n').pop() ?? '{}');
