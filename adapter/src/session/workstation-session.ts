@@ -11,7 +11,7 @@ import { ConfigError } from '../config/errors.js';
 import type { KmirrorConfig } from '../config/types.js';
 import { LocalProxy, type ProxyStatus } from '../proxy/local-proxy.js';
 import { parseLocalTarget } from '../targets/local-target.js';
-import { connectAgent, type AgentSession } from '../tunnel/agent-session.js';
+import { connectAgent, isTunnelError, type AgentSession } from '../tunnel/agent-session.js';
 import { startLocalAgent, type LocalAgent } from '../tunnel/local-agent.js';
 import { findLayerBinary } from './layer-binary.js';
 import { filterTargetEnv } from './target-env.js';
@@ -102,6 +102,17 @@ async function openAgent(target: string, config: KmirrorConfig, log: SessionLogg
   }
 }
 
+/** The target's env; a target without one (netns/NAME) gives {} and an info line. */
+async function readTargetEnv(agent: AgentSession, target: string, timeoutMs: number, opts: OpenWorkstationSessionOptions): Promise<Record<string, string>> {
+  try {
+    return await withDeadline(`environment of ${target}`, timeoutMs, opts.signal, agent.env());
+  } catch (err) {
+    if (!isTunnelError(err)) throw err;
+    opts.log.log('info', `no environment taken from ${target}: ${err.message}`);
+    return {};
+  }
+}
+
 export async function openWorkstationSession(opts: OpenWorkstationSessionOptions): Promise<WorkstationSession> {
   const policy = resolvePolicy(opts.config);
   const target = opts.target ?? policy.target;
@@ -111,7 +122,7 @@ export async function openWorkstationSession(opts: OpenWorkstationSessionOptions
   const { agent, stop } = await withDeadline(`agent for ${target}`, timeoutMs, opts.signal, openAgent(target, opts.config, opts.log, opts.signal));
   let proxy: LocalProxy | undefined;
   try {
-    const remoteEnv = policy.env.enabled ? await withDeadline(`environment of ${target}`, timeoutMs, opts.signal, agent.env()) : {};
+    const remoteEnv = policy.env.enabled ? await readTargetEnv(agent, target, timeoutMs, opts) : {};
     const targetEnv = filterTargetEnv(remoteEnv, policy.env);
     proxy = await LocalProxy.start({
       agent: () => (agent.closed ? undefined : agent),

@@ -1,0 +1,95 @@
+// Incoming traffic through the layer: a local program listens on a port; the session subscribes
+// the mapped target port at the agent (port_mapping [[local, remote]]). Steal: a request made
+// to the target (from the host side of its veth, as a client of a pod would) reaches the local
+// program and gets its answer. Mirror: the target's own server answers, and the local program
+// receives a copy of the request.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWorkstationSession, type WorkstationSession } from '../../adapter/src/session/workstation-session.js';
+import { appsDir, repoRoot } from './build-apps.js';
+import { createLayerTarget, type LayerTarget } from './target-fixture.js';
+
+let target: LayerTarget;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+beforeAll(async () => {
+  target = await createLayerTarget();
+  // The target's own servers ("the original app") on 8081 and 8082.
+  for (const port of [8081, 8082]) {
+    const original = target.ns.spawn(process.execPath, ['-e',
+      `require('http').createServer((q, s) => s.end('original-answer ' + q.url + '\\n')).listen(${port}, '${target.podIp}', () => console.log('ready'))`]);
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: original.stdout! }).once('line', () => resolve());
+      original.once('exit', (c) => reject(new Error(`original server exited ${c}`)));
+    });
+  }
+});
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+  target?.cleanup();
+});
+
+function curl(url: string): string {
+  return execFileSync('curl', ['-sS', '-m', '10', url], { encoding: 'utf8' });
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function startListener(mode: 'steal' | 'mirror', remotePort: number): Promise<{ session: WorkstationSession; app: ChildProcess; lines: string[] }> {
+  const localPort = await freePort();
+  const session = await openWorkstationSession({
+    config: { target: `pid/${target.pid}`, feature: { network: { incoming: { mode, port_mapping: [[localPort, remotePort]] } } } },
+    log: { log: () => undefined },
+    cwd: repoRoot,
+  });
+  cleanups.push(() => session.close());
+  const w = session.wrapCommand([process.execPath, join(appsDir, 'listener.mjs'), String(localPort)]);
+  const app = spawn(w.command, w.args, { env: w.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanups.push(() => { app.kill('SIGKILL'); });
+  const lines: string[] = [];
+  createInterface({ input: app.stdout! }).on('line', (l) => lines.push(l));
+  await waitFor('local listener', 20_000, () => (lines.includes('listening') ? true : undefined));
+  await waitFor(`${mode} subscription of port ${remotePort}`, 20_000, () => {
+    const sub = session.status().proxy.incoming.find((s) => s.port === remotePort);
+    if (sub?.state === 'failed') throw new Error(`subscription failed: ${sub.error}`);
+    return sub?.state === 'active' ? sub : undefined;
+  });
+  return { session, app, lines };
+}
+
+describe('incoming traffic to a program under the layer', () => {
+  it('steal: a request to the target is answered by the local program', async () => {
+    const { session, lines } = await startListener('steal', 8081);
+    const answer = curl(`http://${target.podIp}:8081/stolen`);
+    expect(answer.trim()).toBe('local-answer /stolen');
+    expect(lines).toContain('got GET /stolen');
+    expect(session.status().proxy.incoming[0]).toMatchObject({ port: 8081, mode: 'steal', connections: 1 });
+  });
+
+  it('mirror: the target answers, the local program receives a copy', async () => {
+    const { lines } = await startListener('mirror', 8082);
+    const answer = curl(`http://${target.podIp}:8082/mirrored`);
+    expect(answer.trim()).toBe('original-answer /mirrored');
+    await waitFor('mirrored request at the local program', 10_000, () => (lines.includes('got GET /mirrored') ? true : undefined));
+  });
+});
