@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { buildSync } from 'esbuild';
 import { serveTcp } from '../../src/dap/server.js';
 import { silentLogger, createLogger } from '../../src/dap/log.js';
 
@@ -20,6 +21,9 @@ export interface Fixtures {
   cSource: string;
   pySource: string;
   jsSource: string;
+  /** TypeScript source and its esbuild output (with an external source map). */
+  tsSource: string;
+  tsCompiled: string;
   cleanup(): void;
 }
 
@@ -29,11 +33,13 @@ export function buildFixtures(): Fixtures {
   cpSync(FIXTURES, dir, { recursive: true });
   execFileSync('go', ['build', '-gcflags=all=-N -l', '-o', 'app', '.'], { cwd: join(dir, 'go'), stdio: 'pipe', env: { ...process.env, GOFLAGS: '-mod=mod' } });
   execFileSync('gcc', ['-g', '-O0', '-o', 'app', 'app.c'], { cwd: join(dir, 'c'), stdio: 'pipe' });
+  buildSync({ entryPoints: [join(dir, 'ts/app.ts')], outfile: join(dir, 'ts/out/app.js'), sourcemap: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
   return {
     dir,
     goBinary: join(dir, 'go/app'), goSource: join(dir, 'go/main.go'),
     cBinary: join(dir, 'c/app'), cSource: join(dir, 'c/app.c'),
     pySource: join(dir, 'py/app.py'), jsSource: join(dir, 'js/app.js'),
+    tsSource: join(dir, 'ts/app.ts'), tsCompiled: join(dir, 'ts/out/app.js'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

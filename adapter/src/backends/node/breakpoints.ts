@@ -32,6 +32,8 @@ export class BreakpointManager {
   private nextId = 1;
   private readonly byPath = new Map<string, BridgeBreakpoint[]>();
   private readonly byCdpId = new Map<string, BridgeBreakpoint>();
+  /** `${bp.id}:${scriptId}` already placed (or being placed): resolveFor may run concurrently. */
+  private readonly placed = new Set<string>();
 
   constructor(private readonly cdp: CdpClient, private readonly scripts: ScriptRegistry, private readonly changed: (bp: DebugProtocol.Breakpoint) => void) {}
 
@@ -58,7 +60,7 @@ export class BreakpointManager {
   async resolveFor(script: ScriptInfo): Promise<void> {
     if (!script.map) return;
     for (const bp of [...this.byPath.values()].flat()) {
-      if (script.map.sources.includes(bp.path) && ![...bp.cdpIds.values()].includes(script.scriptId)) {
+      if (script.map.sources.includes(bp.path) && !this.placed.has(`${bp.id}:${script.scriptId}`)) {
         const wasVerified = bp.verified;
         await this.placeInScript(bp, script);
         if (bp.verified && !wasVerified) this.changed(this.toDap(bp));
@@ -108,6 +110,7 @@ export class BreakpointManager {
 
   private async placeInScript(bp: BridgeBreakpoint, script: ScriptInfo): Promise<void> {
     if (!script.map) return;
+    this.placed.add(`${bp.id}:${script.scriptId}`);
     for (const pos of generatedFor(script.map, bp.path, bp.line)) {
       const r = await this.cdp.send<{ breakpointId: string; locations: Array<{ scriptId: string; lineNumber: number; columnNumber?: number }> }>(
         'Debugger.setBreakpointByUrl', { url: script.url, lineNumber: pos.line - 1, columnNumber: pos.column, condition: bp.condition ?? '' });

@@ -189,6 +189,8 @@ export class NodeBridge implements BackendSession {
       reason = 'breakpoint';
     } else if (this.entryPending && p.reason === 'Break on start') {
       this.entryPending = false;
+      // The main script is parsed but has not run: place breakpoints that wait for its source map.
+      for (const script of await this.scripts.settled()) await this.breakpoints.resolveFor(script);
       if (!this.ctx.config.stopOnEntry) return this.resume();
       reason = 'entry';
     } else if (p.reason === 'exception' || p.reason === 'promiseRejection') {

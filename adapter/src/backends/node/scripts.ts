@@ -33,6 +33,12 @@ export class ScriptRegistry {
     }
   }
 
+  /** Resolves once every source map seen so far has loaded; returns the mapped scripts. */
+  async settled(): Promise<ScriptInfo[]> {
+    await Promise.all(this.pendingMaps.values());
+    return [...this.byId.values()].filter((s) => s.map);
+  }
+
   get(scriptId: string): ScriptInfo | undefined {
     return this.byId.get(scriptId);
   }
