@@ -116,6 +116,8 @@ bool CreateInNetns(const Request &q, Result &r) {
   close(target);
   close(orig);
   if (!ok) return false;
+  // No switch happened, so the socket is in our (= the target's) netns; SIOCGSKNS needs CAP_NET_ADMIN.
+  if (same) { r.netnsIno = targetIno; return true; }
   int nsfd = ioctl(r.fd, SIOCGSKNS);
   if (nsfd < 0) return Fail(r, "ioctl SIOCGSKNS", errno);
   r.netnsIno = InoOfFd(nsfd);
