@@ -43,6 +43,13 @@ describe('runHeadless against the debugpy adapter', () => {
     expect(r.code).toBe(3);
   });
 
+  it('--log: a logpoint prints its message (on stderr, never in the --json lines) without stopping', async () => {
+    const r = await run(['--json', '--log', 'loop.py:7:square={item["square"]}', '--', 'python3', 'loop.py']);
+    expect(r.err).toMatch(/square=0\n[^]*square=1\n[^]*square=4\n/);
+    expect(r.out.trim()).toBe(JSON.stringify({ event: 'end', reason: 'exited', exitCode: 3, programExitCode: 3, hits: 0 }));
+    expect(r.code).toBe(3);
+  });
+
   it('--count stops the program after N hits and exits 0', async () => {
     const r = await run(['--json', '--count', '2', '--break', 'sleeper.py:7', '--print', 'n', '--', 'python3', 'sleeper.py']);
     const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
