@@ -236,17 +236,19 @@ describe('probe exemption, UDP, leftovers', () => {
     const sink = new TestSink((c) => c.stream.on('data', (d: Buffer) => c.stream.write(Buffer.concat([Buffer.from('STOLEN-UDP '), d]))));
     const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'udp' }, sink);
     const sock = dgram.createSocket('udp4');
+    // A connected socket only accepts answers from the address and port it sent to.
+    await new Promise<void>((resolve) => sock.connect(PORT, ns.podIp, resolve));
     try {
-      const reply = new Promise<string>((resolve) => sock.once('message', (m) => resolve(m.toString())));
-      sock.send('ping', PORT, ns.podIp);
-      expect(await Promise.race([reply, new Promise((_, rej) => setTimeout(() => rej(new Error('no UDP reply')), 3_000))])).toBe('STOLEN-UDP ping');
+      const reply = new Promise<[string, number]>((resolve) => sock.once('message', (m, rinfo) => resolve([m.toString(), rinfo.port])));
+      sock.send('ping');
+      expect(await Promise.race([reply, new Promise((_, rej) => setTimeout(() => rej(new Error('no UDP reply')), 3_000))])).toEqual(['STOLEN-UDP ping', PORT]);
       expect(sink.connections[0]?.info).toMatchObject({ transport: 'udp', mode: 'steal', source: { address: ns.hostIp } });
       await expectTunnelError(service.subscribe({ port: PORT, mode: 'steal', transport: 'udp' }, new TestSink()), 'ALREADY_EXISTS', /udp\/8080/);
     } finally {
       sub.close();
     }
     const reply = new Promise<string>((resolve) => sock.once('message', (m) => resolve(m.toString())));
-    sock.send('ping', PORT, ns.podIp);
+    sock.send('ping');
     expect(await reply).toBe('ORIGINAL-UDP ping');
     sock.close();
   });

@@ -103,4 +103,56 @@ int km_steal(struct bpf_sk_lookup *ctx)
 	return SK_PASS; // SK_PASS with an assigned socket delivers to it
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KM_STEAL_MAX_SOCKS);
+	__type(key, __u16);
+	__type(value, __u16);
+} km_udp_rport SEC(".maps");
+
+// Rewrites the source port of the agent's UDP replies (see km_udp_rport in steal.h).
+static __always_inline void rewrite_udp_reply(struct __sk_buff *skb)
+{
+	struct ethhdr eth;
+	__u32 l4_off;
+
+	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)))
+		return;
+	if (eth.h_proto == bpf_htons(KM_ETH_P_IP)) {
+		struct iphdr ip;
+		if (bpf_skb_load_bytes(skb, sizeof(eth), &ip, sizeof(ip)))
+			return;
+		if (ip.protocol != KM_IPPROTO_UDP || (ip.frag_off & bpf_htons(0x1fff)))
+			return;
+		l4_off = sizeof(eth) + ip.ihl * 4;
+	} else if (eth.h_proto == bpf_htons(KM_ETH_P_IPV6)) {
+		struct ipv6hdr ip6;
+		if (bpf_skb_load_bytes(skb, sizeof(eth), &ip6, sizeof(ip6)))
+			return;
+		if (ip6.nexthdr != KM_IPPROTO_UDP)
+			return;
+		l4_off = sizeof(eth) + sizeof(ip6);
+	} else {
+		return;
+	}
+	struct udphdr udp;
+	if (bpf_skb_load_bytes(skb, l4_off, &udp, sizeof(udp)))
+		return;
+	__u16 sport = bpf_ntohs(udp.source);
+	__u16 *stolen = bpf_map_lookup_elem(&km_udp_rport, &sport);
+	if (!stolen)
+		return;
+	__be16 from = udp.source, to = bpf_htons(*stolen);
+	// A zero IPv4 UDP checksum means "none" and must stay zero (BPF_F_MARK_MANGLED_0).
+	bpf_l4_csum_replace(skb, l4_off + __builtin_offsetof(struct udphdr, check), from, to, sizeof(to) | BPF_F_MARK_MANGLED_0);
+	bpf_skb_store_bytes(skb, l4_off + __builtin_offsetof(struct udphdr, source), &to, sizeof(to), 0);
+}
+
+SEC("tc")
+int km_udp_reply(struct __sk_buff *skb)
+{
+	rewrite_udp_reply(skb);
+	return KM_TCX_NEXT;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

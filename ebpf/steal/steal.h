@@ -26,6 +26,10 @@ struct km_exempt_src_key {
 	__u8 addr[16];
 };
 
+// km_udp_rport: replies to stolen UDP datagrams leave the agent's socket from its own port; the
+// tcx egress program km_udp_reply rewrites that source port (key, host order) to the stolen port
+// (value, host order) so that clients see the answer coming from the port they sent to.
+
 // km_steal_stats indices.
 enum km_steal_stat {
 	KM_STEAL_LOOKUPS = 0, // lookups for a stolen port

@@ -10,7 +10,6 @@
 // agent then reports gaps); the mirrored traffic itself is never slowed.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <net/if.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -27,7 +26,6 @@
 namespace km {
 namespace {
 
-constexpr int kBpfTcxIngress = 46;  // BPF_TCX_INGRESS (kernel >= 6.6); absent from libbpf 1.1 headers
 constexpr size_t kMaxPendingBytes = 64u << 20;
 constexpr size_t kFlushBytes = 1u << 20;
 
@@ -37,8 +35,7 @@ struct Mirror {
   bpf_object *obj = nullptr;
   int prog_fd = -1, ports_fd = -1, stats_fd = -1;
   std::string netns;
-  std::map<int, int> links;  // ifindex -> tcx link fd
-  std::map<int, std::string> names;
+  TcxLinks tcx;
   ring_buffer *rb = nullptr;
   int stop_fd = -1;
   std::thread consumer;
@@ -57,7 +54,7 @@ struct Mirror {
   }
   ~Mirror() {
     Stop();
-    for (auto &l : links) close(l.second);
+    tcx.DetachAll();  // detach before the program goes
     if (rb) ring_buffer__free(rb);
     if (stop_fd >= 0) close(stop_fd);
     if (obj) bpf_object__close(obj);
@@ -148,37 +145,9 @@ bool OpenMirror(const std::string &objPath, Mirror &m, Failure &f) {
   return true;
 }
 
-// Attaches to every interface of the netns not attached yet (runs inside the netns).
-bool AttachAll(Mirror &m, Failure &f) {
-  struct if_nameindex *ifs = if_nameindex();
-  if (!ifs) { f = MakeFailure("if_nameindex in " + m.netns, errno); return false; }
-  bool ok = true;
-  for (struct if_nameindex *i = ifs; i->if_index != 0; i++) {
-    int idx = (int)i->if_index;
-    if (m.links.count(idx)) continue;
-    int link = bpf_link_create(m.prog_fd, idx, (enum bpf_attach_type)kBpfTcxIngress, nullptr);
-    if (link < 0) {
-      f = MakeFailure(std::string("tcx ingress attach to ") + i->if_name, -link);
-      ok = false;
-      break;
-    }
-    m.links[idx] = link;
-    m.names[idx] = i->if_name;
-  }
-  if_freenameindex(ifs);
-  return ok;
-}
-
 Mirror *HandleArg(const Napi::CallbackInfo &info) {
   if (!info[0].IsNumber()) return nullptr;
   return g_mirrors.Get(info[0].As<Napi::Number>().Uint32Value());
-}
-
-Napi::Array InterfaceNames(Napi::Env env, Mirror &m) {
-  Napi::Array out = Napi::Array::New(env);
-  uint32_t i = 0;
-  for (auto &n : m.names) out.Set(i++, Napi::String::New(env, n.second));
-  return out;
 }
 
 // bpfMirrorOpen(objectPath, netnsPath, onBatch(buffer)): Promise<handle>. Loads, attaches to every
@@ -198,9 +167,7 @@ Napi::Value MirrorOpen(const Napi::CallbackInfo &info) {
       [holder, obj](Failure &f) {
         Mirror &m = **holder;
         if (!OpenMirror(obj, m, f)) return false;
-        Failure inner;
-        if (!RunInNetns(m.netns, [&m](Failure &e) { return AttachAll(m, e); }, inner)) { f = inner; return false; }
-        return true;
+        return m.tcx.Attach(m.netns, m.prog_fd, kBpfTcxIngress, f);
       },
       [holder](Napi::Env env) {
         Mirror *m = holder->get();
@@ -217,17 +184,17 @@ Napi::Value MirrorAttachInterfaces(const Napi::CallbackInfo &info) {
   uint32_t id = info[0].As<Napi::Number>().Uint32Value();
   return RunAsync(
       env, "km_mirror_attach",
-      [m](Failure &f) { return RunInNetns(m->netns, [m](Failure &e) { return AttachAll(*m, e); }, f); },
+      [m](Failure &f) { return m->tcx.Attach(m->netns, m->prog_fd, kBpfTcxIngress, f); },
       [id](Napi::Env env) -> Napi::Value {
         Mirror *m = g_mirrors.Get(id);
-        return m ? (Napi::Value)InterfaceNames(env, *m) : (Napi::Value)Napi::Array::New(env);
+        return m ? (Napi::Value)m->tcx.Names(env) : (Napi::Value)Napi::Array::New(env);
       });
 }
 
 Napi::Value MirrorInterfaces(const Napi::CallbackInfo &info) {
   Mirror *m = HandleArg(info);
   if (!m) return ThrowTypeError(info.Env(), "bpfMirrorInterfaces(handle)");
-  return InterfaceNames(info.Env(), *m);
+  return m->tcx.Names(info.Env());
 }
 
 // bpfMirrorSetPort(h, port, on)

@@ -19,8 +19,12 @@ struct Steal {
   bpf_object *obj = nullptr;
   bpf_link *link = nullptr;
   int ports_fd = -1, socks_fd = -1, exempt_port_fd = -1, exempt_src_fd = -1, stats_fd = -1;
+  int udp_rport_fd = -1, udp_reply_prog_fd = -1;
   uint64_t netns_ino = 0;
+  std::string netns;
+  TcxLinks udp_reply;  // km_udp_reply on every interface's egress, while a UDP port is stolen
   ~Steal() {
+    udp_reply.DetachAll();
     if (link) bpf_link__destroy(link);
     if (obj) bpf_object__close(obj);
   }
@@ -53,7 +57,12 @@ bool OpenSteal(const std::string &objPath, const std::string &nsPath, Steal &s, 
   s.exempt_port_fd = MapFd(s.obj, "km_exempt_port");
   s.exempt_src_fd = MapFd(s.obj, "km_exempt_src");
   s.stats_fd = MapFd(s.obj, "km_steal_stats");
-  if (s.ports_fd < 0 || s.socks_fd < 0 || s.exempt_port_fd < 0 || s.exempt_src_fd < 0 || s.stats_fd < 0) {
+  s.udp_rport_fd = MapFd(s.obj, "km_udp_rport");
+  bpf_program *reply = bpf_object__find_program_by_name(s.obj, "km_udp_reply");
+  s.udp_reply_prog_fd = reply ? bpf_program__fd(reply) : -1;
+  s.netns = nsPath;
+  if (s.ports_fd < 0 || s.socks_fd < 0 || s.exempt_port_fd < 0 || s.exempt_src_fd < 0 || s.stats_fd < 0 ||
+      s.udp_rport_fd < 0 || s.udp_reply_prog_fd < 0) {
     f = MakeFailure("km_steal maps missing in " + objPath, 0);
     return false;
   }
@@ -203,6 +212,36 @@ Napi::Value StealStats(const Napi::CallbackInfo &info) {
   return out;
 }
 
+// bpfStealUdpReplyPort(h, agentPort, stolenPort, on): rewrite the agent socket's replies.
+Napi::Value StealUdpReplyPort(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Steal *s = HandleArg(info);
+  uint16_t from, to;
+  if (!s || !PortArg(info[1], from) || !PortArg(info[2], to) || !info[3].IsBoolean())
+    return ThrowTypeError(env, "bpfStealUdpReplyPort(handle, agentPort, stolenPort, on)");
+  if (info[3].As<Napi::Boolean>().Value()) {
+    if (bpf_map_update_elem(s->udp_rport_fd, &from, &to, BPF_ANY)) return ThrowFailure(env, MakeFailure("km_udp_rport update", errno));
+  } else if (bpf_map_delete_elem(s->udp_rport_fd, &from) && errno != ENOENT) {
+    return ThrowFailure(env, MakeFailure("km_udp_rport delete", errno));
+  }
+  return env.Undefined();
+}
+
+// bpfStealAttachUdpReply(h): Promise<string[]> — km_udp_reply on the egress of every interface.
+Napi::Value StealAttachUdpReply(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Steal *s = HandleArg(info);
+  if (!s) return ThrowTypeError(env, "bpfStealAttachUdpReply(handle)");
+  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  return RunAsync(
+      env, "km_udp_reply_attach",
+      [s](Failure &f) { return s->udp_reply.Attach(s->netns, s->udp_reply_prog_fd, kBpfTcxEgress, f); },
+      [id](Napi::Env env) -> Napi::Value {
+        Steal *st = g_steals.Get(id);
+        return st ? (Napi::Value)st->udp_reply.Names(env) : (Napi::Value)Napi::Array::New(env);
+      });
+}
+
 Napi::Value StealClose(const Napi::CallbackInfo &info) {
   if (info[0].IsNumber()) g_steals.Take(info[0].As<Napi::Number>().Uint32Value());
   return info.Env().Undefined();
@@ -221,6 +260,8 @@ void RegisterBpfSteal(Napi::Env env, Napi::Object exports) {
   exports.Set("bpfStealExemptPort", Napi::Function::New(env, StealExemptPort));
   exports.Set("bpfStealExemptSource", Napi::Function::New(env, StealExemptSource));
   exports.Set("bpfStealStats", Napi::Function::New(env, StealStats));
+  exports.Set("bpfStealUdpReplyPort", Napi::Function::New(env, StealUdpReplyPort));
+  exports.Set("bpfStealAttachUdpReply", Napi::Function::New(env, StealAttachUdpReply));
   exports.Set("bpfStealClose", Napi::Function::New(env, StealClose));
 }
 

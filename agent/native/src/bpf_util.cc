@@ -2,6 +2,8 @@
 #include "bpf_util.h"
 
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <sched.h>
@@ -120,6 +122,41 @@ bool ParseAddress16(const std::string &text, uint8_t out[16], bool *isV4) {
     return true;
   }
   return false;
+}
+
+bool TcxLinks::Attach(const std::string &nsPath, int progFd, int attachType, Failure &f) {
+  return RunInNetns(nsPath, [&](Failure &e) {
+    struct if_nameindex *ifs = if_nameindex();
+    if (!ifs) { e = MakeFailure("if_nameindex in " + nsPath, errno); return false; }
+    bool ok = true;
+    for (struct if_nameindex *i = ifs; i->if_index != 0; i++) {
+      int idx = (int)i->if_index;
+      if (links.count(idx)) continue;
+      int link = bpf_link_create(progFd, idx, (enum bpf_attach_type)attachType, nullptr);
+      if (link < 0) {
+        e = MakeFailure(std::string(attachType == kBpfTcxEgress ? "tcx egress" : "tcx ingress") + " attach to " + i->if_name, -link);
+        ok = false;
+        break;
+      }
+      links[idx] = link;
+      names[idx] = i->if_name;
+    }
+    if_freenameindex(ifs);
+    return ok;
+  }, f);
+}
+
+Napi::Array TcxLinks::Names(Napi::Env env) const {
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (auto &n : names) out.Set(i++, Napi::String::New(env, n.second));
+  return out;
+}
+
+void TcxLinks::DetachAll() {
+  for (auto &l : links) close(l.second);
+  links.clear();
+  names.clear();
 }
 
 }  // namespace km

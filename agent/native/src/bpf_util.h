@@ -35,6 +35,23 @@ bool RunInNetns(const std::string &nsPath, const std::function<bool(Failure &)> 
 Napi::Promise RunAsync(Napi::Env env, const char *name, std::function<bool(Failure &)> work,
                        std::function<Napi::Value(Napi::Env)> done);
 
+// tcx links of one program on every interface of a netns (raw BPF_LINK_CREATE: libbpf 1.1 has
+// no tcx API; kernel >= 6.6). Attach() runs inside the netns on a helper thread, where ifindexes
+// and the kernel's device lookup resolve; it skips interfaces already attached.
+constexpr int kBpfTcxIngress = 46;  // BPF_TCX_INGRESS
+constexpr int kBpfTcxEgress = 47;   // BPF_TCX_EGRESS
+struct TcxLinks {
+  std::map<int, int> links;  // ifindex -> link fd
+  std::map<int, std::string> names;
+  bool Attach(const std::string &nsPath, int progFd, int attachType, Failure &f);
+  Napi::Array Names(Napi::Env env) const;
+  void DetachAll();
+  TcxLinks() = default;
+  TcxLinks(const TcxLinks &) = delete;
+  TcxLinks &operator=(const TcxLinks &) = delete;
+  ~TcxLinks() { DetachAll(); }
+};
+
 // Parses "a.b.c.d" or an IPv6 literal into 16 bytes (IPv4 v4-mapped); false when invalid.
 bool ParseAddress16(const std::string &text, uint8_t out[16], bool *isV4);
 

@@ -1,7 +1,7 @@
 // Types the BPF functions of the native addon (agent/native/src/bpf_*.cc) and finds the compiled
 // programs (build/ebpf/*.bpf.o, or ebpf/ beside the bundle). Program and map names all start
 // with `km_` so leftover checks (`bpftool prog|map show`) can find them.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAgentAddon } from '../netns/native.js';
@@ -19,6 +19,8 @@ export interface BpfAddon {
   bpfStealExemptPort(h: number, sourcePort: number, on: boolean): void;
   bpfStealExemptSource(h: number, address: string, prefixLen: number, on: boolean): void;
   bpfStealStats(h: number): StealStats;
+  bpfStealUdpReplyPort(h: number, agentPort: number, stolenPort: number, on: boolean): void;
+  bpfStealAttachUdpReply(h: number): Promise<string[]>;
   bpfStealClose(h: number): void;
 
   bpfMirrorOpen(objectPath: string, netnsPath: string, onBatch: (batch: Buffer) => void): Promise<number>;
@@ -45,7 +47,9 @@ export function bpfObjectPath(name: 'steal' | 'mirror'): string {
     candidates.push(join(dir, 'ebpf', file), join(dir, 'build/ebpf', file));
     if (dirname(dir) === dir) break;
   }
-  const found = candidates.find((p) => existsSync(p));
+  if (process.env.KMIRROR_BPF_DIR && existsSync(candidates[0] as string)) return candidates[0] as string;
+  // The newest copy wins, so a rebuilt build/ebpf is not shadowed by an older dist/ebpf.
+  const found = candidates.filter((p) => existsSync(p)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (!found) throw new Error(`BPF object ${file} not found (run scripts/build.sh); looked in: ${candidates.slice(0, 4).join(', ')} ...`);
   return found;
 }

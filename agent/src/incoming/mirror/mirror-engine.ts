@@ -43,6 +43,7 @@ export class MirrorEngine {
   private readonly ports = new Map<number, Set<Subscriber>>();
   private readonly flows = new Map<string, Flow>();
   private timer: NodeJS.Timeout | undefined;
+  private pendingAdds = 0;
   /** Bytes given to subscribers, and bytes reported as gaps (for status and benchmarks). */
   readonly counters = { bytes: 0, gapBytes: 0, flows: 0 };
 
@@ -50,8 +51,16 @@ export class MirrorEngine {
 
   /** Mirrors `port` to `sink` until the returned function is called. */
   async add(port: number, sink: IncomingSink): Promise<() => void> {
-    const program = await this.ensureProgram();
-    await program.attachNewInterfaces();
+    this.pendingAdds++; // keeps a concurrent last remove() from unloading the program under us
+    let program: MirrorProgram;
+    try {
+      program = await this.ensureProgram();
+      await program.attachNewInterfaces(); // interfaces added to the namespace since it loaded
+    } catch (err) {
+      if (--this.pendingAdds === 0 && this.ports.size === 0) this.shutdownProgram();
+      throw err;
+    }
+    this.pendingAdds--;
     const sub: Subscriber = { sink };
     let subs = this.ports.get(port);
     if (!subs) {
@@ -87,7 +96,7 @@ export class MirrorEngine {
     if (subs.size > 0) return;
     this.ports.delete(port);
     this.program?.setPort(port, false);
-    if (this.ports.size === 0) this.shutdownProgram();
+    if (this.ports.size === 0 && this.pendingAdds === 0) this.shutdownProgram();
   }
 
   private ensureProgram(): Promise<MirrorProgram> {

@@ -34,6 +34,7 @@ export class StealEngine {
   private readonly udpPorts = new Map<number, { socket: dgram.Socket; slot: number }>();
   private readonly exemptSources = new Map<string, { address: string; prefixLen: number }>();
   private readonly live = new Set<net.Socket>();
+  private readonly udpPending = new Set<number>();
   private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly sockets: NetnsSockets, private readonly log: Logger) {}
@@ -41,10 +42,16 @@ export class StealEngine {
   /** Steals new TCP connections to `port` into `handler` until the returned function is called. */
   async addTcp(port: number, handler: TcpHandler): Promise<() => void> {
     if (this.tcpHandlers.has(port)) throw new Error(`tcp/${port} is already stolen`);
-    const program = await this.ensureProgram();
-    await this.ensureTcpListener(program);
-    this.tcpHandlers.set(port, handler);
-    program.stealPort('tcp', port, this.tcpSlot as number); // set by ensureTcpListener
+    this.tcpHandlers.set(port, handler); // reserved now: a lingering shutdown must not close the program under us
+    try {
+      const program = await this.ensureProgram();
+      await this.ensureTcpListener(program);
+      program.stealPort('tcp', port, this.tcpSlot as number); // set by ensureTcpListener
+    } catch (err) {
+      this.tcpHandlers.delete(port);
+      this.maybeShutdown();
+      throw err;
+    }
     return () => {
       if (this.tcpHandlers.get(port) !== handler) return;
       this.tcpHandlers.delete(port);
@@ -53,9 +60,19 @@ export class StealEngine {
     };
   }
 
-  /** Steals datagrams to `port`; `socket` receives them (replies leave from the socket's own port). */
+  /** Steals datagrams to `port`; `socket` receives them, and its replies leave from `port`. */
   async addUdp(port: number, onSocket: (socket: dgram.Socket) => void): Promise<() => void> {
-    if (this.udpPorts.has(port)) throw new Error(`udp/${port} is already stolen`);
+    if (this.udpPorts.has(port) || this.udpPending.has(port)) throw new Error(`udp/${port} is already stolen`);
+    this.udpPending.add(port);
+    try {
+      return await this.setUpUdp(port, onSocket);
+    } finally {
+      this.udpPending.delete(port);
+      this.maybeShutdown();
+    }
+  }
+
+  private async setUpUdp(port: number, onSocket: (socket: dgram.Socket) => void): Promise<() => void> {
     const program = await this.ensureProgram();
     const native = await netnsAddon().netnsSocket({ netns: this.sockets.netnsPath, family: 6, type: 'udp', bind: { address: '::', port: 0 }, v6only: false });
     const socket = dgram.createSocket({ type: 'udp6' });
@@ -66,6 +83,7 @@ export class StealEngine {
     const slot = program.allocateSlot();
     try {
       program.setSocket(slot, native.fd);
+      await program.rewriteUdpReplies(native.local.port, port);
     } catch (err) {
       program.releaseSlot(slot);
       socket.close();
@@ -79,6 +97,7 @@ export class StealEngine {
       if (entry?.socket !== socket) return;
       this.udpPorts.delete(port);
       this.program?.releasePort('udp', port);
+      this.program?.stopUdpReplies(native.local.port);
       this.program?.releaseSlot(slot);
       socket.close();
       this.maybeShutdown();
@@ -182,11 +201,16 @@ export class StealEngine {
   // the listener lingers briefly so connections already in its accept queue are handed over to
   // the original app instead of being reset when it closes.
   private maybeShutdown(): void {
-    if (this.tcpHandlers.size > 0 || this.udpPorts.size > 0 || this.lingerTimer) return;
+    if (this.busy() || this.lingerTimer) return;
     this.lingerTimer = setTimeout(() => {
       this.lingerTimer = undefined;
-      if (this.tcpHandlers.size === 0 && this.udpPorts.size === 0) this.shutdown();
+      if (!this.busy()) this.shutdown();
     }, LINGER_MS);
+    this.lingerTimer.unref();
+  }
+
+  private busy(): boolean {
+    return this.tcpHandlers.size > 0 || this.udpPorts.size > 0 || this.udpPending.size > 0;
   }
 
   private shutdown(): void {

@@ -60,6 +60,19 @@ export class StealProgram {
     if (!this.closed) this.addon.bpfStealExemptSource(this.handle, address, prefixLen, on);
   }
 
+  /**
+   * Replies from the agent's UDP socket on `agentPort` leave with `stolenPort` as their source
+   * (km_udp_reply on every interface's egress), so clients see the port they sent to.
+   */
+  async rewriteUdpReplies(agentPort: number, stolenPort: number): Promise<void> {
+    this.addon.bpfStealUdpReplyPort(this.handle, agentPort, stolenPort, true);
+    await this.addon.bpfStealAttachUdpReply(this.handle);
+  }
+
+  stopUdpReplies(agentPort: number): void {
+    if (!this.closed) this.addon.bpfStealUdpReplyPort(this.handle, agentPort, 1, false);
+  }
+
   stats(): StealStats {
     return this.addon.bpfStealStats(this.handle);
   }
