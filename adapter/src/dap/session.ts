@@ -49,6 +49,7 @@ export class DebugSession {
   private heldEvents: Array<[string, unknown]> | undefined;
   private sentExited = false;
   private sentTerminated = false;
+  private backendStarted = false;
   private endListeners: Array<() => void> = [];
   /** Aborts a target connection still in progress when the client goes away. */
   private readonly abort = new AbortController();
@@ -110,6 +111,7 @@ export class DebugSession {
           crashed: (reason) => this.onBackendCrash(reason),
         },
       });
+      this.backendStarted = true;
       this.connection.sendEvent('capabilities', { capabilities: this.backend.capabilities });
       const body = await this.backend.launch();
       if (this.state === 'launching') this.state = 'running';
@@ -184,6 +186,8 @@ export class DebugSession {
     this.state = 'terminated';
     return new ThenAfter(undefined, () => {
       for (const [event, body] of held) this.emitTracked(event, body);
+      // Every backend ends with `terminated` after disconnect (dlv and lldb do, debugpy and the bridge may not).
+      if (!this.sentTerminated && this.backendStarted) this.emitTracked('terminated', {});
       this.end();
     });
   }
