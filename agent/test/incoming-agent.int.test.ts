@@ -73,6 +73,7 @@ describe('incoming traffic through the agent', () => {
     const s = await start();
     expect([...s.capabilities]).toEqual(expect.arrayContaining(['steal', 'mirror', 'steal-http-filter']));
     const steal = await s.subscribe({ port: PORT, mode: 'steal' }, serveStolen);
+    expect(steal.listen).toMatchObject({ address: '::', port: expect.any(Number) });
     expect(await get(`http://${ns.podIp}:${PORT}/x`)).toBe(`WORKSTATION GET /x from=${ns.hostIp}`);
     await steal.close();
     expect(await get(`http://${ns.podIp}:${PORT}/y`)).toMatch(/^ORIGINAL GET \/y/);

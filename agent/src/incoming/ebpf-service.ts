@@ -140,7 +140,9 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
     }
     const owner = entry;
     this.o.log.info('incoming', 'steal subscribed', { port, filtered: Boolean(matcher) });
+    const listen = this.steal.tcpListen;
     return {
+      ...(listen ? { listen } : {}),
       close: () => {
         if (route) owner.filtered = owner.filtered.filter((r) => r !== route);
         else owner.unfiltered = undefined;

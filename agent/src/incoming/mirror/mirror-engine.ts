@@ -18,6 +18,17 @@ const HOLE_TIMEOUT_MS = 300; // a hole not filled by then is lost (the ring buff
 const IDLE_FLOW_MS = 10 * 60_000;
 const MAX_QUEUED_BYTES = 16 << 20; // per subscriber stream before its copy is dropped as a gap
 
+/** What the engine needs of a loaded program (MirrorProgram; a fake in unit tests). */
+export interface MirrorProgramLike {
+  attachNewInterfaces(): Promise<string[]>;
+  interfaces(): string[];
+  setPort(port: number, on: boolean): void;
+  stats(): { lost: number; records: number };
+  close(): void;
+}
+
+export type OpenMirrorProgram = (onRecord: (r: MirrorRecord) => void, onError: (err: unknown) => void) => Promise<MirrorProgramLike>;
+
 interface Subscriber {
   sink: IncomingSink;
 }
@@ -38,8 +49,8 @@ interface Flow {
 }
 
 export class MirrorEngine {
-  private program: MirrorProgram | undefined;
-  private opening: Promise<MirrorProgram> | undefined;
+  private program: MirrorProgramLike | undefined;
+  private opening: Promise<MirrorProgramLike> | undefined;
   private readonly ports = new Map<number, Set<Subscriber>>();
   private readonly flows = new Map<string, Flow>();
   private timer: NodeJS.Timeout | undefined;
@@ -47,12 +58,16 @@ export class MirrorEngine {
   /** Bytes given to subscribers, and bytes reported as gaps (for status and benchmarks). */
   readonly counters = { bytes: 0, gapBytes: 0, flows: 0 };
 
-  constructor(private readonly netnsPath: string, private readonly log: Logger) {}
+  private readonly openProgram: OpenMirrorProgram;
+
+  constructor(private readonly netnsPath: string, private readonly log: Logger, openProgram?: OpenMirrorProgram) {
+    this.openProgram = openProgram ?? ((onRecord, onError) => MirrorProgram.open(netnsPath, onRecord, onError));
+  }
 
   /** Mirrors `port` to `sink` until the returned function is called. */
   async add(port: number, sink: IncomingSink): Promise<() => void> {
     this.pendingAdds++; // keeps a concurrent last remove() from unloading the program under us
-    let program: MirrorProgram;
+    let program: MirrorProgramLike;
     try {
       program = await this.ensureProgram();
       await program.attachNewInterfaces(); // interfaces added to the namespace since it loaded
@@ -99,9 +114,9 @@ export class MirrorEngine {
     if (this.ports.size === 0 && this.pendingAdds === 0) this.shutdownProgram();
   }
 
-  private ensureProgram(): Promise<MirrorProgram> {
+  private ensureProgram(): Promise<MirrorProgramLike> {
     if (this.program) return Promise.resolve(this.program);
-    this.opening ??= MirrorProgram.open(this.netnsPath, (r) => this.onRecord(r), (err) => this.log.error('probe.mirror', 'bad ring-buffer batch', { err }))
+    this.opening ??= this.openProgram((r) => this.onRecord(r), (err) => this.log.error('probe.mirror', 'bad ring-buffer batch', { err }))
       .then((p) => {
         this.program = p;
         this.timer = setInterval(() => this.sweep(), 100);
@@ -122,7 +137,8 @@ export class MirrorEngine {
     this.log.info('probe.mirror', 'km_mirror_tcx detached', { netns: this.netnsPath });
   }
 
-  private onRecord(r: MirrorRecord): void {
+  /** One decoded ring-buffer record (called by the program's reader). */
+  onRecord(r: MirrorRecord): void {
     const subs = this.ports.get(r.destination.port);
     if (!subs || subs.size === 0) return; // port released while records were in flight
     const key = `${r.source.address}|${r.source.port}|${r.destination.address}|${r.destination.port}`;
@@ -193,9 +209,8 @@ export class MirrorEngine {
     }
   }
 
-  // Gives up on holes the ring buffer will never fill and forgets idle flows.
-  private sweep(): void {
-    const now = Date.now();
+  /** Gives up on holes the ring buffer will never fill and forgets idle flows (every 100 ms). */
+  sweep(now = Date.now()): void {
     for (const [key, flow] of this.flows) {
       const subs = this.ports.get(flow.port);
       if (!subs) { this.flows.delete(key); continue; }

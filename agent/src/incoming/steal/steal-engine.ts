@@ -30,6 +30,8 @@ export class StealEngine {
   private opening: Promise<StealProgram> | undefined;
   private tcpServer: net.Server | undefined;
   private tcpSlot: number | undefined;
+  /** Where the agent's TCP listener is bound inside the target (its port is irrelevant to clients). */
+  tcpListen: SocketAddr | undefined;
   private readonly tcpHandlers = new Map<number, TcpHandler>();
   private readonly udpPorts = new Map<number, { socket: dgram.Socket; slot: number }>();
   private readonly exemptSources = new Map<string, { address: string; prefixLen: number }>();
@@ -160,6 +162,7 @@ export class StealEngine {
     program.setSocket(slot, listener.fd);
     this.tcpServer = server;
     this.tcpSlot = slot;
+    this.tcpListen = listener.local;
   }
 
   private onTcp(socket: net.Socket): void {
@@ -219,6 +222,7 @@ export class StealEngine {
     this.tcpServer?.close();
     this.tcpServer = undefined;
     this.tcpSlot = undefined;
+    this.tcpListen = undefined;
     this.program?.close();
     this.program = undefined;
   }
