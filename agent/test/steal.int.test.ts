@@ -204,6 +204,54 @@ describe('HTTP-filtered steal', () => {
     }
   });
 
+  it('hands an upgraded connection (WebSocket-style) to the side that accepted the upgrade', async () => {
+    const sink = new TestSink((c) => {
+      let upgraded = false;
+      c.stream.on('data', (d: Buffer) => {
+        if (!upgraded) {
+          upgraded = true;
+          c.stream.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: kmtest\r\nConnection: Upgrade\r\n\r\n');
+          return;
+        }
+        c.stream.write(Buffer.concat([Buffer.from('echo:'), d]));
+      });
+    });
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/ws' } }, sink);
+    try {
+      const got = await new Promise<string>((resolve, reject) => {
+        const s = net.connect({ host: ns.podIp, port: PORT });
+        let out = '';
+        s.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\r\n\r\n') && !out.includes('echo:') && !s.writableEnded) s.write('raw-frame');
+          if (out.includes('echo:raw-frame')) { s.destroy(); resolve(out); }
+        });
+        s.on('error', reject);
+        s.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: kmtest\r\n\r\n');
+      });
+      expect(got).toMatch(/^HTTP\/1.1 101 Switching Protocols\r\n[\s\S]*\r\n\r\necho:raw-frame$/);
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('passes a connection that is not HTTP through to the original app unchanged', async () => {
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '.' } }, new TestSink(answerHttp('STOLEN')));
+    try {
+      const got = await new Promise<string>((resolve, reject) => {
+        const s = net.connect({ host: ns.podIp, port: PORT });
+        let out = '';
+        s.on('data', (d: Buffer) => (out += d.toString()));
+        s.on('close', () => resolve(out));
+        s.on('error', reject);
+        s.end('\x16\x03\x01 not http at all\r\n\r\n');
+      });
+      expect(got).toMatch(/^HTTP\/1.1 400 Bad Request/); // answered by the original app's HTTP parser
+    } finally {
+      sub.close();
+    }
+  });
+
   it('lets two filtered steals share a port (first match wins)', async () => {
     const a = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/a' } }, new TestSink(answerHttp('A')));
     const b = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/b' } }, new TestSink(answerHttp('B')));
