@@ -9,7 +9,7 @@ APT_PACKAGES=(
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc g++ make cmake ninja-build pkg-config linux-libc-dev
   libprotobuf-c-dev protobuf-c-compiler
   # namespaces, networking and the tools tests drive
-  iproute2 iptables dnsutils curl procps psmisc util-linux libcap2-bin file
+  iproute2 iptables dnsutils curl procps psmisc util-linux libcap2-bin file unzip
   # debuggers and headless editors
   python3-debugpy lldb-15 gdb emacs-nox elpa-dap-mode neovim
   # the e2e cluster: runtime, CNI, etcd, image tools

@@ -1,7 +1,8 @@
 // The VS Code extension as built: the .vsix builds and holds what VS Code needs; the manifest
 // agrees with the generated launch schema (committed copy not stale; initial configurations and
 // snippets valid); the packaged extension, loaded with a stand-in `vscode` module, registers the
-// `kmirror` debug type and starts the bundled kmirror-dap, which answers DAP on stdio and TCP.
+// `kmirror` debug type and starts the bundled kmirror-dap, which answers DAP on stdio and TCP and,
+// with only the runtime inside the unpacked .vsix, debugs a program against a pid/N target.
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,7 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { DapClient } from '../../adapter/src/api/dap-client.js';
+import { debugSession } from '../../adapter/src/api/debug-session.js';
+import { createNetns, requireRoot } from '../../test/harness/netns.js';
 import { configurationAttributes, findLaunchSchema } from '../scripts/launch-attributes.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -86,14 +91,18 @@ describe('VS Code manifest', () => {
 describe('the .vsix', () => {
   it('contains the manifest, the bundled extension and the bundled adapter', () => {
     for (const file of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.cjs',
-      'extension/dist/kmirror-dap.mjs', 'extension/readme.md', 'extension/LICENSE.txt']) {
+      'extension/dist/kmirror-dap.js', 'extension/dist/kmirror-agent.js', 'extension/dist/kmirror-layer', 'extension/dist/kmirror_agent.node',
+      'extension/dist/ebpf/steal.bpf.o', 'extension/dist/ebpf/mirror.bpf.o', 'extension/dist/package.json', 'extension/readme.md', 'extension/LICENSE.txt']) {
       expect(existsSync(join(unpacked, file)), file).toBe(true);
     }
+    // The layer launcher keeps its executable bit inside the zip (VS Code restores modes on install).
+    expect(execFileSync('zipinfo', [vsix, 'extension/dist/kmirror-layer'], { encoding: 'utf8' })).toMatch(/^-rwx/);
     const packaged = JSON.parse(readFileSync(join(unpacked, 'extension/package.json'), 'utf8'));
     expect(packaged.contributes.debuggers[0].configurationAttributes).toEqual(configurationAttributes(generatedSchema()));
     const vsixManifest = readFileSync(join(unpacked, 'extension.vsixmanifest'), 'utf8');
     expect(vsixManifest).toContain(`<Identity Language="en-US" Id="kmirror" Version="${manifest.version}" Publisher="kmirror"`);
     expect(vsixManifest).toMatch(/Microsoft\.VisualStudio\.Code\.Engine" Value="\^1\.85\.0"/);
+    expect(vsixManifest).toContain('TargetPlatform="linux-x64"');
     expect(readFileSync(join(unpacked, 'extension/dist/extension.cjs'), 'utf8')).toContain('require("vscode")');
   });
 
@@ -112,7 +121,7 @@ describe('the .vsix', () => {
     vscode.__settings['kmirror.nodePath'] = process.execPath;
     const descriptor = factory.createDebugAdapterDescriptor({});
     process.env.PATH = savedPath;
-    expect(descriptor).toEqual({ kind: 'executable', command: process.execPath, args: [join(unpacked, 'extension/dist/kmirror-dap.mjs')] });
+    expect(descriptor).toEqual({ kind: 'executable', command: process.execPath, args: [join(unpacked, 'extension/dist/kmirror-dap.js')] });
 
     const child = spawn(descriptor.command, descriptor.args, { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
@@ -128,7 +137,7 @@ describe('the .vsix', () => {
   });
 
   it('the bundled kmirror-dap also serves DAP over TCP (kmirror.adapterServer)', async () => {
-    const server = spawn(process.execPath, [join(unpacked, 'extension/dist/kmirror-dap.mjs'), '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const server = spawn(process.execPath, [join(unpacked, 'extension/dist/kmirror-dap.js'), '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const port = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('kmirror-dap --port 0 printed no listening line within 10 s')), 10_000);
@@ -149,6 +158,30 @@ describe('the .vsix', () => {
       socket.destroy();
     } finally {
       server.kill();
+    }
+  });
+
+  it('the runtime inside the unpacked .vsix alone debugs a program against a pid/N target', { timeout: 120_000 }, async () => {
+    requireRoot();
+    const token = `from-target-${randomBytes(4).toString('hex')}`;
+    const ns = createNetns();
+    try {
+      const target = ns.spawn('sleep', ['600'], { env: { PATH: process.env.PATH, KM_NAME: token } });
+      await once(target, 'spawn');
+      const program = join(root, 'ide-clients/test/fixtures/greet.py');
+      // No KMIRROR_* overrides: kmirror-dap must find the layer, agent, addon and BPF objects beside itself.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KMIRROR_')));
+      const session = await debugSession({
+        adapter: { command: process.execPath, args: [join(unpacked, 'extension/dist/kmirror-dap.js')], env },
+        launch: { target: `pid/${target.pid}`, debugger: 'python', program },
+        breakpoints: [{ file: program, line: 6 }],
+      });
+      const values: string[] = [];
+      for await (const stop of session) values.push(await stop.evaluate('message'));
+      expect(values).toEqual([`'hello ${token}'`]);
+      expect((await session.ended).exitCode).toBe(0);
+    } finally {
+      ns.cleanup();
     }
   });
 });

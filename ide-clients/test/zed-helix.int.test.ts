@@ -37,6 +37,11 @@ describe('Zed extension', () => {
   });
 
   it('the extension type-checks against zed_extension_api (cargo check --locked)', () => {
+    try {
+      execFileSync('cargo', ['--version'], { stdio: 'pipe' });
+    } catch {
+      throw new Error('cargo is missing: install a Rust toolchain (rustup, Rust >= 1.82) to type-check the Zed extension');
+    }
     execFileSync('cargo', ['check', '--locked', '--quiet', '--manifest-path', join(root, 'ide-clients/zed/Cargo.toml'),
       '--target-dir', join(root, 'build/zed-check')], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
   }, 620_000);

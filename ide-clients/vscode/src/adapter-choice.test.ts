@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseAdapter } from './adapter-choice.js';
 
-const bundled = '/ext/dist/kmirror-dap.mjs';
+const bundled = '/ext/dist/kmirror-dap.js';
 const none = () => false;
 
 describe('chooseAdapter', () => {

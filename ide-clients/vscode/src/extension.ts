@@ -1,11 +1,14 @@
 // VS Code glue for kmirror-dap: registers a DebugAdapterDescriptorFactory for the `kmirror` debug
 // type (the adapter is started as chosen by adapter-choice.ts) and a configuration provider that
 // fills in a launch for the current file when there is no launch.json. No logic beyond that.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { chooseAdapter } from './adapter-choice.js';
 
 export function activate(context: vscode.ExtensionContext): void {
+  // The bundled layer launcher must stay executable even if the .vsix extraction dropped the mode.
+  const layer = vscode.Uri.joinPath(context.extensionUri, 'dist', 'kmirror-layer').fsPath;
+  if (existsSync(layer) && !isExecutable(layer)) chmodSync(layer, 0o755);
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('kmirror', new KmirrorAdapterFactory(context)),
     vscode.debug.registerDebugConfigurationProvider('kmirror', new KmirrorConfigurationProvider()),
@@ -25,7 +28,7 @@ class KmirrorAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
       nodePath: settings.get<string>('nodePath'),
       defaultTarget: settings.get<string>('defaultTarget'),
       pathEnv: process.env.PATH,
-      bundledAdapter: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'kmirror-dap.mjs').fsPath,
+      bundledAdapter: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'kmirror-dap.js').fsPath,
       isExecutable,
     });
     if (choice.kind === 'server') return new vscode.DebugAdapterServer(choice.port, choice.host);
