@@ -41,7 +41,8 @@ struct Mirror {
   std::thread consumer;
   bool tsfn_live = false;
   Napi::ThreadSafeFunction tsfn;
-  std::atomic<size_t> pending{0};
+  // Shared with queued ThreadSafeFunction calls, which may run after this Mirror is gone.
+  std::shared_ptr<std::atomic<size_t>> pending = std::make_shared<std::atomic<size_t>>(0);
   Batch batch;  // consumer thread only
 
   void Stop() {
@@ -85,12 +86,13 @@ void Flush(Mirror *m) {
   m->batch = Batch();
   m->batch.reserve(64 * 1024);
   size_t size = b->size();
-  m->pending += size;
-  auto status = m->tsfn.NonBlockingCall(b, [m, size](Napi::Env env, Napi::Function cb, Batch *b) {
+  std::shared_ptr<std::atomic<size_t>> pending = m->pending;
+  *pending += size;
+  auto status = m->tsfn.NonBlockingCall(b, [pending, size](Napi::Env env, Napi::Function cb, Batch *b) {
     Deliver(env, cb, b);
-    m->pending -= size;
+    *pending -= size;
   });
-  if (status != napi_ok) { m->pending -= size; delete b; }
+  if (status != napi_ok) { *pending -= size; delete b; }
 }
 
 void ConsumeLoop(Mirror *m) {
@@ -102,7 +104,7 @@ void ConsumeLoop(Mirror *m) {
   ev.data.u32 = 2;
   epoll_ctl(ep, EPOLL_CTL_ADD, m->stop_fd, &ev);
   for (;;) {
-    if (m->pending.load() > kMaxPendingBytes) {  // JS lags: let the kernel ring absorb (and drop)
+    if (m->pending->load() > kMaxPendingBytes) {  // JS lags: let the kernel ring absorb (and drop)
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
       uint64_t v;
       if (read(m->stop_fd, &v, sizeof v) == sizeof v) break;
@@ -179,16 +181,12 @@ Napi::Value MirrorOpen(const Napi::CallbackInfo &info) {
 // bpfMirrorAttachInterfaces(h): Promise<string[]> — picks up interfaces added since open.
 Napi::Value MirrorAttachInterfaces(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  Mirror *m = HandleArg(info);
+  std::shared_ptr<Mirror> m = info[0].IsNumber() ? g_mirrors.Share(info[0].As<Napi::Number>().Uint32Value()) : nullptr;
   if (!m) return ThrowTypeError(env, "bpfMirrorAttachInterfaces(handle)");
-  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
   return RunAsync(
       env, "km_mirror_attach",
       [m](Failure &f) { return m->tcx.Attach(m->netns, m->prog_fd, kBpfTcxIngress, f); },
-      [id](Napi::Env env) -> Napi::Value {
-        Mirror *m = g_mirrors.Get(id);
-        return m ? (Napi::Value)m->tcx.Names(env) : (Napi::Value)Napi::Array::New(env);
-      });
+      [m](Napi::Env env) -> Napi::Value { return m->tcx.Names(env); });
 }
 
 Napi::Value MirrorInterfaces(const Napi::CallbackInfo &info) {
@@ -228,7 +226,7 @@ Napi::Value MirrorStats(const Napi::CallbackInfo &info) {
       for (uint64_t v : vals) sum += v;
     out.Set(names[k], Napi::Number::New(env, (double)sum));
   }
-  out.Set("pendingBytes", Napi::Number::New(env, (double)m->pending.load()));
+  out.Set("pendingBytes", Napi::Number::New(env, (double)m->pending->load()));
   return out;
 }
 

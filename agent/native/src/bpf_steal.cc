@@ -230,16 +230,12 @@ Napi::Value StealUdpReplyPort(const Napi::CallbackInfo &info) {
 // bpfStealAttachUdpReply(h): Promise<string[]> — km_udp_reply on the egress of every interface.
 Napi::Value StealAttachUdpReply(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  Steal *s = HandleArg(info);
+  std::shared_ptr<Steal> s = info[0].IsNumber() ? g_steals.Share(info[0].As<Napi::Number>().Uint32Value()) : nullptr;
   if (!s) return ThrowTypeError(env, "bpfStealAttachUdpReply(handle)");
-  uint32_t id = info[0].As<Napi::Number>().Uint32Value();
   return RunAsync(
       env, "km_udp_reply_attach",
       [s](Failure &f) { return s->udp_reply.Attach(s->netns, s->udp_reply_prog_fd, kBpfTcxEgress, f); },
-      [id](Napi::Env env) -> Napi::Value {
-        Steal *st = g_steals.Get(id);
-        return st ? (Napi::Value)st->udp_reply.Names(env) : (Napi::Value)Napi::Array::New(env);
-      });
+      [s](Napi::Env env) -> Napi::Value { return s->udp_reply.Names(env); });
 }
 
 Napi::Value StealClose(const Napi::CallbackInfo &info) {

@@ -55,20 +55,25 @@ struct TcxLinks {
 // Parses "a.b.c.d" or an IPv6 literal into 16 bytes (IPv4 v4-mapped); false when invalid.
 bool ParseAddress16(const std::string &text, uint8_t out[16], bool *isV4);
 
-// Integer handles for native objects owned by JS through explicit close calls.
+// Integer handles for native objects owned by JS through explicit close calls. Async work on a
+// handle holds a Share() reference, so a close during that work frees it only when it is done.
 template <typename T>
 class Registry {
  public:
   uint32_t Add(std::unique_ptr<T> item) {
     uint32_t id = next_++;
-    items_[id] = std::move(item);
+    items_[id] = std::shared_ptr<T>(std::move(item));
     return id;
   }
   T *Get(uint32_t id) {
     auto it = items_.find(id);
     return it == items_.end() ? nullptr : it->second.get();
   }
-  std::unique_ptr<T> Take(uint32_t id) {
+  std::shared_ptr<T> Share(uint32_t id) {
+    auto it = items_.find(id);
+    return it == items_.end() ? nullptr : it->second;
+  }
+  std::shared_ptr<T> Take(uint32_t id) {
     auto it = items_.find(id);
     if (it == items_.end()) return nullptr;
     auto item = std::move(it->second);
@@ -79,7 +84,7 @@ class Registry {
 
  private:
   uint32_t next_ = 1;
-  std::map<uint32_t, std::unique_ptr<T>> items_;
+  std::map<uint32_t, std::shared_ptr<T>> items_;
 };
 
 void RegisterBpfSteal(Napi::Env env, Napi::Object exports);

@@ -107,7 +107,7 @@ export class FilteredHttpConnection {
         onHead: (head) => this.onResponseHead(u, head),
         onBytes: (bytes) => this.onResponseBytes(u, bytes),
         onComplete: (head) => this.onResponseComplete(u, head),
-        onRaw: (bytes) => this.o.pod.write(bytes),
+        onRaw: (bytes) => this.toPod(u, bytes),
       }),
     };
     this.upstreams.set(key, u);
@@ -129,7 +129,7 @@ export class FilteredHttpConnection {
     u.queued = [];
     if (u.ended) stream.end();
     stream.on('data', (chunk: Buffer) => {
-      if (u.raw) { this.o.pod.write(chunk); return; }
+      if (u.raw) { this.toPod(u, chunk); return; }
       try { u.responses.push(chunk); } catch (err) { this.fail(err); }
     });
     stream.on('end', () => this.onUpstreamEnd(u));
@@ -155,7 +155,7 @@ export class FilteredHttpConnection {
   private onResponseBytes(u: Upstream, bytes: Buffer): void {
     const slot = u.slots[0];
     if (!slot) return this.fail(new Error('response without a request'));
-    if (this.order[0] === slot) this.o.pod.write(bytes);
+    if (this.order[0] === slot) this.toPod(u, bytes);
     else slot.chunks.push(Buffer.from(bytes));
   }
 
@@ -174,9 +174,17 @@ export class FilteredHttpConnection {
     while (this.order[0]?.complete) {
       this.order.shift();
       const next = this.order[0];
-      if (next) { for (const c of next.chunks) this.o.pod.write(c); next.chunks = []; }
+      if (next) { for (const c of next.chunks) this.toPod(next.upstream, c); next.chunks = []; }
     }
     this.maybeEnd();
+  }
+
+  // Response bytes to the pod-side client; a slow client pauses the upstream that answers.
+  private toPod(u: Upstream, bytes: Buffer): void {
+    if (this.o.pod.write(bytes) || !u.stream) return;
+    const stream = u.stream;
+    stream.pause();
+    this.o.pod.once('drain', () => stream.resume());
   }
 
   private onUpstreamEnd(u: Upstream): void {

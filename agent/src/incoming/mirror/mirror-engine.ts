@@ -54,6 +54,7 @@ export class MirrorEngine {
   private readonly ports = new Map<number, Set<Subscriber>>();
   private readonly flows = new Map<string, Flow>();
   private timer: NodeJS.Timeout | undefined;
+  private ifTimer: NodeJS.Timeout | undefined;
   private pendingAdds = 0;
   /** Bytes given to subscribers, and bytes reported as gaps (for status and benchmarks). */
   readonly counters = { bytes: 0, gapBytes: 0, flows: 0 };
@@ -121,6 +122,11 @@ export class MirrorEngine {
         this.program = p;
         this.timer = setInterval(() => this.sweep(), 100);
         this.timer.unref();
+        // Interfaces can appear later (a second veth, a CNI re-plumb): attach to them too.
+        this.ifTimer = setInterval(() => {
+          p.attachNewInterfaces().catch((err: unknown) => this.log.warn('probe.mirror', 'attach to new interfaces failed', { err }));
+        }, 2_000);
+        this.ifTimer.unref();
         this.log.info('probe.mirror', 'km_mirror_tcx attached', { netns: this.netnsPath, interfaces: p.interfaces() });
         return p;
       })
@@ -130,7 +136,9 @@ export class MirrorEngine {
 
   private shutdownProgram(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.ifTimer) clearInterval(this.ifTimer);
     this.timer = undefined;
+    this.ifTimer = undefined;
     this.program?.close();
     this.program = undefined;
     this.flows.clear();
