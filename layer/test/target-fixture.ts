@@ -3,13 +3,19 @@
 // a connection made inside the namespace from one made from the host), and a target process with
 // a private /mnt (a file only in the target's root) and an env var only it has.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createNetns, requireRoot, type TestNetns } from '../../test/harness/netns.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+/** layer/test/fixtures/pod-services.mjs, found upward from this module (also when bundled into build/bench). */
+function podServicesScript(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    for (const p of [join(dir, 'fixtures/pod-services.mjs'), join(dir, 'layer/test/fixtures/pod-services.mjs')]) if (existsSync(p)) return p;
+    if (dirname(dir) === dir) throw new Error('layer/test/fixtures/pod-services.mjs not found');
+  }
+}
 
 export interface LayerTarget {
   ns: TestNetns;
@@ -47,7 +53,7 @@ export async function createLayerTarget(): Promise<LayerTarget> {
     const hostsName = `hosts-${ns.name}.kmirror.test`;
     writeFileSync(join(etc, 'resolv.conf'), `nameserver ${ns.podIp}\noptions timeout:2 attempts:2\n`);
     writeFileSync(join(etc, 'hosts'), `127.0.0.1 localhost\n${ns.podIp} ${hostsName}\n`);
-    const services = ns.spawn(process.execPath, [join(here, 'fixtures/pod-services.mjs'), ns.podIp, '8080', dnsName]);
+    const services = ns.spawn(process.execPath, [podServicesScript(), ns.podIp, '8080', dnsName]);
     await waitLine(services, /^ready$/, 15_000, 'pod services');
     const secretContent = `only-in-target-${ns.name}`;
     const envValue = `from-target-${ns.name}`;

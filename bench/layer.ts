@@ -1,0 +1,83 @@
+// Layer benchmark (not a test): what the seccomp layer adds, against baselines from the same run.
+//   1. cost per trapped call: openat+read+close and stat of a local path (the layer's fast path:
+//      trap, decide locally, continue), plain vs under the layer;
+//   2. a remote file open (proxy round trip + agent read + memfd answer) vs a local open;
+//   3. file-heavy start-ups (Python importing many stdlib modules, Node requiring a large package
+//      tree) plain vs under the layer: the overhead a program pays for everything it does NOT
+//      send to the target;
+//   4. connect latency to a service in the target: from the host straight into the namespace vs
+//      through the layer (proxy + agent), per connection (connect, request, first byte, close).
+// Needs root (a network namespace target). Prints figures and ratios; asserts nothing.
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openWorkstationSession } from '../adapter/src/session/workstation-session.js';
+import { createLayerTarget } from '../layer/test/target-fixture.js';
+
+const root = process.cwd();
+const out = join(root, 'build/bench');
+mkdirSync(out, { recursive: true });
+for (const name of ['openloop', 'connectloop']) execFileSync('gcc', ['-O2', '-o', join(out, name), join(root, `bench/layer/${name}.c`)]);
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const fmt = (x: number, d = 2): string => x.toFixed(d);
+
+// Asynchronous on purpose: the local proxy runs in this process and must keep answering.
+const run = promisify(execFile);
+
+async function time(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await run(cmd, args, { env, maxBuffer: 1 << 24 });
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+/** Medians of `a` and `b` run alternately n times (so load drift on the machine hits both). */
+async function interleaved(n: number, a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < n; i++) { xs.push(await a()); ys.push(await b()); }
+  return [median(xs), median(ys)];
+}
+
+const target = await createLayerTarget();
+const session = await openWorkstationSession({ config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' } } }, log: { log: () => undefined }, cwd: root });
+try {
+  const plain = (argv: string[]) => ({ command: argv[0]!, args: argv.slice(1), env: process.env });
+  const layered = (argv: string[]) => session.wrapCommand(argv);
+  const figure = async (w: { command: string; args: string[]; env: NodeJS.ProcessEnv }): Promise<number> =>
+    Number((await run(w.command, w.args, { env: w.env, encoding: 'utf8' })).stdout.trim());
+  const runs = 7;
+
+  console.log('1. trapped call, local path (µs per iteration, median of 7 runs, plain and layer alternating)');
+  for (const [op, path, n] of [['open', '/etc/passwd', 20000], ['stat', '/usr/bin/env', 20000]] as const) {
+    const [base, lay] = await interleaved(runs, () => figure(plain([join(out, 'openloop'), op, path, String(n)])),
+      () => figure(layered([join(out, 'openloop'), op, path, String(n)])));
+    console.log(`   ${op} ${path}: plain ${fmt(base)} µs, layer ${fmt(lay)} µs, added ${fmt(lay - base)} µs per trapped call (x${fmt(lay / base)})`);
+  }
+
+  console.log('2. remote file open (/etc/hosts from the target, memfd answer) vs the same open plain (µs)');
+  const [localOpen, remoteOpen] = await interleaved(runs, () => figure(plain([join(out, 'openloop'), 'open', '/etc/hosts', '2000'])),
+    () => figure(layered([join(out, 'openloop'), 'open', '/etc/hosts', '2000'])));
+  console.log(`   plain ${fmt(localOpen)} µs, through the layer ${fmt(remoteOpen)} µs (added ${fmt(remoteOpen - localOpen)} µs)`);
+
+  console.log('3. file-heavy start-up (ms, median of 11 runs, plain and layer alternating)');
+  const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  const py = [python, '-c', 'import json, email.mime.multipart, http.client, urllib.request, asyncio, decimal, xml.etree.ElementTree, sqlite3, unittest, argparse, logging.handlers, csv, zipfile, tarfile, uuid'];
+  const nodeReq = [process.execPath, '-e', "require('@kubernetes/client-node'); require('protobufjs'); require('ws')"];
+  for (const [name, argv] of [['python3 (15 stdlib packages)', py], ['node (@kubernetes/client-node + protobufjs + ws)', nodeReq]] as const) {
+    const [cmd, ...rest] = argv;   // both argv literals above are non-empty: cmd! is safe
+    await time(cmd!, rest, process.env); // warm the page cache
+    const w = layered([...argv]);
+    const [base, lay] = await interleaved(11, () => time(cmd!, rest, process.env), () => time(w.command, w.args, w.env));
+    console.log(`   ${name}: plain ${fmt(base, 1)} ms, layer ${fmt(lay, 1)} ms, overhead ${fmt((lay / base - 1) * 100, 1)} %`);
+  }
+
+  console.log('4. connect latency to the target service (µs per connection: connect + request + first byte + close)');
+  const [direct, viaLayer] = await interleaved(5, () => figure(plain([join(out, 'connectloop'), target.podIp, String(target.httpPort), '200'])),
+    () => figure(layered([join(out, 'connectloop'), target.podIp, String(target.httpPort), '200'])));
+  console.log(`   direct from the host ${fmt(direct, 0)} µs, through the layer ${fmt(viaLayer, 0)} µs, added ${fmt(viaLayer - direct, 0)} µs (x${fmt(viaLayer / direct)})`);
+} finally {
+  await session.close();
+  target.cleanup();
+}
