@@ -62,7 +62,11 @@ bool RunInNetns(const std::string &nsPath, const std::function<bool(Failure &)> 
   std::thread t([&] {
     int target = open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
     if (target < 0) { out = MakeFailure("open netns " + nsPath, errno); return; }
-    if (setns(target, CLONE_NEWNET)) {
+    struct stat want, have;
+    // Already there (an agent inside the pod): no setns, which would need CAP_SYS_ADMIN.
+    bool same = fstat(target, &want) == 0 && stat("/proc/thread-self/ns/net", &have) == 0 &&
+                want.st_ino == have.st_ino && want.st_dev == have.st_dev;
+    if (!same && setns(target, CLONE_NEWNET)) {
       out = MakeFailure("setns " + nsPath, errno);
       close(target);
       return;

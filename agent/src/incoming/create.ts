@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { AgentTarget } from '../target/target.js';
 import type { NetnsSockets } from '../netns/sockets.js';
 import type { IncomingTrafficService } from './service.js';
+import { MissingCapabilityService, missingBpfCapability } from './capabilities.js';
 import { EbpfIncomingTrafficService } from './ebpf-service.js';
 
 export interface IncomingContext {
@@ -17,6 +18,11 @@ export interface IncomingContext {
 }
 
 export async function createIncomingTrafficService(ctx: IncomingContext): Promise<IncomingTrafficService> {
+  const missing = missingBpfCapability();
+  if (missing) {
+    ctx.log.warn('incoming', `steal and mirror unavailable: ${missing} missing`, { missing });
+    return new MissingCapabilityService(missing);
+  }
   const fromEnv = (process.env.KMIRROR_PROBE_SOURCES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   return new EbpfIncomingTrafficService({ sockets: ctx.sockets, log: ctx.log, probeSources: ctx.probeSources ?? fromEnv });
 }
