@@ -3,7 +3,8 @@
 // to the target (from the host side of its veth, as a client of a pod would) reaches the local
 // program and gets its answer. Mirror: the target's own server answers, and the local program
 // receives a copy of the request.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,8 +34,9 @@ afterAll(async () => {
   target?.cleanup();
 });
 
-function curl(url: string): string {
-  return execFileSync('curl', ['-sS', '-m', '10', url], { encoding: 'utf8' });
+/** Asynchronous: the session (agent client + local proxy) runs in this process and must keep serving. */
+async function curl(url: string): Promise<string> {
+  return (await promisify(execFile)('curl', ['-sS', '-m', '10', url], { encoding: 'utf8' })).stdout;
 }
 
 async function freePort(): Promise<number> {
@@ -80,7 +82,7 @@ async function startListener(mode: 'steal' | 'mirror', remotePort: number): Prom
 describe('incoming traffic to a program under the layer', () => {
   it('steal: a request to the target is answered by the local program', async () => {
     const { session, lines } = await startListener('steal', 8081);
-    const answer = curl(`http://${target.podIp}:8081/stolen`);
+    const answer = await curl(`http://${target.podIp}:8081/stolen`);
     expect(answer.trim()).toBe('local-answer /stolen');
     expect(lines).toContain('got GET /stolen');
     expect(session.status().proxy.incoming[0]).toMatchObject({ port: 8081, mode: 'steal', connections: 1 });
@@ -88,7 +90,7 @@ describe('incoming traffic to a program under the layer', () => {
 
   it('mirror: the target answers, the local program receives a copy', async () => {
     const { lines } = await startListener('mirror', 8082);
-    const answer = curl(`http://${target.podIp}:8082/mirrored`);
+    const answer = await curl(`http://${target.podIp}:8082/mirrored`);
     expect(answer.trim()).toBe('original-answer /mirrored');
     await waitFor('mirrored request at the local program', 10_000, () => (lines.includes('got GET /mirrored') ? true : undefined));
   });
