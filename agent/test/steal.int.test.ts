@@ -183,6 +183,45 @@ describe('HTTP-filtered steal', () => {
     }
   });
 
+  it('routes 1 MB request bodies whole to either side on one connection', async () => {
+    let stolenBody = Buffer.alloc(0);
+    const sink = new TestSink((c) => {
+      const parts: Buffer[] = [];
+      c.stream.on('data', (d: Buffer) => {
+        parts.push(d);
+        const all = Buffer.concat(parts);
+        const head = all.indexOf('\r\n\r\n');
+        if (head >= 0 && all.length >= head + 4 + (1 << 20)) {
+          stolenBody = all.subarray(head + 4);
+          c.stream.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nSTOLEN');
+        }
+      });
+    });
+    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/mine' } }, sink);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const body = Buffer.alloc(1 << 20);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 13) & 0xff;
+    const post = (path: string): Promise<string> => new Promise((resolve, reject) => {
+      const req = http.request(`http://${ns.podIp}:${PORT}${path}`, { method: 'POST', agent, headers: { 'content-length': body.length } }, (res) => {
+        let t = '';
+        res.on('data', (d: Buffer) => (t += d.toString()));
+        res.on('end', () => resolve(t));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    try {
+      const sha = (await import('node:crypto')).createHash('sha256').update(body).digest('hex').slice(0, 16);
+      expect(await post('/app')).toBe(`ORIGINAL POST /app len=${1 << 20} sha=${sha}`);
+      expect(await post('/mine')).toBe('STOLEN');
+      expect(stolenBody.equals(body)).toBe(true);
+      expect(await post('/app2')).toBe(`ORIGINAL POST /app2 len=${1 << 20} sha=${sha}`);
+    } finally {
+      agent.destroy();
+      sub.close();
+    }
+  });
+
   it('keeps response order for pipelined requests split between the client and the original app', async () => {
     const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { methodFilter: '^PUT$' } }, new TestSink(answerHttp('STOLEN')));
     try {
