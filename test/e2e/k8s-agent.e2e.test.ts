@@ -110,6 +110,7 @@ describe('node agent for deploy/web', () => {
       expect(fromPod).toMatchObject({ app: 'node-http', message: MESSAGE });
       const st = await nextStatus('reconnected', mark);
       expect(st).toMatchObject({ resubscribed: 1, note: expect.stringMatching(/^new agent /) });
+      expect((st as { gapMs: number }).gapMs).toBeLessThan(5000);
       expect(s.info.agentPod).not.toBe(oldAgent);
       await waitFor('steal to resume on the new agent', async () =>
         (await requestFromCluster(ns, client, 'http://web/steal-again')) === 'stolen\n' ? true : undefined, 30_000);

@@ -39,6 +39,8 @@ export interface SessionStatus {
   agent: 'ready' | 'closed';
   capabilities: string[];
   proxy: ProxyStatus;
+  /** Last connection event of a self-healing (Kubernetes) agent, e.g. "reconnected after 850 ms (same agent …)". */
+  agentEvent?: string;
 }
 
 export interface WrapOptions {
@@ -160,7 +162,16 @@ class Session extends EventEmitter implements WorkstationSession {
       this.emit('status', this.status());
     });
     agent.on('error', (err: unknown) => log.log('warn', `agent: ${(err as Error).message}`));
+    // A Kubernetes agent session reconnects by itself (adapter/src/cluster/reconnecting-session.ts):
+    // pass its disconnect/reconnect reports on as status changes and warnings.
+    agent.on('status', (st: { type: string; reason?: string; gapMs?: number; note?: string }) => {
+      this.agentEvent = st.type === 'reconnected' ? `reconnected after ${st.gapMs} ms (${st.note ?? 'same agent'})`
+        : `${st.type}${st.reason ? `: ${st.reason}` : ''}`;
+      if (this.listenerCount('warning')) this.emit('warning', `agent ${this.agentEvent}`);
+      this.emit('status', this.status());
+    });
   }
+  private agentEvent: string | undefined;
 
   wrapCommand(argv: string[], opts: WrapOptions = {}): WrappedCommand {
     if (!argv.length || !argv[0]) throw new Error('wrapCommand: empty command');
@@ -178,6 +189,7 @@ class Session extends EventEmitter implements WorkstationSession {
       agent: this.agent.closed ? 'closed' : 'ready',
       capabilities: [...this.agent.capabilities],
       proxy: this.proxy.status(),
+      ...(this.agentEvent ? { agentEvent: this.agentEvent } : {}),
     };
   }
 
