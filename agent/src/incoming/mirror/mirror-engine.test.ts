@@ -7,13 +7,13 @@ import { MirrorEngine, type MirrorProgramLike } from './mirror-engine.js';
 import { SEG_FIN, SEG_RST, SEG_SYN } from './reassembly.js';
 import type { MirrorRecord } from './record.js';
 
-function fakeProgram(): MirrorProgramLike & { ports: Set<number>; closed: boolean } {
+function fakeProgram(): MirrorProgramLike & { ports: Set<number>; closed: boolean; lost: number } {
   return {
-    ports: new Set(), closed: false,
+    ports: new Set(), closed: false, lost: 0,
     attachNewInterfaces: async () => ['lo'],
     interfaces: () => ['lo'],
     setPort(port, on) { if (on) this.ports.add(port); else this.ports.delete(port); },
-    stats: () => ({ lost: 0, records: 0 }),
+    stats() { return { lost: this.lost, records: 0 }; },
     close() { this.closed = true; },
   };
 }
@@ -71,8 +71,23 @@ describe('MirrorEngine', () => {
     const t = await setUp();
     t.engine.onRecord(rec(0, '', SEG_SYN));
     t.engine.onRecord(rec(1, 'ab'));
-    t.engine.onRecord(rec(10, 'xyz')); // bytes 2..8 never arrive (ring overrun)
-    t.engine.sweep(Date.now() + 1_000);
+    t.engine.onRecord(rec(10, 'xyz')); // bytes 2..8 never arrive
+    t.engine.sweep(Date.now() + 1_000); // no ring-buffer drop: could still be a retransmission
+    await t.flush();
+    expect(t.received.join('')).toBe('ab');
+    t.engine.sweep(Date.now() + 4_000);
+    await t.flush();
+    expect(t.received.join('')).toBe('abxyz');
+    expect(t.sink.connections[0]?.gaps).toEqual([{ offset: 2, length: 7 }]);
+  });
+
+  it('gives up on a hole sooner when the ring buffer dropped records', async () => {
+    const t = await setUp();
+    t.engine.onRecord(rec(0, '', SEG_SYN));
+    t.engine.onRecord(rec(1, 'ab'));
+    t.engine.onRecord(rec(10, 'xyz'));
+    t.program.lost = 3; // the kernel counted drops
+    t.engine.sweep(Date.now() + 500);
     await t.flush();
     expect(t.received.join('')).toBe('abxyz');
     expect(t.sink.connections[0]?.gaps).toEqual([{ offset: 2, length: 7 }]);

@@ -14,7 +14,11 @@ import { FlowReassembler, SEG_FIN, SEG_RST, SEG_SYN, type FlowEvent } from './re
 import { MirrorProgram } from './mirror-program.js';
 import type { MirrorRecord } from './record.js';
 
-const HOLE_TIMEOUT_MS = 300; // a hole not filled by then is lost (the ring buffer dropped it)
+// A hole is given up on (reported as a gap) after DROP_HOLE_MS when the kernel ring buffer
+// dropped records since shortly before it appeared, else after RETRANSMIT_HOLE_MS: a segment
+// lost on the wire passes tc ingress only with its retransmission (RTO ≥ 200 ms).
+const DROP_HOLE_MS = 300;
+const RETRANSMIT_HOLE_MS = 3_000;
 const IDLE_FLOW_MS = 10 * 60_000;
 const MAX_QUEUED_BYTES = 16 << 20; // per subscriber stream before its copy is dropped as a gap
 
@@ -55,6 +59,8 @@ export class MirrorEngine {
   private readonly flows = new Map<string, Flow>();
   private timer: NodeJS.Timeout | undefined;
   private ifTimer: NodeJS.Timeout | undefined;
+  private lost = 0;
+  private lostChangedAt = 0;
   private pendingAdds = 0;
   /** Bytes given to subscribers, and bytes reported as gaps (for status and benchmarks). */
   readonly counters = { bytes: 0, gapBytes: 0, flows: 0 };
@@ -219,11 +225,16 @@ export class MirrorEngine {
 
   /** Gives up on holes the ring buffer will never fill and forgets idle flows (every 100 ms). */
   sweep(now = Date.now()): void {
+    const lost = this.program?.stats().lost ?? 0;
+    if (lost !== this.lost) { this.lost = lost; this.lostChangedAt = now; }
     for (const [key, flow] of this.flows) {
       const subs = this.ports.get(flow.port);
       if (!subs) { this.flows.delete(key); continue; }
       const r = flow.reassembler;
-      if (r.holeSince !== undefined && now - r.holeSince > HOLE_TIMEOUT_MS) this.emit(flow, subs, r.skipHole([], now));
+      if (r.holeSince !== undefined) {
+        const dropped = this.lostChangedAt >= r.holeSince - 200;
+        if (now - r.holeSince > (dropped ? DROP_HOLE_MS : RETRANSMIT_HOLE_MS)) this.emit(flow, subs, r.skipHole([], now));
+      }
       if (now - flow.lastSeen > IDLE_FLOW_MS) this.emit(flow, subs, r.giveUp());
       if (r.finished || now - flow.lastSeen > IDLE_FLOW_MS) {
         for (const out of flow.outputs.values()) if (!out.closed) out.stream.end();
