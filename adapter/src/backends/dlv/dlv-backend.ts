@@ -43,6 +43,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
     const address = await withTimeout(listenAddress(dlv), LISTEN_TIMEOUT_MS, 'waiting for dlv to listen');
     forwardDlvOutput(dlv, (category, output) => sink.event('output', { category, output }));
     const socket = connect(address.port, address.host);
+    socket.setNoDelay(true);
     await once(socket, 'connect');
     let launch: { command: 'launch' | 'attach'; args: Record<string, unknown> };
     if (config.request === 'attach') {

@@ -113,8 +113,8 @@ export class NodeBridge implements BackendSession {
   }
 
   async launch(): Promise<unknown> {
-    await this.cdp.send('Runtime.enable');
-    await this.cdp.send('Debugger.enable');
+    // Pipelined: the inspector answers Debugger.enable only after replaying every parsed script.
+    await Promise.all([this.cdp.send('Runtime.enable'), this.cdp.send('Debugger.enable')]);
     if (this.debuggee) {
       this.ctx.sink.event('process', { name: this.ctx.config.program, systemProcessId: this.debuggee.pid, isLocalProcess: true, startMethod: 'launch' });
     }

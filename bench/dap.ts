@@ -1,0 +1,177 @@
+// kmirror-dap overhead, measured against the bare backend in the same run (no target):
+//  * DAP request round trip (`threads` while stopped, median of 200) through kmirror-dap vs the
+//    debugger directly — goal: ≤ 1 ms added;
+//  * time from `initialize` to the first `stopped` at a breakpoint — goal: ≤ 1.2× the bare backend.
+// Clients are Microsoft's DebugClient. kmirror-dap runs as a TCP server started once (`--port 0`),
+// so its process start-up is reported separately; debugpy/lldb run on stdio, bare dlv on TCP. Node's baseline is the raw inspector protocol (there is no bare Node DAP server).
+// Run: npm run bench (or bundle this file with esbuild and run it with node).
+import { spawn, execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import WebSocket from 'ws';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+
+const ROOT = process.cwd();
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RTT_SAMPLES = Number(process.env.BENCH_RTT ?? 200);
+const work = mkdtempSync(join(tmpdir(), 'kmirror-dap-bench-'));
+cpSync(join(ROOT, 'adapter/test/fixtures'), work, { recursive: true });
+execFileSync('go', ['build', '-gcflags=all=-N -l', '-o', 'app', '.'], { cwd: join(work, 'go') });
+execFileSync('gcc', ['-g', '-O0', '-o', 'app', 'app.c'], { cwd: join(work, 'c') });
+const lldbWrapper = join(work, 'lldb.sh');
+writeFileSync(lldbWrapper, '#!/bin/sh\nexec /usr/bin/lldb-vscode-15 "$@"\n', { mode: 0o755 });
+const bundle = join(work, 'kmirror-dap.js');
+await build({ entryPoints: [join(ROOT, 'adapter/src/dap/main.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'esm', external: ['*.node'], logLevel: 'silent',
+  banner: { js: "import { createRequire as __kmCreateRequire } from 'node:module'; const require = __kmCreateRequire(import.meta.url);" } });
+
+const breakLine = (path: string): number => readFileSync(path, 'utf8').split('\n').findIndex((l) => l.includes('BREAK')) + 1;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const env = { KM_GREETING: 'bench', KM_FOREVER: '1' };
+
+interface Case {
+  name: string;
+  source: string;
+  kmirror: Record<string, unknown>;
+  bare: { start(): Promise<{ dc: DebugClient; stop(): void }>; launch: Record<string, unknown> };
+}
+
+async function dlvClient(): Promise<{ dc: DebugClient; stop(): void }> {
+  const dlv = spawn('dlv', ['dap', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = await new Promise<number>((resolve) => dlv.stdout.on('data', (d: Buffer) => {
+    const m = /listening at: [\d.]+:(\d+)/.exec(d.toString());
+    if (m) resolve(Number(m[1]));
+  }));
+  const dc = new DebugClient('dlv', '', 'go');
+  await dc.start(port);
+  return { dc, stop: () => dlv.kill('SIGKILL') };
+}
+/** kmirror-dap as a TCP server (`--port 0`), started once: per-session overhead without process start-up. */
+const server = spawn(process.execPath, [bundle, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const serverPort = await new Promise<number>((resolve) => server.stdout.on('data', (d: Buffer) => {
+  const m = /listening on [\d.]+:(\d+)/.exec(d.toString());
+  if (m) resolve(Number(m[1]));
+}));
+async function kmirrorClient(): Promise<{ dc: DebugClient; stop(): void }> {
+  const dc = new DebugClient('node', '', 'kmirror');
+  await dc.start(serverPort);
+  return { dc, stop: () => undefined };
+}
+
+async function stdioClient(runtime: string, executable: string): Promise<{ dc: DebugClient; stop(): void }> {
+  const dc = new DebugClient(runtime, executable, 'bench');
+  await dc.start();
+  return { dc, stop: () => undefined };
+}
+
+const cases: Case[] = [
+  { name: 'go (dlv)', source: join(work, 'go/main.go'), kmirror: { program: join(work, 'go/app') },
+    bare: { start: dlvClient, launch: { mode: 'exec', program: join(work, 'go/app') } } },
+  { name: 'python (debugpy)', source: join(work, 'py/app.py'), kmirror: { program: join(work, 'py/app.py') },
+    bare: { start: () => stdioClient('/usr/bin/python3', '/usr/lib/python3/dist-packages/debugpy/adapter'), launch: { program: join(work, 'py/app.py'), console: 'internalConsole' } } },
+  { name: 'c (lldb-vscode)', source: join(work, 'c/app.c'), kmirror: { program: join(work, 'c/app') },
+    bare: { start: () => stdioClient('/bin/sh', lldbWrapper), launch: { program: join(work, 'c/app'), envArray: true } } },
+];
+
+/** initialize → launch → breakpoint → configurationDone → stopped; returns ms and leaves it stopped. */
+async function toStopped(dc: DebugClient, launch: Record<string, unknown>, source: string, verified = true): Promise<number> {
+  dc.defaultTimeout = 30_000;
+  const t0 = performance.now();
+  await dc.hitBreakpoint(launch as never, { path: source, line: breakLine(source), verified });
+  return performance.now() - t0;
+}
+
+async function roundTrips(dc: DebugClient): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < RTT_SAMPLES; i++) {
+    const t0 = performance.now();
+    await dc.threadsRequest();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+/** Launch time counts from before the client connects (bare dlv's process start is part of it). */
+async function measure(start: () => Promise<{ dc: DebugClient; stop(): void }>, launch: Record<string, unknown>, source: string): Promise<{ stopMs: number; rttMs: number }> {
+  const t0 = performance.now();
+  const { dc, stop } = await start();
+  try {
+    await toStopped(dc, launch, source);
+    const total = performance.now() - t0;
+    return { stopMs: total, rttMs: await roundTrips(dc) };
+  } finally {
+    await dc.stop().catch(() => undefined);
+    stop();
+  }
+}
+
+function bareLaunch(c: Case): Record<string, unknown> {
+  const { envArray, ...rest } = c.bare.launch;
+  return { ...rest, env: envArray ? Object.entries(env).map(([k, v]) => `${k}=${v}`) : env };
+}
+
+console.log(`kmirror-dap overhead (${RUNS} runs each, RTT = median of ${RTT_SAMPLES} threads requests while stopped)`);
+console.log('backend            | bare stop ms | kmirror stop ms | ratio | bare RTT ms | kmirror RTT ms | added ms');
+for (const c of cases) {
+  const bare = { stop: [] as number[], rtt: [] as number[] };
+  const km = { stop: [] as number[], rtt: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    const b = await measure(c.bare.start, bareLaunch(c), c.source);
+    bare.stop.push(b.stopMs); bare.rtt.push(b.rttMs);
+    const k = await measure(kmirrorClient, { type: 'kmirror', request: 'launch', ...c.kmirror, env }, c.source);
+    km.stop.push(k.stopMs); km.rtt.push(k.rttMs);
+  }
+  const [bs, ks, br, kr] = [median(bare.stop), median(km.stop), median(bare.rtt), median(km.rtt)];
+  console.log(`${c.name.padEnd(18)} | ${bs.toFixed(0).padStart(12)} | ${ks.toFixed(0).padStart(15)} | ${(ks / bs).toFixed(2).padStart(5)} | ${br.toFixed(3).padStart(11)} | ${kr.toFixed(3).padStart(14)} | ${(kr - br).toFixed(3).padStart(8)}`);
+}
+
+// Node: kmirror-dap's bridge vs the raw inspector protocol (node --inspect-brk + CDP), launch to first breakpoint.
+async function rawCdpToStopped(program: string, line: number): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--inspect-brk=127.0.0.1:0', program], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const url = await new Promise<string>((resolve) => child.stderr.on('data', (d: Buffer) => { const m = /ws:\/\/\S+/.exec(d.toString()); if (m) resolve(m[0]); }));
+  const ws = new WebSocket(url);
+  await new Promise((r) => ws.once('open', r));
+  let id = 0;
+  const paused: string[] = [];
+  let onPause: (() => void) | undefined;
+  ws.on('message', (d) => { const m = JSON.parse(d.toString()) as { method?: string; params?: { reason: string } }; if (m.method === 'Debugger.paused') { paused.push(m.params!.reason); onPause?.(); } });
+  const send = (method: string, params = {}): void => { ws.send(JSON.stringify({ id: ++id, method, params })); };
+  send('Runtime.enable'); send('Debugger.enable');
+  send('Debugger.setBreakpointByUrl', { url: `file://${program}`, lineNumber: line - 1 });
+  const hit = new Promise<void>((resolve) => { onPause = () => { if (paused.length === 1) send('Debugger.resume'); else resolve(); }; });
+  send('Runtime.runIfWaitingForDebugger');
+  await hit;
+  const ms = performance.now() - t0;
+  ws.close(); child.kill('SIGKILL');
+  return ms;
+}
+const js = join(work, 'js/app.js');
+const raw: number[] = [];
+const kmNode: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  raw.push(await rawCdpToStopped(js, breakLine(js)));
+  const t0 = performance.now();
+  const { dc } = await kmirrorClient();
+  try {
+    await toStopped(dc, { type: 'kmirror', request: 'launch', program: js, env }, js, false);
+    kmNode.push(performance.now() - t0);
+  } finally {
+    await dc.stop().catch(() => undefined);
+  }
+}
+console.log(`node (bridge vs raw CDP) | raw CDP stop ms ${median(raw).toFixed(0)} | kmirror stop ms ${median(kmNode).toFixed(0)} | ratio ${(median(kmNode) / median(raw)).toFixed(2)}`);
+// Process start-up of the stdio adapter (what an editor pays once per session on stdio).
+const startup: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const t0 = performance.now();
+  const { dc } = await stdioClient(process.execPath, bundle);
+  await dc.initializeRequest();
+  startup.push(performance.now() - t0);
+  await dc.stop().catch(() => undefined);
+}
+console.log(`kmirror-dap stdio start-up (spawn → initialize answered): ${median(startup).toFixed(0)} ms (not included above)`);
+server.kill();
+rmSync(work, { recursive: true, force: true });
+process.exit(0);
