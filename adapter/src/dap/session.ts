@@ -125,7 +125,9 @@ export class DebugSession {
 
   /** Without a target: the direct layer. With one: the workstation session, with progress events. */
   private async openLayer(config: KmirrorLaunchConfig): Promise<DebuggeeLayer> {
-    const target = config.target ?? (config.kmirror?.target as string | undefined) ?? this.opts.defaultTarget;
+    // kmirror.target may be mirrord's object form ({ path, namespace }): the session reads that itself.
+    const inlineTarget: unknown = config.kmirror?.target;
+    const target = config.target ?? (typeof inlineTarget === 'object' && inlineTarget !== null ? undefined : (inlineTarget as string | undefined) ?? this.opts.defaultTarget);
     if (!target && !config.configFile && !config.kmirror) return directLayer();
     const progressId = `kmirror-target-${Date.now()}`;
     const progress = this.clientCapabilities.supportsProgressReporting === true;
