@@ -1,8 +1,8 @@
 // A BackendSession for debuggers that speak DAP themselves: kmirror-dap is a thin rewriter in
 // front of them. The backend module supplies the translated launch/attach request and optional
 // event rewriting; this class initializes the debugger with the client's arguments, forwards
-// requests, passes events and reverse requests through (runInTerminal is wrapped by the layer
-// when a target is active) and reports a debugger that dies on its own as a crash.
+// requests, passes events and reverse requests (runInTerminal, startDebugging) through, and
+// reports a debugger that dies on its own as a crash.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Readable, Writable } from 'node:stream';
 import type { BackendContext, BackendSession } from './backend.js';
@@ -75,15 +75,12 @@ export class ProxySession implements BackendSession {
     if (out) this.opts.ctx.sink.event(out.event, out.body);
   }
 
-  private async onReverseRequest(command: string, args: unknown): Promise<DebugProtocol.Response> {
-    const { layer } = this.opts.ctx;
-    if (command === 'runInTerminal' && layer.active) {
-      // The terminal command is the debuggee (or the debugger's launch helper that execs it).
-      const a = args as DebugProtocol.RunInTerminalRequestArguments;
-      const env = Object.fromEntries(Object.entries(a.env ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      const wrapped = layer.wrap(a.args, { env });
-      args = { ...a, args: [wrapped.command, ...wrapped.args], env: wrapped.env };
-    }
+  /**
+   * runInTerminal and startDebugging pass through to the client unchanged. With a target no
+   * rewrite is needed: debugpy's terminal command is its launcher (the layer is already in the
+   * debuggee's `python` argv), and dlv/lldb/netcoredbg attach to a program kmirror-dap started.
+   */
+  private onReverseRequest(command: string, args: unknown): Promise<DebugProtocol.Response> {
     return this.opts.ctx.sink.reverseRequest(command, args);
   }
 

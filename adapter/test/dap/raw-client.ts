@@ -23,6 +23,8 @@ export class RawClient {
   private seq = 1;
   private waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
   closed = false;
+  /** Answers reverse requests (runInTerminal, startDebugging); default: refuse. */
+  onReverse: ((request: Message) => Promise<Record<string, unknown>>) | undefined;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (d: Buffer) => this.onData(d));
@@ -96,6 +98,13 @@ export class RawClient {
   }
 
   private answerReverse(request: Message): void {
+    if (this.onReverse) {
+      void this.onReverse(request).then(
+        (body) => this.sendMessage({ seq: this.seq++, type: 'response', request_seq: request.seq, command: request.command, success: true, body }),
+        (e: unknown) => this.sendMessage({ seq: this.seq++, type: 'response', request_seq: request.seq, command: request.command, success: false, message: (e as Error).message }),
+      );
+      return;
+    }
     this.sendMessage({ seq: this.seq++, type: 'response', request_seq: request.seq, command: request.command, success: false, message: 'not supported by the test client' });
   }
 }
