@@ -49,11 +49,13 @@ try {
     Number((await run(w.command, w.args, { env: w.env, encoding: 'utf8' })).stdout.trim());
   const runs = 7;
 
+  let addedPerCall = 0;
   console.log('1. trapped call, local path (µs per iteration, median of 7 runs, plain and layer alternating)');
   for (const [op, path, n] of [['open', '/etc/passwd', 20000], ['stat', '/usr/bin/env', 20000]] as const) {
     const [base, lay] = await interleaved(runs, () => figure(plain([join(out, 'openloop'), op, path, String(n)])),
       () => figure(layered([join(out, 'openloop'), op, path, String(n)])));
     console.log(`   ${op} ${path}: plain ${fmt(base)} µs, layer ${fmt(lay)} µs, added ${fmt(lay - base)} µs per trapped call (x${fmt(lay / base)})`);
+    addedPerCall = Math.max(addedPerCall, lay - base);
   }
 
   console.log('2. remote file open (/etc/hosts from the target, memfd answer) vs the same open plain (µs)');
@@ -70,7 +72,14 @@ try {
     await time(cmd!, rest, process.env); // warm the page cache
     const w = layered([...argv]);
     const [base, lay] = await interleaved(11, () => time(cmd!, rest, process.env), () => time(w.command, w.args, w.env));
-    console.log(`   ${name}: plain ${fmt(base, 1)} ms, layer ${fmt(lay, 1)} ms, overhead ${fmt((lay / base - 1) * 100, 1)} %`);
+    // The trapped calls of one start-up (LayerStats sent to the proxy when the tree ends).
+    const before = session.status().proxy.layerStats.notifications ?? 0;
+    await time(w.command, w.args, w.env);
+    await new Promise((r) => setTimeout(r, 200));
+    const calls = (session.status().proxy.layerStats.notifications ?? 0) - before;
+    const estimate = (calls * addedPerCall) / 1000;
+    console.log(`   ${name}: plain ${fmt(base, 1)} ms, layer ${fmt(lay, 1)} ms, measured overhead ${fmt((lay / base - 1) * 100, 1)} %;` +
+      ` ${calls} trapped calls x ${fmt(addedPerCall)} µs = ${fmt(estimate, 1)} ms, estimated overhead ${fmt((estimate / base) * 100, 1)} %`);
   }
 
   console.log('4. connect latency to the target service (µs per connection: connect + request + first byte + close)');

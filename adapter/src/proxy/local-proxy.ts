@@ -38,6 +38,11 @@ export interface ProxyStatus {
   layerStats: Record<string, number>;
 }
 
+/** uint64 fields decode as numbers or as Long objects (when the long package is present). */
+function toNumber(v: unknown): number {
+  return typeof v === 'number' ? v : Number(String(v));
+}
+
 const ACTIONS = { local: layerPb.PathAction.PATH_LOCAL, remote: layerPb.PathAction.PATH_REMOTE, not_found: layerPb.PathAction.PATH_NOT_FOUND };
 
 export class LocalProxy {
@@ -113,7 +118,7 @@ export class LocalProxy {
 
   /** One request → its answer (undefined for notices). Never throws for expected failures. */
   private async handle(m: LayerMessage): Promise<ProxyMessageProps | undefined> {
-    const id = Number(m.id);
+    const id = toNumber(m.id);
     switch (m.body) {
       case 'hello':
         this.opts.log('debug', 'layer connected', { pid: m.hello?.pid });
@@ -138,7 +143,7 @@ export class LocalProxy {
         this.opts.log(m.log?.level === 'error' ? 'error' : 'warn', `layer: ${m.log?.message ?? ''}`);
         return undefined;
       case 'stats':
-        for (const [k, v] of Object.entries(m.stats ?? {})) if (typeof v === 'number') this.layerStats[k] = (this.layerStats[k] ?? 0) + v;
+        for (const [k, v] of Object.entries(m.stats ?? {})) this.layerStats[k] = (this.layerStats[k] ?? 0) + toNumber(v);
         return undefined;
       default:
         return undefined;
