@@ -6,7 +6,7 @@
 //
 // Batch format (one Buffer per call): repeated { u32 little-endian length, record bytes }, each
 // record a struct km_mirror_event followed by its payload. Memory is bounded: when JS lags by
-// more than kMaxPendingBytes the thread stops draining, the kernel ring fills and drops (the
+// more than maxPendingBytes (64 MB) the thread stops draining, the kernel ring fills and drops (the
 // agent then reports gaps); the mirrored traffic itself is never slowed.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -26,7 +26,7 @@
 namespace km {
 namespace {
 
-constexpr size_t kMaxPendingBytes = 64u << 20;
+constexpr size_t kDefaultMaxPendingBytes = 64u << 20;
 constexpr size_t kFlushBytes = 1u << 20;
 
 using Batch = std::vector<uint8_t>;
@@ -43,6 +43,7 @@ struct Mirror {
   Napi::ThreadSafeFunction tsfn;
   // Shared with queued ThreadSafeFunction calls, which may run after this Mirror is gone.
   std::shared_ptr<std::atomic<size_t>> pending = std::make_shared<std::atomic<size_t>>(0);
+  size_t max_pending = kDefaultMaxPendingBytes;
   Batch batch;  // consumer thread only
 
   void Stop() {
@@ -104,7 +105,7 @@ void ConsumeLoop(Mirror *m) {
   ev.data.u32 = 2;
   epoll_ctl(ep, EPOLL_CTL_ADD, m->stop_fd, &ev);
   for (;;) {
-    if (m->pending->load() > kMaxPendingBytes) {  // JS lags: let the kernel ring absorb (and drop)
+    if (m->pending->load() > m->max_pending) {  // JS lags: let the kernel ring absorb (and drop)
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
       uint64_t v;
       if (read(m->stop_fd, &v, sizeof v) == sizeof v) break;
@@ -152,8 +153,8 @@ Mirror *HandleArg(const Napi::CallbackInfo &info) {
   return g_mirrors.Get(info[0].As<Napi::Number>().Uint32Value());
 }
 
-// bpfMirrorOpen(objectPath, netnsPath, onBatch(buffer)): Promise<handle>. Loads, attaches to every
-// interface and starts the consumer thread.
+// bpfMirrorOpen(objectPath, netnsPath, onBatch(buffer), maxPendingBytes?): Promise<handle>. Loads,
+// attaches to every interface and starts the consumer thread.
 Napi::Value MirrorOpen(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString() || !info[1].IsString() || !info[2].IsFunction())
@@ -161,6 +162,7 @@ Napi::Value MirrorOpen(const Napi::CallbackInfo &info) {
   std::string obj = info[0].As<Napi::String>();
   auto holder = std::make_shared<std::unique_ptr<Mirror>>(new Mirror());
   (*holder)->netns = info[1].As<Napi::String>();
+  if (info[3].IsNumber()) (*holder)->max_pending = (size_t)info[3].As<Napi::Number>().Int64Value();
   (*holder)->tsfn = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "km_mirror_rb", 0, 1);
   (*holder)->tsfn.Unref(env);  // the agent's own handles keep it alive, not the ring reader
   (*holder)->tsfn_live = true;

@@ -23,7 +23,8 @@ export interface BpfAddon {
   bpfStealAttachUdpReply(h: number): Promise<string[]>;
   bpfStealClose(h: number): void;
 
-  bpfMirrorOpen(objectPath: string, netnsPath: string, onBatch: (batch: Buffer) => void): Promise<number>;
+  /** maxPendingBytes: records read but not yet handled by JS before the reader pauses (64 MB). */
+  bpfMirrorOpen(objectPath: string, netnsPath: string, onBatch: (batch: Buffer) => void, maxPendingBytes?: number): Promise<number>;
   bpfMirrorAttachInterfaces(h: number): Promise<string[]>;
   bpfMirrorInterfaces(h: number): string[];
   bpfMirrorSetPort(h: number, port: number, on: boolean): void;

@@ -20,6 +20,8 @@ export interface EbpfServiceOptions {
   log: Logger;
   /** Source prefixes never stolen, e.g. the node address kubelet probes come from ("10.0.0.1/32"). */
   probeSources?: string[];
+  /** How far JS may lag behind the mirror ring-buffer reader before the kernel drops (64 MB). */
+  mirrorMaxPendingBytes?: number;
 }
 
 interface PortSteal {
@@ -58,7 +60,7 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
 
   constructor(private readonly o: EbpfServiceOptions) {
     this.steal = new StealEngine(o.sockets, o.log);
-    this.mirror = new MirrorEngine(o.sockets.netnsPath, o.log);
+    this.mirror = new MirrorEngine(o.sockets.netnsPath, o.log, { maxPendingBytes: o.mirrorMaxPendingBytes });
     for (const spec of o.probeSources ?? []) {
       const { address, prefixLen } = parsePrefix(spec);
       void this.steal.exemptSource(address, prefixLen);

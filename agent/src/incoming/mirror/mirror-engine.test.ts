@@ -27,7 +27,7 @@ function rec(seq: number, data: string, flags = 0, extra: Partial<MirrorRecord> 
 
 async function setUp() {
   const program = fakeProgram();
-  const engine = new MirrorEngine('/nonexistent', createJsonLogger({ minLevel: 'error' }), async () => program);
+  const engine = new MirrorEngine('/nonexistent', createJsonLogger({ minLevel: 'error' }), { openProgram: async () => program });
   const sink = new TestSink();
   const release = await engine.add(8080, sink);
   const received: string[] = [];
@@ -91,6 +91,19 @@ describe('MirrorEngine', () => {
     await t.flush();
     expect(t.received.join('')).toBe('abxyz');
     expect(t.sink.connections[0]?.gaps).toEqual([{ offset: 2, length: 7 }]);
+  });
+
+  it('resets a copy whose end the ring buffer may have dropped once the flow stays silent', async () => {
+    const t = await setUp();
+    t.engine.onRecord(rec(1, 'abc'));
+    await t.flush();
+    const now = Date.now();
+    t.program.lost = 1; // drops after the flow's last record: its FIN may be among them
+    t.engine.sweep(now + 1_000);
+    expect(t.state().reset).toBe(false);
+    t.engine.sweep(now + 12_000);
+    await t.flush();
+    expect(t.state().reset).toBe(true);
   });
 
   it('resets the copy on RST', async () => {

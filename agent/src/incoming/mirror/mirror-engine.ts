@@ -20,6 +20,9 @@ import type { MirrorRecord } from './record.js';
 const DROP_HOLE_MS = 300;
 const RETRANSMIT_HOLE_MS = 3_000;
 const IDLE_FLOW_MS = 10 * 60_000;
+// A flow silent this long while the ring buffer dropped records after its last one may have lost
+// its end (FIN): its copies are reset rather than left open for IDLE_FLOW_MS.
+const LOST_TAIL_MS = 10_000;
 const MAX_QUEUED_BYTES = 16 << 20; // per subscriber stream before its copy is dropped as a gap
 
 /** What the engine needs of a loaded program (MirrorProgram; a fake in unit tests). */
@@ -67,8 +70,9 @@ export class MirrorEngine {
 
   private readonly openProgram: OpenMirrorProgram;
 
-  constructor(private readonly netnsPath: string, private readonly log: Logger, openProgram?: OpenMirrorProgram) {
-    this.openProgram = openProgram ?? ((onRecord, onError) => MirrorProgram.open(netnsPath, onRecord, onError));
+  /** maxPendingBytes: how far JS may lag behind the ring-buffer reader (tests shrink it). */
+  constructor(private readonly netnsPath: string, private readonly log: Logger, opts: { openProgram?: OpenMirrorProgram; maxPendingBytes?: number } = {}) {
+    this.openProgram = opts.openProgram ?? ((onRecord, onError) => MirrorProgram.open(netnsPath, onRecord, onError, { maxPendingBytes: opts.maxPendingBytes }));
   }
 
   /** Mirrors `port` to `sink` until the returned function is called. */
@@ -234,6 +238,11 @@ export class MirrorEngine {
       if (r.holeSince !== undefined) {
         const dropped = this.lostChangedAt >= r.holeSince - 200;
         if (now - r.holeSince > (dropped ? DROP_HOLE_MS : RETRANSMIT_HOLE_MS)) this.emit(flow, subs, r.skipHole([], now));
+      }
+      if (this.lostChangedAt > flow.lastSeen && now - flow.lastSeen > LOST_TAIL_MS) {
+        for (const out of flow.outputs.values()) if (!out.closed) out.stream.destroy(new Error('mirror capture lost the end of this connection'));
+        this.flows.delete(key);
+        continue;
       }
       if (now - flow.lastSeen > IDLE_FLOW_MS) this.emit(flow, subs, r.giveUp());
       if (r.finished || now - flow.lastSeen > IDLE_FLOW_MS) {

@@ -10,7 +10,7 @@ export class MirrorProgram {
   private constructor(private readonly addon: BpfAddon, private readonly handle: number) {}
 
   /** Loads km_mirror_tcx, attaches it to every interface of the netns and starts reading. */
-  static async open(netnsPath: string, onRecord: (r: MirrorRecord) => void, onError: (err: unknown) => void): Promise<MirrorProgram> {
+  static async open(netnsPath: string, onRecord: (r: MirrorRecord) => void, onError: (err: unknown) => void, opts: { maxPendingBytes?: number } = {}): Promise<MirrorProgram> {
     const addon = bpfAddon();
     const handle = await addon.bpfMirrorOpen(bpfObjectPath('mirror'), netnsPath, (batch) => {
       try {
@@ -18,7 +18,7 @@ export class MirrorProgram {
       } catch (err) {
         onError(err);
       }
-    });
+    }, opts.maxPendingBytes);
     return new MirrorProgram(addon, handle);
   }
 
