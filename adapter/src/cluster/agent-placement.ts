@@ -2,9 +2,9 @@
 // Job (default) or an ephemeral container in the target pod. Readiness of the agent's server is
 // established later by the tunnel handshake over a port-forward, not by reading its logs.
 import { randomBytes } from 'node:crypto';
-import type { V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { V1Job, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
 import {
-  AGENT_CONTAINER, LABEL_SESSION, agentJobName, buildEphemeralContainer, buildNodeJob, ephemeralContainerName,
+  AGENT_CONTAINER, LABEL_SESSION, agentJobName, buildEphemeralContainer, buildNodeJob, buildTargetlessJob, ephemeralContainerName,
   pickEphemeralPort, type PullPolicy,
 } from './agent-pod-spec.js';
 import { agentContainerState } from './agent-pod-status.js';
@@ -74,6 +74,26 @@ async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts
     ttlSecondsAfterFinished: opts.ttlSecondsAfterFinished, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
     ...(opts.labels ? { extraLabels: opts.labels } : {}), probeSources: probeSources(target),
   });
+  return runAgentJob(access, namespace, job, ids, opts, `on node ${target.nodeName}`, signal);
+}
+
+/** A targetless agent: a plain pod (no hostPID, no capabilities) serving outgoing traffic and DNS. */
+export async function placeTargetlessAgent(access: KubeAccess, namespace: string, opts: AgentPlacementOptions, signal?: AbortSignal): Promise<PlacedAgent> {
+  const ids = { sessionId: randomBytes(4).toString('hex'), token: randomBytes(24).toString('base64url') };
+  const job = buildTargetlessJob({
+    ...ids, namespace, nodeName: '', containerId: '', targetDescription: 'targetless',
+    image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
+    port: opts.nodeJobPort, idleExitSeconds: opts.idleExitSeconds, activeDeadlineSeconds: opts.activeDeadlineSeconds,
+    ttlSecondsAfterFinished: opts.ttlSecondsAfterFinished, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+    ...(opts.labels ? { extraLabels: opts.labels } : {}),
+  });
+  const placed = await runAgentJob(access, namespace, job, ids, opts, '(targetless)', signal);
+  return { ...placed, trafficCapable: false };
+}
+
+/** Creates the agent Job, waits for its container to run; deletes the Job if it never does. */
+async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, ids: { sessionId: string; token: string },
+  opts: AgentPlacementOptions, where: string, signal?: AbortSignal): Promise<PlacedAgent> {
   const jobName = agentJobName(ids.sessionId);
   // Pod Security admission only enforces on pods: a dry-run pod create surfaces its refusal now,
   // instead of a Job whose pod silently never appears.
@@ -89,7 +109,7 @@ async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts
   try {
     const podName = await waitForPods(access, {
       namespace, labelSelector: `${LABEL_SESSION}=${ids.sessionId}`, timeoutMs: opts.startupTimeoutMs,
-      what: `starting agent job ${jobName} on node ${target.nodeName}`, ...(signal ? { signal } : {}),
+      what: `starting agent job ${jobName} ${where}`, ...(signal ? { signal } : {}),
     }, (pods) => runningAgentPod(pods, AGENT_CONTAINER, false));
     return { mode: 'node-job', ...ids, namespace, podName, containerName: AGENT_CONTAINER, port: opts.nodeJobPort, trafficCapable: true, remove };
   } catch (err) {

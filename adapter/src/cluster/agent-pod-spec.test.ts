@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildEphemeralContainer, buildNodeJob, LABEL_MANAGED_BY, LABEL_SESSION, NODE_JOB_CAPABILITIES, pickEphemeralPort,
+  buildEphemeralContainer, buildNodeJob, buildTargetlessJob, LABEL_MANAGED_BY, LABEL_SESSION, NODE_JOB_CAPABILITIES, pickEphemeralPort,
 } from './agent-pod-spec.js';
 
 const common = { image: 'kmirror/agent:0.1.0', pullPolicy: 'IfNotPresent' as const, sessionId: 'abcd1234', port: 47777, token: 's3cret', idleExitSeconds: 10 };
@@ -69,5 +69,17 @@ describe('pickEphemeralPort', () => {
     const values = [0, 0.5];   // 40000 (declared) then 50000
     const port = pickEphemeralPort({ spec: { containers: [{ name: 'a', ports: [{ containerPort: 40000 }] }] } }, () => values.shift() ?? 0.9);
     expect(port).toBe(50000);
+  });
+});
+
+describe('buildTargetlessJob', () => {
+  it('is a plain pod: not pinned, no hostPID, no capabilities, serving its own netns', () => {
+    const job = buildTargetlessJob({ ...common, namespace: 'n', nodeName: '', containerId: '', targetDescription: 'targetless', activeDeadlineSeconds: 60, ttlSecondsAfterFinished: 5 });
+    const spec = job.spec?.template.spec;
+    expect(spec).toMatchObject({ hostPID: false, restartPolicy: 'Never' });
+    expect(spec?.nodeName).toBeUndefined();
+    expect(spec?.containers[0]?.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false });
+    expect(spec?.containers[0]?.args?.slice(0, 2)).toEqual(['--target', 'pid/1']);
+    expect(job.metadata?.labels).toMatchObject({ [LABEL_SESSION]: 'abcd1234' });
   });
 });

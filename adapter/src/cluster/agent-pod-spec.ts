@@ -162,3 +162,21 @@ export function buildEphemeralContainer(o: EphemeralOptions): V1EphemeralContain
     },
   };
 }
+
+/**
+ * The targetless agent: the node Job without what a target needs — not pinned, no hostPID, no
+ * capabilities; it serves outgoing traffic and DNS from its own pod (PID 1 is the agent itself).
+ */
+export function buildTargetlessJob(o: NodeJobOptions): V1Job {
+  const job = buildNodeJob(o);
+  const spec = job.spec?.template.spec;
+  const container = spec?.containers[0];
+  if (spec && container) {
+    delete spec.nodeName;
+    delete spec.tolerations;
+    spec.hostPID = false;
+    container.args = agentArgs('pid/1', o);
+    container.securityContext = { privileged: false, allowPrivilegeEscalation: false };
+  }
+  return job;
+}

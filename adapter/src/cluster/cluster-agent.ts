@@ -5,7 +5,7 @@
 // session created; if the client dies instead, the agent's idle exit and the Job's TTL do.
 import { AGENT_DEFAULTS } from './agent-defaults.js';
 import { agentUrl, connectOnce, connectWhenReady, type AgentConnection } from './agent-handshake.js';
-import { placeAgent, type AgentPlacementOptions, type PlacedAgent } from './agent-placement.js';
+import { placeAgent, placeTargetlessAgent, type AgentPlacementOptions, type PlacedAgent } from './agent-placement.js';
 import { agentContainerState } from './agent-pod-status.js';
 import { statusCodeOf } from './errors.js';
 import { openKubeAccess, type KubeAccess, type KubeAccessOptions } from './kube-access.js';
@@ -66,9 +66,20 @@ export class ClusterAgentSession extends ReconnectingAgentSession {
     this.transportFn()?.destroy();
   }
 
+  /** @internal set for targetless sessions: the "target" env is the agent's own, minus its secrets. */
+  targetless = false;
+
+  override async env(): Promise<Record<string, string>> {
+    const env = await super.env();
+    return this.targetless ? Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('KMIRROR_'))) : env;
+  }
+
   /** Steal/mirror need the agent's capabilities: say so clearly instead of a kernel error. */
   override async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {
     const placed = this.placedFn();
+    if (this.targetless) {
+      throw new TunnelError('NOT_SUPPORTED', `${opts.mode} of port ${opts.port}: a targetless session has no incoming traffic; give a target (pod/NAME, deploy/NAME, ...)`);
+    }
     if (placed && !placed.trafficCapable) {
       throw new TunnelError('PERMISSION_DENIED', `${opts.mode} of port ${opts.port} needs the agent capabilities BPF, NET_ADMIN and SYS_ADMIN, `
         + `which the ephemeral agent in pod ${placed.podName} runs without (Pod Security of namespace ${placed.namespace}); `
@@ -97,6 +108,7 @@ export class ClusterAgentSession extends ReconnectingAgentSession {
 export async function openClusterAgent(opts: ClusterAgentOptions): Promise<ClusterAgentSession> {
   const log = opts.log ?? (() => undefined);
   const access = openKubeAccess(opts);
+  if (opts.target === 'targetless') return openTargetless(access, opts, log);
   const spec = parseKubeTarget(opts.target, {
     ...(opts.container !== undefined ? { container: opts.container } : {}),
     ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
@@ -175,6 +187,41 @@ export async function openClusterAgent(opts: ClusterAgentOptions): Promise<Clust
     if (st.type === 'reconnect-failed') log('warn', `giving up on the agent: ${st.reason}`);
   });
   follow(target);
+  return session;
+}
+
+/** targetless: a plain agent pod in the namespace, for outgoing traffic and DNS only. */
+async function openTargetless(access: KubeAccess, opts: ClusterAgentOptions, log: NonNullable<ClusterAgentOptions['log']>): Promise<ClusterAgentSession> {
+  const placement: AgentPlacementOptions = { ...AGENT_DEFAULTS, ...opts.agent, warn: (m) => log('warn', m) };
+  const namespace = placement.namespace ?? opts.namespace ?? access.namespace;
+  const place = () => placeTargetlessAgent(access, namespace, placement, opts.signal);
+  let agent = await place();
+  log('info', `targetless agent ${agent.podName} placed in namespace ${namespace}`);
+  let first: AgentConnection;
+  try {
+    first = await connectWhenReady(access, agent, { deadline: Date.now() + placement.startupTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+  } catch (err) {
+    await agent.remove().catch(() => undefined);
+    throw err;
+  }
+  let transport = first.transport;
+  const reconnect: Reconnector = async () => {
+    if (!(await agentAlive(access, agent))) {
+      const old = agent;
+      agent = await place();
+      void old.remove().catch(() => undefined);
+    }
+    const c = await connectWhenReady(access, agent, { deadline: Date.now() + placement.startupTimeoutMs });
+    transport = c.transport;
+    return { session: c.session, note: `agent ${agent.podName}` };
+  };
+  const session = new ClusterAgentSession(first.session, reconnect, { reconnectTimeoutMs: opts.reconnectTimeoutMs ?? 60_000 });
+  session.targetless = true;
+  session.bind(
+    async () => { await agent.remove().catch((err: unknown) => log('warn', `removing agent ${agent.podName} failed: ${(err as Error).message}`)); },
+    () => ({ context: access.contextName, namespace, podName: '', container: '', nodeName: '', placement: agent.mode, agentPod: agent.podName, agentContainer: agent.containerName, url: agentUrl(agent) }),
+    () => agent.token, () => agent, () => transport,
+  );
   return session;
 }
 
