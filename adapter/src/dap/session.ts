@@ -125,16 +125,16 @@ export class DebugSession {
 
   /** Without a target: the direct layer. With one: the workstation session, with progress events. */
   private async openLayer(config: KmirrorLaunchConfig): Promise<DebuggeeLayer> {
-    // kmirror.target may be mirrord's object form ({ path, namespace }): the session reads that itself.
-    const inlineTarget: unknown = config.kmirror?.target;
-    const target = config.target ?? (typeof inlineTarget === 'object' && inlineTarget !== null ? undefined : (inlineTarget as string | undefined) ?? this.opts.defaultTarget);
-    if (!target && !config.configFile && !config.kmirror) return directLayer();
+    const { defaultTarget } = this.opts;
+    if (!config.target && !config.configFile && !config.kmirror && !defaultTarget) return directLayer();
+    // Precedence (resolved in openTargetLayer): launch `target` > the settings' target > --target.
+    const target = config.target ?? defaultTarget;
     const progressId = `kmirror-target-${Date.now()}`;
     const progress = this.clientCapabilities.supportsProgressReporting === true;
     if (progress) this.connection.sendEvent('progressStart', { progressId, title: `kmirror: connecting to ${target ?? 'target'}`, cancellable: false });
     try {
       const layer = await openTargetLayer({
-        config, target, log: this.opts.log, signal: this.abort.signal,
+        config, ...(defaultTarget ? { defaultTarget } : {}), log: this.opts.log, signal: this.abort.signal,
         onStatus: (message) => {
           if (progress) this.connection.sendEvent('progressUpdate', { progressId, message });
         },

@@ -17,7 +17,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface OpenTargetOptions {
   config: KmirrorLaunchConfig;
-  target: string | undefined;
+  /** `kmirror-dap --target`: used when neither the launch config nor the settings name a target. */
+  defaultTarget?: string;
   log: DapLogger;
   signal?: AbortSignal;
   onStatus(message: string): void;
@@ -51,12 +52,15 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<Debuggee
   const { settings, warnings } = launchSettings(config);
   for (const w of warnings) log.log('warn', 'layer', w);
   const timeoutMs = config.targetTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const label = opts.target ?? (typeof settings.target === 'string' ? settings.target : settings.target?.path) ?? '(no target)';
+  // mirrord's object form ({ path, namespace }) is read by the session itself.
+  const settingsTarget = typeof settings.target === 'string' ? settings.target : settings.target?.path;
+  const target = config.target ?? (settingsTarget ? undefined : opts.defaultTarget);
+  const label = target ?? settingsTarget ?? '(no target)';
   opts.onStatus(`starting the agent for ${label}`);
   let session;
   try {
     session = await withTimeout(openWorkstationSession({
-      config: settings, target: opts.target, cwd: config.cwd, timeoutMs,
+      config: settings, ...(target ? { target } : {}), cwd: config.cwd, timeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
       log: { log: (level, message, fields) => log.log(level, 'layer', message, fields) },
     }), timeoutMs + 2_000, `connecting to target ${label}`);
