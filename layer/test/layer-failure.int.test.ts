@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLayerBinary } from '../../adapter/src/session/layer-binary.js';
+import { openWorkstationSession } from '../../adapter/src/session/workstation-session.js';
 import { buildTestApps, repoRoot, type TestApps } from './build-apps.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 
@@ -62,6 +63,43 @@ describe('layer failure behaviour', () => {
       expect(lost).toHaveLength(1);
     } finally {
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    }
+  });
+
+  it('agent killed mid-run: the next remote connect fails with ECONNREFUSED, the session says so once', async () => {
+    const messages: string[] = [];
+    const session = await openWorkstationSession({
+      config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' } } },
+      log: { log: (level, message) => { if (level === 'warn' || level === 'error') messages.push(message); } },
+      cwd: repoRoot,
+    });
+    const trigger = join(scratch, 'agent-gone');
+    const w = session.wrapCommand([apps.c, target.dnsName, String(target.httpPort), target.secretPath, target.envName, '--wait', trigger]);
+    const child = spawn(w.command, w.args, { env: w.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    const until = async (what: string, ms: number) => {
+      const end = Date.now() + ms;
+      while (!stdout.split('\n').includes(what)) {
+        if (Date.now() > end) throw new Error(`no "${what}" within ${ms} ms:\n${stdout}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until('waiting', 60_000);
+      expect(parseKv(stdout).http).toContain(`peer=${target.podIp}`);
+      const agentPid = session.status().agentPid;
+      expect(agentPid).toBeGreaterThan(0);
+      process.kill(agentPid!, 'SIGKILL');   // checked just above
+      const end = Date.now() + 10_000;
+      while (session.status().agent !== 'closed' && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      writeFileSync(trigger, '');
+      await until('done', 20_000);
+      expect(parseKv(stdout)['second.connect']).toBe('error:Connection refused');
+      expect(messages.filter((m) => m.startsWith('lost the agent'))).toHaveLength(1);
+    } finally {
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      await session.close();
     }
   });
 

@@ -37,6 +37,8 @@ export interface OpenWorkstationSessionOptions {
 export interface SessionStatus {
   target: string;
   agent: 'ready' | 'closed';
+  /** pid of a local target's agent process (absent for Kubernetes targets). */
+  agentPid?: number;
   capabilities: string[];
   proxy: ProxyStatus;
   /** Last connection event of a self-healing (Kubernetes) agent, e.g. "reconnected after 850 ms (same agent …)". */
@@ -81,7 +83,7 @@ async function withDeadline<T>(what: string, ms: number, signal: AbortSignal | u
 }
 
 /** Starts (local) or places (Kubernetes) the agent and returns a connected session. */
-async function openAgent(target: string, config: KmirrorConfig, log: SessionLogger, signal?: AbortSignal): Promise<{ agent: AgentSession; stop: () => Promise<void> }> {
+async function openAgent(target: string, config: KmirrorConfig, log: SessionLogger, signal?: AbortSignal): Promise<{ agent: AgentSession; stop: () => Promise<void>; pid?: number }> {
   if (target === 'targetless' || !parseLocalTarget(target)) {
     const { openClusterAgent } = await import('../cluster/cluster-agent.js');
     const { clusterOptionsFromConfig } = await import('../cluster/options-from-config.js');
@@ -97,7 +99,7 @@ async function openAgent(target: string, config: KmirrorConfig, log: SessionLogg
   const local: LocalAgent = await startLocalAgent({ target, onLog: (line) => log.log('debug', `agent: ${line}`) });
   try {
     const agent = await connectAgent({ url: local.url, token: local.token, clientName: 'kmirror workstation session' });
-    return { agent, stop: async () => { await agent.close().catch(() => undefined); await local.stop(); } };
+    return { agent, pid: local.pid, stop: async () => { await agent.close().catch(() => undefined); await local.stop(); } };
   } catch (err) {
     await local.stop();
     throw err;
@@ -121,7 +123,7 @@ export async function openWorkstationSession(opts: OpenWorkstationSessionOptions
   if (!target) throw new ConfigError('target', 'no target: give --target or "target" in the configuration');
   const layerBin = findLayerBinary();
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const { agent, stop } = await withDeadline(`agent for ${target}`, timeoutMs, opts.signal, openAgent(target, opts.config, opts.log, opts.signal));
+  const { agent, stop, pid } = await withDeadline(`agent for ${target}`, timeoutMs, opts.signal, openAgent(target, opts.config, opts.log, opts.signal));
   let proxy: LocalProxy | undefined;
   try {
     const remoteEnv = policy.env.enabled ? await readTargetEnv(agent, target, timeoutMs, opts) : {};
@@ -132,7 +134,7 @@ export async function openWorkstationSession(opts: OpenWorkstationSessionOptions
       cwd: opts.cwd ?? process.cwd(),
       log: (level, message, fields) => opts.log.log(level, message, fields),
     });
-    return new Session(target, policy, targetEnv, agent, proxy, stop, layerBin, opts.log);
+    return new Session(target, policy, targetEnv, agent, proxy, stop, layerBin, opts.log, pid);
   } catch (err) {
     await proxy?.close();
     await stop();
@@ -152,6 +154,7 @@ class Session extends EventEmitter implements WorkstationSession {
     private readonly stopAgent: () => Promise<void>,
     private readonly layerBin: string,
     private readonly log: SessionLogger,
+    private readonly agentPid?: number,
   ) {
     super();
     agent.on('close', (reason: unknown) => {
@@ -187,6 +190,7 @@ class Session extends EventEmitter implements WorkstationSession {
     return {
       target: this.target,
       agent: this.agent.closed ? 'closed' : 'ready',
+      ...(this.agentPid ? { agentPid: this.agentPid } : {}),
       capabilities: [...this.agent.capabilities],
       proxy: this.proxy.status(),
       ...(this.agentEvent ? { agentEvent: this.agentEvent } : {}),
