@@ -47,8 +47,10 @@ function serveStolen(conn: IncomingConnection): void {
   conn.on('error', () => {});
 }
 
-async function start(): Promise<AgentSession> {
-  agent = await startLocalAgent({ target: `netns/${ns.name}` });
+let podPid = 0;
+
+async function start(target = `netns/${ns.name}`): Promise<AgentSession> {
+  agent = await startLocalAgent({ target });
   session = await connectAgent({ url: agent.url, token: agent.token, clientName: 'incoming-test' });
   return session;
 }
@@ -56,7 +58,7 @@ async function start(): Promise<AgentSession> {
 beforeAll(async () => {
   requireRoot();
   ns = createNetns();
-  await startPodServer(ns, PORT);
+  podPid = await startPodServer(ns, PORT);
 });
 
 afterEach(async () => {
@@ -105,6 +107,13 @@ describe('incoming traffic through the agent', () => {
     expect(await get(`http://${ns.podIp}:${PORT}/api/v1`)).toBe(`WORKSTATION GET /api/v1 from=${ns.hostIp}`);
     expect(await get(`http://${ns.podIp}:${PORT}/health`)).toMatch(/^ORIGINAL GET \/health/);
     await filtered.close();
+  });
+
+  it('steals for a pid/N target (the namespace of a process)', async () => {
+    const s = await start(`pid/${podPid}`);
+    const steal = await s.subscribe({ port: PORT, mode: 'steal' }, serveStolen);
+    expect(await get(`http://${ns.podIp}:${PORT}/pid`)).toBe(`WORKSTATION GET /pid from=${ns.hostIp}`);
+    await steal.close();
   });
 
   it('refuses a second unfiltered steal from another client with ALREADY_EXISTS and detaches when a client disconnects', async () => {
