@@ -117,6 +117,7 @@ export class StealEngine {
     const program = this.program ?? (this.opening ? await this.opening : undefined);
     // Without a loaded program nothing is stolen, so a plain connection reaches the app.
     const socket = program ? await connectPassthrough(program, this.sockets, to) : (await this.sockets.connectTcp(to)).socket;
+    socket.setNoDelay(true);
     this.track(socket);
     return socket;
   }
@@ -167,6 +168,7 @@ export class StealEngine {
 
   private onTcp(socket: net.Socket): void {
     this.track(socket);
+    socket.setNoDelay(true); // relayed writes already carry whole messages: no Nagle delay
     const destination = socketAddr(socket.localAddress, socket.localPort);
     const source = socketAddr(socket.remoteAddress, socket.remotePort);
     const handler = this.tcpHandlers.get(destination.port);
