@@ -3,6 +3,8 @@
 // use only this interface, so they never know whether a cluster is involved. The layer applies
 // to the debuggee only: debuggers are spawned directly, and their ports are excluded.
 
+import type { KmirrorStatusBody } from './dap-custom.js';
+
 export interface WrappedCommand {
   command: string;
   args: string[];
@@ -41,7 +43,7 @@ export function directLayer(): DebuggeeLayer {
       if (!command) throw new Error('empty command');
       return { command, args, env: { ...processEnv(), ...(opts?.env ?? {}) } };
     },
-    status: () => ({ target: null, agent: 'none' }),
+    status: () => ({ target: null, agent: 'none' } satisfies KmirrorStatusBody),
     close: async () => {},
   };
 }

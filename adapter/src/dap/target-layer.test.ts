@@ -15,7 +15,7 @@ describe('kmirror settings of a launch configuration', () => {
     expect(settings).toEqual({ target: 'pid/1', feature: { env: { include: 'A', exclude: 'B' } } });
   });
   it('names the bad key as a launch field error', () => {
-    expect(() => launchSettings({ request: 'launch', program: 'x', cwd: tmpdir(), kmirror: { feature: { fs: { mode: 'sideways' } } } }))
+    expect(() => launchSettings({ request: 'launch', program: 'x', cwd: tmpdir(), kmirror: { feature: { fs: { mode: 'sideways' as 'read' /* deliberately invalid */ } } } }))
       .toThrow(expect.objectContaining({ code: 'BAD_LAUNCH_FIELD', message: expect.stringMatching(/launch configuration field "kmirror".*feature\.fs\.mode/) }));
   });
   it('fails on a missing configFile', () => {
