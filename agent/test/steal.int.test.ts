@@ -140,6 +140,27 @@ describe('unfiltered steal', () => {
     expect((await get(`http://${ns.podIp}:${PORT}/free`)).body).toMatch(/^ORIGINAL/);
   });
 
+  it('mirrors a port that is stolen at the same time (capture runs before the socket lookup)', async () => {
+    const thief = new TestSink(answerHttp('STOLEN'));
+    const observer = new TestSink();
+    const steal = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, thief);
+    const mirror = await service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, observer);
+    try {
+      const copy = observer.next();
+      expect((await get(`http://${ns.podIp}:${PORT}/both`)).body).toMatch(/^STOLEN GET \/both/);
+      const c = await copy;
+      const text = await new Promise<string>((resolve) => {
+        let t = '';
+        c.stream.on('data', (d: Buffer) => { t += d.toString(); if (t.includes('\r\n\r\n')) resolve(t); });
+      });
+      expect(text).toMatch(/^GET \/both HTTP\/1.1\r\n/);
+      expect(c.info.mode).toBe('mirror');
+    } finally {
+      mirror.close();
+      steal.close();
+    }
+  });
+
   it('serves several clients on different ports of one target', async () => {
     const other = 9090;
     await startPodServer(ns, other);
