@@ -128,13 +128,20 @@ export async function openWorkstationSession(opts: OpenWorkstationSessionOptions
   try {
     const remoteEnv = policy.env.enabled ? await readTargetEnv(agent, target, timeoutMs, opts) : {};
     const targetEnv = filterTargetEnv(remoteEnv, policy.env);
+    // Warnings and incoming-subscription changes also become session events (kmirror/status).
+    let session: Session | undefined;
     proxy = await LocalProxy.start({
       agent: () => (agent.closed ? undefined : agent),
       policy,
       cwd: opts.cwd ?? process.cwd(),
-      log: (level, message, fields) => opts.log.log(level, message, fields),
+      log: (level, message, fields) => {
+        opts.log.log(level, message, fields);
+        if (level === 'warn') session?.emit('warning', message);
+        if (level === 'info' || level === 'warn') session?.emit('status', session.status());
+      },
     });
-    return new Session(target, policy, targetEnv, agent, proxy, stop, layerBin, opts.log, pid);
+    session = new Session(target, policy, targetEnv, agent, proxy, stop, layerBin, opts.log, pid);
+    return session;
   } catch (err) {
     await proxy?.close();
     await stop();
