@@ -29,7 +29,8 @@ healthy() {
 
 # --- 0. state of a previous run
 if healthy; then
-  echo "cluster: already up (node $NODE_NAME Ready); nothing to do"
+  echo "cluster: already up (node $NODE_NAME Ready); refreshing images whose inputs changed (e.g. a new agent build)"
+  bash "$here/images/build.sh" | sed 's/^ *[0-9.]*s  /  /'
   echo "cluster: KUBECONFIG=$KUBECONFIG_PATH"
   exit 0
 fi
