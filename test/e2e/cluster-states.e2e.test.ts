@@ -36,7 +36,7 @@ afterAll(() => {
 });
 
 describe('cluster scripts in bad states', () => {
-  it('cluster:up on a cluster that is already up does nothing and says so', async () => {
+  it('cluster:up on a cluster that is already up keeps it running and says so', async () => {
     const r = await run('up.sh');
     expect(r.out).toContain('cluster: already up');
     expect(r.out).toContain('KUBECONFIG=');
