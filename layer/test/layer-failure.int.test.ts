@@ -128,6 +128,21 @@ describe('layer failure behaviour', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('needs no privilege: the filter installs for an unprivileged user (nobody, no capabilities)', async () => {
+    const r = await runToEnd({
+      command: 'setpriv',
+      args: ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
+        findLayerBinary(), '--', apps.c, target.podIp, String(target.httpPort), '/etc/hostname', 'KMIRROR_LAYER_SOCKET'],
+      env: env({ KMIRROR_LAYER_SOCKET: join(scratch, 'nobody-listens.sock') }),
+    }, { timeoutMs: 20_000 });
+    expect(r.stderr).not.toContain('cannot install the seccomp filter');
+    const kv = parseKv(r.stdout);
+    expect(kv.connect).toBe('error:Connection refused');   // trapped: refused without a proxy, never dialled
+    expect(kv.file).not.toMatch(/^error/);
+    expect(kv.env).toBe('(unset)');                        // the launcher's variables do not reach the program
+    expect(r.code).toBe(0);
+  });
+
   it('the exit status of the program is the exit status of the wrapper', async () => {
     const r = await runToEnd({ command: findLayerBinary(), args: ['--', 'sh', '-c', 'exit 7'], env: env({ KMIRROR_LAYER_LOG: 'error' }) }, { timeoutMs: 10_000 });
     expect(r.code).toBe(7);

@@ -82,6 +82,7 @@ export function runToEnd(cmd: { command: string; args: string[]; env: Record<str
     let timedOut = false;
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdin.on('error', () => undefined);   // a program that exits without reading its stdin
     child.stdin.end(opts.input ?? '');
     const timer = setTimeout(() => { timedOut = true; try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, opts.timeoutMs ?? 60_000);
     child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr, timedOut }); });
