@@ -68,6 +68,11 @@ describe('the layer on real programs', () => {
     });
   }
 
+  it('Node dns.resolve4 (c-ares: its own UDP queries, checks the answer source)', async () => {
+    const r = await run([process.execPath, '-e', `require('dns').promises.resolve4('${target.dnsName}').then((a) => console.log('resolve4=' + a.join(',')))`]);
+    expect(parseKv(r.stdout).resolve4).toBe(target.podIp);
+  });
+
   it('C: a name only the target /etc/hosts knows', async () => {
     const kv = parseKv((await run([apps.c, ...args(target.hostsName)])).stdout);
     expectReachedInside(kv);
