@@ -13,9 +13,9 @@ import { TunnelError } from './errors.js';
 import type { StreamHandler, TunnelConnection } from './connection.js';
 import type { Msg } from './messages.js';
 
-export const DEFAULT_STREAM_WINDOW = 1024 * 1024;
+export const DEFAULT_STREAM_WINDOW = 4 * 1024 * 1024;
 /** Largest Data payload per frame: big enough for throughput, small enough to interleave streams. */
-export const MAX_DATA_CHUNK = 64 * 1024;
+export const MAX_DATA_CHUNK = 256 * 1024;
 
 export interface ByteStreamOptions {
   /** Bytes the peer allowed us to send before its first WindowUpdate. */

@@ -10,7 +10,7 @@
 // stream 0 and close the connection; per-stream problems send Error on that stream only.
 import { EventEmitter } from 'node:events';
 import { TunnelError } from './errors.js';
-import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, encodeFrame } from './framing.js';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, encodeFrameParts } from './framing.js';
 import type { Frame, Msg } from './messages.js';
 import type { ByteTransport } from './transport.js';
 import type { ErrorCodeName } from './types.js';
@@ -76,11 +76,12 @@ export class TunnelConnection extends EventEmitter {
   /** Sends one frame; silently dropped once the connection is closed. */
   send(streamId: number, msg: Msg): void {
     if (this.closedWith) return;
-    const bytes = encodeFrame({ streamId, msg }, this.maxFrameBytes);
-    this.pendingBytes += bytes.length;
-    this.transport.write(bytes, () => {
+    const parts = encodeFrameParts({ streamId, msg }, this.maxFrameBytes);
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    this.pendingBytes += length;
+    this.transport.write(parts, () => {
       const wasAbove = this.needsDrain;
-      this.pendingBytes -= bytes.length;
+      this.pendingBytes -= length;
       if (wasAbove && !this.needsDrain) this.emit('drain');
     });
   }

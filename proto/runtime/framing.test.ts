@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { kmirror } from '../gen/tunnel.js';
+import { encodeFrameBody } from './codec.js';
 import { isTunnelError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, encodeFrame } from './framing.js';
 import type { Frame } from './messages.js';
@@ -23,6 +25,17 @@ describe('frame codec', () => {
       for (let i = 0; i < bytes.length; i += step) out.push(...decoder.push(bytes.subarray(i, i + step)));
       expect(out.map((f) => f.msg?.kind)).toEqual(SAMPLES.map((m) => m.kind));
       expect(() => decoder.finish()).not.toThrow();
+    }
+  });
+
+  it('encodes Data frames exactly as protobufjs does', () => {
+    for (const streamId of [0, 1, 127, 128, 300_001]) {
+      for (const size of [0, 1, 127, 128, 16_383, 16_384, 65_536, 300_000]) {
+        const payload = Buffer.alloc(size, 3);
+        const body = encodeFrameBody({ streamId, msg: { kind: 'data', payload } });
+        expect(encodeFrame({ streamId, msg: { kind: 'data', payload } }).subarray(-body.length).equals(Buffer.from(body)), `${streamId}/${size}`).toBe(true);
+        expect(Buffer.from(kmirror.tunnel.v1.Frame.encodeDelimited({ streamId, data: { payload } }).finish()).equals(encodeFrame({ streamId, msg: { kind: 'data', payload } })), `${streamId}/${size}`).toBe(true);
+      }
     }
   });
 

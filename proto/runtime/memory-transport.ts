@@ -10,8 +10,9 @@ class MemoryTransport extends EventEmitter implements ByteTransport {
   /** Everything written, for assertions. */
   bytesWritten = 0;
 
-  write(bytes: Buffer, flushed: () => void): void {
+  write(parts: Buffer[], flushed: () => void): void {
     if (this.closed) return flushed();
+    const bytes = Buffer.concat(parts);
     this.bytesWritten += bytes.length;
     const copy = Buffer.from(bytes);
     setImmediate(() => {

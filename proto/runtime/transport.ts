@@ -6,8 +6,8 @@ import type { WebSocket } from 'ws';
 
 /** Events: 'data' (Buffer), 'invalid' (what), 'close' (reason: string). */
 export interface ByteTransport extends EventEmitter {
-  /** Queues bytes; `flushed` runs once they were handed to the kernel (or the transport died). */
-  write(bytes: Buffer, flushed: () => void): void;
+  /** Queues the parts of one frame, in order; `flushed` runs once they were handed to the kernel (or the transport died). */
+  write(parts: Buffer[], flushed: () => void): void;
   /** Closes after queued bytes are sent. */
   close(reason: string): void;
   /** Drops the transport at once. */
@@ -32,12 +32,16 @@ export class WebSocketTransport extends EventEmitter implements ByteTransport {
     ws.on('error', (err: Error) => this.finish(`websocket error: ${err.message}`));
   }
 
-  write(bytes: Buffer, flushed: () => void): void {
+  write(parts: Buffer[], flushed: () => void): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) {
       flushed();
       return;
     }
-    this.ws.send(bytes, { binary: true, compress: false }, () => flushed());
+    // Parts go out as fragments of one WebSocket message, so a payload is never copied.
+    const last = parts.length - 1;
+    parts.forEach((part, i) => {
+      this.ws.send(part, { binary: true, compress: false, fin: i === last }, i === last ? () => flushed() : undefined);
+    });
   }
 
   close(reason: string): void {

@@ -27,6 +27,10 @@ function openWebSocket(opts: ConnectAgentOptions, timeoutMs: number): Promise<We
       perMessageDeflate: false,
       maxPayload: 4 * DEFAULT_MAX_FRAME_BYTES,
       handshakeTimeout: timeoutMs,
+      // A zero mask makes ws skip masking (a per-byte XOR in JS without bufferutil). Masking only
+      // protects browsers' caching intermediaries from script-crafted frames; the tunnel runs
+      // between our own processes, directly or through a port-forward, and is token-authenticated.
+      generateMask: (mask: Buffer) => { mask.fill(0); },
       // Safe: ws only calls createConnection to get the byte stream it speaks HTTP/WebSocket on.
       ...(opts.socket ? { createConnection: (() => opts.socket) as unknown as WebSocket.ClientOptions['createConnection'] } : {}),
     });

@@ -1,0 +1,122 @@
+// Tunnel benchmark (root): bulk TCP throughput and small request/response latency through the
+// agent relay (a real agent process, WebSocket tunnel, flow-controlled stream, socket inside the
+// namespace) against a direct connection into the same namespace, measured in one run.
+// Goals (issue 2): throughput ratio ≥ 0.5×, added p50 latency ≤ 150 µs.
+import { loadavg } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { cleanupAll, createNetns, netnsPath } from '../test/harness/netns.js';
+import { connectAgent } from '../adapter/src/tunnel/agent-session.js';
+import { startLocalAgent } from '../adapter/src/tunnel/local-agent.js';
+import { createNetnsSockets } from '../agent/src/netns/sockets.js';
+import { tcpServerInside } from '../agent/test/helpers/target-fixture.js';
+
+const BULK_BYTES = Number(process.env.KMIRROR_BENCH_BULK_MB ?? 256) * 1024 * 1024;
+/** Direct and tunnel runs alternate this many times; the median of each is reported (shared machines are noisy). */
+const ROUNDS = Number(process.env.KMIRROR_BENCH_ROUNDS ?? 3);
+const ROUND_TRIPS = Number(process.env.KMIRROR_BENCH_ROUND_TRIPS ?? 5000);
+const CHUNK = Buffer.alloc(256 * 1024, 0x5a);
+const SMALL = Buffer.alloc(64, 0x41);
+
+/** Sends `total` bytes, half-closes, waits for the server's byte count; returns MB/s. */
+async function bulk(sock: Duplex, total: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  const answer = new Promise<string>((resolve, reject) => {
+    let text = '';
+    sock.on('data', (d: Buffer) => (text += d.toString()));
+    sock.on('end', () => resolve(text));
+    sock.on('error', reject);
+  });
+  for (let sent = 0; sent < total; sent += CHUNK.length) {
+    if (!sock.write(CHUNK)) await new Promise((r) => sock.once('drain', r));
+  }
+  sock.end();
+  const got = await answer;
+  if (Number(got) !== total) throw new Error(`bulk transfer lost data: server got ${got}, sent ${total}`);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return total / seconds / 1e6;
+}
+
+/** Sequential 64-byte request/response round trips; returns sorted latencies in µs. */
+async function pingPong(sock: Duplex, n: number): Promise<number[]> {
+  const times: number[] = [];
+  let waiting: (() => void) | undefined;
+  let pending = 0;
+  sock.on('data', (d: Buffer) => {
+    pending -= d.length;
+    if (pending <= 0 && waiting) waiting();
+  });
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    pending = SMALL.length;
+    await new Promise<void>((resolve) => { waiting = resolve; sock.write(SMALL); });
+    times.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  sock.destroy();
+  return times.sort((a, b) => a - b);
+}
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the tunnel benchmark needs root (network namespaces)');
+  const ns = createNetns();
+  try {
+    const sink = await tcpServerInside(ns, (s) => {
+      let n = 0;
+      s.on('data', (d: Buffer) => (n += d.length));
+      s.on('end', () => s.end(String(n)));
+      s.on('error', () => undefined);
+    });
+    const echo = await tcpServerInside(ns, (s) => { s.setNoDelay(true); s.on('data', (d) => s.write(d)); s.on('error', () => undefined); });
+    const sockets = createNetnsSockets(netnsPath(ns));
+    const agent = await startLocalAgent({ target: `netns/${ns.name}` });
+    const session = await connectAgent({ url: agent.url, token: agent.token, clientName: 'bench' });
+    try {
+      const direct = async (port: number): Promise<Duplex> => {
+        const { socket } = await sockets.connectTcp({ address: '127.0.0.1', port });
+        socket.setNoDelay(true);
+        return socket;
+      };
+      // Warm-up (JIT, socket buffers) on both paths.
+      await bulk(await direct(sink.port), 32 << 20);
+      await bulk(await session.connectTcp('127.0.0.1', sink.port, { allowHalfOpen: true }), 32 << 20);
+
+      const directRuns: number[] = [];
+      const tunnelRuns: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        directRuns.push(await bulk(await direct(sink.port), BULK_BYTES));
+        tunnelRuns.push(await bulk(await session.connectTcp('127.0.0.1', sink.port, { allowHalfOpen: true }), BULK_BYTES));
+      }
+      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+      const directMBs = median(directRuns);
+      const tunnelMBs = median(tunnelRuns);
+      const directLat = await pingPong(await direct(echo.port), ROUND_TRIPS);
+      const tunnelLat = await pingPong(await session.connectTcp('127.0.0.1', echo.port), ROUND_TRIPS);
+
+      const fmt = (n: number): string => n.toFixed(1).padStart(9);
+      console.log(`tunnel-throughput: ${ROUNDS} x ${BULK_BYTES >> 20} MiB bulk (median), ${ROUND_TRIPS} round trips of ${SMALL.length} B, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+      console.log(`  runs MB/s: direct ${directRuns.map((x) => x.toFixed(0)).join(' ')}; tunnel ${tunnelRuns.map((x) => x.toFixed(0)).join(' ')}`);
+      console.log(`                       direct     tunnel`);
+      console.log(`  throughput MB/s  ${fmt(directMBs)}  ${fmt(tunnelMBs)}   ratio ${(tunnelMBs / directMBs).toFixed(2)}x (goal >= 0.5x)`);
+      for (const p of [50, 99]) {
+        const d = pct(directLat, p);
+        const t = pct(tunnelLat, p);
+        console.log(`  rtt p${p} µs       ${fmt(d)}  ${fmt(t)}   added ${(t - d).toFixed(1)} µs${p === 50 ? ' (goal <= 150 µs)' : ''}`);
+      }
+      console.log(`  check: throughput ${tunnelMBs / directMBs >= 0.5 ? 'meets' : 'MISSES'} its goal; added p50 latency ${pct(tunnelLat, 50) - pct(directLat, 50) <= 150 ? 'meets' : 'MISSES'} its goal`);
+    } finally {
+      await session.close();
+      await agent.stop();
+      sink.server.close();
+      echo.server.close();
+    }
+  } finally {
+    cleanupAll();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`tunnel-throughput: ${(err as Error).stack ?? String(err)}`);
+  cleanupAll();
+  process.exit(1);
+});
