@@ -90,6 +90,12 @@ describe('policy defaults', () => {
       .toBe('feature.network.outgoing.filter');
   });
 
+  it('turns http_filter into the tunnel filter, with its ports', () => {
+    const p = resolvePolicy({ feature: { network: { incoming: { mode: 'steal', http_filter: { path_filter: '^/api', any_of: [{ header_filter: '^x-a: 1$' }], ports: [80] } } } } });
+    expect(p.incoming.httpFilter).toEqual({ pathFilter: '^/api', anyOf: [{ headerFilter: '^x-a: 1$' }] });
+    expect(p.incoming.httpFilterPorts).toEqual([80]);
+  });
+
   it('maps port_mapping local -> remote', () => {
     expect(resolvePolicy({ feature: { network: { incoming: { port_mapping: [[9333, 80]] } } } }).incoming.portMapping.get(9333)).toBe(80);
   });
