@@ -112,11 +112,11 @@ shims_kill() { local pid; for pid in $(our_shims); do kill -9 "$pid" 2>/dev/null
 leftovers() {
   local prefix=${POD_CIDR%.*}. ns count=0 shims chains cgroups
   for ns in $(ip netns list | awk '$1 ~ /^cni-/ {print $1}'); do
-    ip netns exec "$ns" ip -4 -o addr show 2>/dev/null | grep -q " inet ${prefix//./\\.}" && count=$((count + 1))
+    if ip netns exec "$ns" ip -4 -o addr show 2>/dev/null | grep -q " inet ${prefix//./\\.}"; then count=$((count + 1)); fi
   done
   shims=$(our_shims | wc -l)
   chains=$( { iptables-save; ip6tables-save; } 2>/dev/null | grep -cE '^:(KUBE-|CNI-HOSTPORT-|CNI-DN-)' || true)
-  cgroups=$(ls -d /sys/fs/cgroup/*/"$CGROUP_ROOT" 2>/dev/null | wc -l)
+  cgroups=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -name "$CGROUP_ROOT" 2>/dev/null | wc -l)
   echo "left: pod netns $count, shims $shims, iptables chains $chains, cgroups $cgroups," \
     "bridge $(ip link show "$BRIDGE" >/dev/null 2>&1 && echo present || echo gone)," \
     "mounts $(awk -v d="$RUN_DIR/" 'index($2, d) == 1' /proc/mounts | wc -l)"
