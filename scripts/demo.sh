@@ -9,11 +9,14 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (it creates network and mount namespaces)" >&2; exit 1; }
+setup_log=$(mktemp /tmp/kmirror-demo-setup.XXXXXX)
 if [ -z "${KMIRROR_DEMO_SKIP_SETUP:-}" ]; then
   echo "demo: installing dependencies and building (idempotent; fast when already done)"
-  bash scripts/install-deps.sh >/dev/null
-  bash scripts/build.sh >/dev/null
+  for step in scripts/install-deps.sh scripts/build.sh; do
+    bash "$step" >"$setup_log" 2>&1 || { tail -40 "$setup_log" >&2; echo "demo: $step failed (output above)" >&2; rm -f "$setup_log"; exit 1; }
+  done
 fi
+rm -f "$setup_log"
 
 ns="kmdemo$$"
 work=$(mktemp -d /tmp/kmirror-demo.XXXXXX)
