@@ -22,13 +22,35 @@ export class TunnelSocketImpl extends TunnelByteStream implements TunnelSocket {
     this.remotePort = opts.remote.port;
   }
 
-  // net.Socket compatibility for HTTP agents: Nagle and keep-alive are the agent's business.
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  // net.Socket compatibility for HTTP clients: Nagle and keep-alive are the agent's business.
   setNoDelay(): this { return this; }
   setKeepAlive(): this { return this; }
+
+  /** Like net.Socket: 'timeout' after `ms` without data in either direction (0 disables). */
   setTimeout(ms: number, cb?: () => void): this {
-    if (cb && ms > 0) setTimeout(cb, ms).unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (cb) this.once('timeout', cb);
+    if (ms > 0) {
+      this.idleTimer = setTimeout(() => this.emit('timeout'), ms);
+      this.idleTimer.unref();
+      this.once('close', () => clearTimeout(this.idleTimer));
+    }
     return this;
   }
+
+  override onMessage(msg: Msg): void {
+    if (msg.kind === 'data') this.idleTimer?.refresh();
+    super.onMessage(msg);
+  }
+
+  override _write(chunk: Buffer, enc: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.idleTimer?.refresh();
+    super._write(chunk, enc, callback);
+  }
+
   ref(): this { return this; }
   unref(): this { return this; }
 }
