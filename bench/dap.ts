@@ -6,10 +6,9 @@
 // so its process start-up is reported separately; debugpy/lldb run on stdio, bare dlv on TCP. Node's baseline is the raw inspector protocol (there is no bare Node DAP server).
 // Run: npm run bench (or bundle this file with esbuild and run it with node).
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import WebSocket from 'ws';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 
@@ -22,9 +21,8 @@ execFileSync('go', ['build', '-gcflags=all=-N -l', '-o', 'app', '.'], { cwd: joi
 execFileSync('gcc', ['-g', '-O0', '-o', 'app', 'app.c'], { cwd: join(work, 'c') });
 const lldbWrapper = join(work, 'lldb.sh');
 writeFileSync(lldbWrapper, '#!/bin/sh\nexec /usr/bin/lldb-vscode-15 "$@"\n', { mode: 0o755 });
-const bundle = join(work, 'kmirror-dap.js');
-await build({ entryPoints: [join(ROOT, 'adapter/src/dap/main.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'esm', external: ['*.node'], logLevel: 'silent',
-  banner: { js: "import { createRequire as __kmCreateRequire } from 'node:module'; const require = __kmCreateRequire(import.meta.url);" } });
+const bundle = join(ROOT, 'dist/kmirror-dap.js');
+if (!existsSync(bundle)) throw new Error(`${bundle} missing: run bash scripts/build.sh (or node scripts/bundle.mjs)`);
 
 const breakLine = (path: string): number => readFileSync(path, 'utf8').split('\n').findIndex((l) => l.includes('BREAK')) + 1;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
