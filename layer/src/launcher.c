@@ -13,8 +13,8 @@
  *                                fail with ECONNREFUSED (one log line), files stay local
  *   KMIRROR_LAYER_EXCLUDE_PORTS  comma-separated ports never trapped (a debugger's)
  *   KMIRROR_LAYER_LOG            debug | info | warn (default) | error
- * Signals: SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 are forwarded to PROGRAM; SIGINT and SIGQUIT are
- * ignored here (a terminal delivers them to PROGRAM's process group itself). */
+ * Signals: SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 are forwarded to PROGRAM; SIGINT and SIGQUIT only
+ * when sent by a process (a terminal delivers them to PROGRAM's process group itself). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -31,6 +31,14 @@
 static pid_t child_pid;
 
 static void forward(int sig) { if (child_pid > 0) kill(child_pid, sig); }
+
+/* SIGINT/SIGQUIT from the terminal reach PROGRAM's process group directly: forward only those sent
+ * by a process (kill(2): SI_USER/SI_QUEUE), so a Ctrl-C is never delivered twice. */
+static void forward_if_sent(int sig, siginfo_t *info, void *ctx)
+{
+	(void)ctx;
+	if (info && (info->si_code == SI_USER || info->si_code == SI_QUEUE)) forward(sig);
+}
 
 static size_t parse_ports(const char *csv, uint32_t *out, size_t max)
 {
@@ -107,7 +115,9 @@ int main(int argc, char **argv)
 	struct sigaction fw = { .sa_handler = forward, .sa_flags = SA_RESTART };
 	sigaction(SIGTERM, &fw, NULL); sigaction(SIGHUP, &fw, NULL);
 	sigaction(SIGUSR1, &fw, NULL); sigaction(SIGUSR2, &fw, NULL);
-	signal(SIGINT, SIG_IGN); signal(SIGQUIT, SIG_IGN); signal(SIGPIPE, SIG_IGN);
+	struct sigaction fi = { .sa_sigaction = forward_if_sent, .sa_flags = SA_RESTART | SA_SIGINFO };
+	sigaction(SIGINT, &fi, NULL); sigaction(SIGQUIT, &fi, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (write(go[1], "g", 1) != 1) { kill(child_pid, SIGKILL); }
 	close(go[1]); close(report[0]);
 

@@ -149,4 +149,19 @@ describe('layer failure behaviour', () => {
     const k = await runToEnd({ command: findLayerBinary(), args: ['--', 'sh', '-c', 'kill -TERM $$'], env: env() }, { timeoutMs: 10_000 });
     expect(k.signal).toBe('SIGTERM');
   });
+
+  it('SIGTERM and a SIGINT sent to the wrapper reach the program', async () => {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+      const child = spawn(findLayerBinary(), ['--', 'python3', '-c', 'import signal, sys, time\nfor s in (signal.SIGTERM, signal.SIGINT): signal.signal(s, lambda n, f: (print("got", n, flush=True), sys.exit(3)))\nprint("ready", flush=True)\ntime.sleep(30)'],
+        { env: env({ KMIRROR_LAYER_LOG: 'error' }), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('ready')) resolve(); }));
+      child.kill(sig);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      expect(await exited).toBe(3);
+      clearTimeout(timer);
+      expect(out).toContain(`got ${sig === 'SIGTERM' ? 15 : 2}`);
+    }
+  });
 });

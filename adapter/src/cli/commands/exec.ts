@@ -13,7 +13,10 @@ const USAGE = `usage: kmirror exec [--target TARGET] [-f CONFIG] [--exclude-port
   CONFIG: a .kmirror.json / mirrord.json file (default: ./.kmirror.json if present).
   The program's outgoing connections, DNS, files and environment resolve inside the target.`;
 
-const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+// SIGTERM/SIGHUP are passed on; SIGINT/SIGQUIT from a terminal reach the program's process group
+// directly, so they are only held here (kmirror must outlive the program: it serves its proxy).
+const FORWARDED = ['SIGTERM', 'SIGHUP'] as const;
+const HELD = ['SIGINT', 'SIGQUIT'] as const;
 
 function cliLogger(io: CliIo, verbose: boolean): SessionLogger {
   return {
@@ -73,11 +76,14 @@ export const execCommand: CliCommand = {
       const forward = (sig: NodeJS.Signals) => () => { child.kill(sig); };
       const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
       for (const [sig, h] of handlers) process.on(sig, h);
+      const hold = (): void => undefined;
+      for (const sig of HELD) process.on(sig, hold);
       const code = await new Promise<number>((resolve) => {
         child.once('error', (err) => { io.stderr(`kmirror: cannot start ${command[0]}: ${err.message}\n`); resolve(127); });
         child.once('exit', (c, sig) => resolve(c ?? 128 + (sig ? (({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGHUP: 1, SIGQUIT: 3 } as Record<string, number>)[sig] ?? 1) : 0)));
       });
       for (const [sig, h] of handlers) process.off(sig, h);
+      for (const sig of HELD) process.off(sig, hold);
       return code;
     } finally {
       await session.close();
