@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { openClusterAgent } from '../adapter/src/cluster/cluster-agent.js';
+import { openPortForward } from '../adapter/src/cluster/port-forward.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '../test/e2e/harness/cluster.js';
 import { waitForPodReady } from '../test/e2e/harness/pods.js';
 import { createClientPod, deployApp, readyPodName } from '../test/e2e/k8s/fixtures.js';
@@ -90,12 +91,14 @@ async function main(): Promise<void> {
     // interleaved so that load from other processes on the machine hits both alike.
     const raw: number[] = [];
     const tunnel: number[] = [];
+    const library: number[] = [];   // the transport kmirror rides, without the agent: the client library's port-forward
     const pf = await kubectlPortForward(ns, 'bulk', BULK_PORT);
     const session = await openClusterAgent({ ...common, target: 'pod/bulk' });
     try {
       for (let i = 0; i < RUNS; i++) {
         raw.push(await drain(connect(pf.localPort, '127.0.0.1')));
         tunnel.push(await drain(await session.connectTcp('127.0.0.1', BULK_PORT)));
+        library.push(await drain(await openPortForward(guard.kc, { namespace: ns, pod: 'bulk', port: BULK_PORT })));
       }
     } finally {
       pf.close();
@@ -123,7 +126,8 @@ async function main(): Promise<void> {
     console.log(`session start (image present): median ${(median(starts) / 1000).toFixed(2)} s over ${STARTS} [${starts.map((s) => (s / 1000).toFixed(2)).join(', ')}] (goal ≤ 3 s)`);
     const best = (xs: number[]): number => Math.max(...xs);
     console.log(`throughput ${BULK_MB} MiB × ${RUNS} interleaved: kubectl port-forward median ${rawMed.toFixed(1)} MB/s (best ${best(raw).toFixed(1)}), `
-      + `kmirror tunnel median ${tunMed.toFixed(1)} MB/s (best ${best(tunnel).toFixed(1)}) → ratio ${(tunMed / rawMed).toFixed(2)}× median, ${(best(tunnel) / best(raw)).toFixed(2)}× best (goal ≥ 1.0×)`);
+      + `kmirror tunnel median ${tunMed.toFixed(1)} MB/s (best ${best(tunnel).toFixed(1)}) → ratio ${(tunMed / rawMed).toFixed(2)}× median, ${(best(tunnel) / best(raw)).toFixed(2)}× best (goal ≥ 1.0×); `
+      + `client-library port-forward alone (no agent) median ${median(library).toFixed(1)} MB/s = ${(median(library) / rawMed).toFixed(2)}× kubectl`);
     console.log(`request latency (${REQUESTS} sequential GETs from a pod via the Service): direct p50 ${(pct(direct, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(direct, 0.99) / 1000).toFixed(2)} ms; `
       + `stolen p50 ${(pct(stolen, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(stolen, 0.99) / 1000).toFixed(2)} ms → added p50 ${((pct(stolen, 0.5) - pct(direct, 0.5)) / 1000).toFixed(2)} ms`);
   } finally {
