@@ -22,7 +22,7 @@ staging_version="v0.${K8S_VERSION#1.}"               # 1.34.4 -> v0.34.4
 work=$CLUSTER_CACHE/build/k8s-v$K8S_VERSION
 log=$CLUSTER_CACHE/build/k8s-v$K8S_VERSION.log
 mkdir -p "$work" && cd "$work"
-echo "build-k8s: building Kubernetes v$K8S_VERSION in $work (log: $log); takes 15-40 min cold on 2 cores"
+echo "build-k8s: building Kubernetes v$K8S_VERSION in $work (log: $log); takes ~10-20 min cold on 2 cores"
 start=$(date +%s)
 
 rm -f go.mod go.sum
