@@ -2,6 +2,7 @@
 // agent relay (a real agent process, WebSocket tunnel, flow-controlled stream, socket inside the
 // namespace) against a direct connection into the same namespace, measured in one run.
 // Goals (issue 2): throughput ratio ≥ 0.5×, added p50 latency ≤ 150 µs.
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { cleanupAll, createNetns, netnsPath } from '../test/harness/netns.js';
@@ -55,6 +56,14 @@ async function pingPong(sock: Duplex, n: number): Promise<number[]> {
   return times.sort((a, b) => a - b);
 }
 
+/** CPU seconds used so far by this process and the agent process (utime + stime from /proc). */
+function cpuSeconds(agentPid: number): number {
+  const fields = readFileSync(`/proc/${agentPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const own = process.cpuUsage();
+  return ticks / 100 + (own.user + own.system) / 1e6;
+}
+
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
@@ -83,10 +92,17 @@ async function main(): Promise<void> {
 
       const directRuns: number[] = [];
       const tunnelRuns: number[] = [];
+      let directCpu = 0;
+      let tunnelCpu = 0;
       for (let r = 0; r < ROUNDS; r++) {
+        let c0 = cpuSeconds(agent.pid);
         directRuns.push(await bulk(await direct(sink.port), BULK_BYTES));
+        directCpu += cpuSeconds(agent.pid) - c0;
+        c0 = cpuSeconds(agent.pid);
         tunnelRuns.push(await bulk(await session.connectTcp('127.0.0.1', sink.port, { allowHalfOpen: true }), BULK_BYTES));
+        tunnelCpu += cpuSeconds(agent.pid) - c0;
       }
+      const cpuPerGB = (sec: number): string => `${((sec / ((ROUNDS * BULK_BYTES) / 1e9)) * 1000).toFixed(0)} ms`;
       const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
       const directMBs = median(directRuns);
       const tunnelMBs = median(tunnelRuns);
@@ -98,6 +114,7 @@ async function main(): Promise<void> {
       console.log(`  runs MB/s: direct ${directRuns.map((x) => x.toFixed(0)).join(' ')}; tunnel ${tunnelRuns.map((x) => x.toFixed(0)).join(' ')}`);
       console.log(`                       direct     tunnel`);
       console.log(`  throughput MB/s  ${fmt(directMBs)}  ${fmt(tunnelMBs)}   ratio ${(tunnelMBs / directMBs).toFixed(2)}x (goal >= 0.5x)`);
+      console.log(`  CPU per GB        ${cpuPerGB(directCpu).padStart(9)}  ${cpuPerGB(tunnelCpu).padStart(9)}   (sender + receiver + agent, all processes)`);
       for (const p of [50, 99]) {
         const d = pct(directLat, p);
         const t = pct(tunnelLat, p);

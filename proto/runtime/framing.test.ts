@@ -75,3 +75,27 @@ describe('frame codec', () => {
     expect(new FrameDecoder().push(Buffer.concat([Buffer.from([body.length]), body]))).toEqual([{ streamId: 1 }]);
   });
 });
+
+describe('split Data frames', () => {
+  it('decodes header and payload chunks (as encodeFrameParts sends them) without copying the payload', async () => {
+    const { encodeFrameParts } = await import('./framing.js');
+    for (const [streamId, size] of [[1, 1], [3, 127], [301, 300_000], [0, 5]] as const) {
+      const payload = Buffer.alloc(size, 9);
+      const parts = encodeFrameParts({ streamId, msg: { kind: 'data', payload } });
+      expect(parts).toHaveLength(2);
+      const decoder = new FrameDecoder();
+      const trailing = encodeFrame({ streamId: 2, msg: { kind: 'ping', nonce: 1 } });
+      expect(decoder.push(parts[0]!)).toEqual([]);
+      const frames = decoder.push(Buffer.concat([parts[1]!, trailing]));
+      expect(frames).toEqual([{ streamId, msg: { kind: 'data', payload } }, { streamId: 2, msg: { kind: 'ping', nonce: 1 } }]);
+      expect(decoder.pendingBytes).toBe(0);
+    }
+  });
+
+  it('still rejects a malformed split frame', () => {
+    const decoder = new FrameDecoder();
+    // A header announcing a 10-byte payload whose body length is inconsistent.
+    expect(decoder.push(Buffer.from([0x30, 0x08, 0x01, 0xb2, 0x01, 0x0b, 0x0a, 0x0a]))).toEqual([]);
+    expect(() => decoder.push(Buffer.alloc(60, 0xff))).toThrow(/undecodable|exceeds|longer/);
+  });
+});

@@ -134,9 +134,56 @@ export class FrameDecoder {
     }
   }
 
+  /**
+   * A Data frame whose header and payload arrived as separate chunks (how encodeFrameParts sends
+   * them) is assembled without copying the payload.
+   */
+  private splitDataFrame(): Frame | undefined {
+    const head = this.chunks[0];
+    const payloadChunk = this.chunks[1];
+    if (!head || !payloadChunk || head.length > 24) return undefined;
+    let o = 0;
+    const varint = (): number | undefined => {
+      let value = 0;
+      for (let shift = 1, i = 0; i < 5 && o < head.length; i++, shift *= 128) {
+        const b = head[o++]!;
+        value += (b & 0x7f) * shift;
+        if ((b & 0x80) === 0) return value;
+      }
+      return undefined;
+    };
+    const bodyLen = varint();
+    if (bodyLen === undefined || bodyLen > this.maxFrameBytes) return undefined;
+    let streamId = 0;
+    if (head[o] === 0x08) {
+      o++;
+      const id = varint();
+      if (id === undefined || id > 0xffffffff) return undefined;
+      streamId = id;
+    }
+    if (head[o] !== 0xb2 || head[o + 1] !== 0x01) return undefined;
+    o += 2;
+    const dataLen = varint();
+    if (dataLen === undefined || head[o] !== 0x0a) return undefined;
+    o++;
+    const payloadLen = varint();
+    if (payloadLen === undefined || o !== head.length || payloadLen < 1 || dataLen !== 1 + varintLength(payloadLen) + payloadLen) return undefined;
+    if (bodyLen !== o - varintLength(bodyLen) + payloadLen || payloadChunk.length < payloadLen) return undefined;
+    const payload = payloadChunk.subarray(0, payloadLen);
+    const rest = payloadChunk.subarray(payloadLen);
+    this.chunks.splice(0, 2, ...(rest.length > 0 ? [rest] : []));
+    this.buffered -= head.length + payloadLen;
+    this.need = 0;
+    return { streamId, msg: { kind: 'data', payload } };
+  }
+
   private next(): Frame | undefined {
     if (this.buffered === 0 || this.buffered < this.need) return undefined;
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+    if (this.chunks.length > 1) {
+      const split = this.splitDataFrame();
+      if (split) return split;
+      this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+    }
     // Safe: buffered > 0 implies one chunk after the concat above.
     const data = this.chunks[0]!;
     let length = 0;

@@ -37,10 +37,11 @@ export class WebSocketTransport extends EventEmitter implements ByteTransport {
       flushed();
       return;
     }
-    // Parts go out as fragments of one WebSocket message, so a payload is never copied.
+    // Each part is its own WebSocket message (message boundaries carry no meaning), so a payload
+    // is never copied here and arrives on the other side as one uncopied message.
     const last = parts.length - 1;
     parts.forEach((part, i) => {
-      this.ws.send(part, { binary: true, compress: false, fin: i === last }, i === last ? () => flushed() : undefined);
+      this.ws.send(part, { binary: true, compress: false }, i === last ? () => flushed() : undefined);
     });
   }
 
