@@ -1,6 +1,6 @@
 // kmirror-dap over stdio, as editors start it: Microsoft's DebugClient spawning the bundle, and
 // headless Emacs dap-mode (a real editor) driving each real backend to a breakpoint.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -63,5 +63,48 @@ describe('stdio: headless Emacs dap-mode driving kmirror-dap', () => {
     expect(result).toMatchObject({ stopped: true, line: breakLine(source), ended: true });
     expect(String(result.greeting)).toContain('from-emacs');
     expect(String(result.eval)).toMatch(/\b100$/);
+  });
+});
+
+describe('kmirror-dap command line', () => {
+  it('rejects bad flags with usage and exit code 2', () => {
+    for (const args of [['--port', 'http'], ['--bogus']]) {
+      let status = 0;
+      let stderr = '';
+      try {
+        execFileSync(process.execPath, [bundle, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+      } catch (e) {
+        status = (e as { status: number }).status;
+        stderr = String((e as { stderr: Buffer }).stderr);
+      }
+      expect(status).toBe(2);
+      expect(stderr).toMatch(/kmirror-dap: .*\n?usage: kmirror-dap|--port must be a TCP port/);
+    }
+  });
+
+  it('serves several sessions at once on --port', { timeout: 60_000 }, async () => {
+    const server = spawn(process.execPath, [bundle, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        server.stdout!.on('data', (d: Buffer) => { const m = /listening on 127\.0\.0\.1:(\d+)/.exec(d.toString()); if (m) resolve(Number(m[1])); });
+        server.once('exit', (code) => reject(new Error(`kmirror-dap exited ${code}`)));
+      });
+      const run = async (program: string, source: string, verified: boolean): Promise<number> => {
+        const dc = new DebugClient('node', '', 'kmirror');
+        dc.defaultTimeout = 30_000;
+        await dc.start(port);
+        try {
+          const line = breakLine(source);
+          await dc.hitBreakpoint({ type: 'kmirror', request: 'launch', program } as never, { path: source, line, verified });
+          return (await dc.stackTraceRequest({ threadId: (await dc.threadsRequest()).body.threads[0]!.id })).body.stackFrames[0]!.line;
+        } finally {
+          await dc.stop();
+        }
+      };
+      const lines = await Promise.all([run(fx.pySource, fx.pySource, true), run(fx.jsSource, fx.jsSource, false), run(fx.goBinary, fx.goSource, true)]);
+      expect(lines).toEqual([breakLine(fx.pySource), breakLine(fx.jsSource), breakLine(fx.goSource)]);
+    } finally {
+      server.kill();
+    }
   });
 });
