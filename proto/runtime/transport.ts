@@ -39,10 +39,14 @@ export class WebSocketTransport extends EventEmitter implements ByteTransport {
     }
     // Each part is its own WebSocket message (message boundaries carry no meaning), so a payload
     // is never copied here and arrives on the other side as one uncopied message.
+    // Corking the socket turns the messages of one frame into a single writev.
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    socket?.cork();
     const last = parts.length - 1;
     parts.forEach((part, i) => {
       this.ws.send(part, { binary: true, compress: false }, i === last ? () => flushed() : undefined);
     });
+    socket?.uncork();
   }
 
   close(reason: string): void {
