@@ -95,6 +95,32 @@ describe('outgoing TCP', () => {
     expect((await answer).toString()).toBe(`${payload.length} ${createHash('sha256').update(payload).digest('hex')}`);
   });
 
+  it('keeps other connections flowing while one target peer stops reading', async () => {
+    const stalled = await tcpServerInside(ns, (s) => { s.pause(); s.on('error', () => undefined); });
+    const stuck = await session.connectTcp('127.0.0.1', stalled.port);
+    stuck.on('error', () => undefined);
+    let queued = 0;
+    // Fill the stalled connection until the tunnel pushes back (its window and socket buffers).
+    while (queued < 64 * 1024 * 1024 && stuck.write(Buffer.alloc(256 * 1024))) queued += 256 * 1024;
+    expect(stuck.writableNeedDrain).toBe(true);
+    const { port } = await tcpServerInside(ns, digestAfterFin);
+    const other = await session.connectTcp('127.0.0.1', port, { allowHalfOpen: true });
+    const payload = randomBytes(4 * 1024 * 1024);
+    const answer = readAll(other);
+    other.end(payload);
+    expect((await answer).toString()).toBe(`${payload.length} ${createHash('sha256').update(payload).digest('hex')}`);
+    expect(await session.ping()).toBeGreaterThan(0);
+    stuck.destroy();
+    stalled.server.close();
+  });
+
+  it('connects over IPv6 inside the namespace', async () => {
+    const { port } = await tcpServerInside(ns, (s) => s.end('over v6'), '::1');
+    const sock = await session.connectTcp('::1', port);
+    expect(sock.remoteAddress).toBe('::1');
+    expect((await readAll(sock)).toString()).toBe('over v6');
+  });
+
   it('carries a reset from the namespace to the client as RESET', async () => {
     const { port } = await tcpServerInside(ns, (s) => s.once('data', () => s.resetAndDestroy()));
     const sock = await session.connectTcp('127.0.0.1', port);
@@ -126,6 +152,16 @@ describe('UDP', () => {
     const [buf, rinfo] = await reply;
     expect(buf.toString()).toBe('echo:ping-1');
     expect(rinfo).toMatchObject({ address: '127.0.0.1', port: echo.port });
+    await udp.close();
+    echo.socket.close();
+  });
+
+  it('echoes over IPv6', async () => {
+    const echo = await udpEchoInside(ns, 6);
+    const udp = await session.openUdp({ ipv6: true });
+    const reply = new Promise<Buffer>((resolve) => udp.on('message', (b: Buffer) => resolve(b)));
+    udp.send(Buffer.from('v6'), { address: '::1', port: echo.port });
+    expect((await reply).toString()).toBe('echo:v6');
     await udp.close();
     echo.socket.close();
   });
