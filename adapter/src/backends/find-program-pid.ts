@@ -21,7 +21,7 @@ function childrenOf(pid: number): number[] {
 }
 
 /** Polls until `rootPid` or a descendant runs `program`; DapError TIMEOUT after `timeoutMs`. */
-export async function findProgramPid(rootPid: number, program: string, timeoutMs = 10_000): Promise<number> {
+export async function findProgramPid(rootPid: number, program: string, timeoutMs = 10_000, intervalMs = 1): Promise<number> {
   const wanted = realpathSync(program);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -31,7 +31,7 @@ export async function findProgramPid(rootPid: number, program: string, timeoutMs
       if (exeOf(pid) === wanted) return pid;
       queue.push(...childrenOf(pid));
     }
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new DapError('TIMEOUT', `the program ${program} did not start under the kmirror layer within ${timeoutMs} ms`);
 }

@@ -25,6 +25,13 @@ export interface ProxySessionOptions {
   rewriteRequest?: (command: string, args: Record<string, unknown>) => Record<string, unknown>;
   /** Other processes to stop on dispose (a debuggee kmirror-dap started itself). */
   owned?: DebuggerProcess[];
+  /**
+   * Called on dispose, before the processes are stopped: continues a program kmirror-dap held at
+   * start (SIGSTOP). While a debugger is attached it needs no help: ptrace attach turns the stop
+   * into a tracing stop and the debugger's own continue resumes it (a SIGCONT then would show up
+   * in lldb as a signal stop).
+   */
+  onDispose?: () => void;
   /** Called after dispose stopped the processes (temp files, sockets). */
   cleanup?: () => Promise<void> | void;
 }
@@ -65,6 +72,7 @@ export class ProxySession implements BackendSession {
   async dispose(): Promise<void> {
     if (this.disposing) return;
     this.disposing = true;
+    this.opts.onDispose?.();
     this.child.close();
     await Promise.all([this.opts.debugger.stop(), ...(this.opts.owned ?? []).map((p) => p.stop())]);
     await this.opts.cleanup?.();

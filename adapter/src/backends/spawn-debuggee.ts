@@ -1,6 +1,10 @@
 // Starts a debuggee through the layer (kmirror-dap then attaches the debugger to it), forwarding
 // its stdout/stderr to the client as output events. The layer launcher stays as the supervisor
 // and runs the program as its child: `pid` is the program's own process, the one to attach to.
+// So that breakpoints in start-up code are hit, the program is stopped (SIGSTOP) as soon as it has
+// exec'd (polled every millisecond); the debugger attaches to the stopped process and its own
+// continue after configurationDone resumes it. `resume` (SIGCONT) is only for when no debugger
+// took over (a failed start, dispose).
 import { dirname, resolve } from 'node:path';
 import type { BackendContext } from './backend.js';
 import { DebuggerProcess } from './debugger-process.js';
@@ -11,6 +15,8 @@ import { DapError } from '../dap/errors.js';
 export interface StartedDebuggee {
   process: DebuggerProcess;
   pid: number;
+  /** Continues the program when no debugger took it over (idempotent). */
+  resume(): void;
 }
 
 export async function spawnDebuggeeUnderLayer(ctx: BackendContext, argv: string[], opts: { excludePorts?: number[] } = {}): Promise<StartedDebuggee> {
@@ -30,7 +36,18 @@ export async function spawnDebuggeeUnderLayer(ctx: BackendContext, argv: string[
   debuggee.child.stderr?.on('data', (d: Buffer) => sink.event('output', { category: 'stderr', output: d.toString() }));
   try {
     const pid = layer.active ? await findProgramPid(debuggee.pid ?? 0, program) : debuggee.pid ?? 0;
-    return { process: debuggee, pid };
+    process.kill(pid, 'SIGSTOP');
+    let resumed = false;
+    const resume = (): void => {
+      if (resumed) return;
+      resumed = true;
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // already gone: nothing to continue
+      }
+    };
+    return { process: debuggee, pid, resume };
   } catch (e) {
     await debuggee.stop();
     throw new DapError('BACKEND_FAILED', `${(e as Error).message}: ${debuggee.stderrTail()}`, { cause: e });

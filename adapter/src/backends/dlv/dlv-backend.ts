@@ -38,6 +38,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const owned: DebuggerProcess[] = [];
+  let onDispose: (() => void) | undefined;
   const cleanup = () => rmSync(workDir, { recursive: true, force: true });
   try {
     const address = await withTimeout(listenAddress(dlv), LISTEN_TIMEOUT_MS, 'waiting for dlv to listen');
@@ -53,13 +54,15 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
       const binary = isGoSource(program) ? await buildGoProgram(program, join(workDir, 'debuggee'), sink) : program;
       const debuggee = await spawnDebuggeeUnderLayer(ctx, [binary, ...(config.args ?? [])]);
       owned.push(debuggee.process);
+      onDispose = debuggee.resume;
       launch = { command: 'attach', args: dlvAttachArgs(config, debuggee.pid) };
     } else {
       launch = { command: 'launch', args: dlvLaunchArgs(config, join(workDir, '__debug_bin')) };
     }
-    const session = new ProxySession({ name: 'dlv', ctx, debugger: dlv, input: socket, output: socket, adapterID: 'go', launch, owned, cleanup });
+    const session = new ProxySession({ name: 'dlv', ctx, debugger: dlv, input: socket, output: socket, adapterID: 'go', launch, owned, cleanup, onDispose });
     return await session.initialize();
   } catch (e) {
+    onDispose?.(); // a program held at start must not stay stopped
     await Promise.all([dlv.stop(), ...owned.map((p) => p.stop())]);
     cleanup();
     throw e;

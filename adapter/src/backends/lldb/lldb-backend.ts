@@ -26,6 +26,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
   const program = config.program ? resolve(config.cwd ?? '.', config.program) : undefined;
   const adapter = await DebuggerProcess.start('lldb', lldb, [], { cwd: config.cwd ?? (program ? dirname(program) : process.cwd()) });
   const owned: DebuggerProcess[] = [];
+  let onDispose: (() => void) | undefined;
   try {
     let launch: { command: 'launch' | 'attach'; args: Record<string, unknown> };
     if (config.request === 'attach') {
@@ -33,20 +34,32 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
     } else if (ctx.layer.active && program) {
       const debuggee = await spawnDebuggeeUnderLayer(ctx, [program, ...(config.args ?? [])]);
       owned.push(debuggee.process);
+      onDispose = debuggee.resume;
       launch = { command: 'attach', args: lldbAttachArgs(config, debuggee.pid) };
     } else {
       launch = { command: 'launch', args: lldbLaunchArgs(config) };
     }
-    const session = new ProxySession({
-      name: 'lldb', ctx, debugger: adapter, input: adapter.child.stdout!, output: adapter.child.stdin!, adapterID: 'lldb', launch, owned,
+    // A program held at start (SIGSTOP) makes lldb report that signal as the first stop after
+    // configurationDone: swallow it and continue, the user never asked to stop there.
+    let heldStopPending = onDispose !== undefined;
+    const session: ProxySession = new ProxySession({
+      name: 'lldb', ctx, debugger: adapter, input: adapter.child.stdout!, output: adapter.child.stdin!, adapterID: 'lldb', launch, owned, onDispose,
       rewriteEvent: (event, body) => {
-        const b = body as { output?: string } | undefined;
+        const b = body as { output?: string; reason?: string; threadId?: number } | undefined;
         if (event === 'output' && typeof b?.output === 'string') return { event, body: { ...b, output: b.output.replace(/\r\n/g, '\n') } };
+        if (event === 'stopped' && heldStopPending) {
+          heldStopPending = false;
+          if (b?.reason === 'exception') {
+            void session.request('continue', { threadId: b.threadId ?? 0 }).catch((err: unknown) => ctx.log.log('warn', 'backend', `lldb: continue after the start signal: ${(err as Error).message}`));
+            return undefined;
+          }
+        }
         return { event, body };
       },
     });
     return await session.initialize();
   } catch (e) {
+    onDispose?.(); // a program held at start must not stay stopped
     await Promise.all([adapter.stop(), ...owned.map((p) => p.stop())]);
     throw e;
   }

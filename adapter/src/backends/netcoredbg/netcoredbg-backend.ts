@@ -26,6 +26,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
   const program = config.program ? resolve(config.cwd ?? '.', config.program) : undefined;
   const adapter = await DebuggerProcess.start('netcoredbg', exe, ['--interpreter=vscode'], { cwd: config.cwd ?? (program ? dirname(program) : process.cwd()) });
   const owned: DebuggerProcess[] = [];
+  let onDispose: (() => void) | undefined;
   try {
     let launch: { command: 'launch' | 'attach'; args: Record<string, unknown> };
     if (config.request === 'attach') {
@@ -33,13 +34,15 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
     } else if (ctx.layer.active && program) {
       const debuggee = await spawnDebuggeeUnderLayer(ctx, ['dotnet', program, ...(config.args ?? [])]);
       owned.push(debuggee.process);
+      onDispose = debuggee.resume;
       launch = { command: 'attach', args: netcoredbgAttachArgs(config, debuggee.pid) };
     } else {
       launch = { command: 'launch', args: netcoredbgLaunchArgs(config) };
     }
-    const session = new ProxySession({ name: 'netcoredbg', ctx, debugger: adapter, input: adapter.child.stdout!, output: adapter.child.stdin!, adapterID: 'coreclr', launch, owned });
+    const session = new ProxySession({ name: 'netcoredbg', ctx, debugger: adapter, input: adapter.child.stdout!, output: adapter.child.stdin!, adapterID: 'coreclr', launch, owned, onDispose });
     return await session.initialize();
   } catch (e) {
+    onDispose?.(); // a program held at start must not stay stopped
     await Promise.all([adapter.stop(), ...owned.map((p) => p.stop())]);
     throw e;
   }
