@@ -29,7 +29,8 @@ export function createNetnsSockets(netnsPath: string): NetnsSockets {
       const r = await addon.netnsSocket({ netns: netnsPath, family: familyOf(to.address), type: 'tcp', connect: to, timeoutMs: opts.timeoutMs ?? 10_000 });
       // Safe: connect succeeded, so the native side always reports the peer.
       const remote = r.remote ?? to;
-      const socket = new net.Socket({ fd: r.fd, readable: true, writable: true, allowHalfOpen: true });
+      // A larger write buffer lets a relay hand the kernel whole tunnel chunks without pausing after each.
+      const socket = new net.Socket({ fd: r.fd, readable: true, writable: true, allowHalfOpen: true, writableHighWaterMark: 1024 * 1024 } as net.SocketConstructorOpts);
       return { socket, local: r.local, remote };
     },
     async openUdp(family, bind) {
