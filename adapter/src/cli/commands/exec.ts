@@ -7,8 +7,9 @@ import { isConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
 import { openWorkstationSession, type SessionLogger } from '../../session/workstation-session.js';
 import { UsageError, type CliCommand, type CliIo } from './command.js';
+import { applyKubeFlags, KUBE_FLAG_OPTIONS, KUBE_FLAGS_USAGE } from '../../cluster/kube-flags.js';
 
-const USAGE = `usage: kmirror exec [--target TARGET] [-f CONFIG] [--exclude-port PORT]... [-v] -- COMMAND [ARGS...]
+const USAGE = `usage: kmirror exec [--target TARGET] [-f CONFIG] [--exclude-port PORT]... [-v] ${KUBE_FLAGS_USAGE} -- COMMAND [ARGS...]
   TARGET: pid/N, netns/NAME (local), or a Kubernetes target (pod/NAME, deploy/NAME, ...).
   CONFIG: a .kmirror.json / mirrord.json file (default: ./.kmirror.json if present).
   The program's outgoing connections, DNS, files and environment resolve inside the target.`;
@@ -40,6 +41,7 @@ export const execCommand: CliCommand = {
         options: {
           target: { type: 'string', short: 't' }, file: { type: 'string', short: 'f' },
           'exclude-port': { type: 'string', multiple: true }, verbose: { type: 'boolean', short: 'v' },
+          ...KUBE_FLAG_OPTIONS,
         },
       });
     } catch (err) {
@@ -65,7 +67,10 @@ export const execCommand: CliCommand = {
 
     let session;
     try {
-      session = await openWorkstationSession({ config: loaded.config, log, ...(parsed.values.target ? { target: parsed.values.target } : {}) });
+      // --kubeconfig, --context, -n, -c (Kubernetes targets) win over the configuration file.
+      const kube = applyKubeFlags(loaded.config, parsed.values, parsed.values.target);
+      if (kube.kubeconfig) process.env.KUBECONFIG = kube.kubeconfig;
+      session = await openWorkstationSession({ config: kube.config, log, ...(kube.target ? { target: kube.target } : {}) });
     } catch (err) {
       io.stderr(`kmirror: ${isConfigError(err) ? '' : 'cannot start the session: '}${(err as Error).message}\n`);
       return isConfigError(err) ? 2 : 1;
