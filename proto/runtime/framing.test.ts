@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { kmirror } from '../gen/tunnel.js';
 import { encodeFrameBody } from './codec.js';
 import { isTunnelError } from './errors.js';
-import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, encodeFrame } from './framing.js';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, encodeFrame, encodeFrameParts } from './framing.js';
 import type { Frame } from './messages.js';
 import { SAMPLES } from './message-samples.js';
 
@@ -77,8 +77,7 @@ describe('frame codec', () => {
 });
 
 describe('split Data frames', () => {
-  it('decodes header and payload chunks (as encodeFrameParts sends them) without copying the payload', async () => {
-    const { encodeFrameParts } = await import('./framing.js');
+  it('decodes header and payload chunks (as encodeFrameParts sends them) without copying the payload', () => {
     for (const [streamId, size] of [[1, 1], [3, 127], [301, 300_000], [0, 5]] as const) {
       const payload = Buffer.alloc(size, 9);
       const parts = encodeFrameParts({ streamId, msg: { kind: 'data', payload } });
