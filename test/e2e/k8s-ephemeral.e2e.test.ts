@@ -4,6 +4,7 @@
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClusterAgent, type ClusterAgentSession } from '../../adapter/src/cluster/cluster-agent.js';
+import { runDoctor, type DoctorCheck } from '../../adapter/src/cluster/doctor.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces } from './harness/cluster.js';
 import { APP_PORT, deployApp, kmirrorObjects, readyPodName } from './k8s/fixtures.js';
 
@@ -40,6 +41,17 @@ describe('Pod Security baseline namespace', () => {
     expect((err as Error).message).toMatch(/PodSecurity "baseline/);
     expect((err as Error).message).toMatch(/ephemeral/);
     expect(await kmirrorObjects(kc, ns)).toEqual([]);
+  });
+
+  it('doctor says the node agent is refused here and checks the ephemeral agent instead', async () => {
+    const checks: DoctorCheck[] = [];
+    const ok = await runDoctor({ kubeconfig: KUBECONFIG_PATH, namespace: ns, target: 'deploy/web', report: (c) => checks.push(c) });
+    const text = checks.map((c) => `${c.status} ${c.text}`).join('\n');
+    expect(text).toContain(`warn Pod Security level of ${ns}: baseline — the node agent (hostPID, capabilities) is refused here; use agent.ephemeral`);
+    expect(text).toMatch(/ok ephemeral agent .* ready in [\d.]+ s/);
+    expect(text).toMatch(/ok env: \d+ variables/);
+    expect(text).toContain('warn incoming steal/mirror: not available');
+    expect(ok).toBe(true);
   });
 
   it('runs an ephemeral agent without capabilities that serves env, DNS and outgoing traffic', async () => {
