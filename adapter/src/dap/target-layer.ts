@@ -7,7 +7,6 @@ import { loadConfig } from '../config/load.js';
 import { validateConfig } from '../config/validate.js';
 import { isConfigError } from '../config/errors.js';
 import type { KmirrorConfig } from '../config/types.js';
-import { openWorkstationSession } from '../session/workstation-session.js';
 import { DapError, withTimeout } from './errors.js';
 import type { DebuggeeLayer } from './layer.js';
 import type { KmirrorLaunchConfig } from './launch-config.js';
@@ -59,6 +58,8 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<Debuggee
   opts.onStatus(`starting the agent for ${label}`);
   let session;
   try {
+    // Loaded on first use: sessions without a target never initialise the tunnel/cluster code.
+    const { openWorkstationSession } = await import('../session/workstation-session.js');
     session = await withTimeout(openWorkstationSession({
       config: settings, ...(target ? { target } : {}), cwd: config.cwd, timeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
