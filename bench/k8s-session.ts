@@ -95,6 +95,10 @@ async function main(): Promise<void> {
     const pf = await kubectlPortForward(ns, 'bulk', BULK_PORT);
     const session = await openClusterAgent({ ...common, target: 'pod/bulk' });
     try {
+      // One unmeasured warm-up per path (JIT, TCP windows, the agent's first connection).
+      await drain(connect(pf.localPort, '127.0.0.1'));
+      await drain(await session.connectTcp('127.0.0.1', BULK_PORT));
+      await drain(await openPortForward(guard.kc, { namespace: ns, pod: 'bulk', port: BULK_PORT }));
       for (let i = 0; i < RUNS; i++) {
         raw.push(await drain(connect(pf.localPort, '127.0.0.1')));
         tunnel.push(await drain(await session.connectTcp('127.0.0.1', BULK_PORT)));
