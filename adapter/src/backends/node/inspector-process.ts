@@ -43,14 +43,17 @@ export async function launchUnderInspector(ctx: BackendContext, runtime: string)
   const debuggee = await DebuggerProcess.start('node', wrapped.command, wrapped.args, {
     cwd: config.cwd ?? dirname(program), env: wrapped.env, stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderrHead = '';
+  let stderrHead: string | undefined = '';
   const wsUrl = new Promise<string>((resolveUrl, reject) => {
     debuggee.child.stderr?.on('data', (d: Buffer) => {
       const text = d.toString();
       if (stderrHead !== undefined) {
         stderrHead += text;
         const m = /ws:\/\/\S+/.exec(stderrHead);
-        if (m) resolveUrl(m[0]);
+        if (m) {
+          stderrHead = undefined; // found: stop collecting
+          resolveUrl(m[0]);
+        }
       }
       const rest = withoutInspectorBanner(text);
       if (rest) sink.event('output', { category: 'stderr', output: rest });
