@@ -2,22 +2,16 @@
 // `kmirror-dap --target` default: each through kmirror-dap with Microsoft's DebugClient.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { breakLine, buildFixtures, connectClient, startServer, type Fixtures, type TestServer } from './harness.js';
+import { breakLine, connectClient, startServer, useFixturesAndServer } from './harness.js';
 
-let fx: Fixtures;
-let server: TestServer;
+const ctx = useFixturesAndServer();
 const programs: ChildProcess[] = [];
-beforeAll(async () => {
-  fx = buildFixtures();
-  server = await startServer();
-});
-afterAll(async () => {
+// Registered after the shared set-up, so it runs first: processes go before the server closes.
+afterAll(() => {
   for (const p of programs) if (p.exitCode === null) p.kill('SIGKILL');
-  await server?.close();
-  fx?.cleanup();
 });
 
 async function running(command: string, args: string[]): Promise<ChildProcess> {
@@ -44,19 +38,19 @@ async function greeting(dc: DebugClient): Promise<string> {
 
 const attachCases = [
   { name: 'node inspector port', start: async () => {
-    const p = spawn(process.execPath, ['--inspect=127.0.0.1:0', fx.jsSource], { env: { ...process.env, KM_GREETING: 'attached', KM_FOREVER: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--inspect=127.0.0.1:0', ctx.fx.jsSource], { env: { ...process.env, KM_GREETING: 'attached', KM_FOREVER: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     programs.push(p);
     const port = await new Promise<number>((resolve) => p.stderr!.on('data', (d: Buffer) => { const m = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(d.toString()); if (m) resolve(Number(m[1])); }));
     return { p, attach: { debugger: 'node', port } };
-  }, source: () => fx.jsSource },
-  { name: 'dlv by pid', start: async () => { const p = await running(fx.goBinary, []); return { p, attach: { debugger: 'go', processId: p.pid } }; }, source: () => fx.goSource },
-  { name: 'lldb by pid', start: async () => { const p = await running(fx.cBinary, []); return { p, attach: { debugger: 'lldb', processId: p.pid, program: fx.cBinary } }; }, source: () => fx.cSource },
+  }, source: () => ctx.fx.jsSource },
+  { name: 'dlv by pid', start: async () => { const p = await running(ctx.fx.goBinary, []); return { p, attach: { debugger: 'go', processId: p.pid } }; }, source: () => ctx.fx.goSource },
+  { name: 'lldb by pid', start: async () => { const p = await running(ctx.fx.cBinary, []); return { p, attach: { debugger: 'lldb', processId: p.pid, program: ctx.fx.cBinary } }; }, source: () => ctx.fx.cSource },
 ];
 
 describe.each(attachCases)('attach: $name', (c) => {
   it('stops at a breakpoint in the running program and leaves it running on disconnect', { timeout: 60_000 }, async () => {
     const { p, attach } = await c.start();
-    const dc = await connectClient(server.port);
+    const dc = await connectClient(ctx.server.port);
     try {
       await attachToBreakpoint(dc, attach, c.source(), breakLine(c.source()));
       expect(await greeting(dc)).toContain('attached');
@@ -71,10 +65,10 @@ describe.each(attachCases)('attach: $name', (c) => {
 
 describe('stopOnEntry', () => {
   it.each([
-    { name: 'node', program: () => fx.jsSource },
-    { name: 'go', program: () => fx.goBinary },
+    { name: 'node', program: () => ctx.fx.jsSource },
+    { name: 'go', program: () => ctx.fx.goBinary },
   ])('$name stops at entry before any breakpoint', { timeout: 60_000 }, async (c) => {
-    const dc = await connectClient(server.port);
+    const dc = await connectClient(ctx.server.port);
     try {
       await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
       const [, , stopped] = await Promise.all([
@@ -95,7 +89,7 @@ describe('kmirror-dap --target', () => {
     const dc = await connectClient(withDefault.port);
     try {
       await dc.initializeRequest({ adapterID: 'kmirror' });
-      const err = await dc.launchRequest({ type: 'kmirror', request: 'launch', program: fx.jsSource, targetTimeoutMs: 3_000 } as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
+      const err = await dc.launchRequest({ type: 'kmirror', request: 'launch', program: ctx.fx.jsSource, targetTimeoutMs: 3_000 } as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
       expect(err?.message).toMatch(/cannot reach target pid\/999999999/);
     } finally {
       await dc.stop();

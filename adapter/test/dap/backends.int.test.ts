@@ -1,20 +1,11 @@
 // Each real backend driven through kmirror-dap by Microsoft's DebugClient, without a target:
 // launch → breakpoint → stackTrace/scopes/variables/evaluate → continue → stopped again →
 // clear breakpoints → continue → terminated.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { breakLine, buildFixtures, connectClient, startServer, type Fixtures, type TestServer } from './harness.js';
+import { breakLine, connectClient, useFixturesAndServer } from './harness.js';
 
-let fx: Fixtures;
-let server: TestServer;
-beforeAll(async () => {
-  fx = buildFixtures();
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-  fx?.cleanup();
-});
+const ctx = useFixturesAndServer();
 
 interface Case {
   name: string;
@@ -25,11 +16,11 @@ interface Case {
 
 const GREETING = 'hello-kmirror';
 const cases: Case[] = [
-  { name: 'go (dlv exec)', launch: () => ({ program: fx.goBinary }), source: () => fx.goSource },
-  { name: 'go (dlv debug of the package dir)', launch: () => ({ program: `${fx.dir}/go`, debugger: 'go' }), source: () => fx.goSource },
-  { name: 'python (debugpy)', launch: () => ({ program: fx.pySource }), source: () => fx.pySource },
-  { name: 'c (lldb)', launch: () => ({ program: fx.cBinary }), source: () => fx.cSource },
-  { name: 'node (CDP bridge)', launch: () => ({ program: fx.jsSource }), source: () => fx.jsSource, verified: false },
+  { name: 'go (dlv exec)', launch: () => ({ program: ctx.fx.goBinary }), source: () => ctx.fx.goSource },
+  { name: 'go (dlv debug of the package dir)', launch: () => ({ program: `${ctx.fx.dir}/go`, debugger: 'go' }), source: () => ctx.fx.goSource },
+  { name: 'python (debugpy)', launch: () => ({ program: ctx.fx.pySource }), source: () => ctx.fx.pySource },
+  { name: 'c (lldb)', launch: () => ({ program: ctx.fx.cBinary }), source: () => ctx.fx.cSource },
+  { name: 'node (CDP bridge)', launch: () => ({ program: ctx.fx.jsSource }), source: () => ctx.fx.jsSource, verified: false },
 ];
 
 async function variableNamed(dc: DebugClient, frameId: number, name: string): Promise<string> {
@@ -45,7 +36,7 @@ async function variableNamed(dc: DebugClient, frameId: number, name: string): Pr
 
 describe.each(cases)('$name through kmirror-dap', (c) => {
   it('stops at a breakpoint, shows variables, evaluates, continues to the end', { timeout: 60_000 }, async () => {
-    const dc = await connectClient(server.port);
+    const dc = await connectClient(ctx.server.port);
     try {
       const path = c.source();
       const line = breakLine(path);

@@ -1,21 +1,12 @@
 // Golden DAP transcripts of the Node bridge (adapter/test/golden/*.txt): the full message
 // sequence of a scenario, sanitised; RESET_GOLDEN=1 rewrites, a mismatch writes .actual and fails.
 // Program output is dropped (its timing relative to responses is not deterministic).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { breakLine, buildFixtures, startServer, type Fixtures, type TestServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { breakLine, useFixturesAndServer } from './harness.js';
 import { checkGolden, renderTranscript } from './golden.js';
 import { RawClient, type Message } from './raw-client.js';
 
-let fx: Fixtures;
-let server: TestServer;
-beforeAll(async () => {
-  fx = buildFixtures();
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-  fx?.cleanup();
-});
+const ctx = useFixturesAndServer();
 
 const dropOutput = (m: Message): boolean => m.type === 'event' && m.event === 'output';
 
@@ -42,17 +33,17 @@ async function inspectTop(c: RawClient): Promise<void> {
 
 describe('Node bridge golden transcripts', () => {
   it('node-breakpoint: stop, inspect, continue to the end', { timeout: 60_000 }, async () => {
-    const c = await RawClient.connect(server.port);
+    const c = await RawClient.connect(ctx.server.port);
     try {
-      const line = breakLine(fx.jsSource);
-      await scenario(c, { program: fx.jsSource, env: { KM_GREETING: 'golden' } }, fx.jsSource, [{ line, hitCondition: '2' }]);
+      const line = breakLine(ctx.fx.jsSource);
+      await scenario(c, { program: ctx.fx.jsSource, env: { KM_GREETING: 'golden' } }, ctx.fx.jsSource, [{ line, hitCondition: '2' }]);
       await inspectTop(c);
-      await c.request('setBreakpoints', { source: { path: fx.jsSource }, breakpoints: [] });
+      await c.request('setBreakpoints', { source: { path: ctx.fx.jsSource }, breakpoints: [] });
       const since = c.received.length;
       await c.request('continue', { threadId: 1 });
       await c.waitEvent('terminated', 30_000, since);
       await c.request('disconnect', {});
-      const problem = checkGolden('node-breakpoint', renderTranscript(c.transcript, { replace: [[fx.dir, '<FIXTURES>']], drop: dropOutput }));
+      const problem = checkGolden('node-breakpoint', renderTranscript(c.transcript, { replace: [[ctx.fx.dir, '<FIXTURES>']], drop: dropOutput }));
       expect(problem).toBeUndefined();
     } finally {
       c.close();
@@ -60,16 +51,16 @@ describe('Node bridge golden transcripts', () => {
   });
 
   it('node-sourcemap: breakpoint in TypeScript, pending until the script loads', { timeout: 60_000 }, async () => {
-    const c = await RawClient.connect(server.port);
+    const c = await RawClient.connect(ctx.server.port);
     try {
-      const line = breakLine(fx.tsSource);
-      await scenario(c, { program: fx.tsCompiled }, fx.tsSource, [{ line }]);
+      const line = breakLine(ctx.fx.tsSource);
+      await scenario(c, { program: ctx.fx.tsCompiled }, ctx.fx.tsSource, [{ line }]);
       const st = await c.request('stackTrace', { threadId: 1, startFrame: 0, levels: 1 });
       const frameId = (st.body?.stackFrames as Array<{ id: number }>)[0]!.id;
       await c.request('evaluate', { expression: 'label', frameId, context: 'hover' });
       await c.request('disconnect', { terminateDebuggee: true });
       await c.waitEvent('terminated', 10_000);
-      const problem = checkGolden('node-sourcemap', renderTranscript(c.transcript, { replace: [[fx.dir, '<FIXTURES>']], drop: dropOutput }));
+      const problem = checkGolden('node-sourcemap', renderTranscript(c.transcript, { replace: [[ctx.fx.dir, '<FIXTURES>']], drop: dropOutput }));
       expect(problem).toBeUndefined();
     } finally {
       c.close();

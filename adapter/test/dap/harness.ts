@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { buildSync } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import { serveTcp } from '../../src/dap/server.js';
 import { silentLogger, createLogger } from '../../src/dap/log.js';
 
@@ -70,6 +71,34 @@ export async function startServer(defaultTarget?: string): Promise<TestServer> {
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
     }),
+  };
+}
+
+/**
+ * The usual set-up of a test file: fixtures built and a server started before its tests, both
+ * closed and removed after them. Read `fx` and `server` inside tests or hooks (not at load time).
+ * A file's own afterAll registered after this call runs before it (vitest runs after-hooks as a stack).
+ */
+export function useFixturesAndServer(): { readonly fx: Fixtures; readonly server: TestServer } {
+  let fx: Fixtures | undefined;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    fx = buildFixtures();
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    fx?.cleanup();
+  });
+  return {
+    get fx() {
+      if (!fx) throw new Error('fixtures not built yet (read them inside a test or hook)');
+      return fx;
+    },
+    get server() {
+      if (!server) throw new Error('server not started yet (read it inside a test or hook)');
+      return server;
+    },
   };
 }
 

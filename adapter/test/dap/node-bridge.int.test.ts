@@ -1,21 +1,12 @@
 // The Node bridge's features through kmirror-dap with Microsoft's DebugClient: source maps for
 // compiled TypeScript, conditional / hit-count breakpoints, logpoints, variable paging,
 // setVariable, stepping, pause, exception breakpoints and exceptionInfo, stdout/stderr output.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { breakLine, buildFixtures, connectClient, startServer, type Fixtures, type TestServer } from './harness.js';
+import { breakLine, connectClient, useFixturesAndServer } from './harness.js';
 
-let fx: Fixtures;
-let server: TestServer;
-beforeAll(async () => {
-  fx = buildFixtures();
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-  fx?.cleanup();
-});
+const ctx = useFixturesAndServer();
 
 /** initialize → launch, with breakpoints and exception filters set on `initialized`. */
 async function start(dc: DebugClient, launch: Record<string, unknown>, breakpoints: Array<{ path: string; breakpoints: DebugProtocol.SourceBreakpoint[] }>,
@@ -45,7 +36,7 @@ async function evaluate(dc: DebugClient, expression: string): Promise<string> {
 
 function withClient(name: string, body: (dc: DebugClient) => Promise<void>): void {
   it(name, { timeout: 60_000 }, async () => {
-    const dc = await connectClient(server.port);
+    const dc = await connectClient(ctx.server.port);
     try {
       await body(dc);
     } finally {
@@ -56,23 +47,23 @@ function withClient(name: string, body: (dc: DebugClient) => Promise<void>): voi
 
 describe('Node bridge', () => {
   withClient('maps breakpoints and frames through source maps of compiled TypeScript', async (dc) => {
-    const line = breakLine(fx.tsSource);
+    const line = breakLine(ctx.fx.tsSource);
     const stopped = dc.waitForEvent('stopped');
-    const [set] = await start(dc, { program: fx.tsCompiled }, [{ path: fx.tsSource, breakpoints: [{ line }] }]);
+    const [set] = await start(dc, { program: ctx.fx.tsCompiled }, [{ path: ctx.fx.tsSource, breakpoints: [{ line }] }]);
     expect(set!.body.breakpoints[0]).toMatchObject({ verified: false });
     expect((await stopped).body.reason).toBe('breakpoint');
     const frame = await topFrame(dc);
-    expect(frame).toMatchObject({ name: 'describeOrder', line, source: { path: fx.tsSource } });
+    expect(frame).toMatchObject({ name: 'describeOrder', line, source: { path: ctx.fx.tsSource } });
     expect(await evaluate(dc, 'label')).toBe('"order 1"');
     expect(await evaluate(dc, 'withTax')).toBe('15');
   });
 
   withClient('honours conditions, hit counts and logpoints', async (dc) => {
-    const line = breakLine(fx.jsSource);
+    const line = breakLine(ctx.fx.jsSource);
     const logged: string[] = [];
     dc.on('output', (e) => { if (e.body.category === 'console') logged.push(String(e.body.output)); });
     const stopped = dc.waitForEvent('stopped');
-    await start(dc, { program: fx.jsSource, env: { KM_GREETING: 'cond' } }, [{ path: fx.jsSource, breakpoints: [{ line, condition: 'count >= 1', hitCondition: '2' }, { line: line + 1, logMessage: 'log count={count} doubled={doubled}' }] }]);
+    await start(dc, { program: ctx.fx.jsSource, env: { KM_GREETING: 'cond' } }, [{ path: ctx.fx.jsSource, breakpoints: [{ line, condition: 'count >= 1', hitCondition: '2' }, { line: line + 1, logMessage: 'log count={count} doubled={doubled}' }] }]);
     await stopped;
     // condition true for count 1, 2; the second such hit is count 2
     expect(await evaluate(dc, 'count')).toBe('2');
@@ -82,9 +73,9 @@ describe('Node bridge', () => {
   });
 
   withClient('pages large arrays and sets variables', async (dc) => {
-    const line = breakLine(fx.jsSource);
+    const line = breakLine(ctx.fx.jsSource);
     const stopped = dc.waitForEvent('stopped');
-    await start(dc, { program: fx.jsSource, env: { KM_GREETING: 'vars' } }, [{ path: fx.jsSource, breakpoints: [{ line }] }]);
+    await start(dc, { program: ctx.fx.jsSource, env: { KM_GREETING: 'vars' } }, [{ path: ctx.fx.jsSource, breakpoints: [{ line }] }]);
     await stopped;
     const frame = await topFrame(dc);
     const info = await dc.evaluateRequest({ expression: 'info', frameId: frame.id, context: 'watch' });
@@ -107,14 +98,14 @@ describe('Node bridge', () => {
   });
 
   withClient('steps in, over and out', async (dc) => {
-    const call = breakLine(fx.jsSource, 'CALL');
-    const line = breakLine(fx.jsSource);
+    const call = breakLine(ctx.fx.jsSource, 'CALL');
+    const line = breakLine(ctx.fx.jsSource);
     const stopped = dc.waitForEvent('stopped');
-    await start(dc, { program: fx.jsSource }, [{ path: fx.jsSource, breakpoints: [{ line: call }] }]);
+    await start(dc, { program: ctx.fx.jsSource }, [{ path: ctx.fx.jsSource, breakpoints: [{ line: call }] }]);
     await stopped;
-    await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: fx.jsSource, line: line - 2 })]);
+    await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: ctx.fx.jsSource, line: line - 2 })]);
     expect((await topFrame(dc)).name).toBe('step');
-    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: fx.jsSource, line: line - 1 })]);
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: ctx.fx.jsSource, line: line - 1 })]);
     await Promise.all([dc.stepOutRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
     // V8 returns to the caller after the call expression: the CALL line or the next statement.
     const back = await topFrame(dc);
@@ -123,7 +114,7 @@ describe('Node bridge', () => {
   });
 
   withClient('pauses a running program', async (dc) => {
-    const errors = fx.jsSource.replace(/app\.js$/, 'errors.js');
+    const errors = ctx.fx.jsSource.replace(/app\.js$/, 'errors.js');
     await start(dc, { program: errors, env: { KM_MODE: 'spin' } }, []);
     await dc.waitForEvent('output');
     await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.assertStoppedLocation('pause', {})]);
@@ -132,7 +123,7 @@ describe('Node bridge', () => {
   });
 
   withClient('stops on uncaught exceptions with exceptionInfo, and forwards stderr', async (dc) => {
-    const errors = fx.jsSource.replace(/app\.js$/, 'errors.js');
+    const errors = ctx.fx.jsSource.replace(/app\.js$/, 'errors.js');
     const stderr: string[] = [];
     dc.on('output', (e) => { if (e.body.category === 'stderr') stderr.push(String(e.body.output)); });
     const stopped = dc.waitForEvent('stopped');
@@ -145,7 +136,7 @@ describe('Node bridge', () => {
   });
 
   withClient('stops on caught exceptions only when asked for all', async (dc) => {
-    const errors = fx.jsSource.replace(/app\.js$/, 'errors.js');
+    const errors = ctx.fx.jsSource.replace(/app\.js$/, 'errors.js');
     const stopped = dc.waitForEvent('stopped');
     await start(dc, { program: errors, env: { KM_MODE: 'caught' } }, [], ['all']);
     expect((await stopped).body.text).toContain('caught one');

@@ -1,23 +1,14 @@
 // Bad input and failures through a raw DAP client: every case gets an error response (or a
 // console message for frames that carry no request), nothing hangs, and the adapter stays usable.
 import { readFileSync, readlinkSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { breakLine, buildFixtures, startServer, type Fixtures, type TestServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { breakLine, useFixturesAndServer } from './harness.js';
 import { RawClient } from './raw-client.js';
 
-let fx: Fixtures;
-let server: TestServer;
-beforeAll(async () => {
-  fx = buildFixtures();
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-  fx?.cleanup();
-});
+const ctx = useFixturesAndServer();
 
 async function initialized(): Promise<RawClient> {
-  const c = await RawClient.connect(server.port);
+  const c = await RawClient.connect(ctx.server.port);
   const r = await c.request('initialize', { adapterID: 'kmirror' });
   expect(r.success).toBe(true);
   return c;
@@ -30,7 +21,7 @@ function errorOf(r: { success?: boolean; message?: string }): string {
 
 describe('kmirror-dap protocol errors', () => {
   it('reports malformed frames and keeps serving', { timeout: 20_000 }, async () => {
-    const c = await RawClient.connect(server.port);
+    const c = await RawClient.connect(ctx.server.port);
     c.writeRaw('Garbage-Header: 1\r\n\r\n');
     c.writeRaw('Content-Length: 9\r\n\r\n{not json');
     const note = await c.waitEvent('output');
@@ -44,7 +35,7 @@ describe('kmirror-dap protocol errors', () => {
   });
 
   it('answers unknown commands and requests in the wrong state', { timeout: 20_000 }, async () => {
-    const c = await RawClient.connect(server.port);
+    const c = await RawClient.connect(ctx.server.port);
     expect(errorOf(await c.request('stackTrace', { threadId: 1 }))).toMatch(/send initialize first/);
     expect(errorOf(await c.request('fooBar', {}))).toBe('unsupported request: fooBar');
     await c.request('initialize', { adapterID: 'kmirror' });
@@ -57,12 +48,12 @@ describe('kmirror-dap protocol errors', () => {
   it('names the bad launch field', { timeout: 20_000 }, async () => {
     const c = await initialized();
     expect(errorOf(await c.request('launch', {}))).toMatch(/field "program" is required/);
-    expect(errorOf(await c.request('launch', { program: fx.jsSource, args: 'x' }))).toMatch(/field "args": expected an array of strings/);
-    expect(errorOf(await c.request('launch', { program: fx.jsSource, debugger: 'ruby' }))).toMatch(/field "debugger": expected one of go, python, node, lldb, dotnet/);
-    expect(errorOf(await c.request('launch', { program: fx.jsSource, debugger: 'python' }))).toMatch(/field "debugger": "python" cannot debug .*app\.js \(it is a node program\)/);
-    expect(errorOf(await c.request('launch', { program: `${fx.dir}/README` }))).toMatch(/set field "debugger"/);
+    expect(errorOf(await c.request('launch', { program: ctx.fx.jsSource, args: 'x' }))).toMatch(/field "args": expected an array of strings/);
+    expect(errorOf(await c.request('launch', { program: ctx.fx.jsSource, debugger: 'ruby' }))).toMatch(/field "debugger": expected one of go, python, node, lldb, dotnet/);
+    expect(errorOf(await c.request('launch', { program: ctx.fx.jsSource, debugger: 'python' }))).toMatch(/field "debugger": "python" cannot debug .*app\.js \(it is a node program\)/);
+    expect(errorOf(await c.request('launch', { program: `${ctx.fx.dir}/README` }))).toMatch(/set field "debugger"/);
     expect(errorOf(await c.request('attach', {}))).toMatch(/needs field "processId"/);
-    expect(errorOf(await c.request('launch', { program: fx.jsSource, kmirror: { feature: { fs: { mode: 'sideways' } } } }))).toMatch(/feature\.fs\.mode/);
+    expect(errorOf(await c.request('launch', { program: ctx.fx.jsSource, kmirror: { feature: { fs: { mode: 'sideways' } } } }))).toMatch(/feature\.fs\.mode/);
     // still usable after all those
     expect(errorOf(await c.request('threads'))).toMatch(/launch or attach first/);
     c.close();
@@ -70,11 +61,11 @@ describe('kmirror-dap protocol errors', () => {
 
   it('names a missing debugger and how to install it', { timeout: 20_000 }, async () => {
     const c = await initialized();
-    const msg = errorOf(await c.request('launch', { program: fx.goBinary, debuggerPath: '/nonexistent/dlv' }));
+    const msg = errorOf(await c.request('launch', { program: ctx.fx.goBinary, debuggerPath: '/nonexistent/dlv' }));
     expect(msg).toMatch(/Go debugger "dlv" not found .*\/nonexistent\/dlv.*go install github.com\/go-delve\/delve\/cmd\/dlv/);
-    const lldb = errorOf(await c.request('launch', { program: fx.cBinary, debuggerPath: '/nonexistent/lldb-dap' }));
+    const lldb = errorOf(await c.request('launch', { program: ctx.fx.cBinary, debuggerPath: '/nonexistent/lldb-dap' }));
     expect(lldb).toMatch(/LLDB debug adapter .* not found.*apt-get install lldb-15/);
-    const net = errorOf(await c.request('launch', { program: `${fx.dir}/app.dll` }));
+    const net = errorOf(await c.request('launch', { program: `${ctx.fx.dir}/app.dll` }));
     expect(net).toMatch(/netcoredbg.*not found.*github.com\/Samsung\/netcoredbg/);
     c.close();
   });
@@ -82,7 +73,7 @@ describe('kmirror-dap protocol errors', () => {
   it('fails within a bounded time when the target is unreachable', { timeout: 30_000 }, async () => {
     const c = await initialized();
     const t0 = Date.now();
-    const msg = errorOf(await c.request('launch', { program: fx.jsSource, target: 'pid/999999999', targetTimeoutMs: 5_000 }, 20_000));
+    const msg = errorOf(await c.request('launch', { program: ctx.fx.jsSource, target: 'pid/999999999', targetTimeoutMs: 5_000 }, 20_000));
     expect(msg).toMatch(/cannot reach target pid\/999999999/);
     expect(Date.now() - t0).toBeLessThan(15_000);
     c.close();
@@ -90,10 +81,10 @@ describe('kmirror-dap protocol errors', () => {
 
   it('reports a debugger crash as exited + terminated and keeps serving', { timeout: 60_000 }, async () => {
     const c = await initialized();
-    const line = breakLine(fx.goSource);
-    const launched = c.request('launch', { program: fx.goBinary });
+    const line = breakLine(ctx.fx.goSource);
+    const launched = c.request('launch', { program: ctx.fx.goBinary });
     await c.waitEvent('initialized');
-    await c.request('setBreakpoints', { source: { path: fx.goSource }, breakpoints: [{ line }] });
+    await c.request('setBreakpoints', { source: { path: ctx.fx.goSource }, breakpoints: [{ line }] });
     await c.request('configurationDone');
     expect((await launched).success).toBe(true);
     await c.waitEvent('stopped');

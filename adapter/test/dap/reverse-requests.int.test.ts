@@ -1,26 +1,20 @@
 // Reverse requests pass through kmirror-dap: debugpy with `console: integratedTerminal` asks the
 // client to run its launcher in a terminal (runInTerminal); the client here runs it as a process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { breakLine, buildFixtures, startServer, type Fixtures, type TestServer } from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { breakLine, useFixturesAndServer } from './harness.js';
 import { RawClient, type Message } from './raw-client.js';
 
-let fx: Fixtures;
-let server: TestServer;
+const ctx = useFixturesAndServer();
 const terminals: ChildProcess[] = [];
-beforeAll(async () => {
-  fx = buildFixtures();
-  server = await startServer();
-});
-afterAll(async () => {
+// Registered after the shared set-up, so it runs first: processes go before the server closes.
+afterAll(() => {
   for (const t of terminals) if (t.exitCode === null) t.kill('SIGKILL');
-  await server?.close();
-  fx?.cleanup();
 });
 
 describe('reverse requests', () => {
   it('passes runInTerminal to the client and debugs what it started', { timeout: 60_000 }, async () => {
-    const c = await RawClient.connect(server.port);
+    const c = await RawClient.connect(ctx.server.port);
     const asked: Message[] = [];
     c.onReverse = async (request) => {
       asked.push(request);
@@ -32,10 +26,10 @@ describe('reverse requests', () => {
     };
     try {
       await c.request('initialize', { adapterID: 'kmirror', supportsRunInTerminalRequest: true });
-      const line = breakLine(fx.pySource);
-      const launched = c.request('launch', { program: fx.pySource, console: 'integratedTerminal', env: { KM_GREETING: 'terminal' } });
+      const line = breakLine(ctx.fx.pySource);
+      const launched = c.request('launch', { program: ctx.fx.pySource, console: 'integratedTerminal', env: { KM_GREETING: 'terminal' } });
       await c.waitEvent('initialized');
-      await c.request('setBreakpoints', { source: { path: fx.pySource }, breakpoints: [{ line }] });
+      await c.request('setBreakpoints', { source: { path: ctx.fx.pySource }, breakpoints: [{ line }] });
       await c.request('configurationDone');
       expect((await launched).success).toBe(true);
       const stopped = await c.waitEvent('stopped');
