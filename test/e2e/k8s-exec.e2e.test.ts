@@ -71,6 +71,12 @@ describe('kmirror exec against deploy/web', () => {
     await run.waitFor(/steal of target port 8080\/tcp/);
     const reply = JSON.parse(await requestFromCluster(ns, client, 'http://web/stolen-by-node')) as Record<string, unknown>;
     expect(reply).toEqual({ local: true, url: '/stolen-by-node', message: MESSAGE });
+    // Kubelet readiness probes (every second, from the node) keep reaching the pod's own app during
+    // the steal. Asserting an absence needs a window: three probe periods.
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(run.output()).not.toMatch(/local got \/ready/);
+    const pod = await core.readNamespacedPod({ name: webPod, namespace: ns });
+    expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
 
   it('steal: requests to the Service reach a local static Go app', async () => {

@@ -190,9 +190,10 @@ function targetRunAsUser(pod: V1Pod, container: string): number | undefined {
   return c?.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
 }
 
-/** The node's addresses, where kubelet probes of the target come from. */
+/** Where kubelet probes of the target come from: the node's addresses, and the pod's gateway
+ * (on bridge CNIs the probes arrive from the node's address on the pod bridge). */
 function probeSources(target: ResolvedKubeTarget): string[] {
   const ips = (target.pod.status?.hostIPs ?? []).map((h) => h.ip).filter((ip): ip is string => !!ip);
   const single = target.pod.status?.hostIP;
-  return ips.length ? ips : single ? [single] : [];
+  return [...(ips.length ? ips : single ? [single] : []), 'gateway'];
 }
