@@ -1,9 +1,8 @@
 // `kmirror doctor [--target T] [-n NS] [--context C] [--kubeconfig F] [--ephemeral]`: prints what
 // works against the cluster and what will not (see adapter/src/cluster/doctor.ts). Exit code 0
 // when a session can work, 1 otherwise.
-import { parseArgs } from 'node:util';
 import { runDoctor, type CheckStatus } from '../../cluster/doctor.js';
-import { UsageError, type CliCommand } from './command.js';
+import { parseCommandLine, type CliCommand } from './command.js';
 
 const USAGE = `usage: kmirror doctor [--target pod/NAME|deploy/NAME|...] [-c CONTAINER] [-n NAMESPACE]
                       [--context NAME] [--kubeconfig FILE] [--ephemeral] [--agent-image IMAGE]
@@ -18,18 +17,13 @@ export const doctorCommand: CliCommand = {
   summary: 'check what kmirror can do against the current cluster (RBAC, Pod Security, node kernel features)',
   usage: USAGE,
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv, strict: true, allowPositionals: false,
-        options: {
-          target: { type: 'string' }, container: { type: 'string', short: 'c' }, namespace: { type: 'string', short: 'n' },
-          context: { type: 'string' }, kubeconfig: { type: 'string' }, ephemeral: { type: 'boolean' }, 'agent-image': { type: 'string' },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseCommandLine({
+      args: argv, strict: true, allowPositionals: false,
+      options: {
+        target: { type: 'string' }, container: { type: 'string', short: 'c' }, namespace: { type: 'string', short: 'n' },
+        context: { type: 'string' }, kubeconfig: { type: 'string' }, ephemeral: { type: 'boolean' }, 'agent-image': { type: 'string' },
+      },
+    });
     const ok = await runDoctor({
       ...(values.target !== undefined ? { target: values.target } : {}),
       ...(values.container !== undefined ? { container: values.container } : {}),

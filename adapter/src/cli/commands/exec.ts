@@ -2,11 +2,10 @@
 // with the layer against a target. A bad configuration is reported before anything starts; the
 // exit code is the program's (128+signal when it was killed by one).
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { isConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
 import { openWorkstationSession, type SessionLogger } from '../../session/workstation-session.js';
-import { UsageError, type CliCommand, type CliIo } from './command.js';
+import { parseCommandLine, UsageError, type CliCommand, type CliIo } from './command.js';
 import { applyKubeFlags, KUBE_FLAG_OPTIONS, KUBE_FLAGS_USAGE } from '../../cluster/kube-flags.js';
 
 const USAGE = `usage: kmirror exec [--target TARGET] [-f CONFIG] [--exclude-port PORT]... [-v] ${KUBE_FLAGS_USAGE} -- COMMAND [ARGS...]
@@ -34,19 +33,14 @@ export const execCommand: CliCommand = {
   summary: 'run a program as if it ran inside the target (network, DNS, files, env)',
   usage: USAGE,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv, allowPositionals: true, strict: true,
-        options: {
-          target: { type: 'string', short: 't' }, file: { type: 'string', short: 'f' },
-          'exclude-port': { type: 'string', multiple: true }, verbose: { type: 'boolean', short: 'v' },
-          ...KUBE_FLAG_OPTIONS,
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandLine({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        target: { type: 'string', short: 't' }, file: { type: 'string', short: 'f' },
+        'exclude-port': { type: 'string', multiple: true }, verbose: { type: 'boolean', short: 'v' },
+        ...KUBE_FLAG_OPTIONS,
+      },
+    });
     const command = parsed.positionals;
     if (!command.length) throw new UsageError('no command given (put it after --)');
     const excludePorts = (parsed.values['exclude-port'] ?? []).map((p) => {

@@ -1,12 +1,11 @@
 // `kmirror probe --target T [--resolve NAME]... [--file PATH]... [--env NAME]... [URL]...`:
 // a smoke test of a target through the agent — prints the target's env, DNS answers, files and
 // fetched URLs, each coming from inside the target.
-import { parseArgs } from 'node:util';
 import { connectAgent, type AgentSession } from '../../tunnel/agent-session.js';
 import { startLocalAgent, type LocalAgent } from '../../tunnel/local-agent.js';
 import { parseLocalTarget } from '../../targets/local-target.js';
 import { fetchThroughTunnel } from '../fetch-through-tunnel.js';
-import { UsageError, type CliCommand, type CliIo } from './command.js';
+import { parseCommandLine, UsageError, type CliCommand, type CliIo } from './command.js';
 
 const USAGE = `usage: kmirror probe --target pid/N|netns/NAME [--resolve NAME]... [--file PATH]... [--env NAME]... [URL]...
        kmirror probe --agent-url ws://HOST:PORT/kmirror/v1 ...   (token from KMIRROR_AGENT_TOKEN)
@@ -52,16 +51,10 @@ export const probeCommand: CliCommand = {
   summary: "print a target's env, DNS answers, files and URLs fetched through the agent",
   usage: USAGE,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv, allowPositionals: true, strict: true,
-        options: { target: { type: 'string' }, 'agent-url': { type: 'string' }, resolve: { type: 'string', multiple: true }, file: { type: 'string', multiple: true }, env: { type: 'string', multiple: true } },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine({
+      args: argv, allowPositionals: true, strict: true,
+      options: { target: { type: 'string' }, 'agent-url': { type: 'string' }, resolve: { type: 'string', multiple: true }, file: { type: 'string', multiple: true }, env: { type: 'string', multiple: true } },
+    });
     const { session, agent } = await open(values);
     let ok = true;
     try {
