@@ -39,6 +39,7 @@ typedef enum km_outcome (*km_complete_fn)(struct km_pending *p, const KmProxyMsg
 #define KM_PENDING_CTX 4400   /* room for a path */
 struct km_pending {
 	uint64_t req_id;
+	uint64_t deadline_ms;  /* 0: none; else the completion runs with answer NULL at this time */
 	struct km_call call;
 	km_complete_fn complete;
 	_Alignas(16) unsigned char ctx[KM_PENDING_CTX];
@@ -55,6 +56,8 @@ extern struct km_stats km_stats;
 /* ---- supervisor.c ---- */
 /* Sends `msg` (id assigned here) and parks `c` until the answer; returns KM_OK with c->pending. */
 enum km_outcome km_ask_proxy(struct km_call *c, KmLayerMsg *msg, km_complete_fn done, const void *ctx, size_t ctx_len);
+/* The same with a bounded wait: after `timeout_ms` the completion runs with answer NULL. */
+enum km_outcome km_ask_proxy_within(struct km_call *c, KmLayerMsg *msg, km_complete_fn done, const void *ctx, size_t ctx_len, unsigned timeout_ms);
 bool km_notif_valid(uint64_t id);
 
 /* ---- proxy_conn.c ---- */
@@ -101,9 +104,18 @@ bool km_relay_unmap(struct sockaddr_storage *addr, socklen_t *len);
 
 /* ---- sockaddr helpers (target_mem.c) ---- */
 bool km_addr_is_loopback_or_any(const struct sockaddr *sa);
+/* 127.0.0.0/8, ::1 and v4-mapped 127/8 only (a wildcard address is not loopback). */
+bool km_addr_is_loopback(const struct sockaddr *sa);
 unsigned km_addr_port(const struct sockaddr *sa);
 int km_addr_to_text(const struct sockaddr *sa, char *out, size_t max);
 int km_addr_from_text(const char *text, unsigned port, bool want_v6, struct sockaddr_storage *out, socklen_t *len);
+
+/* ---- remote_dirs.c: placeholder directories standing for remote directory listings ---- */
+/* A directory holding empty placeholders named like the entries; -1 and errno on failure. */
+int km_dirs_open(const char *remote_path, const Kmirror__Layer__V1__DirEntry *const *entries, size_t n);
+/* A path inside a placeholder directory becomes the remote path it stands for (in place). */
+void km_dirs_translate(char *path, size_t max);
+void km_dirs_cleanup(void);
 
 /* ---- log.c ---- */
 enum km_log_level { KM_LOG_DEBUG, KM_LOG_INFO, KM_LOG_WARN, KM_LOG_ERROR };

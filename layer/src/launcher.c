@@ -123,6 +123,7 @@ int main(int argc, char **argv)
 
 	int status = 0;
 	km_supervise(child_pid, &status);
+	km_dirs_cleanup();
 	km_proxy_send_stats();
 	km_debug("done: notifications=%llu continued=%llu redirected=%llu files=%llu failed=%llu send_enoent=%llu skipped_exe=%llu",
 	         (unsigned long long)km_stats.notifications, (unsigned long long)km_stats.continued,

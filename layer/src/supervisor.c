@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "km.h"
 #include "supervisor.h"
@@ -60,7 +61,21 @@ static void reply(struct km_call *c, enum km_outcome o)
 	}
 }
 
+static size_t n_deadlines;   /* pending requests with a deadline (the loop only scans when > 0) */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 enum km_outcome km_ask_proxy(struct km_call *c, KmLayerMsg *msg, km_complete_fn done, const void *ctx, size_t ctx_len)
+{
+	return km_ask_proxy_within(c, msg, done, ctx, ctx_len, 0);
+}
+
+enum km_outcome km_ask_proxy_within(struct km_call *c, KmLayerMsg *msg, km_complete_fn done, const void *ctx, size_t ctx_len, unsigned timeout_ms)
 {
 	struct km_pending *p = calloc(1, sizeof *p);
 	if (!p) { c->err = ENOMEM; return KM_ERR; }
@@ -78,8 +93,34 @@ enum km_outcome km_ask_proxy(struct km_call *c, KmLayerMsg *msg, km_complete_fn 
 		return o;
 	}
 	*slot = p;
+	if (timeout_ms) { p->deadline_ms = now_ms() + timeout_ms; n_deadlines++; }
 	c->pending = true;
 	return KM_OK;
+}
+
+/* Takes a pending request out of its slot and answers the call with `answer` (NULL: fallback). */
+static void settle(struct km_pending **slot, const KmProxyMsg *answer)
+{
+	struct km_pending *p = *slot;
+	*slot = NULL;
+	if (p->deadline_ms) n_deadlines--;
+	enum km_outcome o = p->complete(p, answer);
+	reply(&p->call, o);
+	free(p);
+}
+
+/* Runs the fallback of requests past their deadline; returns the poll timeout until the next one. */
+static int expire_deadlines(void)
+{
+	if (!n_deadlines) return -1;
+	uint64_t now = now_ms(), next = UINT64_MAX;
+	for (size_t i = 0; i < PENDING_SLOTS; i++) {
+		struct km_pending *p = pending[i];
+		if (!p || !p->deadline_ms) continue;
+		if (p->deadline_ms <= now) settle(&pending[i], NULL);
+		else if (p->deadline_ms < next) next = p->deadline_ms;
+	}
+	return next == UINT64_MAX ? -1 : (int)(next - now);
 }
 
 static void on_proxy_msg(KmProxyMsg *m)
@@ -87,21 +128,12 @@ static void on_proxy_msg(KmProxyMsg *m)
 	struct km_pending **slot = &pending[m->id % PENDING_SLOTS];
 	struct km_pending *p = *slot;
 	if (!p || p->req_id != m->id) return;
-	*slot = NULL;
-	enum km_outcome o = p->complete(p, m);
-	reply(&p->call, o);
-	free(p);
+	settle(slot, m);
 }
 
 static void fail_all_pending(void)
 {
-	for (size_t i = 0; i < PENDING_SLOTS; i++) {
-		struct km_pending *p = pending[i];
-		if (!p) continue;
-		pending[i] = NULL;
-		reply(&p->call, p->complete(p, NULL));
-		free(p);
-	}
+	for (size_t i = 0; i < PENDING_SLOTS; i++) if (pending[i]) settle(&pending[i], NULL);
 }
 
 static void handle_notification(struct seccomp_notif *req, size_t req_size)
@@ -132,7 +164,7 @@ int km_supervise(pid_t child, int *child_status)
 	bool child_reaped = false;
 	for (;;) {
 		struct pollfd pf[2] = { { .fd = km_notif_fd, .events = POLLIN }, { .fd = km_proxy_fd(), .events = POLLIN } };
-		int r = poll(pf, km_proxy_up() ? 2 : 1, -1);
+		int r = poll(pf, km_proxy_up() ? 2 : 1, expire_deadlines());
 		if (!child_reaped && waitpid(child, child_status, WNOHANG) == child) child_reaped = true;
 		if (r < 0) {
 			if (errno == EINTR) continue;

@@ -80,6 +80,7 @@ int km_abs_path(pid_t pid, int dirfd, const char *path, char *out, size_t max)
 		memcpy(out + n + 1, path, plen + 1);
 	}
 	normalise(out);
+	km_dirs_translate(out, max);   /* relative to a placeholder of a remote directory */
 	return 0;
 }
 
@@ -135,6 +136,14 @@ bool km_addr_is_loopback_or_any(const struct sockaddr *sa)
 		return false;
 	}
 	return true;   /* AF_UNIX, AF_NETLINK, AF_UNSPEC...: never the pod's */
+}
+
+bool km_addr_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family != AF_INET6) return false;
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
 }
 
 unsigned km_addr_port(const struct sockaddr *sa)

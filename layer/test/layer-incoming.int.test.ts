@@ -2,7 +2,9 @@
 // the mapped target port at the agent (port_mapping [[local, remote]]). Steal: a request made
 // to the target (from the host side of its veth, as a client of a pod would) reaches the local
 // program and gets its answer. Mirror: the target's own server answers, and the local program
-// receives a copy of the request.
+// receives a copy of the request. Readiness: a program's listen() returns only once the
+// subscription is active, so its very first request is already stolen. Loopback-bound listeners
+// are never subscribed.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer } from 'node:net';
@@ -11,15 +13,15 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkstationSession, type WorkstationSession } from '../../adapter/src/session/workstation-session.js';
 import { appsDir, repoRoot } from './build-apps.js';
-import { createLayerTarget, type LayerTarget } from './target-fixture.js';
+import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 
 let target: LayerTarget;
 const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeAll(async () => {
   target = await createLayerTarget();
-  // The target's own servers ("the original app") on 8081 and 8082.
-  for (const port of [8081, 8082]) {
+  // The target's own servers ("the original app") on 8081 to 8084.
+  for (const port of [8081, 8082, 8083, 8084]) {
     const original = target.ns.spawn(process.execPath, ['-e',
       `require('http').createServer((q, s) => s.end('original-answer ' + q.url + '\\n')).listen(${port}, '${target.podIp}', () => console.log('ready'))`]);
     await new Promise<void>((resolve, reject) => {
@@ -93,5 +95,36 @@ describe('incoming traffic to a program under the layer', () => {
     const answer = await curl(`http://${target.podIp}:8082/mirrored`);
     expect(answer.trim()).toBe('original-answer /mirrored');
     await waitFor('mirrored request at the local program', 10_000, () => (lines.includes('got GET /mirrored') ? true : undefined));
+  });
+});
+
+/** A session stealing `remotePort` (as `localPort`) and listen_then_request.py bound to `host` under it. */
+async function listenThenRequest(host: string, remotePort: number) {
+  const localPort = await freePort();
+  const session = await openWorkstationSession({
+    config: { target: `pid/${target.pid}`, feature: { network: { incoming: { mode: 'steal', port_mapping: [[localPort, remotePort]] } } } },
+    log: { log: () => undefined },
+    cwd: repoRoot,
+  });
+  cleanups.push(() => session.close());
+  const w = session.wrapCommand(['python3', join(appsDir, 'listen_then_request.py'), host, String(localPort), target.podIp, String(remotePort)]);
+  const r = await runToEnd(w, { timeoutMs: 30_000 });
+  expect(r.timedOut, `timed out:\n${r.stdout}\n${r.stderr}`).toBe(false);
+  expect(r.code, r.stderr).toBe(0);
+  return { session, kv: parseKv(r.stdout), stdout: r.stdout };
+}
+
+describe('listen() and the subscription', () => {
+  it('listen() returns once the steal is active: the first request made right after it is stolen', async () => {
+    const { session, kv, stdout } = await listenThenRequest('0.0.0.0', 8083);
+    expect(kv.answer).toBe('local-answer /first');
+    expect(stdout).toContain('got GET /first HTTP/1.1');
+    expect(session.status().proxy.incoming).toMatchObject([{ port: 8083, mode: 'steal', state: 'active', connections: 1 }]);
+  });
+
+  it('a listener bound to loopback is never subscribed: the target keeps answering', async () => {
+    const { session, kv } = await listenThenRequest('127.0.0.1', 8084);
+    expect(kv.answer).toBe('original-answer /first');
+    expect(session.status().proxy.incoming).toEqual([]);
   });
 });

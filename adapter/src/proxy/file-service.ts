@@ -2,17 +2,21 @@
 // through the agent. A path absent in the target falls back to the workstation's file when it
 // was only remote by default (a project file outside the default local list), and fails with
 // ENOENT when the user listed it explicitly. Contents and stats are cached briefly: start-ups
-// open the same files many times.
-import type { AgentSession, RemoteStat } from '../tunnel/agent-session.js';
+// open the same files many times. A directory of the target (O_DIRECTORY, or a plain open of a
+// path that is a directory there) is answered with its entries: the layer lists them through a
+// placeholder directory.
+import { isTunnelError, type AgentSession, type DirEntry, type RemoteStat } from '../tunnel/agent-session.js';
 import { ERRNO, fileErrno } from './errno.js';
 import { layerPb } from './layer-channel.js';
 import { matchRule, type PathRule } from './path-rules.js';
 
 const CACHE_MS = 2000;
 const MAX_FILE_BYTES = 64 << 20;
+const O_DIRECTORY = 0o200000;
+const ENTRY_TYPES: Record<DirEntry['type'], number> = { unknown: 0, file: 1, directory: 2, symlink: 3, other: 4 };
 const TYPE_BITS: Record<RemoteStat['type'], number> = { file: 0o100000, directory: 0o040000, symlink: 0o120000, other: 0o010000, unknown: 0o100000 };
 
-export interface FileAnswer { action: number; content?: Uint8Array; errnoCode?: number; cacheLocal?: boolean }
+export interface FileAnswer { action: number; content?: Uint8Array; errnoCode?: number; cacheLocal?: boolean; entries?: Array<{ name: string; type: number }> }
 export interface StatAnswer { action: number; stat?: Record<string, number>; errnoCode?: number; cacheLocal?: boolean }
 
 export class FileService {
@@ -49,6 +53,7 @@ export class FileService {
     }
     const agent = this.agent();
     if (!agent) return { action: layerPb.FileAction.FILE_LOCAL };
+    if (flags & O_DIRECTORY) return this.listing(agent, path, true);
     let entry = this.contents.get(path);
     if (!entry || Date.now() - entry.at > CACHE_MS) {
       entry = { at: Date.now(), data: agent.readFile(path) };
@@ -63,6 +68,22 @@ export class FileService {
       }
       this.filesServed++;
       return { action: layerPb.FileAction.FILE_CONTENT, content: data };
+    } catch (err) {
+      if (isTunnelError(err) && err.code === 'IS_DIRECTORY') return this.listing(agent, path, false);
+      return this.fallback(path, err);
+    }
+  }
+
+  /** The entries of a directory of the target; `check`: make sure it is one first (ENOTDIR). */
+  private async listing(agent: AgentSession, path: string, check: boolean): Promise<FileAnswer> {
+    try {
+      if (check) {
+        const s = await agent.stat(path);
+        if (s.type !== 'directory') return { action: layerPb.FileAction.FILE_FAIL, errnoCode: ERRNO.ENOTDIR };
+      }
+      const entries = await agent.readdir(path);
+      this.filesServed++;
+      return { action: layerPb.FileAction.FILE_DIRECTORY, entries: entries.map((e) => ({ name: e.name, type: ENTRY_TYPES[e.type] ?? 0 })) };
     } catch (err) {
       return this.fallback(path, err);
     }

@@ -1,15 +1,22 @@
 // Incoming traffic: when the program listens on a port, subscribe the matching target port at
 // the agent (mirror or steal) and deliver each connection to the program's real local port.
 // port_mapping maps the program's local port to the target port it stands for. Steal pipes both
-// ways; mirror feeds the copy in and discards the program's answers.
+// ways; mirror feeds the copy in and discards the program's answers. onListen resolves once the
+// subscription is settled (the layer holds the program's listen() until then). Loopback-bound
+// listeners are never subscribed: pod traffic cannot reach them.
 import { connect } from 'node:net';
 import type { SessionPolicy } from '../config/policy.js';
 import type { AgentSession, IncomingConnection, Subscription } from '../tunnel/agent-session.js';
 
 export interface IncomingStatus { port: number; localPort: number; mode: string; transport: string; state: 'subscribing' | 'active' | 'failed' | 'closed'; connections: number; error?: string }
 
+/** How a listen ended: subscribed at the agent, not subscribed by policy, or failed (`error`). */
+export interface ListenOutcome { subscribed: boolean; error?: string }
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
 export class IncomingService {
-  private readonly subs = new Map<string, { status: IncomingStatus; sub?: Subscription }>();
+  private readonly subs = new Map<string, { status: IncomingStatus; sub?: Subscription; settled: Promise<ListenOutcome> }>();
 
   constructor(
     private readonly agent: () => AgentSession | undefined,
@@ -17,23 +24,25 @@ export class IncomingService {
     private readonly log: (level: 'info' | 'warn', message: string) => void,
   ) {}
 
-  /** The program listens on `localPort` (bound to `address`). */
-  onListen(transport: 'tcp' | 'udp', localPort: number, address: string): void {
+  /** The program listens on `localPort` (bound to `address`); resolves when the subscription is settled. */
+  onListen(transport: 'tcp' | 'udp', localPort: number, address: string): Promise<ListenOutcome> {
     const p = this.policy;
-    if (p.mode === 'off') return;
+    const notSubscribed = Promise.resolve({ subscribed: false });
+    if (p.mode === 'off') return notSubscribed;
     const remotePort = p.portMapping.get(localPort) ?? localPort;
-    if (p.ports && !p.ports.includes(remotePort)) return;
-    if (p.ignorePorts.includes(remotePort)) return;
-    if (p.ignoreLocalhost && /^(127\.|::1$|::ffff:127\.)/.test(address)) return;
+    if (p.ports && !p.ports.includes(remotePort)) return notSubscribed;
+    if (p.ignorePorts.includes(remotePort)) return notSubscribed;
+    if (LOOPBACK.test(address)) return notSubscribed;
     const key = `${transport}/${remotePort}`;
-    if (this.subs.has(key)) return;
+    const existing = this.subs.get(key);
+    if (existing) return existing.settled;
     const agent = this.agent();
-    if (!agent) return;
+    if (!agent) return Promise.resolve({ subscribed: false, error: 'the agent is not connected' });
     const status: IncomingStatus = { port: remotePort, localPort, mode: p.mode, transport, state: 'subscribing', connections: 0 };
-    const entry: { status: IncomingStatus; sub?: Subscription } = { status };
-    this.subs.set(key, entry);
     const httpFilter = p.mode === 'steal' && p.httpFilter && (!p.httpFilterPorts || p.httpFilterPorts.includes(remotePort)) ? p.httpFilter : undefined;
-    agent.subscribe({ port: remotePort, mode: p.mode, transport, ...(httpFilter ? { httpFilter } : {}) }, (conn) => {
+    const entry: { status: IncomingStatus; sub?: Subscription; settled: Promise<ListenOutcome> } = { status, settled: notSubscribed };
+    this.subs.set(key, entry);
+    entry.settled = agent.subscribe({ port: remotePort, mode: p.mode, transport, ...(httpFilter ? { httpFilter } : {}) }, (conn) => {
       status.connections++;
       this.deliver(conn, localPort, address);
     }).then((sub) => {
@@ -41,11 +50,14 @@ export class IncomingService {
       status.state = 'active';
       this.log('info', `${p.mode} of target port ${remotePort}/${transport} → local port ${localPort}`);
       sub.on('closed', (reason: string) => { status.state = 'closed'; status.error = reason; });
+      return { subscribed: true };
     }, (err: Error) => {
       status.state = 'failed';
       status.error = err.message;
       this.log('warn', `cannot ${p.mode} target port ${remotePort}/${transport}: ${err.message}`);
+      return { subscribed: false, error: `cannot ${p.mode} target port ${remotePort}: ${err.message}` };
     });
+    return entry.settled;
   }
 
   private deliver(conn: IncomingConnection, localPort: number, address: string): void {

@@ -136,9 +136,12 @@ export class LocalProxy {
       }
       case 'stat':
         return { id, stat: await this.files.stat(m.stat?.path ?? '', !!m.stat?.noFollow) };
-      case 'listen':
-        this.incoming.onListen(m.listen?.transport === layerPb.Transport.UDP ? 'udp' : 'tcp', m.listen?.port ?? 0, m.listen?.address ?? '');
-        return undefined;
+      case 'listen': {
+        const settled = this.incoming.onListen(m.listen?.transport === layerPb.Transport.UDP ? 'udp' : 'tcp', m.listen?.port ?? 0, m.listen?.address ?? '');
+        if (!id) return undefined;   // a notice (UDP bind): nobody waits
+        const outcome = await settled;
+        return { id, listen: { subscribed: outcome.subscribed, error: outcome.error ?? '' } };
+      }
       case 'log':
         this.opts.log(m.log?.level === 'error' ? 'error' : 'warn', `layer: ${m.log?.message ?? ''}`);
         return undefined;

@@ -48,6 +48,23 @@ static enum km_outcome answer_with_content(struct km_call *c, const char *path, 
 	return KM_OK;
 }
 
+/* A directory of the target: an fd of a placeholder directory listing its entries. */
+static enum km_outcome answer_with_dir(struct km_call *c, const char *path, int flags, const Kmirror__Layer__V1__OpenAnswer *o)
+{
+	int dfd = km_dirs_open(path, (const Kmirror__Layer__V1__DirEntry *const *)o->entries, o->n_entries);
+	if (dfd < 0) { c->err = errno ? errno : EIO; return KM_ERR; }
+	struct seccomp_notif_addfd af = { .id = c->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)dfd,
+	                                  .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0 };
+	int r = ioctl(km_notif_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &af);
+	int e = errno;
+	close(dfd);
+	if (r < 0 && e != ENOENT) { c->err = e; return KM_ERR; }
+	if (r < 0) km_stats.send_enoent++;
+	else km_stats.files_served++;
+	c->answered = true;
+	return KM_OK;
+}
+
 static enum km_outcome open_done(struct km_pending *p, const KmProxyMsg *a)
 {
 	struct open_ctx *x = (struct open_ctx *)p->ctx;
@@ -56,6 +73,7 @@ static enum km_outcome open_done(struct km_pending *p, const KmProxyMsg *a)
 	const Kmirror__Layer__V1__OpenAnswer *o = a->open;
 	if (o->action == KMIRROR__LAYER__V1__FILE_ACTION__FILE_CONTENT)
 		return answer_with_content(c, x->path, x->flags, o->content.data, o->content.len);
+	if (o->action == KMIRROR__LAYER__V1__FILE_ACTION__FILE_DIRECTORY) return answer_with_dir(c, x->path, x->flags, o);
 	if (o->action == KMIRROR__LAYER__V1__FILE_ACTION__FILE_FAIL) { c->err = o->errno_code ? o->errno_code : EIO; return KM_ERR; }
 	if (o->cache_local) km_policy_cache_local(x->path);
 	return bypass(c, "proxy: local");
@@ -65,7 +83,7 @@ static enum km_outcome open_path(struct km_call *c, int dirfd, uint64_t path_add
 {
 	char path[PATH_MAX_LEN];
 	struct open_ctx x;
-	if (flags & (O_PATH | O_DIRECTORY)) return bypass(c, "directory or O_PATH");
+	if (flags & O_PATH) return bypass(c, "O_PATH");
 	if (km_read_path(c->pid, path_addr, path, sizeof path) || !path[0]) return bypass(c, "path unreadable");
 	if (km_abs_path(c->pid, dirfd, path, x.path, sizeof x.path)) return bypass(c, "path not resolvable");
 	bool write_intent = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC | O_APPEND));

@@ -129,31 +129,66 @@ enum km_outcome km_net_getpeername(struct km_call *c)
 	return KM_OK;
 }
 
-/* Reports a port the program serves so the proxy can subscribe it at the agent. */
-static void notice_port(struct km_call *c, int fd, int want_type)
+/* listen: the supervisor makes the program's socket listen itself (a duplicate shares the open
+ * file description), then asks the proxy to subscribe the port at the agent and answers the
+ * program's listen only once the subscription is active or has failed (bounded wait). So a
+ * request sent right after listen() returns is already mirrored/stolen, and connections the agent
+ * delivers always find the local port listening. Loopback-bound listeners are never subscribed:
+ * pod traffic cannot reach them (debuggers keep their internal ports there). */
+#define LISTEN_WAIT_MS 10000
+
+struct listen_ctx { unsigned port; };
+
+static enum km_outcome listen_done(struct km_pending *p, const KmProxyMsg *a)
 {
-	if (!km_proxy_up() || !km_policy_incoming()) return;
-	int dup = km_grab_fd(c->pid, fd);
-	if (dup < 0) return;
+	static bool warned;
+	struct listen_ctx *x = (struct listen_ctx *)p->ctx;
+	const char *why = NULL;
+	if (!a) why = km_proxy_up() ? "no answer from the kmirror proxy within 10 s" : "the kmirror proxy is gone";
+	else if (a->body_case != KMIRROR__LAYER__V1__PROXY_MESSAGE__BODY_LISTEN) why = "unexpected answer";
+	else if (a->listen->error && a->listen->error[0]) why = a->listen->error;
+	if (why) {
+		km_log(warned ? KM_LOG_DEBUG : KM_LOG_WARN, "port %u listens locally only: %s", x->port, why);
+		warned = true;
+	}
+	p->call.val = 0;
+	return KM_OK;
+}
+
+enum km_outcome km_net_listen(struct km_call *c)
+{
+	if (!km_proxy_up() || !km_policy_incoming()) return km_bypass(c, "listen runs locally");
+	int dup = km_grab_fd(c->pid, (int)c->args[0]);
+	if (dup < 0) return km_bypass(c, "listen runs locally");
 	int type = 0;
 	socklen_t tl = sizeof type;
 	struct sockaddr_storage local;
 	socklen_t llen = sizeof local;
 	getsockopt(dup, SOL_SOCKET, SO_TYPE, &type, &tl);
-	bool ok = type == want_type && !getsockname(dup, (struct sockaddr *)&local, &llen);
+	if (type != SOCK_STREAM || getsockname(dup, (struct sockaddr *)&local, &llen) ||
+	    (local.ss_family != AF_INET && local.ss_family != AF_INET6) || km_addr_is_loopback((struct sockaddr *)&local)) {
+		close(dup);
+		return km_bypass(c, "listen runs locally (not TCP/IP, or loopback)");
+	}
+	if (listen(dup, (int)c->args[1])) { int e = errno; close(dup); return km_fail(c, e); }
+	llen = sizeof local;
+	getsockname(dup, (struct sockaddr *)&local, &llen);   /* listen on an unbound socket picked a port */
 	close(dup);
-	if (!ok || (local.ss_family != AF_INET && local.ss_family != AF_INET6)) return;
+	c->val = 0;
 	unsigned port = km_addr_port((struct sockaddr *)&local);
-	if (!port || km_policy_port_excluded(port) || km_policy_exe_skipped(c->pid)) return;
+	if (!port || km_policy_port_excluded(port) || km_policy_exe_skipped(c->pid)) return KM_OK;
 	char text[64] = "";
 	km_addr_to_text((struct sockaddr *)&local, text, sizeof text);
-	km_proxy_notice_listen(want_type == SOCK_DGRAM ? 1 : 0, text, port, c->pid);
-}
-
-enum km_outcome km_net_listen(struct km_call *c)
-{
-	notice_port(c, (int)c->args[0], SOCK_STREAM);
-	return km_bypass(c, "listen runs locally");
+	Kmirror__Layer__V1__ListenNotice n = KMIRROR__LAYER__V1__LISTEN_NOTICE__INIT;
+	n.transport = KMIRROR__LAYER__V1__TRANSPORT__TCP;
+	n.port = port;
+	n.address = text;
+	n.pid = (uint32_t)c->pid;
+	KmLayerMsg m = KMIRROR__LAYER__V1__LAYER_MESSAGE__INIT;
+	m.body_case = KMIRROR__LAYER__V1__LAYER_MESSAGE__BODY_LISTEN;
+	m.listen = &n;
+	struct listen_ctx x = { .port = port };
+	return km_ask_proxy_within(c, &m, listen_done, &x, sizeof x, LISTEN_WAIT_MS);
 }
 
 /* bind runs locally; a UDP socket bound to a fixed port is a UDP server: report it. The port is
@@ -166,7 +201,7 @@ enum km_outcome km_net_bind(struct km_call *c)
 	    km_read_mem(c->pid, c->args[1], &sa, len) != (ssize_t)len)
 		return km_bypass(c, "bind runs locally");
 	unsigned port = km_addr_port((struct sockaddr *)&sa);
-	if (!port || km_policy_port_excluded(port)) return km_bypass(c, "bind runs locally");
+	if (!port || km_policy_port_excluded(port) || km_addr_is_loopback((struct sockaddr *)&sa)) return km_bypass(c, "bind runs locally");
 	int dup = km_grab_fd(c->pid, (int)c->args[0]);
 	if (dup < 0) return km_bypass(c, "bind runs locally");
 	int type = 0;

@@ -1,0 +1,3 @@
+module kmirror.test/golist
+
+go 1.21

@@ -1,0 +1,79 @@
+// Files of the target through the layer: listing a directory that only exists in the target's
+// root (ls, Python os.listdir/os.scandir, static Go os.ReadDir — getdents64 and d_type on the fd
+// the layer installs, stats of the entries from the target).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWorkstationSession, type WorkstationSession } from '../../adapter/src/session/workstation-session.js';
+import { appsDir, outDir, repoRoot } from './build-apps.js';
+import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
+
+let target: LayerTarget;
+let session: WorkstationSession;
+let goList: string;
+/** TMPDIR of the programs: the layer's placeholder directories must be gone when they end. */
+const scratch = mkdtempSync(join(tmpdir(), 'kmirror-layer-files-'));
+
+beforeAll(async () => {
+  mkdirSync(outDir, { recursive: true });
+  goList = join(outDir, 'golist-static');
+  execFileSync('go', ['build', '-o', goList, '.'], { cwd: join(appsDir, 'golist'), env: { ...process.env, CGO_ENABLED: '0' }, stdio: 'pipe' });
+  target = await createLayerTarget();
+  session = await openWorkstationSession({
+    config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' }, fs: 'read' } },
+    log: { log: () => undefined },
+    cwd: repoRoot,
+  });
+});
+
+afterAll(async () => {
+  await session?.close();
+  target?.cleanup();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function run(argv: string[]) {
+  const r = await runToEnd(session.wrapCommand(argv, { env: { TMPDIR: scratch } }), { timeoutMs: 60_000, cwd: repoRoot });
+  expect(r.timedOut, `timed out:\n${r.stdout}\n${r.stderr}`).toBe(false);
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  return r;
+}
+
+describe('remote directories', () => {
+  it('the directory exists only in the target', () => {
+    expect(existsSync(target.listingPath)).toBe(false);
+  });
+
+  it('ls lists the target directory (types from d_type and remote stats)', async () => {
+    const r = await run(['ls', '-1', '-p', target.listingPath]);
+    expect(r.stdout.trim().split('\n')).toEqual(['a.txt', 'link', 'sub/']);
+    const long = await run(['ls', '-l', `${target.listingPath}/a.txt`]);
+    expect(long.stdout).toMatch(/^-.* 6 .*a\.txt$/m);
+  });
+
+  it('Python os.listdir and os.scandir', async () => {
+    const kv = parseKv((await run(['python3', join(appsDir, 'listdir.py'), target.listingPath])).stdout);
+    expect(kv.listdir).toBe('a.txt,link,sub');
+    expect(kv.scandir).toBe('a.txt:f,link:l,sub:d');
+  });
+
+  it('static Go os.ReadDir (open without O_DIRECTORY) and DirEntry.Info', async () => {
+    const kv = parseKv((await run([goList, target.listingPath])).stdout);
+    expect(kv.readdir).toBe('a.txt:f,link:l,sub:d');
+    expect(kv['size.a.txt']).toBe('6');
+  });
+
+  it('a listing of a file is ENOTDIR, of a missing directory ENOENT', async () => {
+    const r = await runToEnd(session.wrapCommand(['python3', '-c',
+      `import os\nfor k, p in [('file', '${target.secretPath}'), ('missing', '${target.listingPath}/missing')]:\n  try: os.listdir(p)\n  except OSError as e: print(k + '=' + str(e.errno))`]), { timeoutMs: 30_000 });
+    const kv = parseKv(r.stdout);
+    expect(kv.file, r.stderr).toBe('20');
+    expect(kv.missing, r.stderr).toBe('2');
+  });
+
+  it('the placeholder directories are removed when the programs end', () => {
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+});
