@@ -5,21 +5,17 @@ import net from 'node:net';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAll, createNetns, ipv6Of, netnsPath, requireRoot, type TestNetns } from '../../test/harness/netns.js';
-import { createNetnsSockets } from '../src/netns/sockets.js';
-import { createJsonLogger } from '../src/log.js';
-import { EbpfIncomingTrafficService } from '../src/incoming/ebpf-service.js';
+import { describe, expect, it } from 'vitest';
+import { ipv6Of } from '../../test/harness/netns.js';
 import { TestSink, type WorkstationConnection } from './helpers/test-sink.js';
-import { heldBpf, startPodServer, stillLoaded, waitFor } from './helpers/pod.js';
+import { heldBpf, stillLoaded, waitFor } from './helpers/pod.js';
+import { useIncomingPod } from './helpers/incoming-pod.js';
 import { requestBytes } from './fixtures/request-bytes.mjs';
 
 const run = promisify(execFile);
 const RAW_CLIENT = fileURLToPath(new URL('./fixtures/raw-client.mjs', import.meta.url));
 const PORT = 8080;
-const log = createJsonLogger({ minLevel: 'error' });
-let ns: TestNetns;
-let service: EbpfIncomingTrafficService;
+const pod = useIncomingPod(PORT);
 
 /** Collects each mirrored connection's bytes until its FIN. */
 class CopySink extends TestSink {
@@ -56,33 +52,22 @@ function sendOutside(host: string, bytes: Buffer): Promise<{ localPort: number; 
   });
 }
 
-beforeAll(async () => {
-  requireRoot();
-  ns = createNetns({ ipv6: true });
-  await startPodServer(ns, PORT);
-  service = new EbpfIncomingTrafficService({ sockets: createNetnsSockets(netnsPath(ns)), log });
-});
-
-afterAll(async () => {
-  await service?.close();
-  cleanupAll();
-});
 
 describe('mirror', () => {
   it('copies a 1 MB request from outside byte-exactly while the original app answers', async () => {
     const sink = new CopySink();
-    const sub = await service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
     try {
       const sent = requestBytes(1 << 20, 7, 1);
-      const { localPort, response } = await sendOutside(ns.podIp, sent);
+      const { localPort, response } = await sendOutside(pod.ns.podIp, sent);
       expect(response).toMatch(/ORIGINAL POST \/upload\/0 len=1048576 /);
       const copy = await sink.copyFrom(localPort);
       expect(copy.length).toBe(sent.length);
       expect(copy.equals(sent)).toBe(true);
       const conn = [...sink.copies.keys()].find((c) => c.info.source.port === localPort);
-      expect(conn?.info).toMatchObject({ mode: 'mirror', transport: 'tcp', source: { address: ns.hostIp }, destination: { address: ns.podIp, port: PORT } });
+      expect(conn?.info).toMatchObject({ mode: 'mirror', transport: 'tcp', source: { address: pod.ns.hostIp }, destination: { address: pod.ns.podIp, port: PORT } });
       expect(conn?.gaps).toEqual([]);
-      expect(service.mirror.stats()?.interfaces.sort()).toEqual([ns.podIf, 'lo'].sort());
+      expect(pod.service.mirror.stats()?.interfaces.sort()).toEqual([pod.ns.podIf, 'lo'].sort());
     } finally {
       sub.close();
     }
@@ -90,9 +75,9 @@ describe('mirror', () => {
 
   it('copies pipelined 1 MB requests from inside the namespace (loopback)', async () => {
     const sink = new CopySink();
-    const sub = await service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
     try {
-      const { stdout } = await run('ip', ['netns', 'exec', ns.name, process.execPath, RAW_CLIENT, '127.0.0.1', String(PORT), String(1 << 20), '3', '3'], { timeout: 30_000, maxBuffer: 16 << 20 });
+      const { stdout } = await run('ip', ['netns', 'exec', pod.ns.name, process.execPath, RAW_CLIENT, '127.0.0.1', String(PORT), String(1 << 20), '3', '3'], { timeout: 30_000, maxBuffer: 16 << 20 });
       const { localPort, response } = JSON.parse(stdout) as { localPort: number; response: string };
       expect(response.match(/ORIGINAL POST \/upload\/\d len=1048576/g)).toHaveLength(3);
       const copy = await sink.copyFrom(localPort);
@@ -106,27 +91,27 @@ describe('mirror', () => {
 
   it('copies 100 concurrent connections byte-exactly', async () => {
     const sink = new CopySink();
-    const sub = await service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
     try {
       const results = await Promise.all(Array.from({ length: 100 }, (_, i) => {
         const sent = requestBytes(20_000 + i * 97, i, 1 + (i % 3));
-        return sendOutside(ns.podIp, sent).then((r) => ({ ...r, sent }));
+        return sendOutside(pod.ns.podIp, sent).then((r) => ({ ...r, sent }));
       }));
       for (const r of results) expect(r.response).toMatch(/ORIGINAL POST/);
       for (const r of results) {
         const copy = await sink.copyFrom(r.localPort);
         expect(copy.equals(r.sent), `copy of connection from port ${r.localPort}`).toBe(true);
       }
-      expect(service.mirror.stats()?.lost).toBe(0);
+      expect(pod.service.mirror.stats()?.lost).toBe(0);
     } finally {
       sub.close();
     }
   });
 
   it('copies IPv6 connections', async () => {
-    const [, podV6] = ipv6Of(ns);
+    const [, podV6] = ipv6Of(pod.ns);
     const sink = new CopySink();
-    const sub = await service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
     try {
       const sent = requestBytes(100_000, 9, 2);
       const { localPort, response } = await sendOutside(podV6, sent);
@@ -143,13 +128,13 @@ describe('mirror', () => {
   it('reports what the kernel ring buffer dropped as gaps and the rest byte-exactly at its offsets', async () => {
     // The agent's JS lags (blocked event loop) and may only be 64 KB behind the native reader,
     // so the 4 MB ring buffer overflows during a 16 MB upload.
-    const lagging = new EbpfIncomingTrafficService({ sockets: createNetnsSockets(netnsPath(ns)), log, mirrorMaxPendingBytes: 64 << 10 });
+    const lagging = pod.newService({ mirrorMaxPendingBytes: 64 << 10 });
     const sink = new CopySink();
     const sub = await lagging.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
     try {
       const size = 17 << 20;
       // 16 MB while the agent lags, then (4 s later, the agent caught up) the last 1 MB and the FIN.
-      const client = spawn('ip', ['netns', 'exec', ns.name, process.execPath, RAW_CLIENT, '127.0.0.1', String(PORT), String(size), '11', '1', String(16 << 20), '4000']);
+      const client = spawn('ip', ['netns', 'exec', pod.ns.name, process.execPath, RAW_CLIENT, '127.0.0.1', String(PORT), String(size), '11', '1', String(16 << 20), '4000']);
       let out = '';
       client.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const exited = new Promise((resolve) => client.once('exit', resolve));
@@ -184,14 +169,14 @@ describe('mirror', () => {
   it('delivers to every client mirroring a port, stops at unsubscribe and leaves nothing loaded', async () => {
     const a = new CopySink();
     const b = new CopySink();
-    const subA = await service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, a);
-    const subB = await service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, b);
+    const subA = await pod.service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, a);
+    const subB = await pod.service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, b);
     const sent = requestBytes(5_000, 1, 1);
-    const first = await sendOutside(ns.podIp, sent);
+    const first = await sendOutside(pod.ns.podIp, sent);
     expect((await a.copyFrom(first.localPort)).equals(sent)).toBe(true);
     expect((await b.copyFrom(first.localPort)).equals(sent)).toBe(true);
     subA.close();
-    const second = await sendOutside(ns.podIp, sent);
+    const second = await sendOutside(pod.ns.podIp, sent);
     expect((await b.copyFrom(second.localPort)).equals(sent)).toBe(true);
     expect([...a.copies.keys()].some((c) => c.info.source.port === second.localPort)).toBe(false);
     const held = heldBpf();

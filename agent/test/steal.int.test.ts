@@ -4,19 +4,15 @@
 import net from 'node:net';
 import http from 'node:http';
 import dgram from 'node:dgram';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAll, createNetns, ipv6Of, netnsPath, requireRoot, type TestNetns } from '../../test/harness/netns.js';
-import { createNetnsSockets } from '../src/netns/sockets.js';
-import { createJsonLogger } from '../src/log.js';
-import { EbpfIncomingTrafficService } from '../src/incoming/ebpf-service.js';
+import { describe, expect, it } from 'vitest';
+import { ipv6Of } from '../../test/harness/netns.js';
 import { isTunnelError } from '../../proto/runtime/errors.js';
 import { answerHttp, TestSink } from './helpers/test-sink.js';
 import { curlInside, heldBpf, startPodServer, stillLoaded, waitFor } from './helpers/pod.js';
+import { useIncomingPod } from './helpers/incoming-pod.js';
 
 const PORT = 8080;
-const log = createJsonLogger({ minLevel: 'error' });
-let ns: TestNetns;
-let service: EbpfIncomingTrafficService;
+const pod = useIncomingPod(PORT);
 
 function get(url: string, opts: http.RequestOptions = {}): Promise<{ body: string; socketPort: number }> {
   return new Promise((resolve, reject) => {
@@ -40,40 +36,29 @@ async function expectTunnelError(p: Promise<unknown>, code: string, message: Reg
   expect((err as Error).message).toMatch(message);
 }
 
-beforeAll(async () => {
-  requireRoot();
-  ns = createNetns({ ipv6: true });
-  await startPodServer(ns, PORT);
-  service = new EbpfIncomingTrafficService({ sockets: createNetnsSockets(netnsPath(ns)), log });
-});
-
-afterAll(async () => {
-  await service?.close();
-  cleanupAll();
-});
 
 describe('unfiltered steal', () => {
   it('steals connections from outside (veth) and inside (loopback), with source and original destination', async () => {
-    expect((await get(`http://${ns.podIp}:${PORT}/before`)).body).toMatch(/^ORIGINAL GET \/before/);
+    expect((await get(`http://${pod.ns.podIp}:${PORT}/before`)).body).toMatch(/^ORIGINAL GET \/before/);
     const sink = new TestSink(answerHttp('STOLEN'));
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
     try {
-      expect((await get(`http://${ns.podIp}:${PORT}/outside`)).body).toBe(`STOLEN GET /outside from=${ns.hostIp} to=${ns.podIp}:${PORT}`);
-      expect(await curlInside(ns, `http://127.0.0.1:${PORT}/inside`)).toBe(`STOLEN GET /inside from=127.0.0.1 to=127.0.0.1:${PORT}`);
-      expect(await curlInside(ns, `http://[::1]:${PORT}/v6lo`)).toBe(`STOLEN GET /v6lo from=::1 to=::1:${PORT}`);
+      expect((await get(`http://${pod.ns.podIp}:${PORT}/outside`)).body).toBe(`STOLEN GET /outside from=${pod.ns.hostIp} to=${pod.ns.podIp}:${PORT}`);
+      expect(await curlInside(pod.ns, `http://127.0.0.1:${PORT}/inside`)).toBe(`STOLEN GET /inside from=127.0.0.1 to=127.0.0.1:${PORT}`);
+      expect(await curlInside(pod.ns, `http://[::1]:${PORT}/v6lo`)).toBe(`STOLEN GET /v6lo from=::1 to=::1:${PORT}`);
       expect(sink.connections.map((c) => c.info.mode)).toEqual(['steal', 'steal', 'steal']);
-      expect(service.steal.stats()).toMatchObject({ assigned: 3, assignErrors: 0 });
+      expect(pod.service.steal.stats()).toMatchObject({ assigned: 3, assignErrors: 0 });
     } finally {
       sub.close();
     }
     // Unsubscribe detaches at once.
-    expect((await get(`http://${ns.podIp}:${PORT}/after`)).body).toMatch(/^ORIGINAL GET \/after/);
+    expect((await get(`http://${pod.ns.podIp}:${PORT}/after`)).body).toMatch(/^ORIGINAL GET \/after/);
   });
 
   it('steals IPv6 connections through the veth', async () => {
-    const [, podV6] = ipv6Of(ns);
+    const [, podV6] = ipv6Of(pod.ns);
     const sink = new TestSink(answerHttp('STOLEN6'));
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
     try {
       expect((await get(`http://[${podV6}]:${PORT}/six`)).body).toMatch(new RegExp(`^STOLEN6 GET /six from=.*::1 to=${podV6}:${PORT}$`));
     } finally {
@@ -90,11 +75,11 @@ describe('unfiltered steal', () => {
         c.stream.end(Buffer.concat([Buffer.from(`got ${got.length} `), got.subarray(0, 8)]));
       });
     });
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
     try {
       const payload = Buffer.alloc(300_000, 'x');
       const answer = await new Promise<string>((resolve, reject) => {
-        const s = net.connect({ host: ns.podIp, port: PORT, allowHalfOpen: true });
+        const s = net.connect({ host: pod.ns.podIp, port: PORT, allowHalfOpen: true });
         let out = '';
         s.on('data', (d: Buffer) => (out += d.toString()));
         s.on('end', () => { s.end(); resolve(out); });
@@ -109,10 +94,10 @@ describe('unfiltered steal', () => {
 
   it('turns a workstation reset into a TCP reset and the client vanishing mid-relay into a reset', async () => {
     const sink = new TestSink((c) => c.stream.once('data', () => c.stream.destroy(new Error('workstation app crashed'))));
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, sink);
     try {
       const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
-        const s = net.connect({ host: ns.podIp, port: PORT });
+        const s = net.connect({ host: pod.ns.podIp, port: PORT });
         s.on('error', resolve);
         s.on('close', () => resolve(Object.assign(new Error('closed without reset'), { code: 'NONE' })));
         s.write('hello');
@@ -124,30 +109,30 @@ describe('unfiltered steal', () => {
   });
 
   it('refuses a second unfiltered steal of a port (ALREADY_EXISTS) and bad input (INVALID_ARGUMENT)', async () => {
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('A')));
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('A')));
     try {
-      await expectTunnelError(service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink()), 'ALREADY_EXISTS', /tcp\/8080.*already stolen/);
-      await expectTunnelError(service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/x' } }, new TestSink()), 'ALREADY_EXISTS', /without a filter/);
+      await expectTunnelError(pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink()), 'ALREADY_EXISTS', /tcp\/8080.*already stolen/);
+      await expectTunnelError(pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/x' } }, new TestSink()), 'ALREADY_EXISTS', /without a filter/);
     } finally {
       sub.close();
     }
     for (const port of [0, -1, 65536, 1.5, Number.NaN]) {
-      await expectTunnelError(service.subscribe({ port, mode: 'steal', transport: 'tcp' }, new TestSink()), 'INVALID_ARGUMENT', /not a port number/);
+      await expectTunnelError(pod.service.subscribe({ port, mode: 'steal', transport: 'tcp' }, new TestSink()), 'INVALID_ARGUMENT', /not a port number/);
     }
-    await expectTunnelError(service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '(' } }, new TestSink()), 'INVALID_ARGUMENT', /path_filter: invalid regex/);
-    await expectTunnelError(service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp', httpFilter: { pathFilter: 'x' } }, new TestSink()), 'INVALID_ARGUMENT', /TCP steal only/);
+    await expectTunnelError(pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '(' } }, new TestSink()), 'INVALID_ARGUMENT', /path_filter: invalid regex/);
+    await expectTunnelError(pod.service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp', httpFilter: { pathFilter: 'x' } }, new TestSink()), 'INVALID_ARGUMENT', /TCP steal only/);
     // After the refusals the port is free again.
-    expect((await get(`http://${ns.podIp}:${PORT}/free`)).body).toMatch(/^ORIGINAL/);
+    expect((await get(`http://${pod.ns.podIp}:${PORT}/free`)).body).toMatch(/^ORIGINAL/);
   });
 
   it('mirrors a port that is stolen at the same time (capture runs before the socket lookup)', async () => {
     const thief = new TestSink(answerHttp('STOLEN'));
     const observer = new TestSink();
-    const steal = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, thief);
-    const mirror = await service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, observer);
+    const steal = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, thief);
+    const mirror = await pod.service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, observer);
     try {
       const copy = observer.next();
-      expect((await get(`http://${ns.podIp}:${PORT}/both`)).body).toMatch(/^STOLEN GET \/both/);
+      expect((await get(`http://${pod.ns.podIp}:${PORT}/both`)).body).toMatch(/^STOLEN GET \/both/);
       const c = await copy;
       const text = await new Promise<string>((resolve) => {
         let t = '';
@@ -163,15 +148,15 @@ describe('unfiltered steal', () => {
 
   it('serves several clients on different ports of one target', async () => {
     const other = 9090;
-    await startPodServer(ns, other);
-    const a = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('CLIENT-A')));
-    const b = await service.subscribe({ port: other, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('CLIENT-B')));
+    await startPodServer(pod.ns, other);
+    const a = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('CLIENT-A')));
+    const b = await pod.service.subscribe({ port: other, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('CLIENT-B')));
     try {
-      expect((await get(`http://${ns.podIp}:${PORT}/`)).body).toMatch(/^CLIENT-A /);
-      expect((await get(`http://${ns.podIp}:${other}/`)).body).toMatch(/^CLIENT-B /);
+      expect((await get(`http://${pod.ns.podIp}:${PORT}/`)).body).toMatch(/^CLIENT-A /);
+      expect((await get(`http://${pod.ns.podIp}:${other}/`)).body).toMatch(/^CLIENT-B /);
       b.close();
-      expect((await get(`http://${ns.podIp}:${other}/`)).body).toMatch(/^ORIGINAL /);
-      expect((await get(`http://${ns.podIp}:${PORT}/`)).body).toMatch(/^CLIENT-A /);
+      expect((await get(`http://${pod.ns.podIp}:${other}/`)).body).toMatch(/^ORIGINAL /);
+      expect((await get(`http://${pod.ns.podIp}:${PORT}/`)).body).toMatch(/^CLIENT-A /);
     } finally {
       a.close();
       b.close();
@@ -182,18 +167,18 @@ describe('unfiltered steal', () => {
 describe('HTTP-filtered steal', () => {
   it('routes matching requests to the client and the rest to the original app on one keep-alive connection', async () => {
     const sink = new TestSink(answerHttp('STOLEN'));
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { anyOf: [{ headerFilter: '^x-kmirror: yes$' }, { pathFilter: '^/mine/' }] } }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { anyOf: [{ headerFilter: '^x-kmirror: yes$' }, { pathFilter: '^/mine/' }] } }, sink);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      const url = `http://${ns.podIp}:${PORT}`;
+      const url = `http://${pod.ns.podIp}:${PORT}`;
       const r1 = await get(`${url}/a`, { agent });
       const r2 = await get(`${url}/b`, { agent, headers: { 'x-kmirror': 'yes' } });
       const r3 = await get(`${url}/mine/c`, { agent });
       const r4 = await get(`${url}/d`, { agent, method: 'POST' });
       expect([r1.body, r2.body, r3.body, r4.body]).toEqual([
         'ORIGINAL GET /a len=0 sha=e3b0c44298fc1c14',
-        `STOLEN GET /b from=${ns.hostIp} to=${ns.podIp}:${PORT}`,
-        `STOLEN GET /mine/c from=${ns.hostIp} to=${ns.podIp}:${PORT}`,
+        `STOLEN GET /b from=${pod.ns.hostIp} to=${pod.ns.podIp}:${PORT}`,
+        `STOLEN GET /mine/c from=${pod.ns.hostIp} to=${pod.ns.podIp}:${PORT}`,
         'ORIGINAL POST /d len=0 sha=e3b0c44298fc1c14',
       ]);
       expect(new Set([r1.socketPort, r2.socketPort, r3.socketPort, r4.socketPort]).size).toBe(1); // one keep-alive connection
@@ -218,12 +203,12 @@ describe('HTTP-filtered steal', () => {
         }
       });
     });
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/mine' } }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/mine' } }, sink);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const body = Buffer.alloc(1 << 20);
     for (let i = 0; i < body.length; i++) body[i] = (i * 13) & 0xff;
     const post = (path: string): Promise<string> => new Promise((resolve, reject) => {
-      const req = http.request(`http://${ns.podIp}:${PORT}${path}`, { method: 'POST', agent, headers: { 'content-length': body.length } }, (res) => {
+      const req = http.request(`http://${pod.ns.podIp}:${PORT}${path}`, { method: 'POST', agent, headers: { 'content-length': body.length } }, (res) => {
         let t = '';
         res.on('data', (d: Buffer) => (t += d.toString()));
         res.on('end', () => resolve(t));
@@ -244,11 +229,11 @@ describe('HTTP-filtered steal', () => {
   });
 
   it('keeps response order for pipelined requests split between the client and the original app', async () => {
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { methodFilter: '^PUT$' } }, new TestSink(answerHttp('STOLEN')));
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { methodFilter: '^PUT$' } }, new TestSink(answerHttp('STOLEN')));
     try {
       const reqs = ['GET /1', 'PUT /2', 'GET /3', 'PUT /4', 'GET /5'].map((l) => `${l} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`).join('');
       const raw = await new Promise<string>((resolve, reject) => {
-        const s = net.connect({ host: ns.podIp, port: PORT });
+        const s = net.connect({ host: pod.ns.podIp, port: PORT });
         let out = '';
         s.on('data', (d: Buffer) => {
           out += d.toString();
@@ -276,10 +261,10 @@ describe('HTTP-filtered steal', () => {
         c.stream.write(Buffer.concat([Buffer.from('echo:'), d]));
       });
     });
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/ws' } }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/ws' } }, sink);
     try {
       const got = await new Promise<string>((resolve, reject) => {
-        const s = net.connect({ host: ns.podIp, port: PORT });
+        const s = net.connect({ host: pod.ns.podIp, port: PORT });
         let out = '';
         s.on('data', (d: Buffer) => {
           out += d.toString();
@@ -296,10 +281,10 @@ describe('HTTP-filtered steal', () => {
   });
 
   it('passes a connection that is not HTTP through to the original app unchanged', async () => {
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '.' } }, new TestSink(answerHttp('STOLEN')));
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '.' } }, new TestSink(answerHttp('STOLEN')));
     try {
       const got = await new Promise<string>((resolve, reject) => {
-        const s = net.connect({ host: ns.podIp, port: PORT });
+        const s = net.connect({ host: pod.ns.podIp, port: PORT });
         let out = '';
         s.on('data', (d: Buffer) => (out += d.toString()));
         s.on('close', () => resolve(out));
@@ -313,12 +298,12 @@ describe('HTTP-filtered steal', () => {
   });
 
   it('lets two filtered steals share a port (first match wins)', async () => {
-    const a = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/a' } }, new TestSink(answerHttp('A')));
-    const b = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/b' } }, new TestSink(answerHttp('B')));
+    const a = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/a' } }, new TestSink(answerHttp('A')));
+    const b = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '^/b' } }, new TestSink(answerHttp('B')));
     try {
-      expect((await get(`http://${ns.podIp}:${PORT}/a`)).body).toMatch(/^A GET \/a/);
-      expect((await get(`http://${ns.podIp}:${PORT}/b`)).body).toMatch(/^B GET \/b/);
-      expect((await get(`http://${ns.podIp}:${PORT}/c`)).body).toMatch(/^ORIGINAL GET \/c/);
+      expect((await get(`http://${pod.ns.podIp}:${PORT}/a`)).body).toMatch(/^A GET \/a/);
+      expect((await get(`http://${pod.ns.podIp}:${PORT}/b`)).body).toMatch(/^B GET \/b/);
+      expect((await get(`http://${pod.ns.podIp}:${PORT}/c`)).body).toMatch(/^ORIGINAL GET \/c/);
     } finally {
       a.close();
       b.close();
@@ -328,11 +313,11 @@ describe('HTTP-filtered steal', () => {
 
 describe('probe exemption, UDP, leftovers', () => {
   it('lets exempt sources (kubelet probes) reach the original app during a steal', async () => {
-    const probeService = new EbpfIncomingTrafficService({ sockets: createNetnsSockets(netnsPath(ns)), log, probeSources: [`${ns.hostIp}/32`] });
+    const probeService = pod.newService({ probeSources: [`${pod.ns.hostIp}/32`] });
     const sub = await probeService.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('STOLEN')));
     try {
-      expect((await get(`http://${ns.podIp}:${PORT}/healthz`)).body).toMatch(/^ORIGINAL GET \/healthz/);
-      expect(await curlInside(ns, `http://127.0.0.1:${PORT}/app`)).toMatch(/^STOLEN GET \/app/);
+      expect((await get(`http://${pod.ns.podIp}:${PORT}/healthz`)).body).toMatch(/^ORIGINAL GET \/healthz/);
+      expect(await curlInside(pod.ns, `http://127.0.0.1:${PORT}/app`)).toMatch(/^STOLEN GET \/app/);
       expect(probeService.steal.stats()).toMatchObject({ exempted: 1, assigned: 1 });
     } finally {
       sub.close();
@@ -342,16 +327,16 @@ describe('probe exemption, UDP, leftovers', () => {
 
   it('steals UDP datagrams and relays the answers', async () => {
     const sink = new TestSink((c) => c.stream.on('data', (d: Buffer) => c.stream.write(Buffer.concat([Buffer.from('STOLEN-UDP '), d]))));
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'udp' }, sink);
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'udp' }, sink);
     const sock = dgram.createSocket('udp4');
     // A connected socket only accepts answers from the address and port it sent to.
-    await new Promise<void>((resolve) => sock.connect(PORT, ns.podIp, resolve));
+    await new Promise<void>((resolve) => sock.connect(PORT, pod.ns.podIp, resolve));
     try {
       const reply = new Promise<[string, number]>((resolve) => sock.once('message', (m, rinfo) => resolve([m.toString(), rinfo.port])));
       sock.send('ping');
       expect(await Promise.race([reply, new Promise((_, rej) => setTimeout(() => rej(new Error('no UDP reply')), 3_000))])).toEqual(['STOLEN-UDP ping', PORT]);
-      expect(sink.connections[0]?.info).toMatchObject({ transport: 'udp', mode: 'steal', source: { address: ns.hostIp } });
-      await expectTunnelError(service.subscribe({ port: PORT, mode: 'steal', transport: 'udp' }, new TestSink()), 'ALREADY_EXISTS', /udp\/8080/);
+      expect(sink.connections[0]?.info).toMatchObject({ transport: 'udp', mode: 'steal', source: { address: pod.ns.hostIp } });
+      await expectTunnelError(pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'udp' }, new TestSink()), 'ALREADY_EXISTS', /udp\/8080/);
     } finally {
       sub.close();
     }
@@ -362,7 +347,7 @@ describe('probe exemption, UDP, leftovers', () => {
   });
 
   it('leaves no program, map or link behind once every subscription is closed', async () => {
-    const sub = await service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('X')));
+    const sub = await pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp' }, new TestSink(answerHttp('X')));
     const held = heldBpf();
     const loaded = await stillLoaded(held);
     expect(loaded).toEqual(expect.arrayContaining([expect.stringMatching(/^prog \d+ km_steal$/), expect.stringMatching(/^map \d+ km_steal_socks$/), expect.stringMatching(/^link /)]));
