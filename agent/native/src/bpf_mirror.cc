@@ -206,28 +206,16 @@ Napi::Value MirrorSetPort(const Napi::CallbackInfo &info) {
   if (d < 1 || d > 65535 || d != (double)(int)d) return ThrowTypeError(env, "bpfMirrorSetPort: port must be 1-65535");
   uint16_t port = (uint16_t)d;
   km_mirror_port_cfg cfg{1};
-  if (info[2].As<Napi::Boolean>().Value()) {
-    if (bpf_map_update_elem(m->ports_fd, &port, &cfg, BPF_ANY)) return ThrowFailure(env, MakeFailure("km_mirror_ports update", errno));
-  } else if (bpf_map_delete_elem(m->ports_fd, &port) && errno != ENOENT) {
-    return ThrowFailure(env, MakeFailure("km_mirror_ports delete", errno));
-  }
-  return env.Undefined();
+  return UpdateOrDeleteElem(env, m->ports_fd, &port, &cfg, info[2].As<Napi::Boolean>().Value(), "km_mirror_ports");
 }
 
 Napi::Value MirrorStats(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   Mirror *m = HandleArg(info);
   if (!m) return ThrowTypeError(env, "bpfMirrorStats(handle)");
-  int ncpu = libbpf_num_possible_cpus();
-  std::vector<uint64_t> vals(ncpu > 0 ? ncpu : 1);
   const char *names[KM_MIRROR_NSTATS] = {"records", "bytes", "lost", "truncated"};
   Napi::Object out = Napi::Object::New(env);
-  for (uint32_t k = 0; k < KM_MIRROR_NSTATS; k++) {
-    uint64_t sum = 0;
-    if (bpf_map_lookup_elem(m->stats_fd, &k, vals.data()) == 0)
-      for (uint64_t v : vals) sum += v;
-    out.Set(names[k], Napi::Number::New(env, (double)sum));
-  }
+  SumPerCpuCounters(env, m->stats_fd, names, KM_MIRROR_NSTATS, out);
   out.Set("pendingBytes", Napi::Number::New(env, (double)m->pending->load()));
   return out;
 }

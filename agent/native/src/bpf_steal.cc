@@ -164,12 +164,7 @@ Napi::Value StealExemptPort(const Napi::CallbackInfo &info) {
   uint16_t port;
   if (!s || !PortArg(info[1], port) || !info[2].IsBoolean()) return ThrowTypeError(env, "bpfStealExemptPort(handle, port, on)");
   uint8_t one = 1;
-  if (info[2].As<Napi::Boolean>().Value()) {
-    if (bpf_map_update_elem(s->exempt_port_fd, &port, &one, BPF_ANY)) return ThrowFailure(env, MakeFailure("km_exempt_port update", errno));
-  } else if (bpf_map_delete_elem(s->exempt_port_fd, &port) && errno != ENOENT) {
-    return ThrowFailure(env, MakeFailure("km_exempt_port delete", errno));
-  }
-  return env.Undefined();
+  return UpdateOrDeleteElem(env, s->exempt_port_fd, &port, &one, info[2].As<Napi::Boolean>().Value(), "km_exempt_port");
 }
 
 // bpfStealExemptSource(h, address, prefixLen, on): prefixLen counts bits of the given family.
@@ -186,12 +181,7 @@ Napi::Value StealExemptSource(const Napi::CallbackInfo &info) {
   if (plen < 0 || plen > (v4 ? 32 : 128)) return ThrowTypeError(env, "bpfStealExemptSource: invalid prefix length");
   k.prefixlen = v4 ? 96 + plen : plen;
   uint8_t one = 1;
-  if (info[3].As<Napi::Boolean>().Value()) {
-    if (bpf_map_update_elem(s->exempt_src_fd, &k, &one, BPF_ANY)) return ThrowFailure(env, MakeFailure("km_exempt_src update", errno));
-  } else if (bpf_map_delete_elem(s->exempt_src_fd, &k) && errno != ENOENT) {
-    return ThrowFailure(env, MakeFailure("km_exempt_src delete", errno));
-  }
-  return env.Undefined();
+  return UpdateOrDeleteElem(env, s->exempt_src_fd, &k, &one, info[3].As<Napi::Boolean>().Value(), "km_exempt_src");
 }
 
 // bpfStealStats(h): counters summed over CPUs.
@@ -199,16 +189,9 @@ Napi::Value StealStats(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   Steal *s = HandleArg(info);
   if (!s) return ThrowTypeError(env, "bpfStealStats(handle)");
-  int ncpu = libbpf_num_possible_cpus();
-  std::vector<uint64_t> vals(ncpu > 0 ? ncpu : 1);
   const char *names[KM_STEAL_NSTATS] = {"lookups", "assigned", "assignErrors", "exempted", "noSocket"};
   Napi::Object out = Napi::Object::New(env);
-  for (uint32_t k = 0; k < KM_STEAL_NSTATS; k++) {
-    uint64_t sum = 0;
-    if (bpf_map_lookup_elem(s->stats_fd, &k, vals.data()) == 0)
-      for (uint64_t v : vals) sum += v;
-    out.Set(names[k], Napi::Number::New(env, (double)sum));
-  }
+  SumPerCpuCounters(env, s->stats_fd, names, KM_STEAL_NSTATS, out);
   return out;
 }
 
@@ -219,12 +202,7 @@ Napi::Value StealUdpReplyPort(const Napi::CallbackInfo &info) {
   uint16_t from, to;
   if (!s || !PortArg(info[1], from) || !PortArg(info[2], to) || !info[3].IsBoolean())
     return ThrowTypeError(env, "bpfStealUdpReplyPort(handle, agentPort, stolenPort, on)");
-  if (info[3].As<Napi::Boolean>().Value()) {
-    if (bpf_map_update_elem(s->udp_rport_fd, &from, &to, BPF_ANY)) return ThrowFailure(env, MakeFailure("km_udp_rport update", errno));
-  } else if (bpf_map_delete_elem(s->udp_rport_fd, &from) && errno != ENOENT) {
-    return ThrowFailure(env, MakeFailure("km_udp_rport delete", errno));
-  }
-  return env.Undefined();
+  return UpdateOrDeleteElem(env, s->udp_rport_fd, &from, &to, info[3].As<Napi::Boolean>().Value(), "km_udp_rport");
 }
 
 // bpfStealAttachUdpReply(h): Promise<string[]> — km_udp_reply on the egress of every interface.

@@ -1,8 +1,9 @@
-// Implementation of bpf_util.h (errors, netns helper thread, async Promise worker).
+// Implementation of bpf_util.h (errors, netns helper thread, async Promise worker, map edits).
 #include "bpf_util.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <net/if.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -13,6 +14,7 @@
 
 #include <cstring>
 #include <thread>
+#include <vector>
 
 namespace km {
 
@@ -110,6 +112,26 @@ Napi::Promise RunAsync(Napi::Env env, const char *name, std::function<bool(Failu
   Napi::Promise p = w->Promise();
   w->Queue();  // deleted by node-addon-api after OnOK/OnError
   return p;
+}
+
+Napi::Value UpdateOrDeleteElem(Napi::Env env, int fd, const void *key, const void *value, bool on, const std::string &mapName) {
+  if (on) {
+    if (bpf_map_update_elem(fd, key, value, BPF_ANY)) return ThrowFailure(env, MakeFailure(mapName + " update", errno));
+  } else if (bpf_map_delete_elem(fd, key) && errno != ENOENT) {
+    return ThrowFailure(env, MakeFailure(mapName + " delete", errno));
+  }
+  return env.Undefined();
+}
+
+void SumPerCpuCounters(Napi::Env env, int fd, const char *const *names, uint32_t count, Napi::Object out) {
+  int ncpu = libbpf_num_possible_cpus();
+  std::vector<uint64_t> vals(ncpu > 0 ? ncpu : 1);
+  for (uint32_t k = 0; k < count; k++) {
+    uint64_t sum = 0;
+    if (bpf_map_lookup_elem(fd, &k, vals.data()) == 0)
+      for (uint64_t v : vals) sum += v;
+    out.Set(names[k], Napi::Number::New(env, (double)sum));
+  }
 }
 
 bool ParseAddress16(const std::string &text, uint8_t out[16], bool *isV4) {

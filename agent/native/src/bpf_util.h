@@ -52,6 +52,13 @@ struct TcxLinks {
   ~TcxLinks() { DetachAll(); }
 };
 
+// Adds (on) or removes (!on) `key` in the map at fd; removing an absent key is not an error.
+// Returns undefined, or throws "<mapName> update|delete" with the errno.
+Napi::Value UpdateOrDeleteElem(Napi::Env env, int fd, const void *key, const void *value, bool on, const std::string &mapName);
+
+// Sets out[names[k]] to counter k of a per-CPU array, summed over CPUs, for k < count.
+void SumPerCpuCounters(Napi::Env env, int fd, const char *const *names, uint32_t count, Napi::Object out);
+
 // Parses "a.b.c.d" or an IPv6 literal into 16 bytes (IPv4 v4-mapped); false when invalid.
 bool ParseAddress16(const std::string &text, uint8_t out[16], bool *isV4);
 
