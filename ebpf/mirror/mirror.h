@@ -2,12 +2,7 @@
 // consumer (agent/native/src/bpf_mirror.cc); the agent's TypeScript decoder pins the offsets
 // with a golden-bytes test (agent/src/incoming/mirror/record.test.ts).
 #pragma once
-#ifndef __VMLINUX_H__
-#include <linux/types.h>
-#endif
-#if defined(__cplusplus) && !defined(_Static_assert)
-#define _Static_assert static_assert // the addon includes this header from C++
-#endif
+#include "../include/wire.h"
 
 #define KM_MIRROR_CHUNK 16384 // payload bytes per ring-buffer record
 #define KM_MIRROR_MAX_CHUNKS 8 // per segment: 128 KB covers GRO/GSO super-packets (64 KB)

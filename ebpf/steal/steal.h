@@ -1,12 +1,7 @@
 // Wire structs of km_steal (sk_lookup), shared by steal.bpf.c and the addon's loader
 // (agent/native/src/bpf_steal.cc). Ports are host byte order; addresses 16 bytes, IPv4 v4-mapped.
 #pragma once
-#ifndef __VMLINUX_H__
-#include <linux/types.h>
-#endif
-#if defined(__cplusplus) && !defined(_Static_assert)
-#define _Static_assert static_assert // the addon includes this header from C++
-#endif
+#include "../include/wire.h"
 
 #define KM_STEAL_MAX_SOCKS 64
 
