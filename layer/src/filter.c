@@ -1,5 +1,6 @@
 /* Builds and installs the seccomp filter from hook_table.def: USER_NOTIF for the listed calls
- * (TRAP_IF_ARG ones only when that argument is non-zero), ALLOW for everything else, other
+ * (TRAP_IF_ARG ones only when that argument is non-zero, TRAP_IF_WRITES ones only when the
+ * session's policy, known before the fork, writes files in the target), ALLOW for everything else, other
  * architectures and x32. Unprivileged: PR_SET_NO_NEW_PRIVS first. */
 #include "filter.h"
 #include <errno.h>
@@ -41,7 +42,7 @@ int km_filter_install(void)
 	to_allow[n_allow++] = x32_jump;
 	/* conditional hooks: five instructions each; only the "other syscall" path falls through */
 	for (size_t i = 0; i < N_HOOKS; i++) {
-		if (hooks[i].trap == TRAP_ALWAYS) continue;
+		if (hooks[i].trap == TRAP_ALWAYS || hooks[i].trap == TRAP_IF_WRITES) continue;
 		int arg = hooks[i].trap - 1;
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hooks[i].nr, 0, 4);
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(arg));
@@ -53,7 +54,8 @@ int km_filter_install(void)
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);   /* jt -> allow, jf -> notif */
 	}
 	for (size_t i = 0; i < N_HOOKS; i++) {
-		if (hooks[i].trap != TRAP_ALWAYS) continue;
+		bool trap = hooks[i].trap == TRAP_ALWAYS || (hooks[i].trap == TRAP_IF_WRITES && km_policy_remote_writes());
+		if (!trap) continue;
 		notif_jt[n_jt++] = n;
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hooks[i].nr, 0, 0);  /* jt -> notif */
 	}

@@ -81,6 +81,16 @@ bool km_policy_port_excluded(unsigned port);
 bool km_policy_exe_skipped(pid_t tid);
 bool km_policy_outgoing(bool udp);
 bool km_policy_incoming(void);
+/* Some path is written in the target: close/fsync/fdatasync/exit_group are trapped. */
+bool km_policy_remote_writes(void);
+
+/* ---- ops/wr_ops.c: remote files opened for writing ---- */
+/* Registers a remote file a program opened for writing: its slot, named in the memfd's name
+ * ("kmirror-w:<slot>"), so a close of any fd of it can be recognised from /proc/PID/fd. */
+int km_wfile_add(const char *path, int flags);
+/* The memfd now holds the initial content: what a later write-back compares against. */
+void km_wfile_filled(int slot, int mfd, size_t initial_len);
+#define KM_WFILE_PREFIX "kmirror-w:"
 
 /* ---- target_mem.c ---- */
 ssize_t km_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
@@ -126,6 +136,7 @@ void km_log(enum km_log_level level, const char *fmt, ...) __attribute__((format
 /* ---- ops (declared from the hook table) ---- */
 #define TRAP_ALWAYS 0
 #define TRAP_IF_ARG(n) ((n) + 1)
+#define TRAP_IF_WRITES 100   /* only when the session writes files in the target */
 #define HOOK(name, domain, trap) enum km_outcome km_##domain##_##name(struct km_call *c);
 #include "hook_table.def"
 #undef HOOK

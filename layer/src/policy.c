@@ -29,7 +29,7 @@ static unsigned ports[MAX_PORTS];
 static size_t n_ports;
 static char *skip[MAX_SKIP];
 static size_t n_skip;
-static bool outgoing_tcp, outgoing_udp, incoming;
+static bool outgoing_tcp, outgoing_udp, incoming, default_writes_remote, remote_writes;
 
 /* "^/usr(/|$)", "^/usr/", "^/usr" -> literal prefix rules; anything with other regex syntax is a regex. */
 static bool literal_prefix(const char *pat, struct rule *r)
@@ -77,7 +77,11 @@ void km_policy_apply_hello(const Kmirror__Layer__V1__HelloAck *ack)
 	outgoing_tcp = ack->outgoing_tcp;
 	outgoing_udp = ack->outgoing_udp;
 	incoming = ack->incoming;
+	default_writes_remote = ack->default_writes_remote;
+	remote_writes = ack->remote_writes;
 }
+
+bool km_policy_remote_writes(void) { return remote_writes; }
 
 void km_policy_add_exclude_ports(const char *csv)
 {
@@ -127,7 +131,7 @@ static enum km_path_action evaluate(const char *path, bool write_intent)
 		if (r->action == KM_PATH_REMOTE && r->read_only && write_intent) return KM_PATH_LOCAL;
 		return r->action;
 	}
-	if (default_action == KM_PATH_REMOTE && write_intent) return KM_PATH_LOCAL;
+	if (default_action == KM_PATH_REMOTE && write_intent && !default_writes_remote) return KM_PATH_LOCAL;
 	return default_action;
 }
 

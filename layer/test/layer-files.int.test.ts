@@ -1,8 +1,9 @@
 // Files of the target through the layer: listing a directory that only exists in the target's
 // root (ls, Python os.listdir/os.scandir, static Go os.ReadDir — getdents64 and d_type on the fd
-// the layer installs, stats of the entries from the target).
+// the layer installs, stats of the entries from the target), and writes: local in read mode, in
+// the target (checked inside its mount namespace) in write mode, also at exit without close().
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,5 +76,61 @@ describe('remote directories', () => {
 
   it('the placeholder directories are removed when the programs end', () => {
     expect(readdirSync(scratch)).toEqual([]);
+  });
+});
+
+/** A file's content as the target sees it (read inside its mount namespace), or undefined if absent. */
+function inTarget(path: string): string | undefined {
+  try {
+    return execFileSync('nsenter', ['-t', String(target.pid), '-m', 'cat', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+}
+
+describe('writes', () => {
+  it('read mode: writes stay local (reads still come from the target)', async () => {
+    const dir = target.writableDir;
+    mkdirSync(dir);   // the same path on the workstation, removed below
+    try {
+      const kv = parseKv((await run(['python3', join(appsDir, 'writer.py'), dir])).stdout);
+      expect(kv.log).toBe('line1|');   // read-only opens are the target's
+      expect(inTarget(`${dir}/log.txt`)).toBe('line1\n');
+      expect(inTarget(`${dir}/new.txt`)).toBeUndefined();
+      expect(readFileSync(`${dir}/new.txt`, 'utf8')).toBe('created\n');
+      expect(readFileSync(`${dir}/log.txt`, 'utf8')).toBe('appended\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('write mode: Python creates a file and appends to one in the target', async () => {
+    const writer = await openWorkstationSession({
+      config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' }, fs: 'write' } },
+      log: { log: () => undefined },
+      cwd: repoRoot,
+    });
+    try {
+      const dir = target.writableDir;
+      const r = await runToEnd(writer.wrapCommand(['python3', join(appsDir, 'writer.py'), dir]), { timeoutMs: 60_000, cwd: repoRoot });
+      expect(r.code, r.stderr).toBe(0);
+      const kv = parseKv(r.stdout);
+      expect(kv.new).toBe('created|');
+      expect(kv.log).toBe('line1|appended|');
+      expect(inTarget(`${dir}/new.txt`)).toBe('created\n');
+      expect(inTarget(`${dir}/log.txt`)).toBe('line1\nappended\n');
+      expect(existsSync(dir)).toBe(false);
+
+      // C stdio without fclose: the data reaches the target when the process exits.
+      const c = join(outDir, 'writer-c');
+      execFileSync('gcc', ['-O2', '-o', c, join(appsDir, 'writer.c')], { stdio: 'pipe' });
+      const rc = await runToEnd(writer.wrapCommand([c, dir]), { timeoutMs: 60_000, cwd: repoRoot });
+      expect(rc.code, rc.stderr).toBe(0);
+      expect(inTarget(`${dir}/c.txt`)).toBe('from-c\n');
+      expect(inTarget(`${dir}/log.txt`)).toBe('line1\nappended\nc-line\n');
+      expect(writer.status().proxy.filesWritten).toBe(4);
+    } finally {
+      await writer.close();
+    }
   });
 });

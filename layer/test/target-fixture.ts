@@ -31,6 +31,8 @@ export interface LayerTarget {
   secretContent: string;
   /** A directory only in the target's root: a.txt (6 bytes), sub/, link -> a.txt. */
   listingPath: string;
+  /** A directory only in the target's root holding log.txt ("line1\n"), for write tests. */
+  writableDir: string;
   envName: string;
   envValue: string;
   cleanup(): void;
@@ -60,11 +62,11 @@ export async function createLayerTarget(): Promise<LayerTarget> {
     const secretContent = `only-in-target-${ns.name}`;
     const envValue = `from-target-${ns.name}`;
     // `ip netns exec` gives the process its own mount namespace: the tmpfs on /mnt is private.
-    const target = ns.spawn('sh', ['-c', `mount -t tmpfs kmirror-test /mnt && echo ${secretContent} > /mnt/secret.txt && mkdir -p /mnt/listing/sub && printf hello! > /mnt/listing/a.txt && ln -s a.txt /mnt/listing/link && echo ready && exec env KMIRROR_TEST_ONLY=${envValue} sleep 3600`]);
+    const target = ns.spawn('sh', ['-c', `mount -t tmpfs kmirror-test /mnt && echo ${secretContent} > /mnt/secret.txt && mkdir -p /mnt/listing/sub && printf hello! > /mnt/listing/a.txt && ln -s a.txt /mnt/listing/link && mkdir /mnt/w-${ns.name} && echo line1 > /mnt/w-${ns.name}/log.txt && echo ready && exec env KMIRROR_TEST_ONLY=${envValue} sleep 3600`]);
     await waitLine(target, /^ready$/, 10_000, 'target process');
     Object.assign(t, {
       ns, pid: target.pid!, podIp: ns.podIp, httpPort: 8080, dnsName, hostsName,
-      secretPath: '/mnt/secret.txt', secretContent, listingPath: '/mnt/listing', envName: 'KMIRROR_TEST_ONLY', envValue,
+      secretPath: '/mnt/secret.txt', secretContent, listingPath: '/mnt/listing', writableDir: `/mnt/w-${ns.name}`, envName: 'KMIRROR_TEST_ONLY', envValue,
     });
   } catch (err) {
     ns.cleanup();

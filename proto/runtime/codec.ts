@@ -96,7 +96,11 @@ export function fromWire(f: kmirror.tunnel.v1.Frame): Frame {
     case 'resolveResponse': return { streamId, msg: { kind: 'resolveResponse', addresses: f.resolveResponse!.addresses ?? [], source: f.resolveResponse!.source ?? '' } };
     case 'dnsQuery': { const q = f.dnsQuery!; return { streamId, msg: { kind: 'dnsQuery', packet: buf(q.packet), ...(q.server ? { server: addrIn(q.server) } : {}) } }; }
     case 'dnsAnswer': return { streamId, msg: { kind: 'dnsAnswer', packet: buf(f.dnsAnswer!.packet) } };
-    case 'fileOpen': return { streamId, msg: { kind: 'fileOpen', path: f.fileOpen!.path ?? '' } };
+    case 'fileOpen': {
+      const o = f.fileOpen!;
+      const flags = { write: o.write ?? false, create: o.create ?? false, truncate: o.truncate ?? false, append: o.append ?? false, exclusive: o.exclusive ?? false };
+      return { streamId, msg: { kind: 'fileOpen', path: o.path ?? '', ...(flags.write ? { ...flags, createMode: o.createMode ?? 0 } : {}) } };
+    }
     case 'fileOpened': return { streamId, msg: { kind: 'fileOpened', stat: statIn(f.fileOpened!.stat) } };
     case 'fileRead': return { streamId, msg: { kind: 'fileRead', offset: num(f.fileRead!.offset), length: f.fileRead!.length ?? 0 } };
     case 'fileData': { const d = f.fileData!; return { streamId, msg: { kind: 'fileData', offset: num(d.offset), data: buf(d.data), eof: d.eof ?? false } }; }
@@ -105,6 +109,9 @@ export function fromWire(f: kmirror.tunnel.v1.Frame): Frame {
     case 'fileReaddir': return { streamId, msg: { kind: 'fileReaddir', path: f.fileReaddir!.path ?? '' } };
     case 'fileReaddirResult': return { streamId, msg: { kind: 'fileReaddirResult', entries: (f.fileReaddirResult!.entries ?? []).map((e): DirEntry => ({ name: e.name ?? '', type: FILE_TYPES[e.type ?? 0] ?? 'unknown' })) } };
     case 'fileClose': return { streamId, msg: { kind: 'fileClose' } };
+    case 'fileWrite': return { streamId, msg: { kind: 'fileWrite', offset: num(f.fileWrite!.offset), data: buf(f.fileWrite!.data) } };
+    case 'fileTruncate': return { streamId, msg: { kind: 'fileTruncate', size: num(f.fileTruncate!.size) } };
+    case 'fileWritten': return { streamId, msg: { kind: 'fileWritten', length: num(f.fileWritten!.length), size: num(f.fileWritten!.size) } };
     case 'envRequest': return { streamId, msg: { kind: 'envRequest' } };
     case 'envResponse': return { streamId, msg: { kind: 'envResponse', vars: { ...(f.envResponse!.vars ?? {}) } } };
     case 'subscribe': { const s = f.subscribe!; return { streamId, msg: { kind: 'subscribe', port: s.port ?? 0, mode: MODES[s.mode ?? 0] ?? 'mirror', transport: transportIn(s.transport), ...(s.httpFilter ? { httpFilter: filterIn(s.httpFilter) } : {}) } }; }

@@ -24,7 +24,7 @@ export type Msg =
   | { kind: 'resolveResponse'; addresses: string[]; source: string }
   | { kind: 'dnsQuery'; packet: Buffer; server?: SocketAddr }
   | { kind: 'dnsAnswer'; packet: Buffer }
-  | { kind: 'fileOpen'; path: string }
+  | { kind: 'fileOpen'; path: string; write?: boolean; create?: boolean; truncate?: boolean; append?: boolean; exclusive?: boolean; createMode?: number }
   | { kind: 'fileOpened'; stat: RemoteStat }
   | { kind: 'fileRead'; offset: number; length: number }
   | { kind: 'fileData'; offset: number; data: Buffer; eof: boolean }
@@ -33,6 +33,9 @@ export type Msg =
   | { kind: 'fileReaddir'; path: string }
   | { kind: 'fileReaddirResult'; entries: DirEntry[] }
   | { kind: 'fileClose' }
+  | { kind: 'fileWrite'; offset: number; data: Buffer }
+  | { kind: 'fileTruncate'; size: number }
+  | { kind: 'fileWritten'; length: number; size: number }
   | { kind: 'envRequest' }
   | { kind: 'envResponse'; vars: Record<string, string> }
   | { kind: 'subscribe'; port: number; mode: TrafficMode; transport: Transport; httpFilter?: HttpFilter }

@@ -2,7 +2,7 @@
 import { isTunnelError } from '../../../proto/runtime/errors.js';
 
 export const ERRNO = {
-  ENOENT: 2, EIO: 5, EACCES: 13, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENETUNREACH: 101, ECONNRESET: 104,
+  ENOENT: 2, EIO: 5, EACCES: 13, EEXIST: 17, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENETUNREACH: 101, ECONNRESET: 104,
   ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTUNREACH: 113, EROFS: 30,
 } as const;
 
@@ -25,6 +25,7 @@ export function fileErrno(err: unknown): number | undefined {
     case 'NOT_FOUND': return ERRNO.ENOENT;
     case 'PERMISSION_DENIED': return ERRNO.EACCES;
     case 'IS_DIRECTORY': return ERRNO.EISDIR;
+    case 'ALREADY_EXISTS': return ERRNO.EEXIST;
     default: return undefined;
   }
 }

@@ -10,7 +10,7 @@ export type LayerMessage = ReturnType<typeof kmirror.layer.v1.LayerMessage.decod
 export type ProxyMessageProps = ConstructorParameters<typeof kmirror.layer.v1.ProxyMessage>[0];
 export type ConnectAnswerProps = ConstructorParameters<typeof kmirror.layer.v1.ConnectAnswer>[0] & object;
 
-const MAX_FRAME = 1 << 20; // layer requests are small (paths, addresses)
+const MAX_FRAME = 80 << 20; // requests are small (paths, addresses) except file write-backs (≤ 64 MiB)
 
 /** Splits a byte stream into LayerMessages; calls `onMessage` for each, `onError` on garbage. */
 export function readLayerMessages(socket: Socket, onMessage: (m: LayerMessage) => void, onError: (err: Error) => void): void {

@@ -34,6 +34,7 @@ export interface ProxyStatus {
   tcp: TcpCounters;
   udp: UdpCounters;
   filesServed: number;
+  filesWritten: number;
   incoming: IncomingStatus[];
   layerStats: Record<string, number>;
 }
@@ -79,6 +80,8 @@ export class LocalProxy {
         outgoingUdp: opts.policy.outgoing.udp || opts.policy.dns.enabled,
         skipExes: opts.policy.skipProcesses,
         incoming: opts.policy.incoming.mode !== 'off',
+        defaultWritesRemote: opts.policy.fs.mode === 'write',
+        remoteWrites: opts.policy.fs.mode === 'write' || (opts.policy.fs.mode !== 'local' && opts.policy.fs.readWrite.length > 0),
       },
     };
     this.server = createServer((s) => this.serve(s));
@@ -134,6 +137,10 @@ export class LocalProxy {
         const a = await this.files.open(m.open?.path ?? '', m.open?.flags ?? 0);
         return { id, open: a };
       }
+      case 'write': {
+        const w = m.write ?? {};
+        return { id, write: { errnoCode: await this.files.writeBack(w.path ?? '', w.content ?? new Uint8Array(0), !!w.append, w.mode ?? 0) } };
+      }
       case 'stat':
         return { id, stat: await this.files.stat(m.stat?.path ?? '', !!m.stat?.noFollow) };
       case 'listen': {
@@ -183,6 +190,7 @@ export class LocalProxy {
       tcp: { ...this.tcp },
       udp: { ...this.udp.counters },
       filesServed: this.files.filesServed,
+      filesWritten: this.files.filesWritten,
       incoming: this.incoming.status(),
       layerStats: { ...this.layerStats },
     };

@@ -54,7 +54,22 @@ export interface RemoteFile {
   readonly stat: RemoteStat;
   /** Reads up to `length` bytes at `offset`; a shorter (or empty) buffer means end of file. */
   read(offset: number, length: number): Promise<Buffer>;
+  /** Opened with write access: writes `data` at `offset` (at the end with `append`); resolves with the new size. */
+  write?(offset: number, data: Uint8Array): Promise<number>;
+  /** Opened with write access: sets the size; resolves with it. */
+  truncate?(size: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/** open(2)-like write access for openFile (all unset: read-only). */
+export interface OpenFileOptions {
+  write?: boolean;
+  create?: boolean;
+  truncate?: boolean;
+  append?: boolean;
+  exclusive?: boolean;
+  /** Permission bits of a created file (default 0644). */
+  createMode?: number;
 }
 
 /** One stolen or mirrored connection delivered by the agent. Events: 'gap' (offset, length) for mirror. */
@@ -95,8 +110,13 @@ export interface AgentSession extends EventEmitter {
   resolve(name: string, family?: 0 | 4 | 6): Promise<string[]>;
   /** Sends a raw DNS wire query to the target's nameserver (or `server`) and returns the answer. */
   dnsQuery(packet: Uint8Array, server?: SocketAddr): Promise<Buffer>;
-  openFile(path: string): Promise<RemoteFile>;
+  openFile(path: string, opts?: OpenFileOptions): Promise<RemoteFile>;
   readFile(path: string): Promise<Buffer>;
+  /**
+   * Writes `data` as the file's content (created if missing, else truncated), or appends it
+   * (`append`). Optional: a session that cannot write (an older client wrapper) lacks it.
+   */
+  writeFile?(path: string, data: Uint8Array, opts?: { append?: boolean; createMode?: number }): Promise<void>;
   stat(path: string, opts?: { noFollow?: boolean }): Promise<RemoteStat>;
   readdir(path: string): Promise<DirEntry[]>;
   env(): Promise<Record<string, string>>;

@@ -11,7 +11,7 @@ import type { Frame } from '../../../proto/runtime/messages.js';
 import { WebSocketTransport } from '../../../proto/runtime/transport.js';
 import type { DirEntry, RemoteStat, SocketAddr } from '../../../proto/runtime/types.js';
 import type {
-  AgentSession, ConnectAgentOptions, IncomingConnection, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
+  AgentSession, ConnectAgentOptions, IncomingConnection, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
 } from './agent-session.js';
 import { RemoteFileImpl } from './remote-file.js';
 import { request } from './requests.js';
@@ -104,9 +104,10 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
     return r.packet;
   }
 
-  async openFile(path: string): Promise<RemoteFile> {
+  async openFile(path: string, opts: OpenFileOptions = {}): Promise<RemoteFile> {
     let file: RemoteFileImpl | undefined;
-    await request(this.conn, { kind: 'fileOpen', path }, 'fileOpened', `open ${path} in ${this.target}`, {
+    const access = opts.write ? { write: true, create: !!opts.create, truncate: !!opts.truncate, append: !!opts.append, exclusive: !!opts.exclusive, createMode: opts.createMode ?? 0 } : {};
+    await request(this.conn, { kind: 'fileOpen', path, ...access }, 'fileOpened', `open ${path} in ${this.target}`, {
       keep: (id, ok) => { file = new RemoteFileImpl(this.conn, id, path, ok.stat); },
     });
     return file!;
@@ -123,6 +124,18 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
         offset += chunk.length;
       }
       return Buffer.concat(parts);
+    } finally {
+      await file.close();
+    }
+  }
+
+  async writeFile(path: string, data: Uint8Array, opts: { append?: boolean; createMode?: number } = {}): Promise<void> {
+    const file = await this.openFile(path, { write: true, create: true, truncate: !opts.append, append: !!opts.append, ...(opts.createMode ? { createMode: opts.createMode } : {}) });
+    try {
+      for (let offset = 0; offset < data.length; offset += READ_FILE_CHUNK) {
+        // Safe: a file opened with write access by this session always has write().
+        await file.write!(offset, data.subarray(offset, offset + READ_FILE_CHUNK));
+      }
     } finally {
       await file.close();
     }

@@ -1,6 +1,6 @@
-// A file open inside the target. Reads are answered in order by the agent, so pending reads are
-// matched FIFO; sequential readers are served from a client-side read-ahead buffer to save
-// round trips.
+// A file open inside the target. Reads, writes and truncates are answered in order by the agent,
+// so pending requests are matched FIFO; sequential readers are served from a client-side
+// read-ahead buffer to save round trips (dropped on every write).
 import type { StreamHandler, TunnelConnection } from '../../../proto/runtime/connection.js';
 import { TunnelError } from '../../../proto/runtime/errors.js';
 import type { Msg } from '../../../proto/runtime/messages.js';
@@ -11,7 +11,7 @@ const READ_AHEAD_BYTES = 256 * 1024;
 const MAX_READ_BYTES = 1024 * 1024;
 
 export class RemoteFileImpl implements RemoteFile, StreamHandler {
-  private readonly waiting: Array<{ resolve: (d: { data: Buffer; eof: boolean }) => void; reject: (e: TunnelError) => void }> = [];
+  private readonly waiting: Array<{ resolve: (m: Msg) => void; reject: (e: TunnelError) => void }> = [];
   private cache: { offset: number; data: Buffer; eof: boolean } | undefined;
   private failure: TunnelError | undefined;
   private chain: Promise<unknown> = Promise.resolve();
@@ -51,17 +51,45 @@ export class RemoteFileImpl implements RemoteFile, StreamHandler {
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 
-  private fetch(offset: number, length: number): Promise<{ data: Buffer; eof: boolean }> {
+  /** Sends one request and resolves with its answer (answers come in request order). */
+  private ask(req: Msg): Promise<Msg> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.conn.send(this.streamId, { kind: 'fileRead', offset, length });
+      this.conn.send(this.streamId, req);
     });
   }
 
+  private async fetch(offset: number, length: number): Promise<{ data: Buffer; eof: boolean }> {
+    const m = await this.ask({ kind: 'fileRead', offset, length });
+    if (m.kind !== 'fileData') throw new TunnelError('PROTOCOL_VIOLATION', `file ${this.path}: ${m.kind} answered a read`);
+    return { data: m.data, eof: m.eof };
+  }
+
+  write(offset: number, data: Uint8Array): Promise<number> {
+    return this.change({ kind: 'fileWrite', offset, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
+  }
+
+  truncate(size: number): Promise<number> {
+    return this.change({ kind: 'fileTruncate', size });
+  }
+
+  /** A write or truncate, ordered after earlier reads; resolves with the file's size afterwards. */
+  private change(req: Msg): Promise<number> {
+    this.cache = undefined;
+    const next = this.chain.then(async () => {
+      const m = await this.ask(req);
+      if (m.kind !== 'fileWritten') throw new TunnelError('PROTOCOL_VIOLATION', `file ${this.path}: ${m.kind} answered a ${req.kind}`);
+      this.cache = undefined;
+      return m.size;
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
   onMessage(msg: Msg): void {
-    if (msg.kind === 'fileData') {
-      this.waiting.shift()?.resolve({ data: msg.data, eof: msg.eof });
+    if (msg.kind === 'fileData' || msg.kind === 'fileWritten') {
+      this.waiting.shift()?.resolve(msg);
       return;
     }
     const err = msg.kind === 'error' ? new TunnelError(msg.code, msg.message) : new TunnelError('PROTOCOL_VIOLATION', `file ${this.path}: unexpected ${msg.kind}`);

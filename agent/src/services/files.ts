@@ -1,5 +1,7 @@
-// Read-only file access inside the target's root: open/read (with read-ahead)/close, stat, readdir.
-// Paths are resolved by resolveInRoot so symlinks never escape the root.
+// File access inside the target's root: open/read (with read-ahead)/close, stat, readdir, and
+// for files opened with write access write/truncate (the layer's `write` mode). Paths are
+// resolved by resolveInRoot so symlinks never escape the root; the last component is opened with
+// O_NOFOLLOW, so a symlink swapped in afterwards is refused rather than followed.
 import { constants, type Stats } from 'node:fs';
 import { open, readdir, stat, lstat, type FileHandle } from 'node:fs/promises';
 import { TunnelError } from '../../../proto/runtime/errors.js';
@@ -56,21 +58,37 @@ export async function readTargetFile(target: AgentTarget, path: string): Promise
   }
 }
 
-/** One open file on a stream: FileOpen → FileOpened, then FileRead* → FileData, FileClose. */
+/** How a FileOpen asks for write access (all unset: read-only). */
+export interface WriteFlags { write?: boolean; create?: boolean; truncate?: boolean; append?: boolean; exclusive?: boolean; createMode?: number }
+
+function openFlags(w: WriteFlags): number {
+  let flags = constants.O_NOFOLLOW | constants.O_NONBLOCK | (w.write ? constants.O_RDWR : constants.O_RDONLY);
+  if (w.write && w.create) flags |= constants.O_CREAT;
+  if (w.write && w.create && w.exclusive) flags |= constants.O_EXCL;
+  if (w.write && w.truncate) flags |= constants.O_TRUNC;
+  if (w.write && w.append) flags |= constants.O_APPEND;
+  return flags;
+}
+
+/**
+ * One open file on a stream: FileOpen → FileOpened, then FileRead* → FileData, and (opened with
+ * write) FileWrite/FileTruncate → FileWritten, all answered in order; FileClose.
+ */
 export class OpenFileStream implements StreamHandler {
   private handle: FileHandle | undefined;
   private cache: { offset: number; data: Buffer } | undefined;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
-  constructor(private readonly conn: TunnelConnection, private readonly streamId: number, private readonly target: AgentTarget, private readonly path: string) {
+  constructor(private readonly conn: TunnelConnection, private readonly streamId: number, private readonly target: AgentTarget, private readonly path: string,
+    private readonly access: WriteFlags = {}) {
     conn.attach(streamId, this);
   }
 
   async open(): Promise<void> {
     try {
       const host = await resolveInRoot(this.target.rootPath, this.path);
-      const fh = await open(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      const fh = await open(host, openFlags(this.access), this.access.createMode || 0o644);
       const s = await fh.stat();
       if (s.isDirectory()) {
         await fh.close();
@@ -89,6 +107,12 @@ export class OpenFileStream implements StreamHandler {
       case 'fileRead':
         // Reads are answered in order.
         this.queue = this.queue.then(() => this.read(msg.offset, msg.length));
+        return;
+      case 'fileWrite':
+        this.queue = this.queue.then(() => this.change(msg.data, msg.offset));
+        return;
+      case 'fileTruncate':
+        this.queue = this.queue.then(() => this.change(undefined, msg.size));
         return;
       case 'fileClose':
       case 'close':
@@ -124,6 +148,30 @@ export class OpenFileStream implements StreamHandler {
       if (!this.closed) this.conn.send(this.streamId, { kind: 'fileData', offset, data: slice, eof });
     } catch (err) {
       this.fail(toTunnelError(err, `read ${this.path} in ${this.target.spec}`));
+    }
+  }
+
+  /** A write of `data` at `offset`, or (data undefined) a truncate to `offset` bytes. */
+  private async change(data: Buffer | undefined, offset: number): Promise<void> {
+    if (this.closed) return;
+    const fh = this.handle;
+    if (!fh) return this.fail(new TunnelError('PROTOCOL_VIOLATION', `stream ${this.streamId}: write before the file was opened`));
+    if (!this.access.write) return this.fail(new TunnelError('PERMISSION_DENIED', `${this.path} was opened read-only`));
+    if (data && data.length > MAX_READ_BYTES) return this.fail(new TunnelError('INVALID_ARGUMENT', `write of ${data.length} bytes: at most ${MAX_READ_BYTES} bytes per write`));
+    try {
+      this.cache = undefined;
+      let length = 0;
+      if (data) {
+        // With O_APPEND the kernel ignores the position and writes at the end.
+        for (let done = 0; done < data.length;) done += (await fh.write(data, done, data.length - done, this.access.append ? null : offset + done)).bytesWritten;
+        length = data.length;
+      } else {
+        await fh.truncate(offset);
+      }
+      const size = (await fh.stat()).size;
+      if (!this.closed) this.conn.send(this.streamId, { kind: 'fileWritten', length, size });
+    } catch (err) {
+      this.fail(toTunnelError(err, `write ${this.path} in ${this.target.spec}`));
     }
   }
 

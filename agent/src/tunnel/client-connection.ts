@@ -53,7 +53,7 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       return reply({ kind: 'dnsAnswer', packet: r.packet });
     }
     case 'fileOpen':
-      return new OpenFileStream(conn, streamId, s.target, m.path).open();
+      return new OpenFileStream(conn, streamId, s.target, m.path, m).open();
     case 'fileStatRequest':
       return reply({ kind: 'fileStat', stat: await statInTarget(s.target, m.path, m.noFollow) });
     case 'fileReaddir':

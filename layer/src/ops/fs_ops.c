@@ -26,7 +26,11 @@ static enum km_outcome answer_with_content(struct km_call *c, const char *path, 
 {
 	const char *base = strrchr(path, '/');
 	char name[64];
-	snprintf(name, sizeof name, "kmirror:%.50s", base ? base + 1 : path);
+	bool write_intent = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC | O_APPEND));
+	int slot = write_intent ? km_wfile_add(path, flags) : -1;
+	if (write_intent && slot < 0) { c->err = ENOMEM; return KM_ERR; }
+	if (slot >= 0) snprintf(name, sizeof name, KM_WFILE_PREFIX "%d", slot);
+	else snprintf(name, sizeof name, "kmirror:%.50s", base ? base + 1 : path);
 	int mfd = memfd_create(name, MFD_CLOEXEC);
 	if (mfd < 0) { c->err = errno; return KM_ERR; }
 	size_t off = 0;
@@ -36,6 +40,10 @@ static enum km_outcome answer_with_content(struct km_call *c, const char *path, 
 		off += (size_t)w;
 	}
 	lseek(mfd, 0, SEEK_SET);
+	if (slot >= 0) {
+		km_wfile_filled(slot, mfd, len);
+		if (flags & O_APPEND) fcntl(mfd, F_SETFL, O_APPEND);   /* the open file description is shared */
+	}
 	struct seccomp_notif_addfd af = { .id = c->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)mfd,
 	                                  .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0 };
 	int r = ioctl(km_notif_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &af);
