@@ -6,7 +6,9 @@
 //      tree) plain vs under the layer: the overhead a program pays for everything it does NOT
 //      send to the target;
 //   4. connect latency to a service in the target: from the host straight into the namespace vs
-//      through the layer (proxy + agent), per connection (connect, request, first byte, close).
+//      through the layer (proxy + agent), per connection (connect, request, first byte, close);
+//   5. the write-mode hot path: a session writing in the target also traps close (to write remote
+//      files back); openat+read+close of a local path there vs in a read-mode session.
 // Needs root (a network namespace target). Prints figures and ratios; asserts nothing.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -86,6 +88,16 @@ try {
   const [direct, viaLayer] = await interleaved(5, () => figure(plain([join(out, 'connectloop'), target.podIp, String(target.httpPort), '200'])),
     () => figure(layered([join(out, 'connectloop'), target.podIp, String(target.httpPort), '200'])));
   console.log(`   direct from the host ${fmt(direct, 0)} µs, through the layer ${fmt(viaLayer, 0)} µs, added ${fmt(viaLayer - direct, 0)} µs (x${fmt(viaLayer / direct)})`);
+
+  console.log('5. write mode: openat+read+close of /etc/passwd (µs per iteration; close is trapped too)');
+  const writer = await openWorkstationSession({ config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' }, fs: 'write' } }, log: { log: () => undefined }, cwd: root });
+  try {
+    const loop = [join(out, 'openloop'), 'open', '/etc/passwd', '20000'];
+    const [readMode, writeMode] = await interleaved(runs, () => figure(layered(loop)), () => figure(writer.wrapCommand(loop)));
+    console.log(`   read mode ${fmt(readMode)} µs, write mode ${fmt(writeMode)} µs: a trapped close adds ${fmt(writeMode - readMode)} µs`);
+  } finally {
+    await writer.close();
+  }
 } finally {
   await session.close();
   target.cleanup();

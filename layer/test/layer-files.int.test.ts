@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkstationSession, type WorkstationSession } from '../../adapter/src/session/workstation-session.js';
+import { connectAgent } from '../../adapter/src/tunnel/agent-session.js';
+import { startLocalAgent } from '../../adapter/src/tunnel/local-agent.js';
 import { appsDir, outDir, repoRoot } from './build-apps.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 
@@ -131,6 +133,33 @@ describe('writes', () => {
       expect(writer.status().proxy.filesWritten).toBe(4);
     } finally {
       await writer.close();
+    }
+  });
+});
+
+describe('file writes through the tunnel (the agent file service)', () => {
+  it('create, overwrite, append, write at an offset, truncate; O_EXCL and read-only handles refuse', async () => {
+    const local = await startLocalAgent({ target: `pid/${target.pid}` });
+    const agent = await connectAgent({ url: local.url, token: local.token });
+    try {
+      const path = `${target.writableDir}/tunnel.txt`;
+      // Safe: the workstation client session implements the optional writeFile and write/truncate.
+      await agent.writeFile!(path, Buffer.from('abc'));
+      expect(inTarget(path)).toBe('abc');
+      await agent.writeFile!(path, Buffer.from('def'), { append: true });
+      expect(inTarget(path)).toBe('abcdef');
+      const file = await agent.openFile(path, { write: true });
+      expect(await file.write!(1, Buffer.from('X'))).toBe(6);
+      expect(await file.truncate!(4)).toBe(4);
+      expect((await file.read(0, 100)).toString()).toBe('aXcd');
+      await file.close();
+      await expect(agent.openFile(path, { write: true, create: true, exclusive: true })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      const readOnly = await agent.openFile(path);
+      await expect(readOnly.write!(0, Buffer.from('no'))).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+      expect(inTarget(path)).toBe('aXcd');
+    } finally {
+      await agent.close();
+      await local.stop();
     }
   });
 });
