@@ -14,7 +14,7 @@ import { DebuggerProcess } from '../debugger-process.js';
 import { requireExecutable } from '../find-executable.js';
 import { isGoBinary, isGoSource } from '../program-kind.js';
 import { ProxySession } from '../proxy-session.js';
-import { spawnDebuggeeUnderLayer } from '../spawn-debuggee.js';
+import { planLaunch, type LaunchPlan } from '../launch-plan.js';
 import { DapError, withTimeout } from '../../dap/errors.js';
 import { dlvAttachArgs, dlvLaunchArgs, parseDlvListenLine } from './launch-args.js';
 import { buildGoProgram } from './go-build.js';
@@ -37,8 +37,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
     cwd: config.cwd ?? (program ? dirname(program) : process.cwd()),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const owned: DebuggerProcess[] = [];
-  let onDispose: (() => void) | undefined;
+  let plan: LaunchPlan | undefined;
   const cleanup = () => rmSync(workDir, { recursive: true, force: true });
   try {
     const address = await withTimeout(listenAddress(dlv), LISTEN_TIMEOUT_MS, 'waiting for dlv to listen');
@@ -46,24 +45,19 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
     const socket = connect(address.port, address.host);
     socket.setNoDelay(true);
     await once(socket, 'connect');
-    let launch: { command: 'launch' | 'attach'; args: Record<string, unknown> };
-    if (config.request === 'attach') {
-      if (!config.processId) throw new DapError('BAD_LAUNCH_FIELD', 'Go attach needs field "processId" (attach to a headless dlv by pointing your client at it directly)');
-      launch = { command: 'attach', args: dlvAttachArgs(config, config.processId) };
-    } else if (ctx.layer.active && program) {
-      const binary = isGoSource(program) ? await buildGoProgram(program, join(workDir, 'debuggee'), sink) : program;
-      const debuggee = await spawnDebuggeeUnderLayer(ctx, [binary, ...(config.args ?? [])]);
-      owned.push(debuggee.process);
-      onDispose = debuggee.resume;
-      launch = { command: 'attach', args: dlvAttachArgs(config, debuggee.pid) };
-    } else {
-      launch = { command: 'launch', args: dlvLaunchArgs(config, join(workDir, '__debug_bin')) };
-    }
+    if (config.request === 'attach' && !config.processId) throw new DapError('BAD_LAUNCH_FIELD', 'Go attach needs field "processId" (attach to a headless dlv by pointing your client at it directly)');
+    plan = await planLaunch(ctx, {
+      program,
+      layerArgv: async (p) => [isGoSource(p) ? await buildGoProgram(p, join(workDir, 'debuggee'), sink) : p, ...(config.args ?? [])],
+      attachArgs: (pid) => dlvAttachArgs(config, pid),
+      launchArgs: () => dlvLaunchArgs(config, join(workDir, '__debug_bin')),
+    });
+    const { launch, owned, onDispose } = plan;
     const session = new ProxySession({ name: 'dlv', ctx, debugger: dlv, input: socket, output: socket, adapterID: 'go', launch, owned, cleanup, onDispose });
     return await session.initialize();
   } catch (e) {
-    onDispose?.(); // a program held at start must not stay stopped
-    await Promise.all([dlv.stop(), ...owned.map((p) => p.stop())]);
+    plan?.onDispose?.(); // a program held at start must not stay stopped
+    await Promise.all([dlv.stop(), ...(plan?.owned ?? []).map((p) => p.stop())]);
     cleanup();
     throw e;
   }

@@ -6,9 +6,9 @@ import { dirname, resolve } from 'node:path';
 import type { BackendContext, BackendSession, DebugBackend } from '../backend.js';
 import { DebuggerProcess } from '../debugger-process.js';
 import { requireExecutable } from '../find-executable.js';
+import { planLaunch, type LaunchPlan } from '../launch-plan.js';
 import { isElf } from '../program-kind.js';
 import { ProxySession } from '../proxy-session.js';
-import { spawnDebuggeeUnderLayer } from '../spawn-debuggee.js';
 import { lldbAttachArgs, lldbLaunchArgs } from './launch-args.js';
 
 const CANDIDATES = ['lldb-dap', 'lldb-vscode', ...[20, 19, 18, 17, 16, 15, 14].flatMap((v) => [`lldb-dap-${v}`, `lldb-vscode-${v}`])];
@@ -25,20 +25,15 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
   const lldb = requireExecutable(config.debuggerPath ? [config.debuggerPath] : CANDIDATES, 'LLDB debug adapter (lldb-dap / lldb-vscode)', INSTALL_HINT);
   const program = config.program ? resolve(config.cwd ?? '.', config.program) : undefined;
   const adapter = await DebuggerProcess.start('lldb', lldb, [], { cwd: config.cwd ?? (program ? dirname(program) : process.cwd()) });
-  const owned: DebuggerProcess[] = [];
-  let onDispose: (() => void) | undefined;
+  let plan: LaunchPlan | undefined;
   try {
-    let launch: { command: 'launch' | 'attach'; args: Record<string, unknown> };
-    if (config.request === 'attach') {
-      launch = { command: 'attach', args: lldbAttachArgs(config, config.processId ?? 0) };
-    } else if (ctx.layer.active && program) {
-      const debuggee = await spawnDebuggeeUnderLayer(ctx, [program, ...(config.args ?? [])]);
-      owned.push(debuggee.process);
-      onDispose = debuggee.resume;
-      launch = { command: 'attach', args: lldbAttachArgs(config, debuggee.pid) };
-    } else {
-      launch = { command: 'launch', args: lldbLaunchArgs(config) };
-    }
+    plan = await planLaunch(ctx, {
+      program,
+      layerArgv: (p) => [p, ...(config.args ?? [])],
+      attachArgs: (pid) => lldbAttachArgs(config, pid),
+      launchArgs: () => lldbLaunchArgs(config),
+    });
+    const { launch, owned, onDispose } = plan;
     // A program held at start (SIGSTOP) makes lldb report that signal as the first stop after
     // configurationDone: swallow it and continue, the user never asked to stop there.
     let heldStopPending = onDispose !== undefined;
@@ -59,8 +54,8 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
     });
     return await session.initialize();
   } catch (e) {
-    onDispose?.(); // a program held at start must not stay stopped
-    await Promise.all([adapter.stop(), ...owned.map((p) => p.stop())]);
+    plan?.onDispose?.(); // a program held at start must not stay stopped
+    await Promise.all([adapter.stop(), ...(plan?.owned ?? []).map((p) => p.stop())]);
     throw e;
   }
 }

@@ -7,9 +7,9 @@ import { dirname, resolve } from 'node:path';
 import type { BackendContext, BackendSession, DebugBackend } from '../backend.js';
 import { DebuggerProcess } from '../debugger-process.js';
 import { requireExecutable } from '../find-executable.js';
+import { planLaunch, type LaunchPlan } from '../launch-plan.js';
 import { extension } from '../program-kind.js';
 import { ProxySession } from '../proxy-session.js';
-import { spawnDebuggeeUnderLayer } from '../spawn-debuggee.js';
 import { netcoredbgAttachArgs, netcoredbgLaunchArgs } from './launch-args.js';
 
 const INSTALL_HINT = 'download a release from https://github.com/Samsung/netcoredbg/releases and put netcoredbg on PATH, or set "debuggerPath"';
@@ -25,25 +25,20 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
   const exe = requireExecutable([config.debuggerPath ?? 'netcoredbg'], '.NET debugger "netcoredbg"', INSTALL_HINT);
   const program = config.program ? resolve(config.cwd ?? '.', config.program) : undefined;
   const adapter = await DebuggerProcess.start('netcoredbg', exe, ['--interpreter=vscode'], { cwd: config.cwd ?? (program ? dirname(program) : process.cwd()) });
-  const owned: DebuggerProcess[] = [];
-  let onDispose: (() => void) | undefined;
+  let plan: LaunchPlan | undefined;
   try {
-    let launch: { command: 'launch' | 'attach'; args: Record<string, unknown> };
-    if (config.request === 'attach') {
-      launch = { command: 'attach', args: netcoredbgAttachArgs(config, config.processId ?? 0) };
-    } else if (ctx.layer.active && program) {
-      const debuggee = await spawnDebuggeeUnderLayer(ctx, ['dotnet', program, ...(config.args ?? [])]);
-      owned.push(debuggee.process);
-      onDispose = debuggee.resume;
-      launch = { command: 'attach', args: netcoredbgAttachArgs(config, debuggee.pid) };
-    } else {
-      launch = { command: 'launch', args: netcoredbgLaunchArgs(config) };
-    }
+    plan = await planLaunch(ctx, {
+      program,
+      layerArgv: (p) => ['dotnet', p, ...(config.args ?? [])],
+      attachArgs: (pid) => netcoredbgAttachArgs(config, pid),
+      launchArgs: () => netcoredbgLaunchArgs(config),
+    });
+    const { launch, owned, onDispose } = plan;
     const session = new ProxySession({ name: 'netcoredbg', ctx, debugger: adapter, input: adapter.child.stdout!, output: adapter.child.stdin!, adapterID: 'coreclr', launch, owned, onDispose });
     return await session.initialize();
   } catch (e) {
-    onDispose?.(); // a program held at start must not stay stopped
-    await Promise.all([adapter.stop(), ...owned.map((p) => p.stop())]);
+    plan?.onDispose?.(); // a program held at start must not stay stopped
+    await Promise.all([adapter.stop(), ...(plan?.owned ?? []).map((p) => p.stop())]);
     throw e;
   }
 }
