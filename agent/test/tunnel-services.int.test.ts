@@ -34,6 +34,14 @@ function readAll(s: NodeJS.ReadableStream): Promise<Buffer> {
   });
 }
 
+/** Sends `size` random bytes then FIN on `sock`; expects the digestAfterFin answer "<length> <sha256>". */
+async function expectRelayedIntact(sock: NodeJS.ReadWriteStream, size: number): Promise<void> {
+  const payload = randomBytes(size);
+  const answer = readAll(sock);
+  sock.end(payload);
+  expect((await answer).toString()).toBe(`${payload.length} ${createHash('sha256').update(payload).digest('hex')}`);
+}
+
 /** What a direct connection from the host to 127.0.0.1:port gets (not the namespace's service). */
 function hostAttempt(port: number): Promise<string> {
   return new Promise((resolve) => {
@@ -89,10 +97,7 @@ describe('outgoing TCP', () => {
   it('relays 8 MB intact with half-close in both directions', async () => {
     const { port } = await tcpServerInside(ns, digestAfterFin);
     const sock = await session.connectTcp('127.0.0.1', port, { allowHalfOpen: true });
-    const payload = randomBytes(8 * 1024 * 1024);
-    const answer = readAll(sock);
-    sock.end(payload);
-    expect((await answer).toString()).toBe(`${payload.length} ${createHash('sha256').update(payload).digest('hex')}`);
+    await expectRelayedIntact(sock, 8 * 1024 * 1024);
   });
 
   it('keeps other connections flowing while one target peer stops reading', async () => {
@@ -105,10 +110,7 @@ describe('outgoing TCP', () => {
     expect(stuck.writableNeedDrain).toBe(true);
     const { port } = await tcpServerInside(ns, digestAfterFin);
     const other = await session.connectTcp('127.0.0.1', port, { allowHalfOpen: true });
-    const payload = randomBytes(4 * 1024 * 1024);
-    const answer = readAll(other);
-    other.end(payload);
-    expect((await answer).toString()).toBe(`${payload.length} ${createHash('sha256').update(payload).digest('hex')}`);
+    await expectRelayedIntact(other, 4 * 1024 * 1024);
     expect(await session.ping()).toBeGreaterThan(0);
     stuck.destroy();
     stalled.server.close();
