@@ -20,8 +20,8 @@ const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeAll(async () => {
   target = await createLayerTarget();
-  // The target's own servers ("the original app") on 8081 to 8084.
-  for (const port of [8081, 8082, 8083, 8084]) {
+  // The target's own servers ("the original app") on 8081 to 8085.
+  for (const port of [8081, 8082, 8083, 8084, 8085]) {
     const original = target.ns.spawn(process.execPath, ['-e',
       `require('http').createServer((q, s) => s.end('original-answer ' + q.url + '\\n')).listen(${port}, '${target.podIp}', () => console.log('ready'))`]);
     await new Promise<void>((resolve, reject) => {
@@ -99,10 +99,10 @@ describe('incoming traffic to a program under the layer', () => {
 });
 
 /** A session stealing `remotePort` (as `localPort`) and listen_then_request.py bound to `host` under it. */
-async function listenThenRequest(host: string, remotePort: number) {
+async function listenThenRequest(host: string, remotePort: number, extra: { http_filter?: { path_filter: string } } = {}) {
   const localPort = await freePort();
   const session = await openWorkstationSession({
-    config: { target: `pid/${target.pid}`, feature: { network: { incoming: { mode: 'steal', port_mapping: [[localPort, remotePort]] } } } },
+    config: { target: `pid/${target.pid}`, feature: { network: { incoming: { mode: 'steal', port_mapping: [[localPort, remotePort]], ...extra } } } },
     log: { log: () => undefined },
     cwd: repoRoot,
   });
@@ -111,7 +111,7 @@ async function listenThenRequest(host: string, remotePort: number) {
   const r = await runToEnd(w, { timeoutMs: 30_000 });
   expect(r.timedOut, `timed out:\n${r.stdout}\n${r.stderr}`).toBe(false);
   expect(r.code, r.stderr).toBe(0);
-  return { session, kv: parseKv(r.stdout), stdout: r.stdout };
+  return { session, kv: parseKv(r.stdout), stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('listen() and the subscription', () => {
@@ -126,5 +126,13 @@ describe('listen() and the subscription', () => {
     const { session, kv } = await listenThenRequest('127.0.0.1', 8084);
     expect(kv.answer).toBe('original-answer /first');
     expect(session.status().proxy.incoming).toEqual([]);
+  });
+
+  it('a subscription the agent refuses: listen() still succeeds locally, with one log line', async () => {
+    // An http_filter regex the agent cannot compile makes it refuse the steal.
+    const { session, kv, stderr } = await listenThenRequest('0.0.0.0', 8085, { http_filter: { path_filter: '(' } });
+    expect(kv.answer).toBe('original-answer /first');
+    expect(stderr.match(/kmirror-layer\[\d+\] warn: port \d+ listens locally only: cannot steal target port 8085/g)).toHaveLength(1);
+    expect(session.status().proxy.incoming).toMatchObject([{ port: 8085, state: 'failed' }]);
   });
 });

@@ -171,10 +171,9 @@ enum km_outcome km_net_listen(struct km_call *c)
 		return km_bypass(c, "listen runs locally (not TCP/IP, or loopback)");
 	}
 	if (listen(dup, (int)c->args[1])) { int e = errno; close(dup); return km_fail(c, e); }
-	llen = sizeof local;
-	getsockname(dup, (struct sockaddr *)&local, &llen);   /* listen on an unbound socket picked a port */
 	close(dup);
 	c->val = 0;
+	/* port 0: an unbound socket got an ephemeral port from listen, which no client of the pod knows */
 	unsigned port = km_addr_port((struct sockaddr *)&local);
 	if (!port || km_policy_port_excluded(port) || km_policy_exe_skipped(c->pid)) return KM_OK;
 	char text[64] = "";
