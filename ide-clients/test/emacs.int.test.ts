@@ -3,13 +3,12 @@
 // shape; the dape configuration (dape is not packaged here) loads against a stub of dape's API.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createNetns, requireRoot } from '../../test/harness/netns.js';
+import { createNetns, requireRoot, spawnSleepTarget } from '../../test/harness/netns.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(root, 'ide-clients/test/fixtures');
@@ -47,13 +46,12 @@ describe('Emacs dap-mode', () => {
     const token = `from-target-${randomBytes(4).toString('hex')}`;
     const ns = createNetns();
     try {
-      const target = ns.spawn('sleep', ['600'], { env: { PATH: process.env.PATH, KM_NAME: token } });
-      await once(target, 'spawn');
+      const targetPid = await spawnSleepTarget(ns, { KM_NAME: token });
       const out = join(work, 'drive-target.json');
       const program = join(fixtures, 'greet.py');
       emacs('dap-mode-drive.el', {
         KM_OUT: out, KM_DAP_COMMAND: JSON.stringify([process.execPath, join(root, 'dist/kmirror-dap.js')]), KM_PROGRAM: program,
-        KM_LINE: '6', KM_EXPR: 'message', KM_DEBUGGER: 'python', KM_TARGET: `pid/${target.pid}`,
+        KM_LINE: '6', KM_EXPR: 'message', KM_DEBUGGER: 'python', KM_TARGET: `pid/${targetPid}`,
       }, 90_000);
       expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
         line: 6, file: program, function: 'greet', value: `'hello ${token}'`, ended: true, exitCode: 0,

@@ -13,10 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { DapClient } from '../../adapter/src/api/dap-client.js';
 import { debugSession } from '../../adapter/src/api/debug-session.js';
-import { createNetns, requireRoot } from '../../test/harness/netns.js';
+import { createNetns, requireRoot, spawnSleepTarget } from '../../test/harness/netns.js';
 import { configurationAttributes, findLaunchSchema } from '../scripts/launch-attributes.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -166,14 +165,13 @@ describe('the .vsix', () => {
     const token = `from-target-${randomBytes(4).toString('hex')}`;
     const ns = createNetns();
     try {
-      const target = ns.spawn('sleep', ['600'], { env: { PATH: process.env.PATH, KM_NAME: token } });
-      await once(target, 'spawn');
+      const targetPid = await spawnSleepTarget(ns, { KM_NAME: token });
       const program = join(root, 'ide-clients/test/fixtures/greet.py');
       // No KMIRROR_* overrides: kmirror-dap must find the layer, agent, addon and BPF objects beside itself.
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KMIRROR_')));
       const session = await debugSession({
         adapter: { command: process.execPath, args: [join(unpacked, 'extension/dist/kmirror-dap.js')], env },
-        launch: { target: `pid/${target.pid}`, debugger: 'python', program },
+        launch: { target: `pid/${targetPid}`, debugger: 'python', program },
         breakpoints: [{ file: program, line: 6 }],
       });
       const values: string[] = [];

@@ -5,6 +5,7 @@
 // left by a crashed run (their name carries the creating pid).
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 
 const PREFIX = 'kmt';
@@ -121,6 +122,17 @@ export function createNetns(opts: { ipv6?: boolean } = {}): TestNetns {
     throw err;
   }
   return ns;
+}
+
+/**
+ * A pid/N target for debugging tests: `sleep 600` inside the namespace with PATH and `env` as its
+ * whole environment (so a value read at a breakpoint can only have come from it). Resolves with
+ * its pid once it runs; it is killed at the namespace's cleanup.
+ */
+export async function spawnSleepTarget(ns: TestNetns, env: Record<string, string>): Promise<number> {
+  const target = ns.spawn('sleep', ['600'], { env: { PATH: process.env.PATH, ...env } });
+  await once(target, 'spawn');
+  return target.pid!; // set once spawned
 }
 
 /** The IPv6 addresses createNetns({ipv6: true}) assigned: [host, namespace]. */

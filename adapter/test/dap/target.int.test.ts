@@ -3,10 +3,9 @@
 // workstation session), and each real backend debugs a program started under the kmirror layer.
 // The value at the breakpoint (KM_GREETING) exists only in the target process's environment.
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { createNetns, requireRoot, type TestNetns } from '../../../test/harness/netns.js';
+import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '../../../test/harness/netns.js';
 import { breakLine, buildFixtures, connectClient, launchToBreakpoint, startServer, type Fixtures, type TestServer } from './harness.js';
 
 const TARGET_GREETING = `from-target-${randomBytes(4).toString('hex')}`;
@@ -19,9 +18,7 @@ beforeAll(async () => {
   requireRoot();
   fx = buildFixtures();
   ns = createNetns();
-  const target = ns.spawn('sleep', ['600'], { env: { PATH: process.env.PATH, KM_GREETING: TARGET_GREETING } });
-  await once(target, 'spawn');
-  targetPid = target.pid!; // set once spawned
+  targetPid = await spawnSleepTarget(ns, { KM_GREETING: TARGET_GREETING });
   server = await startServer();
 });
 afterAll(async () => {
