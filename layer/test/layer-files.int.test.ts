@@ -117,6 +117,7 @@ describe('writes', () => {
       const r = await runToEnd(writer.wrapCommand(['python3', join(appsDir, 'writer.py'), dir]), { timeoutMs: 60_000, cwd: repoRoot });
       expect(r.code, r.stderr).toBe(0);
       const kv = parseKv(r.stdout);
+      expect(kv.existed).toBe('False');
       expect(kv.new).toBe('created|');
       expect(kv.log).toBe('line1|appended|');
       expect(inTarget(`${dir}/new.txt`)).toBe('created\n');

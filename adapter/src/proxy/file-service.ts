@@ -35,16 +35,24 @@ export class FileService {
     private readonly agent: () => AgentSession | undefined,
     private readonly rules: PathRule[],
     private readonly warn: (message: string) => void,
+    private readonly defaultWritesRemote = false,
   ) {}
 
   private explicit(path: string): boolean {
     return matchRule(this.rules, path)?.explicit ?? false;
   }
 
+  /** Whether the program may create `path` in the target (write mode, a read_write pattern). */
+  private writable(path: string): boolean {
+    const rule = matchRule(this.rules, path);
+    return rule ? rule.action === 'remote' && !rule.readOnly : this.defaultWritesRemote;
+  }
+
   /** Where a failed remote lookup goes: an errno for the program, or the local file. */
   private fallback(path: string, err: unknown): { action: number; errnoCode?: number; cacheLocal?: boolean } {
     const errno = fileErrno(err);
-    if (errno === ERRNO.ENOENT && !this.explicit(path)) return { action: layerPb.FileAction.FILE_LOCAL, cacheLocal: true };
+    // Absent in the target: local from now on, unless the program may still create it there.
+    if (errno === ERRNO.ENOENT && !this.explicit(path)) return { action: layerPb.FileAction.FILE_LOCAL, cacheLocal: !this.writable(path) };
     if (errno !== undefined) return { action: layerPb.FileAction.FILE_FAIL, errnoCode: errno };
     this.warn(`remote file ${path}: ${(err as Error).message}; using the local file`);
     return { action: layerPb.FileAction.FILE_LOCAL };

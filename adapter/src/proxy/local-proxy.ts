@@ -66,7 +66,7 @@ export class LocalProxy {
     this.socketPath = join(this.dir, 'layer.sock');
     const { rules, defaultAction } = buildPathRules(opts.policy, opts.cwd);
     const warnOnce = (m: string): void => this.warnOnce(m);
-    this.files = new FileService(opts.agent, rules, warnOnce);
+    this.files = new FileService(opts.agent, rules, warnOnce, opts.policy.fs.mode === 'write');
     this.filter = new OutgoingFilter(opts.policy.outgoing);
     this.udp = new UdpRelays(opts.agent, opts.policy.dns.enabled, (n, a) => this.filter.recordName(n, a), warnOnce);
     this.incoming = new IncomingService(opts.agent, opts.policy.incoming, (level, m) => opts.log(level, m));
