@@ -13,6 +13,8 @@
  *                                fail with ECONNREFUSED (one log line), files stay local
  *   KMIRROR_LAYER_EXCLUDE_PORTS  comma-separated ports never trapped (a debugger's)
  *   KMIRROR_LAYER_LOG            debug | info | warn (default) | error
+ *   KMIRROR_LAYER_HOLD_AT_EXEC   1: PROGRAM stays stopped at its first instruction until a debugger
+ *                                attaches or SIGCONT arrives (exec_hold.c)
  * Signals: SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 are forwarded to PROGRAM; SIGINT and SIGQUIT only
  * when sent by a process (a terminal delivers them to PROGRAM's process group itself). */
 #include <errno.h>
@@ -24,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "exec_hold.h"
 #include "filter.h"
 #include "km.h"
 #include "supervisor.h"
@@ -89,6 +92,9 @@ int main(int argc, char **argv)
 	unsetenv("KMIRROR_LAYER_SOCKET");
 	unsetenv("KMIRROR_LAYER_EXCLUDE_PORTS");
 	unsetenv("KMIRROR_LAYER_LOG");
+	const char *hold_env = getenv("KMIRROR_LAYER_HOLD_AT_EXEC");
+	bool hold = hold_env && !strcmp(hold_env, "1");
+	unsetenv("KMIRROR_LAYER_HOLD_AT_EXEC");
 
 	int report[2], go[2];
 	if (pipe2(report, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) { perror("kmirror-layer: pipe"); return 127; }
@@ -118,10 +124,13 @@ int main(int argc, char **argv)
 	struct sigaction fi = { .sa_sigaction = forward_if_sent, .sa_flags = SA_RESTART | SA_SIGINFO };
 	sigaction(SIGINT, &fi, NULL); sigaction(SIGQUIT, &fi, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	hold = hold && km_exec_hold_begin(child_pid) == 0;
 	if (write(go[1], "g", 1) != 1) { kill(child_pid, SIGKILL); }
 	close(go[1]); close(report[0]);
 
 	int status = 0;
+	if (hold && km_exec_hold_wait(child_pid, &status) == 1)
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 127; /* PROGRAM never started */
 	km_supervise(child_pid, &status);
 	km_dirs_cleanup();
 	km_proxy_send_stats();

@@ -35,3 +35,20 @@ export async function findProgramPid(rootPid: number, program: string, timeoutMs
   }
   throw new DapError('TIMEOUT', `the program ${program} did not start under the kmirror layer within ${timeoutMs} ms`);
 }
+
+/** Polls until `pid` is in a plain stop with no tracer (the layer's hold at exec has completed),
+ * so that a debugger can attach; DapError TIMEOUT after `timeoutMs`. */
+export async function waitUntilHeld(pid: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    let status = '';
+    try {
+      status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      throw new DapError('BACKEND_FAILED', `the program (pid ${pid}) exited before the debugger could attach`);
+    }
+    if (/^State:\s+T \(stopped\)/m.test(status) && /^TracerPid:\s+0$/m.test(status)) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  throw new DapError('TIMEOUT', `the program (pid ${pid}) was not held at start within ${timeoutMs} ms`);
+}

@@ -1,15 +1,16 @@
 // Starts a debuggee through the layer (kmirror-dap then attaches the debugger to it), forwarding
 // its stdout/stderr to the client as output events. The layer launcher stays as the supervisor
 // and runs the program as its child: `pid` is the program's own process, the one to attach to.
-// So that breakpoints in start-up code are hit, the program is stopped (SIGSTOP) as soon as it has
-// exec'd (polled every millisecond); the debugger attaches to the stopped process and its own
-// continue after configurationDone resumes it. `resume` (SIGCONT) is only for when no debugger
+// So that breakpoints in start-up code are hit, the layer holds the program at its first
+// instruction after exec (KMIRROR_LAYER_HOLD_AT_EXEC, layer/src/exec_hold.c); without the layer
+// it is stopped with SIGSTOP as soon as it has exec'd (polled). The debugger attaches to the
+// stopped process and its own continue after configurationDone resumes it. `resume` (SIGCONT) is only for when no debugger
 // took over (a failed start, dispose).
 import { dirname, resolve } from 'node:path';
 import type { BackendContext } from './backend.js';
 import { DebuggerProcess } from './debugger-process.js';
 import { findExecutable } from './find-executable.js';
-import { findProgramPid } from './find-program-pid.js';
+import { findProgramPid, waitUntilHeld } from './find-program-pid.js';
 import { DapError } from '../dap/errors.js';
 
 export interface StartedDebuggee {
@@ -24,7 +25,8 @@ export async function spawnDebuggeeUnderLayer(ctx: BackendContext, argv: string[
   const [first, ...rest] = argv;
   const program = first && (first.includes('/') ? resolve(config.cwd ?? '.', first) : findExecutable([first]));
   if (!program) throw new DapError('BAD_LAUNCH_FIELD', `cannot find the program "${first ?? ''}" to start`);
-  const wrapped = layer.wrap([program, ...rest], { env: config.env ?? {}, excludePorts: opts.excludePorts ?? [] });
+  const env = { ...(config.env ?? {}), ...(layer.active ? { KMIRROR_LAYER_HOLD_AT_EXEC: '1' } : {}) };
+  const wrapped = layer.wrap([program, ...rest], { env, excludePorts: opts.excludePorts ?? [] });
   const cwd = config.cwd ?? dirname(program);
   let debuggee: DebuggerProcess;
   try {
@@ -36,7 +38,8 @@ export async function spawnDebuggeeUnderLayer(ctx: BackendContext, argv: string[
   debuggee.child.stderr?.on('data', (d: Buffer) => sink.event('output', { category: 'stderr', output: d.toString() }));
   try {
     const pid = layer.active ? await findProgramPid(debuggee.pid ?? 0, program) : debuggee.pid ?? 0;
-    process.kill(pid, 'SIGSTOP');
+    if (layer.active) await waitUntilHeld(pid);
+    else process.kill(pid, 'SIGSTOP');
     let resumed = false;
     const resume = (): void => {
       if (resumed) return;
