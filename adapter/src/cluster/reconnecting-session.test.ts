@@ -18,6 +18,10 @@ class FakeSession extends EventEmitter {
     this.subscribed.push(opts);
     return Object.assign(new EventEmitter(), { port: opts.port, mode: opts.mode, close: async () => undefined }) as unknown as Subscription;
   }
+  readonly written: Array<{ path: string; data: string; append?: boolean }> = [];
+  async writeFile(path: string, data: Uint8Array, opts?: { append?: boolean }): Promise<void> {
+    this.written.push({ path, data: Buffer.from(data).toString(), ...(opts?.append ? { append: true } : {}) });
+  }
   drop(reason: string): void { this.closed = true; this.emit('close', reason); }
   async close(): Promise<void> { if (!this.closed) this.drop('closed'); }
 }
@@ -96,5 +100,18 @@ describe('ReconnectingAgentSession', () => {
     await s.close();
     expect(attempts).toBe(1);
     expect(s.closed).toBe(true);
+  });
+
+  it('forwards file writes (write mode) to the session carrying traffic, also after a reconnect', async () => {
+    const first = new FakeSession('a');
+    const second = new FakeSession('b');
+    const s = new ReconnectingAgentSession(asSession(first), async () => ({ session: asSession(second) }), { reconnectTimeoutMs: 5000 });
+    await s.writeFile('/data/a.txt', Buffer.from('one'));
+    const back = once(s, 'status').then(() => once(s, 'status'));
+    first.drop('port-forward closed');
+    await back;
+    await s.writeFile('/data/a.txt', Buffer.from('two'), { append: true });
+    expect(first.written).toEqual([{ path: '/data/a.txt', data: 'one' }]);
+    expect(second.written).toEqual([{ path: '/data/a.txt', data: 'two', append: true }]);
   });
 });

@@ -9,7 +9,7 @@
 // identity across reconnects, so callers never re-register.
 import { EventEmitter } from 'node:events';
 import type {
-  AgentSession, IncomingConnection, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
+  AgentSession, IncomingConnection, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
   TunnelSocket, TunnelUdpSocket,
 } from '../tunnel/agent-session.js';
 
@@ -157,7 +157,12 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
   async openUdp(opts?: { ipv6?: boolean }): Promise<TunnelUdpSocket> { return (await this.live()).openUdp(opts); }
   async resolve(name: string, family?: 0 | 4 | 6): Promise<string[]> { return (await this.live()).resolve(name, family); }
   async dnsQuery(packet: Uint8Array, server?: SocketAddr): Promise<Buffer> { return (await this.live()).dnsQuery(packet, server); }
-  async openFile(path: string): Promise<RemoteFile> { return (await this.live()).openFile(path); }
+  async openFile(path: string, opts?: OpenFileOptions): Promise<RemoteFile> { return (await this.live()).openFile(path, opts); }
+  async writeFile(path: string, data: Uint8Array, opts?: { append?: boolean; createMode?: number }): Promise<void> {
+    const session = await this.live();
+    if (!session.writeFile) throw new Error('this agent session cannot write files');
+    return session.writeFile(path, data, opts);
+  }
   async readFile(path: string): Promise<Buffer> { return (await this.live()).readFile(path); }
   async stat(path: string, opts?: { noFollow?: boolean }): Promise<RemoteStat> { return (await this.live()).stat(path, opts); }
   async readdir(path: string): Promise<DirEntry[]> { return (await this.live()).readdir(path); }
