@@ -14,9 +14,13 @@ export interface IncomingStatus { port: number; localPort: number; mode: string;
 export interface ListenOutcome { subscribed: boolean; error?: string }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+/** How long close() waits for the program's last answers to reach the tunnel. */
+const DRAIN_MS = 2_000;
 
 export class IncomingService {
   private readonly subs = new Map<string, { status: IncomingStatus; sub?: Subscription; settled: Promise<ListenOutcome> }>();
+  /** Stolen connections the program may still be answering. */
+  private readonly answering = new Set<IncomingConnection>();
 
   constructor(
     private readonly agent: () => AgentSession | undefined,
@@ -64,7 +68,13 @@ export class IncomingService {
     const host = address === '' || address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
     const local = connect({ port: localPort, host, allowHalfOpen: true });
     conn.pipe(local);
-    if (conn.mode === 'steal') local.pipe(conn);
+    if (conn.mode === 'steal') {
+      local.pipe(conn);
+      this.answering.add(conn);
+      const done = (): void => { this.answering.delete(conn); };
+      conn.once('finish', done);
+      conn.once('close', done);
+    }
     else local.resume();   // mirror: the program's answers go nowhere
     local.on('error', () => conn.destroy());
     conn.on('error', () => local.destroy());
@@ -75,8 +85,23 @@ export class IncomingService {
     return [...this.subs.values()].map((e) => ({ ...e.status }));
   }
 
+  /** Stops every subscription, after the answers the program already gave (stolen connections it
+   * has finished writing) are handed to the tunnel — a program that exits right after replying
+   * loses nothing. Bounded: connections still being answered after DRAIN_MS are cut. */
   async close(): Promise<void> {
+    await this.drainAnswers();
     await Promise.allSettled([...this.subs.values()].map((e) => e.sub?.close()));
     this.subs.clear();
+  }
+
+  private async drainAnswers(): Promise<void> {
+    const pending = [...this.answering].filter((c) => !c.writableFinished && !c.destroyed);
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(pending.map((c) => new Promise<void>((resolve) => { c.once('finish', resolve); c.once('close', resolve); }))),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, DRAIN_MS); }),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -1,6 +1,7 @@
 // Relays one stolen TCP connection both ways between the socket in the target and the client's
 // stream, with TCP semantics: backpressure in both directions, half-close (FIN) forwarded as
-// end(), and a reset forwarded as a reset (destroy(err) on the stream, RST on the socket).
+// end(), and a reset forwarded as a reset (destroy(err) on the stream, RST on the socket). A
+// stream closed after the workstation half-closed still drains its answer to the pod client.
 // If the client refuses the connection (NOT_FOUND: it unsubscribed while the connection was
 // being delivered) before answering anything, the pod-side bytes seen so far are replayed to
 // `handOver`, which gives the connection to the original app instead of resetting it.
@@ -107,6 +108,16 @@ export function relayTcp(podSocket: net.Socket, client: Duplex, opts: RelayOptio
       resetBoth();
     });
     client.on('close', () => {
+      if (clientEnded && !podEnded && !podSocket.destroyed) {
+        // The workstation app finished its answer (FIN already queued) and then went away, e.g.
+        // it exited right after replying: let the answer drain to the pod-side client rather than
+        // resetting it; anything the pod client still sends has nowhere to go.
+        podSocket.off('data', onPodData);
+        podSocket.resume();
+        podSocket.destroySoon();
+        finish();
+        return;
+      }
       // The workstation side closed without finishing both directions: reset the pod client.
       if (!clientEnded || !podEnded) resetBoth();
       finish();
