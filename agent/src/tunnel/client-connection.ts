@@ -71,6 +71,9 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       }
       return;
     }
+    case 'unsubscribe':
+      conn.sendStreamError(streamId, 'NOT_FOUND', `stream ${streamId}: no subscription to unsubscribe`);
+      return;
     default:
       conn.sendStreamError(streamId, 'PROTOCOL_VIOLATION', `stream ${streamId}: ${m.kind} cannot open a stream`);
   }
