@@ -72,6 +72,22 @@ describe('node agent for deploy/web', () => {
     expect(spec?.ttlSecondsAfterFinished).toBeGreaterThanOrEqual(0);
   });
 
+  it("keeps the session token out of the pod spec: a Secret owned by the Job, referenced by the agent's env", async () => {
+    const s = session!;   // set by the first test
+    const [job] = (await kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns, labelSelector: 'app.kubernetes.io/managed-by=kmirror' })).items;
+    const agentPod = await core.readNamespacedPod({ namespace: ns, name: s.info.agentPod });
+    expect(JSON.stringify(job)).not.toContain(s.token);
+    expect(JSON.stringify(agentPod)).not.toContain(s.token);
+    const tokenEnv = agentPod.spec?.containers[0]?.env?.find((e) => e.name === 'KMIRROR_AGENT_TOKEN');
+    const ref = tokenEnv?.valueFrom?.secretKeyRef;
+    expect(tokenEnv?.value).toBeUndefined();
+    expect(ref?.name).toBeTruthy();
+    const secret = await core.readNamespacedSecret({ namespace: ns, name: ref?.name ?? '' });
+    expect(Buffer.from(secret.data?.[ref?.key ?? ''] ?? '', 'base64').toString()).toBe(s.token);
+    expect(secret.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'kmirror', 'kmirror.dev/session': job?.metadata?.labels?.['kmirror.dev/session'] });
+    expect(secret.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Job', name: job?.metadata?.name, uid: job?.metadata?.uid })]);
+  });
+
   it("serves the pod's env, files, DNS and outgoing traffic to another Service by name", async () => {
     const s = session!;   // set by the first test
     expect((await s.env()).MESSAGE).toBe(MESSAGE);

@@ -65,6 +65,10 @@ describe('Pod Security baseline namespace', () => {
     const agent = pod.spec?.ephemeralContainers?.find((c) => c.name === session?.info.agentContainer);
     expect(agent).toMatchObject({ targetContainerName: 'app' });
     expect(agent?.securityContext?.capabilities).toBeUndefined();
+    // The token came from a Secret, which is gone once the agent runs (its env is resolved at start).
+    expect(JSON.stringify(pod)).not.toContain(session.token);
+    expect(agent?.env?.find((e) => e.name === 'KMIRROR_AGENT_TOKEN')?.valueFrom?.secretKeyRef).toMatchObject({ key: 'token' });
+    expect(await kmirrorObjects(kc, ns)).toEqual([]);
 
     expect((await session.env()).MESSAGE).toBe(MESSAGE);
     const svc = await core.readNamespacedService({ namespace: ns, name: 'other' });

@@ -89,6 +89,8 @@ describe('least privilege', () => {
     const text = checks.map((c) => `${c.status} ${c.text}`).join('\n');
     expect(text).toContain('ok create pods/portforward in');
     expect(text).toContain('ok create jobs.batch in');
+    expect(text).toContain('ok create secrets in');
+    expect(text).toContain('ok patch secrets in');
     expect(text).toMatch(/ok node-job agent .* ready in [\d.]+ s/);
     expect(text).toMatch(/ok incoming steal \(BPF\): works/);
     expect(text).toMatch(/ok incoming mirror \(BPF\): works/);
@@ -103,6 +105,7 @@ describe('least privilege', () => {
     expect(failed).toEqual(expect.arrayContaining([
       expect.stringMatching(/^create pods\/portforward in .*: denied/),
       expect.stringMatching(/^create jobs\.batch in .*: denied/),
+      expect.stringMatching(/^create secrets in .*: denied/),
     ]));
   });
 });

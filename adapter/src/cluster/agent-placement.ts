@@ -1,13 +1,15 @@
 // Places one agent for a resolved target and waits until its container runs: either the node
 // Job (default) or an ephemeral container in the target pod. Readiness of the agent's server is
-// established later by the tunnel handshake over a port-forward, not by reading its logs.
+// established later by the tunnel handshake over a port-forward, not by reading its logs. The
+// session token goes into a Secret first (agent-token-secret.ts has its lifetime per placement).
 import { randomBytes } from 'node:crypto';
 import type { V1Job, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
 import {
-  AGENT_CONTAINER, LABEL_SESSION, agentJobName, buildEphemeralContainer, buildNodeJob, buildTargetlessJob, ephemeralContainerName,
-  pickEphemeralPort, type PullPolicy,
+  AGENT_CONTAINER, LABEL_SESSION, agentJobName, agentSecretName, buildEphemeralContainer, buildNodeJob, buildTargetlessJob, buildTokenSecret,
+  ephemeralContainerName, pickEphemeralPort, type PullPolicy,
 } from './agent-pod-spec.js';
 import { agentContainerState } from './agent-pod-status.js';
+import { createTokenSecret, deleteTokenSecret, ownerReference, setTokenSecretOwner } from './agent-token-secret.js';
 import { ClusterError, kubeCall, statusCodeOf, toClusterError } from './errors.js';
 import type { KubeAccess } from './kube-access.js';
 import { waitForPods } from './pod-informer.js';
@@ -50,7 +52,7 @@ export interface PlacedAgent {
   readonly token: string;
   /** False when the agent runs without the capabilities steal/mirror need (ephemeral, no caps). */
   readonly trafficCapable: boolean;
-  /** Deletes what was created (the Job; an ephemeral container cannot be removed, it just exits). */
+  /** Deletes what was created (the Job and the token Secret; an ephemeral container cannot be removed, it just exits). */
   remove(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts
   ids: { sessionId: string; token: string }, signal?: AbortSignal): Promise<PlacedAgent> {
   const namespace = opts.namespace ?? target.namespace;
   const job = buildNodeJob({
-    ...ids, namespace, nodeName: target.nodeName, containerId: target.containerId,
+    sessionId: ids.sessionId, namespace, nodeName: target.nodeName, containerId: target.containerId,
     targetDescription: `${target.namespace}/${target.podName}/${target.container.name}`,
     image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
     port: opts.nodeJobPort, idleExitSeconds: opts.idleExitSeconds, activeDeadlineSeconds: opts.activeDeadlineSeconds,
@@ -81,7 +83,7 @@ async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts
 export async function placeTargetlessAgent(access: KubeAccess, namespace: string, opts: AgentPlacementOptions, signal?: AbortSignal): Promise<PlacedAgent> {
   const ids = { sessionId: randomBytes(4).toString('hex'), token: randomBytes(24).toString('base64url') };
   const job = buildTargetlessJob({
-    ...ids, namespace, nodeName: '', containerId: '', targetDescription: 'targetless',
+    sessionId: ids.sessionId, namespace, nodeName: '', containerId: '', targetDescription: 'targetless',
     image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
     port: opts.nodeJobPort, idleExitSeconds: opts.idleExitSeconds, activeDeadlineSeconds: opts.activeDeadlineSeconds,
     ttlSecondsAfterFinished: opts.ttlSecondsAfterFinished, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
@@ -91,22 +93,27 @@ export async function placeTargetlessAgent(access: KubeAccess, namespace: string
   return { ...placed, trafficCapable: false };
 }
 
-/** Creates the agent Job, waits for its container to run; deletes the Job if it never does. */
+/**
+ * Creates the token Secret and the agent Job, makes the Job the Secret's owner, waits for the
+ * agent container to run; deletes both if it never does.
+ */
 async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, ids: { sessionId: string; token: string },
   opts: AgentPlacementOptions, where: string, signal?: AbortSignal): Promise<PlacedAgent> {
   const jobName = agentJobName(ids.sessionId);
+  const secretName = agentSecretName(ids.sessionId);
   // Pod Security admission only enforces on pods: a dry-run pod create surfaces its refusal now,
   // instead of a Job whose pod silently never appears.
   await checkPodSecurity(access, namespace, jobName, job.spec?.template);
-  await kubeCall(`creating agent job ${jobName} in namespace ${namespace}`, () => access.batch.createNamespacedJob({ namespace, body: job }));
+  await createTokenSecret(access, buildTokenSecret({ ...ids, namespace, ...(opts.labels ? { extraLabels: opts.labels } : {}) }));
   const remove = async (): Promise<void> => {
-    try {
-      await access.batch.deleteNamespacedJob({ name: jobName, namespace, propagationPolicy: 'Background', gracePeriodSeconds: 0 });
-    } catch (err) {
-      if (statusCodeOf(err) !== 404) throw err;
-    }
+    // Both, even when one fails; the first failure is reported.
+    const results = await Promise.allSettled([deleteJob(access, namespace, jobName), deleteTokenSecret(access, namespace, secretName)]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   };
   try {
+    const created = await kubeCall(`creating agent job ${jobName} in namespace ${namespace}`, () => access.batch.createNamespacedJob({ namespace, body: job }));
+    await setTokenSecretOwner(access, namespace, secretName, ownerReference('batch/v1', 'Job', created.metadata));
     const podName = await waitForPods(access, {
       namespace, labelSelector: `${LABEL_SESSION}=${ids.sessionId}`, timeoutMs: opts.startupTimeoutMs,
       what: `starting agent job ${jobName} ${where}`, ...(signal ? { signal } : {}),
@@ -118,11 +125,41 @@ async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, id
   }
 }
 
+async function deleteJob(access: KubeAccess, namespace: string, name: string): Promise<void> {
+  try {
+    await kubeCall(`deleting agent job ${name} in namespace ${namespace}`,
+      () => access.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background', gracePeriodSeconds: 0 }));
+  } catch (err) {
+    if (statusCodeOf(err) !== 404) throw err;
+  }
+}
+
 async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions,
   ids: { sessionId: string; token: string }, signal?: AbortSignal): Promise<PlacedAgent> {
   const { namespace, podName } = target;
-  const name = ephemeralContainerName(ids.sessionId);
   const pod = await kubeCall(`reading pod ${podName} in namespace ${namespace}`, () => access.core.readNamespacedPod({ name: podName, namespace }));
+  const secretName = agentSecretName(ids.sessionId);
+  await createTokenSecret(access, buildTokenSecret({
+    ...ids, namespace, owner: ownerReference('v1', 'Pod', pod.metadata), ...(opts.labels ? { extraLabels: opts.labels } : {}),
+  }));
+  const deleteSecret = () => deleteTokenSecret(access, namespace, secretName);
+  let placed: PlacedAgent;
+  try {
+    placed = await startEphemeral(access, target, opts, pod, ids, signal);
+  } catch (err) {
+    await deleteSecret().catch(() => undefined);
+    throw err;
+  }
+  // The running agent has read its env and ephemeral containers never restart: the Secret goes now,
+  // so a client that dies later leaves nothing (the container record stays; Kubernetes keeps it).
+  await deleteSecret().catch((err: unknown) => opts.warn?.(`${err instanceof Error ? err.message : String(err)}; the session continues, delete the secret by hand`));
+  return { ...placed, remove: deleteSecret };
+}
+
+async function startEphemeral(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions, pod: V1Pod,
+  ids: { sessionId: string; token: string }, signal?: AbortSignal): Promise<PlacedAgent> {
+  const { namespace, podName } = target;
+  const name = ephemeralContainerName(ids.sessionId);
   const port = pickEphemeralPort(pod);
   const runAsUser = targetRunAsUser(pod, target.container.name);
   const withCaps = (withTrafficCapabilities: boolean): V1Pod => ({
@@ -130,7 +167,7 @@ async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTarget, op
     spec: {
       ...pod.spec, containers: pod.spec?.containers ?? [],
       ephemeralContainers: [...(pod.spec?.ephemeralContainers ?? []), buildEphemeralContainer({
-        ...ids, port, targetContainer: target.container.name, withTrafficCapabilities,
+        sessionId: ids.sessionId, port, targetContainer: target.container.name, withTrafficCapabilities,
         image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
         idleExitSeconds: opts.idleExitSeconds, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
         ...(runAsUser !== undefined ? { runAsUser } : {}), probeSources: probeSources(target),
@@ -154,6 +191,7 @@ async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTarget, op
     what: `starting ephemeral agent ${name} in pod ${podName}`, ...(signal ? { signal } : {}),
   }, (pods) => runningAgentPod(pods, name, true));
   // An ephemeral container cannot be deleted; the agent exits on its own when its client is gone.
+  // remove() is set by placeEphemeral (the token Secret, if still there).
   return { mode: 'ephemeral', ...ids, namespace, podName, containerName: name, port, trafficCapable, remove: async () => undefined };
 }
 

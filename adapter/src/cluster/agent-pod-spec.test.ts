@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildEphemeralContainer, buildNodeJob, buildTargetlessJob, LABEL_MANAGED_BY, LABEL_SESSION, NODE_JOB_CAPABILITIES, pickEphemeralPort,
+  agentSecretName, buildEphemeralContainer, buildNodeJob, buildTargetlessJob, buildTokenSecret, LABEL_MANAGED_BY, LABEL_SESSION, NODE_JOB_CAPABILITIES,
+  pickEphemeralPort,
 } from './agent-pod-spec.js';
 
-const common = { image: 'kmirror/agent:0.1.0', pullPolicy: 'IfNotPresent' as const, sessionId: 'abcd1234', port: 47777, token: 's3cret', idleExitSeconds: 10 };
+const common = { image: 'kmirror/agent:0.1.0', pullPolicy: 'IfNotPresent' as const, sessionId: 'abcd1234', port: 47777, idleExitSeconds: 10 };
+const tokenFromSecret = { name: 'KMIRROR_AGENT_TOKEN', valueFrom: { secretKeyRef: { name: 'kmirror-agent-abcd1234', key: 'token' } } };
 
 describe('buildNodeJob', () => {
   const job = buildNodeJob({
@@ -26,10 +28,10 @@ describe('buildNodeJob', () => {
     expect(podSpec?.volumes).toBeUndefined();
   });
 
-  it('targets the container by ID, listens on loopback, carries the token in env only', () => {
+  it('targets the container by ID, listens on loopback, takes the token from the session Secret', () => {
     expect(container?.args).toEqual(['--target', `container-id/${'deadbeef'.repeat(8)}`, '--listen', '127.0.0.1:47777', '--idle-exit', '10']);
-    expect(container?.env).toEqual([{ name: 'KMIRROR_AGENT_TOKEN', value: 's3cret' }]);
-    expect(JSON.stringify(container?.args)).not.toContain('s3cret');
+    expect(container?.env).toEqual([tokenFromSecret]);
+    expect(container?.env?.some((e) => e.value !== undefined && e.name === 'KMIRROR_AGENT_TOKEN')).toBe(false);
     expect(container).toMatchObject({ image: 'kmirror/agent:0.1.0', imagePullPolicy: 'IfNotPresent' });
   });
 
@@ -56,11 +58,34 @@ describe('buildEphemeralContainer', () => {
     const c = buildEphemeralContainer({ ...common, targetContainer: 'app', withTrafficCapabilities: false });
     expect(c).toMatchObject({ name: 'kmirror-agent-abcd1234', targetContainerName: 'app', args: ['--target', 'pid/1', '--listen', '127.0.0.1:47777', '--idle-exit', '10'] });
     expect(c.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false });
+    expect(c.env).toEqual([tokenFromSecret]);
   });
 
   it('asks for BPF/NET_ADMIN/SYS_ADMIN when steal/mirror are wanted, and runs as the target user', () => {
     const c = buildEphemeralContainer({ ...common, targetContainer: 'app', withTrafficCapabilities: true, runAsUser: 1000 });
     expect(c.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false, runAsUser: 1000, capabilities: { add: ['BPF', 'NET_ADMIN', 'SYS_ADMIN'] } });
+  });
+});
+
+describe('buildTokenSecret', () => {
+  it('holds the token under the key the agent env references, labelled with the session', () => {
+    const s = buildTokenSecret({ sessionId: 'abcd1234', namespace: 'shop', token: 's3cret' });
+    expect(s).toMatchObject({ kind: 'Secret', type: 'Opaque', immutable: true, stringData: { token: 's3cret' } });
+    expect(s.metadata).toMatchObject({ name: agentSecretName('abcd1234'), namespace: 'shop' });
+    expect(s.metadata?.name).toBe(tokenFromSecret.valueFrom.secretKeyRef.name);
+    expect(s.metadata?.labels).toMatchObject({ [LABEL_SESSION]: 'abcd1234', [LABEL_MANAGED_BY]: 'kmirror' });
+    expect(s.metadata?.ownerReferences).toBeUndefined();
+  });
+
+  it('names its owner when given, without blocking the owner deletion', () => {
+    const owner = { apiVersion: 'batch/v1', kind: 'Job', name: 'kmirror-agent-abcd1234', uid: '1-2-3' };
+    const s = buildTokenSecret({ sessionId: 'abcd1234', namespace: 'shop', token: 's3cret', owner, extraLabels: { team: 'a' } });
+    expect(s.metadata?.ownerReferences).toEqual([owner]);
+    expect(s.metadata?.labels).toMatchObject({ team: 'a', [LABEL_SESSION]: 'abcd1234' });
+  });
+
+  it('keeps the name a valid object name for long session IDs', () => {
+    expect(agentSecretName('x'.repeat(80)).length).toBeLessThanOrEqual(63);
   });
 });
 
@@ -81,5 +106,6 @@ describe('buildTargetlessJob', () => {
     expect(spec?.containers[0]?.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false });
     expect(spec?.containers[0]?.args?.slice(0, 2)).toEqual(['--target', 'pid/1']);
     expect(job.metadata?.labels).toMatchObject({ [LABEL_SESSION]: 'abcd1234' });
+    expect(spec?.containers[0]?.env).toEqual([tokenFromSecret]);
   });
 });

@@ -1,8 +1,10 @@
 // Pure builders for the in-cluster agent (DESIGN.md "Agent placement"): the node Job (pinned to
 // the target's node, hostPID, a few capabilities, never privileged) and the ephemeral container
 // (inside the target pod, sharing the target container's PID namespace). Both listen on loopback
-// only: the workstation reaches them through the API server's port-forward.
-import type { V1EphemeralContainer, V1Job, V1Pod } from '@kubernetes/client-node';
+// only: the workstation reaches them through the API server's port-forward. The session token
+// lives in a per-session Secret that the agent's env references (see agent-token-secret.ts):
+// pod specs are readable by anyone who may get pods, Secrets are not.
+import type { V1EnvVar, V1EphemeralContainer, V1Job, V1OwnerReference, V1Pod, V1Secret } from '@kubernetes/client-node';
 
 /** Capabilities the node-job agent needs: BPF programs, netns setns, /proc of other containers. */
 export const NODE_JOB_CAPABILITIES = ['BPF', 'NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] as const;
@@ -14,6 +16,8 @@ export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_SESSION = 'kmirror.dev/session';
 export const ANNOTATION_TARGET = 'kmirror.dev/target';
 export const AGENT_CONTAINER = 'kmirror-agent';
+/** Key of the token in the session's Secret. */
+export const TOKEN_SECRET_KEY = 'token';
 /** Selects every object kmirror creates (cleanup checks, e2e "nothing remains"). */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=kmirror`;
 
@@ -30,8 +34,6 @@ export interface AgentRuntimeOptions {
   sessionId: string;
   /** Loopback port the agent listens on inside its network namespace. */
   port: number;
-  /** The session token (env KMIRROR_AGENT_TOKEN; never argv). */
-  token: string;
   /** The agent exits when no client has been connected for this long. */
   idleExitSeconds: number;
   /** Addresses kubelet probes come from (the node's): steal leaves them to the app. */
@@ -66,9 +68,10 @@ function sessionLabels(sessionId: string, extra?: Record<string, string>): Recor
   return { ...extra, [LABEL_NAME]: AGENT_CONTAINER, [LABEL_MANAGED_BY]: 'kmirror', [LABEL_SESSION]: sessionId };
 }
 
-function agentEnv(o: AgentRuntimeOptions): Array<{ name: string; value: string }> {
+/** The token reaches the agent as env from the session's Secret: never a value in the spec, never argv. */
+function agentEnv(o: AgentRuntimeOptions): V1EnvVar[] {
   return [
-    { name: 'KMIRROR_AGENT_TOKEN', value: o.token },
+    { name: 'KMIRROR_AGENT_TOKEN', valueFrom: { secretKeyRef: { name: agentSecretName(o.sessionId), key: TOKEN_SECRET_KEY } } },
     ...(o.probeSources?.length ? [{ name: 'KMIRROR_PROBE_SOURCES', value: o.probeSources.join(',') }] : []),
   ];
 }
@@ -85,6 +88,35 @@ function agentArgs(target: string, o: AgentRuntimeOptions): string[] {
 /** Name of the node Job for a session (≤ 63 characters: it becomes a pod name prefix and label). */
 export function agentJobName(sessionId: string): string {
   return `kmirror-agent-${sessionId}`.slice(0, 52);
+}
+
+/** Name of the Secret holding a session's token (same length bound as the Job's name). */
+export function agentSecretName(sessionId: string): string {
+  return `kmirror-agent-${sessionId}`.slice(0, 52);
+}
+
+export interface TokenSecretOptions {
+  sessionId: string;
+  namespace: string;
+  token: string;
+  /** The object whose deletion takes the Secret with it (garbage collector). */
+  owner?: V1OwnerReference;
+  extraLabels?: Record<string, string>;
+}
+
+/** The session's token Secret, labelled like the agent; immutable (only its metadata may change). */
+export function buildTokenSecret(o: TokenSecretOptions): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: agentSecretName(o.sessionId), namespace: o.namespace, labels: sessionLabels(o.sessionId, o.extraLabels),
+      ...(o.owner ? { ownerReferences: [o.owner] } : {}),
+    },
+    type: 'Opaque',
+    immutable: true,
+    stringData: { [TOKEN_SECRET_KEY]: o.token },
+  };
 }
 
 /** The node Job: hostPID, pinned to the node, capabilities only, bounded lifetime. */

@@ -21,6 +21,10 @@ describe('deploy/rbac.yaml', () => {
     const flat = JSON.stringify(role?.rules);
     expect(flat).not.toContain('"*"');
   });
+
+  it('never grants reading secrets (the session token secret is only created, patched and deleted)', () => {
+    for (const verb of ['get', 'list', 'watch']) expect(grants('', 'secrets', verb)).toBe(false);
+  });
 });
 
 describe('placementsAllowed', () => {
@@ -32,6 +36,10 @@ describe('placementsAllowed', () => {
   });
   it('loses only the node job without jobs create', () => {
     expect(placementsAllowed(result([{ resource: 'jobs', verb: 'create' }]))).toMatchObject({ nodeJob: false, ephemeral: true });
+  });
+  it('loses both placements without secrets create, only the node job without secrets patch', () => {
+    expect(placementsAllowed(result([{ resource: 'secrets', verb: 'create' }]))).toMatchObject({ nodeJob: false, ephemeral: false });
+    expect(placementsAllowed(result([{ resource: 'secrets', verb: 'patch' }]))).toMatchObject({ nodeJob: false, ephemeral: true });
   });
   it('loses everything without port-forward', () => {
     const r = placementsAllowed(result([{ resource: 'pods', subresource: 'portforward', verb: 'create' }]));

@@ -1,6 +1,7 @@
 // Fixtures for kmirror's Kubernetes e2e tests on the project's test cluster: test apps behind
 // Services, a client pod that sends requests from inside the cluster, the host PID of a
-// container (the tests run on the node), and the check that no kmirror object is left.
+// container (the tests run on the node), and the check that no kmirror object (Job, pod, token
+// Secret) is left.
 import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { IMAGES, waitFor } from '../harness/cluster.js';
 import { execInPod, waitForPodReady, waitForReadyPod } from '../harness/pods.js';
@@ -75,14 +76,18 @@ export async function hostPidOfContainer(core: CoreV1Api, namespace: string, pod
   return findContainerPid(id);
 }
 
-/** kmirror's Jobs and pods in `namespace` (by the managed-by label). */
+/** kmirror's Jobs, pods and token Secrets in `namespace` (by the managed-by label). */
 export async function kmirrorObjects(kc: KubeConfig, namespace: string): Promise<string[]> {
   const core = kc.makeApiClient(CoreV1Api);
-  const [jobs, pods] = await Promise.all([
+  const [jobs, pods, secrets] = await Promise.all([
     kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace, labelSelector: MANAGED_SELECTOR }),
     core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR }),
+    core.listNamespacedSecret({ namespace, labelSelector: MANAGED_SELECTOR }),
   ]);
-  return [...jobs.items.map((j) => `job/${j.metadata?.name}`), ...pods.items.map((p) => `pod/${p.metadata?.name}`)];
+  return [
+    ...jobs.items.map((j) => `job/${j.metadata?.name}`), ...pods.items.map((p) => `pod/${p.metadata?.name}`),
+    ...secrets.items.map((s) => `secret/${s.metadata?.name}`),
+  ];
 }
 
 /** Waits (bounded) until no kmirror object is left in `namespace`; returns how long it took. */
