@@ -1,9 +1,11 @@
 /* Builds and installs the seccomp filter from hook_table.def: USER_NOTIF for the listed calls
- * (TRAP_IF_ARG ones only when that argument is non-zero, TRAP_IF_WRITES ones only when the
+ * (TRAP_IF_ARG ones only when that argument is non-zero, TRAP_UNLESS_EMPTY_PATH ones only
+ * without AT_EMPTY_PATH, TRAP_IF_WRITES ones only when the
  * session's policy, known before the fork, writes files in the target), ALLOW for everything else, other
  * architectures and x32. Unprivileged: PR_SET_NO_NEW_PRIVS first. */
 #include "filter.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -42,7 +44,7 @@ int km_filter_install(void)
 	to_allow[n_allow++] = x32_jump;
 	/* conditional hooks: five instructions each; only the "other syscall" path falls through */
 	for (size_t i = 0; i < N_HOOKS; i++) {
-		if (hooks[i].trap == TRAP_ALWAYS || hooks[i].trap == TRAP_IF_WRITES) continue;
+		if (hooks[i].trap == TRAP_ALWAYS || hooks[i].trap == TRAP_IF_WRITES || hooks[i].trap >= TRAP_UNLESS_EMPTY_PATH(0)) continue;
 		int arg = hooks[i].trap - 1;
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hooks[i].nr, 0, 4);
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(arg));
@@ -52,6 +54,16 @@ int km_filter_install(void)
 		notif_jf[n_jf++] = n;
 		to_allow[n_allow++] = n;
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);   /* jt -> allow, jf -> notif */
+	}
+	/* fd-based stats: three instructions each; AT_EMPTY_PATH in the flags -> allow, else notif */
+	for (size_t i = 0; i < N_HOOKS; i++) {
+		if (hooks[i].trap < TRAP_UNLESS_EMPTY_PATH(0)) continue;
+		int arg = hooks[i].trap - TRAP_UNLESS_EMPTY_PATH(0);
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hooks[i].nr, 0, 2);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(arg));
+		notif_jf[n_jf++] = n;
+		to_allow[n_allow++] = n;
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, AT_EMPTY_PATH, 0, 0);  /* jt -> allow, jf -> notif */
 	}
 	for (size_t i = 0; i < N_HOOKS; i++) {
 		bool trap = hooks[i].trap == TRAP_ALWAYS || (hooks[i].trap == TRAP_IF_WRITES && km_policy_remote_writes());

@@ -137,6 +137,9 @@ void km_log(enum km_log_level level, const char *fmt, ...) __attribute__((format
 #define TRAP_ALWAYS 0
 #define TRAP_IF_ARG(n) ((n) + 1)
 #define TRAP_IF_WRITES 100   /* only when the session writes files in the target */
+/* fd-based stats (glibc's fstat is newfstatat(fd, "", buf, AT_EMPTY_PATH)) have no path to
+ * redirect: not trapped when flag argument n has AT_EMPTY_PATH. */
+#define TRAP_UNLESS_EMPTY_PATH(n) (200 + (n))
 #define HOOK(name, domain, trap) enum km_outcome km_##domain##_##name(struct km_call *c);
 #include "hook_table.def"
 #undef HOOK

@@ -162,22 +162,30 @@ int km_supervise(pid_t child, int *child_status)
 	/* the supervisor's wake-up runs on the trapped task's CPU: removes most of the tail latency */
 	ioctl(km_notif_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	bool child_reaped = false;
+	/* The direct child is reaped as soon as it exits (a zombie keeps its filter, so no POLLHUP):
+	 * its pidfd turns readable then, so waitpid is not paid on every notification. */
+	int child_pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 	for (;;) {
-		struct pollfd pf[2] = { { .fd = km_notif_fd, .events = POLLIN }, { .fd = km_proxy_fd(), .events = POLLIN } };
-		int r = poll(pf, km_proxy_up() ? 2 : 1, expire_deadlines());
-		if (!child_reaped && waitpid(child, child_status, WNOHANG) == child) child_reaped = true;
+		struct pollfd pf[3] = { { .fd = km_notif_fd, .events = POLLIN }, { .fd = child_pidfd, .events = POLLIN },
+		                        { .fd = km_proxy_fd(), .events = POLLIN } };
+		if (child_reaped || child_pidfd < 0) pf[1].fd = -1;   /* poll ignores negative fds */
+		if (!km_proxy_up()) pf[2].fd = -1;
+		int r = poll(pf, 3, expire_deadlines());
+		bool check_child = child_pidfd < 0 ? true : (pf[1].revents & POLLIN) != 0;
+		if (!child_reaped && check_child && waitpid(child, child_status, WNOHANG) == child) child_reaped = true;
 		if (r < 0) {
 			if (errno == EINTR) continue;
 			km_log(KM_LOG_ERROR, "poll: %s", strerror(errno));
 			break;
 		}
-		if (km_proxy_up() && (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+		if (km_proxy_up() && (pf[2].revents & (POLLIN | POLLHUP | POLLERR))) {
 			if (km_proxy_read(on_proxy_msg) < 0) fail_all_pending();
 		}
 		if (pf[0].revents & POLLIN) handle_notification(req, req_size);
 		else if (pf[0].revents & (POLLHUP | POLLERR)) break;   /* no task left under the filter */
 	}
 	free(req);
+	if (child_pidfd >= 0) close(child_pidfd);
 	if (!child_reaped && waitpid(child, child_status, 0) != child) *child_status = 0;
 	return 0;
 }
