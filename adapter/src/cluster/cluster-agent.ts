@@ -117,13 +117,7 @@ export async function openClusterAgent(opts: ClusterAgentOptions): Promise<Clust
   let target = await resolveTarget(access, spec, log);
   let agent = await placeAgent(access, target, placement, opts.signal);
   log('info', `agent ${agent.mode} ${agent.podName} placed for ${target.namespace}/${target.podName}/${target.container.name}`);
-  let first: AgentConnection;
-  try {
-    first = await connectWhenReady(access, agent, { deadline: Date.now() + placement.startupTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
-  } catch (err) {
-    await agent.remove().catch(() => undefined);
-    throw err;
-  }
+  const first = await connectOrRemove(access, agent, placement.startupTimeoutMs, opts.signal);
 
   let stale: string | undefined;
   let follower: PodInformer | undefined;
@@ -197,13 +191,7 @@ async function openTargetless(access: KubeAccess, opts: ClusterAgentOptions, log
   const place = () => placeTargetlessAgent(access, namespace, placement, opts.signal);
   let agent = await place();
   log('info', `targetless agent ${agent.podName} placed in namespace ${namespace}`);
-  let first: AgentConnection;
-  try {
-    first = await connectWhenReady(access, agent, { deadline: Date.now() + placement.startupTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
-  } catch (err) {
-    await agent.remove().catch(() => undefined);
-    throw err;
-  }
+  const first = await connectOrRemove(access, agent, placement.startupTimeoutMs, opts.signal);
   let transport = first.transport;
   const reconnect: Reconnector = async () => {
     if (!(await agentAlive(access, agent))) {
@@ -238,6 +226,17 @@ async function agentAlive(access: KubeAccess, agent: PlacedAgent): Promise<boole
     return agentContainerState(pod, agent.containerName, agent.mode === 'ephemeral').state === 'running';
   } catch (err) {
     if (statusCodeOf(err) === 404) return false;
+    throw err;
+  }
+}
+
+/** The first connection to a freshly placed agent; the agent is removed when it never answers. */
+async function connectOrRemove(access: KubeAccess, agent: PlacedAgent, startupTimeoutMs: number,
+  signal: AbortSignal | undefined): Promise<AgentConnection> {
+  try {
+    return await connectWhenReady(access, agent, { deadline: Date.now() + startupTimeoutMs, ...(signal ? { signal } : {}) });
+  } catch (err) {
+    await agent.remove().catch(() => undefined);
     throw err;
   }
 }
