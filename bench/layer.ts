@@ -1,6 +1,7 @@
 // Layer benchmark (not a test): what the seccomp layer adds, against baselines from the same run.
-//   1. cost per trapped call: openat+read+close and stat of a local path (the layer's fast path:
-//      trap, decide locally, continue), plain vs under the layer;
+//   1. cost per trapped call: openat+read+close and stat of a local path (trap, decide locally,
+//      continue; the preload fast path off), plain vs under the layer, and the same calls through
+//      the preload fast path (kmirror-fastpath.so: not trapped at all);
 //   2. a remote file open (proxy round trip + agent read + memfd answer) vs a local open;
 //   3. file-heavy start-ups (Python importing many stdlib modules, Node requiring a large package
 //      tree) plain vs under the layer: the overhead a program pays for everything it does NOT
@@ -47,6 +48,7 @@ const session = await openWorkstationSession({ config: { target: `pid/${target.p
 try {
   const plain = (argv: string[]) => ({ command: argv[0]!, args: argv.slice(1), env: process.env });
   const layered = (argv: string[]) => session.wrapCommand(argv);
+  const trapped = (argv: string[]) => session.wrapCommand(argv, { env: { KMIRROR_LAYER_FASTPATH: '0' } });
   const figure = async (w: { command: string; args: string[]; env: NodeJS.ProcessEnv }): Promise<number> =>
     Number((await run(w.command, w.args, { env: w.env, encoding: 'utf8' })).stdout.trim());
   const runs = 7;
@@ -55,8 +57,12 @@ try {
   console.log('1. trapped call, local path (µs per iteration, median of 7 runs, plain and layer alternating)');
   for (const [op, path, n] of [['open', '/etc/passwd', 20000], ['stat', '/usr/bin/env', 20000]] as const) {
     const [base, lay] = await interleaved(runs, () => figure(plain([join(out, 'openloop'), op, path, String(n)])),
-      () => figure(layered([join(out, 'openloop'), op, path, String(n)])));
-    console.log(`   ${op} ${path}: plain ${fmt(base)} µs, layer ${fmt(lay)} µs, added ${fmt(lay - base)} µs per trapped call (x${fmt(lay / base)})`);
+      () => figure(trapped([join(out, 'openloop'), op, path, String(n)])));
+    const fastRuns: number[] = [];
+    for (let i = 0; i < 3; i++) fastRuns.push(await figure(layered([join(out, 'openloop'), op, path, String(n)])));
+    const fast = median(fastRuns);
+    console.log(`   ${op} ${path}: plain ${fmt(base)} µs, layer ${fmt(lay)} µs, added ${fmt(lay - base)} µs per trapped call (x${fmt(lay / base)});` +
+      ` preload fast path ${fmt(fast)} µs (added ${fmt(fast - base)} µs)`);
     addedPerCall = Math.max(addedPerCall, lay - base);
   }
 

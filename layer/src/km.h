@@ -83,6 +83,11 @@ bool km_policy_outgoing(bool udp);
 bool km_policy_incoming(void);
 /* Some path is written in the target: close/fsync/fdatasync/exit_group are trapped. */
 bool km_policy_remote_writes(void);
+/* The path rules as KMIRROR_FASTPATH_RULES (fastpath.h); false when they cannot be encoded. */
+bool km_policy_encode(char *out, size_t max);
+
+/* ---- fastpath_env.c: exports the rules and the preload library for PROGRAM ---- */
+void km_fastpath_export(void);
 
 /* ---- ops/wr_ops.c: remote files opened for writing ---- */
 /* Registers a remote file a program opened for writing: its slot, named in the memfd's name

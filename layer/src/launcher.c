@@ -13,6 +13,7 @@
  *                                fail with ECONNREFUSED (one log line), files stay local
  *   KMIRROR_LAYER_EXCLUDE_PORTS  comma-separated ports never trapped (a debugger's)
  *   KMIRROR_LAYER_LOG            debug | info | warn (default) | error
+ *   KMIRROR_LAYER_FASTPATH       0: no preload fast path (fastpath_env.c; default on with a proxy)
  *   KMIRROR_LAYER_HOLD_AT_EXEC   1: PROGRAM stays stopped at its first instruction until a debugger
  *                                attaches or SIGCONT arrives (exec_hold.c)
  * Signals: SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 are forwarded to PROGRAM; SIGINT and SIGQUIT only
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
 	const char *sock = getenv("KMIRROR_LAYER_SOCKET");
 	if (sock && *sock) km_proxy_connect(sock, ports, n_ports);
 	else km_log(KM_LOG_ERROR, "KMIRROR_LAYER_SOCKET is not set: no kmirror session; connections to the target will fail with ECONNREFUSED");
+	km_fastpath_export();
 	unsetenv("KMIRROR_LAYER_SOCKET");
 	unsetenv("KMIRROR_LAYER_EXCLUDE_PORTS");
 	unsetenv("KMIRROR_LAYER_LOG");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fastpath.h"
 #include "km.h"
 
 #define MAX_RULES 128
@@ -21,6 +22,7 @@ struct rule {
 	size_t prefix_len;
 	bool dir_boundary;       /* prefix must be followed by '/' or the end */
 	regex_t re;
+	char *pattern;           /* as sent, for the preload fast path's copy of the rules */
 };
 static struct rule rules[MAX_RULES];
 static size_t n_rules;
@@ -69,6 +71,7 @@ void km_policy_apply_hello(const Kmirror__Layer__V1__HelloAck *ack)
 			km_log(KM_LOG_WARN, "path pattern \"%s\" is not a valid POSIX extended regex; ignored", pr->pattern);
 			continue;
 		}
+		r->pattern = strdup(pr->pattern);
 		n_rules++;
 	}
 	default_action = from_proto(ack->default_path_action);
@@ -82,6 +85,29 @@ void km_policy_apply_hello(const Kmirror__Layer__V1__HelloAck *ack)
 }
 
 bool km_policy_remote_writes(void) { return remote_writes; }
+
+static char action_char(enum km_path_action a) { return a == KM_PATH_REMOTE ? 'R' : a == KM_PATH_NOT_FOUND ? 'N' : 'L'; }
+
+/* The path rules for the preload fast path (fastpath.h's encoding); false when they do not fit
+ * or a pattern contains the separator. */
+bool km_policy_encode(char *out, size_t max)
+{
+	size_t n = 0;
+	if (max < 2) return false;
+	out[n++] = action_char(default_action);
+	for (size_t i = 0; i < n_rules; i++) {
+		const char *p = rules[i].pattern;
+		size_t len = p ? strlen(p) : 0;
+		if (!p || strchr(p, KM_FASTPATH_SEP) || n + len + 4 > max) return false;
+		out[n++] = KM_FASTPATH_SEP;
+		out[n++] = action_char(rules[i].action);
+		out[n++] = rules[i].read_only ? '1' : '0';
+		memcpy(out + n, p, len);
+		n += len;
+	}
+	out[n] = 0;
+	return true;
+}
 
 void km_policy_add_exclude_ports(const char *csv)
 {
