@@ -90,7 +90,7 @@ describe('VS Code manifest', () => {
 describe('the .vsix', () => {
   it('contains the manifest, the bundled extension and the bundled adapter', () => {
     for (const file of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.cjs',
-      'extension/dist/kmirror-dap.js', 'extension/dist/kmirror-agent.js', 'extension/dist/kmirror-layer', 'extension/dist/kmirror_agent.node',
+      'extension/dist/kmirror-dap.js', 'extension/dist/kmirror-agent.js', 'extension/dist/kmirror-layer', 'extension/dist/kmirror-fastpath.so', 'extension/dist/kmirror_agent.node',
       'extension/dist/ebpf/steal.bpf.o', 'extension/dist/ebpf/mirror.bpf.o', 'extension/dist/package.json', 'extension/readme.md', 'extension/LICENSE.txt']) {
       expect(existsSync(join(unpacked, file)), file).toBe(true);
     }
