@@ -114,10 +114,11 @@ async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, id
   try {
     const created = await kubeCall(`creating agent job ${jobName} in namespace ${namespace}`, () => access.batch.createNamespacedJob({ namespace, body: job }));
     await setTokenSecretOwner(access, namespace, secretName, ownerReference('batch/v1', 'Job', created.metadata));
+    const seen: { detail?: string } = {};
     const podName = await waitForPods(access, {
       namespace, labelSelector: `${LABEL_SESSION}=${ids.sessionId}`, timeoutMs: opts.startupTimeoutMs,
-      what: `starting agent job ${jobName} ${where}`, ...(signal ? { signal } : {}),
-    }, (pods) => runningAgentPod(pods, AGENT_CONTAINER, false));
+      what: `starting agent job ${jobName} ${where}`, lastSeen: () => seen.detail, ...(signal ? { signal } : {}),
+    }, (pods) => runningAgentPod(pods, AGENT_CONTAINER, false, seen));
     return { mode: 'node-job', ...ids, namespace, podName, containerName: AGENT_CONTAINER, port: opts.nodeJobPort, trafficCapable: true, remove };
   } catch (err) {
     await remove().catch(() => undefined);
@@ -186,10 +187,11 @@ async function startEphemeral(access: KubeAccess, target: ResolvedKubeTarget, op
     trafficCapable = false;
     await add(withCaps(false));
   }
+  const seen: { detail?: string } = {};
   await waitForPods(access, {
     namespace, fieldSelector: `metadata.name=${podName}`, timeoutMs: opts.startupTimeoutMs,
-    what: `starting ephemeral agent ${name} in pod ${podName}`, ...(signal ? { signal } : {}),
-  }, (pods) => runningAgentPod(pods, name, true));
+    what: `starting ephemeral agent ${name} in pod ${podName}`, lastSeen: () => seen.detail, ...(signal ? { signal } : {}),
+  }, (pods) => runningAgentPod(pods, name, true, seen));
   // An ephemeral container cannot be deleted; the agent exits on its own when its client is gone.
   // remove() is set by placeEphemeral (the token Secret, if still there).
   return { mode: 'ephemeral', ...ids, namespace, podName, containerName: name, port, trafficCapable, remove: async () => undefined };
@@ -212,12 +214,14 @@ async function checkPodSecurity(access: KubeAccess, namespace: string, jobName: 
   }
 }
 
-/** The name of the pod whose agent container runs; throws AGENT_FAILED when it cannot start. */
-function runningAgentPod(pods: readonly V1Pod[], container: string, ephemeral: boolean): string | undefined {
+/** The name of the pod whose agent container runs; throws AGENT_FAILED when it cannot start.
+ * Records the last pending state in `seen` for a timeout message. */
+function runningAgentPod(pods: readonly V1Pod[], container: string, ephemeral: boolean, seen: { detail?: string }): string | undefined {
   for (const pod of pods) {
     const st = agentContainerState(pod, container, ephemeral);
     if (st.state === 'running') return pod.metadata?.name;
     if (st.state === 'failed') throw new ClusterError('AGENT_FAILED', st.message);
+    seen.detail = st.detail;
   }
   return undefined;
 }

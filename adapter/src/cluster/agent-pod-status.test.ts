@@ -37,4 +37,9 @@ describe('agentContainerState', () => {
     expect(agentContainerState({ metadata: { name: 'p' }, status: { phase: 'Failed', reason: 'DeadlineExceeded' } }, 'kmirror-agent', false))
       .toMatchObject({ state: 'failed', message: expect.stringContaining('DeadlineExceeded') });
   });
+
+  it('keeps waiting through CreateContainerConfigError (the kubelet retries it: secret cache not yet synced)', () => {
+    const st = agentContainerState(pod({ waiting: { reason: 'CreateContainerConfigError', message: 'failed to sync secret cache: timed out waiting for the condition' } }), 'kmirror-agent', false);
+    expect(st).toEqual({ state: 'pending', detail: 'container kmirror-agent: CreateContainerConfigError (failed to sync secret cache: timed out waiting for the condition)' });
+  });
 });

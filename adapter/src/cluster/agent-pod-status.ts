@@ -8,10 +8,13 @@ export type AgentContainerState =
   | { state: 'running' }
   | { state: 'failed'; message: string };
 
-// Waiting reasons that will not resolve by themselves.
+// Waiting reasons that will not resolve by themselves. CreateContainerConfigError is not one: the
+// kubelet retries it, and it is what a just-created token Secret looks like until the kubelet's
+// secret cache has synced ("failed to sync secret cache"); it stays pending, with its message, until
+// the start-up deadline.
 const FATAL_WAITING = new Set([
   'ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName',
-  'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'CrashLoopBackOff',
+  'CreateContainerError', 'RunContainerError', 'CrashLoopBackOff',
 ]);
 
 /** Classifies the agent container `name` of `pod` (ephemeral: look in ephemeralContainerStatuses). */
@@ -38,5 +41,5 @@ export function agentContainerState(pod: V1Pod, name: string, ephemeral: boolean
       ? ` (image ${status.image}; set agent.image / agent.image_pull_policy, or import the image on the node)` : '';
     return { state: 'failed', message: `agent container ${name} in pod ${podName} cannot start: ${waiting.reason}${waiting.message ? ` ${waiting.message}` : ''}${hint}` };
   }
-  return { state: 'pending', detail: `container ${name}: ${waiting?.reason ?? 'waiting'}` };
+  return { state: 'pending', detail: `container ${name}: ${waiting?.reason ?? 'waiting'}${waiting?.message ? ` (${waiting.message})` : ''}` };
 }

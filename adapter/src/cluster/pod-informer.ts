@@ -64,7 +64,9 @@ export function startPodInformer(access: KubeAccess, opts: PodInformerOptions): 
  */
 export async function waitForPods<T>(
   access: KubeAccess,
-  opts: { namespace: string; labelSelector?: string; fieldSelector?: string; timeoutMs: number; signal?: AbortSignal; what: string },
+  opts: { namespace: string; labelSelector?: string; fieldSelector?: string; timeoutMs: number; signal?: AbortSignal; what: string;
+    /** What was last seen, for the timeout message (e.g. the container's waiting reason). */
+    lastSeen?: () => string | undefined },
   check: (pods: readonly V1Pod[]) => T | undefined,
 ): Promise<T> {
   if (opts.signal?.aborted) throw new ClusterError('ABORTED', `${opts.what}: aborted`);
@@ -74,7 +76,7 @@ export async function waitForPods<T>(
   try {
     return await new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new ClusterError('TIMEOUT',
-        `${opts.what}: not done after ${opts.timeoutMs} ms${lastError ? ` (last error: ${lastError.message})` : ''}`)), opts.timeoutMs);
+        `${opts.what}: not done after ${opts.timeoutMs} ms${opts.lastSeen?.() ? `; last seen: ${opts.lastSeen()}` : ''}${lastError ? ` (last error: ${lastError.message})` : ''}`)), opts.timeoutMs);
       inner.signal.addEventListener('abort', () => clearTimeout(timer));
       opts.signal?.addEventListener('abort', () => reject(new ClusterError('ABORTED', `${opts.what}: aborted`)), { signal: inner.signal });
       const evaluate = (pods: readonly V1Pod[]): void => {
