@@ -4,6 +4,12 @@
 # Prints a closing line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Toolchains the machine installs outside the system PATH (Go, Delve, Rust) must be found also when
+# this runs from a non-login shell, as CI does.
+for dir in /usr/local/go/bin "$HOME/go/bin" "$HOME/.cargo/bin"; do
+  case ":$PATH:" in *":$dir:"*) ;; *) [ -d "$dir" ] && PATH="$PATH:$dir" ;; esac
+done
+export PATH
 root=$(pwd)
 tiers=${KMIRROR_TIERS:-"unit integration e2e"}
 results=build/test-results
