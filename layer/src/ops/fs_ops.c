@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "../km.h"
+#include "path_common.h"
 
-#define PATH_MAX_LEN 4096
 
 struct open_ctx { int flags; char path[PATH_MAX_LEN]; };
 _Static_assert(sizeof(struct open_ctx) <= KM_PENDING_CTX, "open context fits a pending slot");
@@ -89,20 +89,11 @@ static enum km_outcome open_done(struct km_pending *p, const KmProxyMsg *a)
 
 static enum km_outcome open_path(struct km_call *c, int dirfd, uint64_t path_addr, uint64_t flags)
 {
-	char path[PATH_MAX_LEN];
 	struct open_ctx x;
 	if (flags & O_PATH) return bypass(c, "O_PATH");
-	if (km_read_path(c->pid, path_addr, path, sizeof path) || !path[0]) return bypass(c, "path unreadable");
-	if (km_abs_path(c->pid, dirfd, path, x.path, sizeof x.path)) return bypass(c, "path not resolvable");
 	bool write_intent = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC | O_APPEND));
-	switch (km_policy_path(x.path, write_intent)) {
-	case KM_PATH_LOCAL: return bypass(c, "local path");
-	case KM_PATH_NOT_FOUND: c->err = ENOENT; return KM_ERR;
-	case KM_PATH_REMOTE: break;
-	}
-	if (!km_proxy_up()) return bypass(c, "no proxy: local file");
-	if (km_policy_exe_skipped(c->pid)) return bypass(c, "skipped executable");
-	if (!km_notif_valid(c->id)) return bypass(c, "call vanished");
+	enum km_outcome o = km_remote_path(c, dirfd, path_addr, write_intent, x.path, sizeof x.path);
+	if (o != KM_OK) return o;
 	x.flags = (int)flags;
 	Kmirror__Layer__V1__OpenRequest req = KMIRROR__LAYER__V1__OPEN_REQUEST__INIT;
 	req.path = x.path;

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "../km.h"
+#include "path_common.h"
 
-#define PATH_MAX_LEN 4096
 enum stat_kind { KIND_STAT, KIND_STATX, KIND_ACCESS };
 
 struct stat_ctx { int kind; uint64_t buf; char path[PATH_MAX_LEN]; };
@@ -71,18 +71,9 @@ static enum km_outcome stat_done(struct km_pending *p, const KmProxyMsg *a)
 
 static enum km_outcome stat_path(struct km_call *c, int dirfd, uint64_t path_addr, bool no_follow, int kind, uint64_t buf)
 {
-	char path[PATH_MAX_LEN];
 	struct stat_ctx x = { .kind = kind, .buf = buf };
-	if (km_read_path(c->pid, path_addr, path, sizeof path) || !path[0]) return bypass(c, "empty or unreadable path");
-	if (km_abs_path(c->pid, dirfd, path, x.path, sizeof x.path)) return bypass(c, "path not resolvable");
-	switch (km_policy_path(x.path, false)) {
-	case KM_PATH_LOCAL: return bypass(c, "local path");
-	case KM_PATH_NOT_FOUND: c->err = ENOENT; return KM_ERR;
-	case KM_PATH_REMOTE: break;
-	}
-	if (!km_proxy_up()) return bypass(c, "no proxy: local file");
-	if (km_policy_exe_skipped(c->pid)) return bypass(c, "skipped executable");
-	if (!km_notif_valid(c->id)) return bypass(c, "call vanished");
+	enum km_outcome o = km_remote_path(c, dirfd, path_addr, false, x.path, sizeof x.path);
+	if (o != KM_OK) return o;
 	Kmirror__Layer__V1__StatRequest req = KMIRROR__LAYER__V1__STAT_REQUEST__INIT;
 	req.path = x.path;
 	req.no_follow = no_follow;
