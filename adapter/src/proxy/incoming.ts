@@ -71,9 +71,7 @@ export class IncomingService {
     if (conn.mode === 'steal') {
       local.pipe(conn);
       this.answering.add(conn);
-      const done = (): void => { this.answering.delete(conn); };
-      conn.once('finish', done);
-      conn.once('close', done);
+      conn.once('close', () => this.answering.delete(conn));
     }
     else local.resume();   // mirror: the program's answers go nowhere
     local.on('error', () => conn.destroy());
@@ -86,8 +84,10 @@ export class IncomingService {
   }
 
   /** Stops every subscription, after the answers the program already gave (stolen connections it
-   * has finished writing) are handed to the tunnel — a program that exits right after replying
-   * loses nothing. Bounded: connections still being answered after DRAIN_MS are cut. */
+   * has answered) have reached the pod-side client — a program that exits right after replying
+   * loses nothing. A stolen connection is done when it closes both ways; waiting only until our
+   * side was handed to the tunnel is not enough, because unsubscribing makes the agent drop what
+   * it has not yet written to the pod. Bounded: connections still open after DRAIN_MS are cut. */
   async close(): Promise<void> {
     await this.drainAnswers();
     await Promise.allSettled([...this.subs.values()].map((e) => e.sub?.close()));
@@ -95,11 +95,11 @@ export class IncomingService {
   }
 
   private async drainAnswers(): Promise<void> {
-    const pending = [...this.answering].filter((c) => !c.writableFinished && !c.destroyed);
+    const pending = [...this.answering].filter((c) => !c.destroyed);
     if (pending.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(pending.map((c) => new Promise<void>((resolve) => { c.once('finish', resolve); c.once('close', resolve); }))),
+      Promise.allSettled(pending.map((c) => new Promise<void>((resolve) => { c.once('close', resolve); }))),
       new Promise<void>((resolve) => { timer = setTimeout(resolve, DRAIN_MS); }),
     ]);
     clearTimeout(timer);
