@@ -16,7 +16,7 @@ const ROOT = process.cwd();
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const RTT_SAMPLES = Number(process.env.BENCH_RTT ?? 200);
 const work = mkdtempSync(join(tmpdir(), 'kmirror-dap-bench-'));
-cpSync(join(ROOT, 'adapter/test/fixtures'), work, { recursive: true });
+cpSync(join(ROOT, 'adapter/dap/test/fixtures'), work, { recursive: true });
 execFileSync('go', ['build', '-gcflags=all=-N -l', '-o', 'app', '.'], { cwd: join(work, 'go') });
 execFileSync('gcc', ['-g', '-O0', '-o', 'app', 'app.c'], { cwd: join(work, 'c') });
 const lldbWrapper = join(work, 'lldb.sh');

@@ -9,9 +9,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { cleanupAll, createNetns } from '../test/harness/netns.js';
-import { connectAgent, type IncomingConnection } from '../adapter/src/tunnel/agent-session.js';
-import { startLocalAgent } from '../adapter/src/tunnel/local-agent.js';
+import { cleanupAll, createNetns } from '#test/harness/netns.js';
+import { connectAgent, type IncomingConnection } from '#runtime/tunnel/agent-session.js';
+import { startLocalAgent } from '#runtime/tunnel/local-agent.js';
 import { BYTE_SINK_SCRIPT, startPodServer } from '../agent/test/helpers/pod.js';
 
 const HTTP_PORT = 8080;

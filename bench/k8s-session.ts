@@ -8,11 +8,11 @@ import { execFile, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { openClusterAgent } from '../adapter/src/cluster/cluster-agent.js';
-import { openPortForward } from '../adapter/src/cluster/port-forward.js';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '../test/e2e/harness/cluster.js';
-import { waitForPodReady } from '../test/e2e/harness/pods.js';
-import { createClientPod, deployApp, readyPodName } from '../test/e2e/k8s/fixtures.js';
+import { openClusterAgent } from '#runtime/cluster/cluster-agent.js';
+import { openPortForward } from '#runtime/cluster/port-forward.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
+import { waitForPodReady } from '#test/e2e/harness/pods.js';
+import { createClientPod, deployApp, readyPodName } from '#test/e2e/k8s/fixtures.js';
 
 const BULK_MB = Number(process.env.KMIRROR_BENCH_K8S_MB ?? 128);
 const RUNS = Number(process.env.KMIRROR_BENCH_K8S_RUNS ?? 5);

@@ -15,7 +15,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openWorkstationSession } from '../adapter/src/session/workstation-session.js';
+import { openWorkstationSession } from '#runtime/session/workstation-session.js';
 import { createLayerTarget } from '../layer/test/target-fixture.js';
 
 const root = process.cwd();

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Duplex } from 'node:stream';
-import { cleanupAll, createNetns, netnsPath } from '../test/harness/netns.js';
-import { connectAgent } from '../adapter/src/tunnel/agent-session.js';
-import { startLocalAgent } from '../adapter/src/tunnel/local-agent.js';
-import { createNetnsSockets } from '../agent/src/netns/sockets.js';
+import { cleanupAll, createNetns, netnsPath } from '#test/harness/netns.js';
+import { connectAgent } from '#runtime/tunnel/agent-session.js';
+import { startLocalAgent } from '#runtime/tunnel/local-agent.js';
+import { createNetnsSockets } from '#agent/netns/sockets.js';
 import { tcpServerInside } from '../agent/test/helpers/target-fixture.js';
 
 const BULK_BYTES = Number(process.env.KMIRROR_BENCH_BULK_MB ?? 256) * 1024 * 1024;

@@ -4,11 +4,11 @@ import { build } from 'esbuild';
 import { existsSync, chmodSync } from 'node:fs';
 
 const entries = [
-  { in: 'adapter/src/cli/main.ts', out: 'dist/kmirror.js' },
-  { in: 'adapter/src/dap/main.ts', out: 'dist/kmirror-dap.js' },
+  { in: 'adapter/cli/main.ts', out: 'dist/kmirror.js' },
+  { in: 'adapter/dap/main.ts', out: 'dist/kmirror-dap.js' },
   { in: 'agent/src/main.ts', out: 'dist/kmirror-agent.js' },
   // library entry `import { debugSession } from 'kmirror'` (package.json "exports")
-  { in: 'adapter/src/api/index.ts', out: 'dist/kmirror-api.js' },
+  { in: 'adapter/sdk/api/index.ts', out: 'dist/kmirror-api.js' },
 ].filter((e) => existsSync(e.in));
 
 for (const entry of entries) {

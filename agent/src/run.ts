@@ -3,8 +3,8 @@
 // `kmirror agent`.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { isTunnelError } from '../../proto/runtime/errors.js';
-import { PROTOCOL_VERSION } from '../../proto/runtime/handshake.js';
+import { isTunnelError } from '#proto/runtime/errors.js';
+import { PROTOCOL_VERSION } from '#proto/runtime/handshake.js';
 import { createIncomingTrafficService } from './incoming/create.js';
 import { createJsonLogger, type LogLevel } from './log.js';
 import { createNetnsSockets } from './netns/sockets.js';

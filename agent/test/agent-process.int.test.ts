@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '../../test/harness/netns.js';
-import { connectAgent } from '../../adapter/src/tunnel/agent-session.js';
+import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
+import { connectAgent } from '#runtime/tunnel/agent-session.js';
 import { dnsServerInside, REPO, startTargetProcess, tcpServerInside, type TargetProcess } from './helpers/target-fixture.js';
 
 const AGENT_JS = join(REPO, 'dist/kmirror-agent.js');

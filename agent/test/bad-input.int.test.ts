@@ -4,10 +4,10 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '../../test/harness/netns.js';
-import { connectAgent, type AgentSession } from '../../adapter/src/tunnel/agent-session.js';
-import { FrameDecoder, encodeFrame } from '../../proto/runtime/framing.js';
-import type { Frame, Msg } from '../../proto/runtime/messages.js';
+import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
+import { connectAgent, type AgentSession } from '#runtime/tunnel/agent-session.js';
+import { FrameDecoder, encodeFrame } from '#proto/runtime/framing.js';
+import type { Frame, Msg } from '#proto/runtime/messages.js';
 import { startAgentInProcess, type AgentUnderTest } from './helpers/agent-under-test.js';
 import { tcpServerInside } from './helpers/target-fixture.js';
 

@@ -5,9 +5,9 @@
 // 100 ms and leaves no BPF program, map or link behind.
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAll, createNetns, requireRoot, type TestNetns } from '../../test/harness/netns.js';
-import { startLocalAgent, type LocalAgent } from '../../adapter/src/tunnel/local-agent.js';
-import { connectAgent, type AgentSession, type IncomingConnection } from '../../adapter/src/tunnel/agent-session.js';
+import { cleanupAll, createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
+import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js';
+import { connectAgent, type AgentSession, type IncomingConnection } from '#runtime/tunnel/agent-session.js';
 import { heldBpf, startPodServer, stillLoaded, waitFor } from './helpers/pod.js';
 import { requestBytes } from './fixtures/request-bytes.mjs';
 

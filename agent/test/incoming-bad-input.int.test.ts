@@ -7,10 +7,10 @@ import http from 'node:http';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { cleanupAll, createNetns, requireRoot, type TestNetns } from '../../test/harness/netns.js';
-import { startLocalAgent, type LocalAgent } from '../../adapter/src/tunnel/local-agent.js';
-import { FrameDecoder, encodeFrame } from '../../proto/runtime/framing.js';
-import type { Frame, Msg } from '../../proto/runtime/messages.js';
+import { cleanupAll, createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
+import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js';
+import { FrameDecoder, encodeFrame } from '#proto/runtime/framing.js';
+import type { Frame, Msg } from '#proto/runtime/messages.js';
 import { heldBpf, startPodServer, stillLoaded, waitFor } from './helpers/pod.js';
 
 const PORT = 8080;

@@ -6,7 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ipv6Of } from '../../test/harness/netns.js';
+import { ipv6Of } from '#test/harness/netns.js';
 import { TestSink, type WorkstationConnection } from './helpers/test-sink.js';
 import { heldBpf, stillLoaded, waitFor } from './helpers/pod.js';
 import { useIncomingPod } from './helpers/incoming-pod.js';

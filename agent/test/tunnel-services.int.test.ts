@@ -7,8 +7,8 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '../../test/harness/netns.js';
-import { connectAgent, type AgentSession } from '../../adapter/src/tunnel/agent-session.js';
+import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
+import { connectAgent, type AgentSession } from '#runtime/tunnel/agent-session.js';
 import { startAgentInProcess, type AgentUnderTest } from './helpers/agent-under-test.js';
 import {
   digestAfterFin, dnsServerInside, startTargetProcess, tcpServerInside, udpEchoInside, type TargetProcess,

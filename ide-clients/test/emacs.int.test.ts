@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createNetns, requireRoot, spawnSleepTarget } from '../../test/harness/netns.js';
+import { createNetns, requireRoot, spawnSleepTarget } from '#test/harness/netns.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(root, 'ide-clients/test/fixtures');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { DapClient } from '../../adapter/src/api/dap-client.js';
+import { DapClient } from '#sdk/api/dap-client.js';
 import { findLaunchSchema } from '../scripts/launch-attributes.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DapClient } from '../../adapter/src/api/dap-client.js';
+import { DapClient } from '#sdk/api/dap-client.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dapBundle = join(root, 'dist/kmirror-dap.js');

@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { DapClient } from '../../adapter/src/api/dap-client.js';
-import { debugSession } from '../../adapter/src/api/debug-session.js';
-import { createNetns, requireRoot, spawnSleepTarget } from '../../test/harness/netns.js';
+import { DapClient } from '#sdk/api/dap-client.js';
+import { debugSession } from '#sdk/api/debug-session.js';
+import { createNetns, requireRoot, spawnSleepTarget } from '#test/harness/netns.js';
 import { configurationAttributes, findLaunchSchema } from '../scripts/launch-attributes.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -4,7 +4,7 @@
 // an env var only the target has. The service reports the peer address: the namespace's own
 // address proves the connection was made inside the target.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWorkstationSession, type WorkstationSession } from '../../adapter/src/session/workstation-session.js';
+import { openWorkstationSession, type WorkstationSession } from '#runtime/session/workstation-session.js';
 import { buildTestApps, repoRoot, type TestApps } from './build-apps.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLayerBinary } from '../../adapter/src/session/layer-binary.js';
-import { openWorkstationSession } from '../../adapter/src/session/workstation-session.js';
+import { findLayerBinary } from '#runtime/session/layer-binary.js';
+import { openWorkstationSession } from '#runtime/session/workstation-session.js';
 import { buildTestApps, repoRoot, type TestApps } from './build-apps.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 

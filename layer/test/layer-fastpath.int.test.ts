@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWorkstationSession, type WorkstationSession } from '../../adapter/src/session/workstation-session.js';
+import { openWorkstationSession, type WorkstationSession } from '#runtime/session/workstation-session.js';
 import { appsDir, outDir, repoRoot } from './build-apps.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 

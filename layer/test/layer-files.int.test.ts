@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWorkstationSession, type WorkstationSession } from '../../adapter/src/session/workstation-session.js';
-import { connectAgent } from '../../adapter/src/tunnel/agent-session.js';
-import { startLocalAgent } from '../../adapter/src/tunnel/local-agent.js';
+import { openWorkstationSession, type WorkstationSession } from '#runtime/session/workstation-session.js';
+import { connectAgent } from '#runtime/tunnel/agent-session.js';
+import { startLocalAgent } from '#runtime/tunnel/local-agent.js';
 import { appsDir, outDir, repoRoot } from './build-apps.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 

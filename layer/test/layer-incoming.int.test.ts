@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWorkstationSession, type WorkstationSession } from '../../adapter/src/session/workstation-session.js';
+import { openWorkstationSession, type WorkstationSession } from '#runtime/session/workstation-session.js';
 import { appsDir, repoRoot } from './build-apps.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createNetns, requireRoot, type TestNetns } from '../../test/harness/netns.js';
+import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
 
 /** layer/test/fixtures/pod-services.mjs, found upward from this module (also when bundled into build/bench). */
 function podServicesScript(): string {

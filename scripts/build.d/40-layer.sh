@@ -2,7 +2,7 @@
 # Builds the layer (layer/src, C): protoc-c code for proto/kmirror/layer/v1/layer.proto into
 # build/layer/gen, then the launcher+supervisor binary build/layer/kmirror-layer and the preload
 # fast path build/layer/kmirror-fastpath.so (layer/src/preload), both also shipped in dist/
-# beside the bundles (found there by adapter/src/session/layer-binary.ts; the .so beside the binary).
+# beside the bundles (found there by adapter/runtime/session/layer-binary.ts; the .so beside the binary).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=build/layer

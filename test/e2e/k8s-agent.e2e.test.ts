@@ -4,8 +4,8 @@
 // recovered from; a deleted pod is followed; nothing of kmirror remains afterwards.
 import { BatchV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClusterAgent, type ClusterAgentSession } from '../../adapter/src/cluster/cluster-agent.js';
-import type { ReconnectStatus } from '../../adapter/src/cluster/reconnecting-session.js';
+import { openClusterAgent, type ClusterAgentSession } from '#runtime/cluster/cluster-agent.js';
+import type { ReconnectStatus } from '#runtime/cluster/reconnecting-session.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces, waitFor } from './harness/cluster.js';
 import {
   APP_PORT, createClientPod, deployApp, hostPidOfContainer, readyPodName, requestFromCluster, waitForNoKmirrorObjects,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, startServer, type TestServer } from '../../adapter/test/dap/harness.js';
+import { connectClient, startServer, type TestServer } from '#dap/test/harness.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces, waitFor } from './harness/cluster.js';
 import { createClientPod, deployApp, hostPidOfContainer, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 

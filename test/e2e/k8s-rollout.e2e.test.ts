@@ -4,9 +4,9 @@
 // removes the CRD afterwards (also on failure).
 import { AppsV1Api, ApiextensionsV1Api, CustomObjectsApi, type CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKubeAccess } from '../../adapter/src/cluster/kube-access.js';
-import { resolveKubeTarget } from '../../adapter/src/cluster/resolve-target.js';
-import { parseKubeTarget } from '../../adapter/src/targets/kube-target.js';
+import { openKubeAccess } from '#runtime/cluster/kube-access.js';
+import { resolveKubeTarget } from '#runtime/cluster/resolve-target.js';
+import { parseKubeTarget } from '#runtime/targets/kube-target.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces, waitFor } from './harness/cluster.js';
 import { deployApp, readyPodName } from './k8s/fixtures.js';
 

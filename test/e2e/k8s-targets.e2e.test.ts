@@ -3,9 +3,9 @@
 // annotation and -c are honoured, and wrong targets fail with clear errors.
 import { AppsV1Api, BatchV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKubeAccess, type KubeAccess } from '../../adapter/src/cluster/kube-access.js';
-import { resolveKubeTarget } from '../../adapter/src/cluster/resolve-target.js';
-import { parseKubeTarget } from '../../adapter/src/targets/kube-target.js';
+import { openKubeAccess, type KubeAccess } from '#runtime/cluster/kube-access.js';
+import { resolveKubeTarget } from '#runtime/cluster/resolve-target.js';
+import { parseKubeTarget } from '#runtime/targets/kube-target.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces, waitFor } from './harness/cluster.js';
 import { deployApp, readyPodName } from './k8s/fixtures.js';
 import { isPodReady } from './harness/pods.js';

@@ -2,7 +2,7 @@
 // CAP_NET_ADMIN in the effective set (notes/platform.md §1). An ephemeral agent without them
 // still serves outgoing traffic, DNS, files and env; steal/mirror then answer NOT_SUPPORTED.
 import { readFileSync } from 'node:fs';
-import { TunnelError } from '../../../proto/runtime/errors.js';
+import { TunnelError } from '#proto/runtime/errors.js';
 import { UnsupportedIncomingTrafficService, type IncomingSubscription, type SubscribeRequest } from './service.js';
 
 const CAP_NET_ADMIN = 12n;

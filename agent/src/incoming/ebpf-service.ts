@@ -6,7 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
-import { TunnelError } from '../../../proto/runtime/errors.js';
+import { TunnelError } from '#proto/runtime/errors.js';
 import type { IncomingSink, IncomingSubscription, IncomingTrafficService, SubscribeRequest } from './service.js';
 import { compileHttpFilter, HttpFilterError } from './http/filter.js';
 import { FilteredHttpConnection, type FilterRoute } from './http/filtered-connection.js';

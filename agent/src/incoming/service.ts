@@ -2,8 +2,8 @@
 // routes Subscribe/Unsubscribe frames here; the traffic engineer's implementation (steal/mirror
 // with eBPF) is created by agent/src/incoming/create.ts. The default answers NOT_SUPPORTED.
 import type { Duplex } from 'node:stream';
-import type { HttpFilter, SocketAddr, TrafficMode, Transport } from '../../../proto/runtime/types.js';
-import { TunnelError } from '../../../proto/runtime/errors.js';
+import type { HttpFilter, SocketAddr, TrafficMode, Transport } from '#proto/runtime/types.js';
+import { TunnelError } from '#proto/runtime/errors.js';
 
 export type { HttpFilter, SocketAddr, TrafficMode, Transport };
 

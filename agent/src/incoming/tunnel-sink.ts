@@ -4,9 +4,9 @@
 // The client's receive window for a new incoming connection is DEFAULT_STREAM_WINDOW until it
 // sends its first WindowUpdate.
 import type { Duplex } from 'node:stream';
-import { TunnelByteStream, DEFAULT_STREAM_WINDOW } from '../../../proto/runtime/byte-stream.js';
-import type { TunnelConnection, StreamHandler } from '../../../proto/runtime/connection.js';
-import type { Msg } from '../../../proto/runtime/messages.js';
+import { TunnelByteStream, DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-stream.js';
+import type { TunnelConnection, StreamHandler } from '#proto/runtime/connection.js';
+import type { Msg } from '#proto/runtime/messages.js';
 import type { Logger } from '../log.js';
 import type { IncomingConnectionInfo, IncomingSink, IncomingSubscription } from './service.js';
 

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SocketAddr } from '../../../proto/runtime/types.js';
+import type { SocketAddr } from '#proto/runtime/types.js';
 
 export interface NativeSocketRequest {
   /** Path of the target's network namespace file (/proc/N/ns/net, /var/run/netns/NAME). */

@@ -3,7 +3,7 @@
 // adopts the plain fd (net.Socket({fd}) / dgram bind({fd})), so no Node thread ever changes netns.
 import net from 'node:net';
 import dgram from 'node:dgram';
-import type { SocketAddr } from '../../../proto/runtime/types.js';
+import type { SocketAddr } from '#proto/runtime/types.js';
 import { netnsAddon, type NativeSocketResult } from './native.js';
 
 export interface NetnsSockets {

@@ -1,6 +1,6 @@
 // The target's environment from /proc/<pid>/environ (NUL-separated KEY=VALUE entries).
 import { readFile } from 'node:fs/promises';
-import { TunnelError } from '../../../proto/runtime/errors.js';
+import { TunnelError } from '#proto/runtime/errors.js';
 import type { AgentTarget } from '../target/target.js';
 import { toTunnelError } from './errno.js';
 

@@ -1,6 +1,6 @@
 // Maps Node/errno failures to tunnel error codes, so clients see one vocabulary.
-import { TunnelError, isTunnelError } from '../../../proto/runtime/errors.js';
-import type { ErrorCodeName } from '../../../proto/runtime/types.js';
+import { TunnelError, isTunnelError } from '#proto/runtime/errors.js';
+import type { ErrorCodeName } from '#proto/runtime/types.js';
 
 const BY_ERRNO: Record<string, ErrorCodeName> = {
   ECONNREFUSED: 'CONNECTION_REFUSED',

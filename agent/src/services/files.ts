@@ -4,10 +4,10 @@
 // O_NOFOLLOW, so a symlink swapped in afterwards is refused rather than followed.
 import { constants, type Stats } from 'node:fs';
 import { open, readdir, stat, lstat, type FileHandle } from 'node:fs/promises';
-import { TunnelError } from '../../../proto/runtime/errors.js';
-import type { TunnelConnection, StreamHandler } from '../../../proto/runtime/connection.js';
-import type { Msg } from '../../../proto/runtime/messages.js';
-import type { DirEntry, FileType, RemoteStat } from '../../../proto/runtime/types.js';
+import { TunnelError } from '#proto/runtime/errors.js';
+import type { TunnelConnection, StreamHandler } from '#proto/runtime/connection.js';
+import type { Msg } from '#proto/runtime/messages.js';
+import type { DirEntry, FileType, RemoteStat } from '#proto/runtime/types.js';
 import type { AgentTarget } from '../target/target.js';
 import { toTunnelError } from './errno.js';
 import { resolveInRoot } from './root-path.js';

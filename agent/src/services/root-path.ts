@@ -3,7 +3,7 @@
 // (the kernel would resolve them against the agent's root when going through /proc/N/root).
 import { lstat, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { TunnelError } from '../../../proto/runtime/errors.js';
+import { TunnelError } from '#proto/runtime/errors.js';
 
 const MAX_SYMLINKS = 40; // the kernel's own limit (ELOOP)
 

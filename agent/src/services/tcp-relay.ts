@@ -3,10 +3,10 @@
 //   client --Data/Shutdown/Close--> stream --> targetSocket (FIN on Shutdown, RST on Close{reset})
 //   targetSocket --data/FIN/RST--> stream --Data/Shutdown/Close{reset}--> client
 import net from 'node:net';
-import { TunnelByteStream, DEFAULT_STREAM_WINDOW } from '../../../proto/runtime/byte-stream.js';
-import type { TunnelConnection, StreamHandler } from '../../../proto/runtime/connection.js';
-import { TunnelError } from '../../../proto/runtime/errors.js';
-import type { MsgOf, Msg } from '../../../proto/runtime/messages.js';
+import { TunnelByteStream, DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-stream.js';
+import type { TunnelConnection, StreamHandler } from '#proto/runtime/connection.js';
+import { TunnelError } from '#proto/runtime/errors.js';
+import type { MsgOf, Msg } from '#proto/runtime/messages.js';
 import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
 import type { TargetDns } from './dns.js';

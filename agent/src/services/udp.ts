@@ -2,9 +2,9 @@
 // UdpDatagram both ways. UDP is lossy by nature, so instead of credit the agent drops incoming
 // datagrams while the tunnel is backed up: memory stays bounded.
 import type dgram from 'node:dgram';
-import type { TunnelConnection, StreamHandler } from '../../../proto/runtime/connection.js';
-import { TunnelError } from '../../../proto/runtime/errors.js';
-import type { Msg, MsgOf } from '../../../proto/runtime/messages.js';
+import type { TunnelConnection, StreamHandler } from '#proto/runtime/connection.js';
+import { TunnelError } from '#proto/runtime/errors.js';
+import type { Msg, MsgOf } from '#proto/runtime/messages.js';
 import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
 import { toTunnelError } from './errno.js';

@@ -3,7 +3,7 @@
 // path (".../<id>", "cri-containerd-<id>.scope", "crio-<id>.scope", "docker-<id>.scope") — so no
 // container-runtime socket is needed. Then it is served exactly like pid/N.
 import { readdirSync, readFileSync } from 'node:fs';
-import { TunnelError } from '../../../proto/runtime/errors.js';
+import { TunnelError } from '#proto/runtime/errors.js';
 
 const CONTAINER_ID = /^[0-9a-f]{12,128}$/;
 

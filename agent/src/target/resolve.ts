@@ -3,7 +3,7 @@
 //   netns/NAME  netns /var/run/netns/NAME, root / (the host's files; DNS config from
 //               /etc/netns/NAME/{resolv.conf,hosts} when present, as `ip netns exec` does)
 import { statSync } from 'node:fs';
-import { TunnelError } from '../../../proto/runtime/errors.js';
+import { TunnelError } from '#proto/runtime/errors.js';
 import type { AgentTarget } from './target.js';
 import { findContainerPid, parseContainerIdTarget } from './container-id.js';
 

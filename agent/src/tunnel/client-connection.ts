@@ -1,8 +1,8 @@
 // One authenticated client of the agent: routes each new stream to the service its first
 // message asks for. Every handler runs inside a boundary that turns unexpected exceptions into
 // an INTERNAL error on that stream; nothing a client sends can stop the agent serving others.
-import type { Frame } from '../../../proto/runtime/messages.js';
-import type { TunnelConnection } from '../../../proto/runtime/connection.js';
+import type { Frame } from '#proto/runtime/messages.js';
+import type { TunnelConnection } from '#proto/runtime/connection.js';
 import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
 import type { AgentTarget } from '../target/target.js';

@@ -4,11 +4,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { TunnelConnection } from '../../../proto/runtime/connection.js';
-import { DEFAULT_MAX_FRAME_BYTES } from '../../../proto/runtime/framing.js';
-import { acceptHandshake } from '../../../proto/runtime/handshake.js';
-import { WebSocketTransport } from '../../../proto/runtime/transport.js';
-import type { TunnelError } from '../../../proto/runtime/errors.js';
+import { TunnelConnection } from '#proto/runtime/connection.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '#proto/runtime/framing.js';
+import { acceptHandshake } from '#proto/runtime/handshake.js';
+import { WebSocketTransport } from '#proto/runtime/transport.js';
+import type { TunnelError } from '#proto/runtime/errors.js';
 import type { Logger } from '../log.js';
 import { serveClient, type AgentServices } from './client-connection.js';
 

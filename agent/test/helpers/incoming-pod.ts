@@ -2,7 +2,7 @@
 // running the original app on `port`, and an EbpfIncomingTrafficService on that namespace.
 // Created before the file's tests; closed and removed after them, also when they fail.
 import { afterAll, beforeAll } from 'vitest';
-import { cleanupAll, createNetns, netnsPath, requireRoot, type TestNetns } from '../../../test/harness/netns.js';
+import { cleanupAll, createNetns, netnsPath, requireRoot, type TestNetns } from '#test/harness/netns.js';
 import { createNetnsSockets } from '../../src/netns/sockets.js';
 import { createJsonLogger } from '../../src/log.js';
 import { EbpfIncomingTrafficService, type EbpfServiceOptions } from '../../src/incoming/ebpf-service.js';

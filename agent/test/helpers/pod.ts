@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { TestNetns } from '../../../test/harness/netns.js';
+import type { TestNetns } from '#test/harness/netns.js';
 
 const run = promisify(execFile);
 /** A fixture script's path, also from a bundle under build/bench/ (run from the repository root). */

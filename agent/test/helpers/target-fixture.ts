@@ -10,8 +10,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestNetns } from '../../../test/harness/netns.js';
-import { netnsPath } from '../../../test/harness/netns.js';
+import type { TestNetns } from '#test/harness/netns.js';
+import { netnsPath } from '#test/harness/netns.js';
 import { createNetnsSockets } from '../../src/netns/sockets.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));

@@ -5,8 +5,8 @@
 import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { IMAGES, waitFor } from '../harness/cluster.js';
 import { execInPod, waitForPodReady, waitForReadyPod } from '../harness/pods.js';
-import { MANAGED_SELECTOR } from '../../../adapter/src/cluster/agent-pod-spec.js';
-import { findContainerPid } from '../../../agent/src/target/container-id.js';
+import { MANAGED_SELECTOR } from '#runtime/cluster/agent-pod-spec.js';
+import { findContainerPid } from '#agent/target/container-id.js';
 
 export const APP_PORT = 8080;
 

@@ -1,0 +1,44 @@
+// The one interface every debugger backend implements. The session tries the registered backends
+// in turn (an explicit `debugger` field picks by kind; otherwise the first whose `claims` is true),
+// so adding a runtime adds a module to the registry and never edits a central switch.
+//
+// Lifecycle: `start` spawns/connects the debugger and initializes it (capabilities known);
+// `launch` performs the launch or attach and resolves with the debugger's launch response body
+// (for debugpy only after configurationDone); `request` forwards any other DAP request; `dispose`
+// kills every process the backend started. Events and reverse requests go out through `sink`.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { DebuggerKind, KmirrorLaunchConfig } from '../server/launch-config.js';
+import type { DapLogger } from '../server/log.js';
+import type { DebuggeeLayer } from '../server/layer.js';
+
+export interface BackendSink {
+  /** Sends an event to the client (seq is renumbered by the connection). */
+  event(event: string, body?: unknown): void;
+  /** Sends a reverse request (runInTerminal, startDebugging) to the client. */
+  reverseRequest(command: string, args: unknown): Promise<DebugProtocol.Response>;
+  /** The debugger ended unexpectedly (crash, killed): the session reports exited/terminated. */
+  crashed(reason: string): void;
+}
+
+export interface BackendContext {
+  readonly config: KmirrorLaunchConfig;
+  readonly clientCapabilities: DebugProtocol.InitializeRequestArguments;
+  /** Starts debuggee processes under the layer (or plainly when there is no target). */
+  readonly layer: DebuggeeLayer;
+  readonly sink: BackendSink;
+  readonly log: DapLogger;
+}
+
+export interface BackendSession {
+  readonly capabilities: DebugProtocol.Capabilities;
+  launch(): Promise<unknown>;
+  request(command: string, args: Record<string, unknown>): Promise<unknown>;
+  dispose(): Promise<void>;
+}
+
+export interface DebugBackend {
+  readonly kind: DebuggerKind;
+  /** True when this backend is the natural debugger for the config's program. */
+  claims(config: KmirrorLaunchConfig): boolean;
+  start(ctx: BackendContext): Promise<BackendSession>;
+}

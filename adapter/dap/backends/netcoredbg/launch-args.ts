@@ -1,0 +1,20 @@
+// Pure translation of a kmirror config into netcoredbg's (vsdbg-style) launch/attach arguments.
+import { resolve } from 'node:path';
+import { passThroughFields, type KmirrorLaunchConfig } from '../../server/launch-config.js';
+
+export function netcoredbgLaunchArgs(config: KmirrorLaunchConfig): Record<string, unknown> {
+  return {
+    type: 'coreclr',
+    program: resolve(config.cwd ?? '.', config.program ?? ''),
+    args: config.args ?? [],
+    ...(config.cwd ? { cwd: config.cwd } : {}),
+    env: config.env ?? {},
+    stopAtEntry: config.stopOnEntry ?? false,
+    justMyCode: true,
+    ...passThroughFields(config),
+  };
+}
+
+export function netcoredbgAttachArgs(config: KmirrorLaunchConfig, pid: number): Record<string, unknown> {
+  return { type: 'coreclr', processId: pid, justMyCode: true, ...passThroughFields(config) };
+}

@@ -1,0 +1,234 @@
+// The Node bridge session: DAP requests translated to the inspector's CDP (one thread, id 1).
+// Concurrency: CDP events arrive in order on one socket; a pause is handled to completion
+// (logpoints, hit counts, source-map instrumentation) before the `stopped` event is sent, and
+// variable handles and frame ids are valid only until the next resume.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { BackendContext, BackendSession } from '../backend.js';
+import type { DebuggerProcess } from '../debugger-process.js';
+import { BreakpointManager } from './breakpoints.js';
+import type { CdpClient } from './cdp-client.js';
+import { logMessageExpression } from './hit-condition.js';
+import { ScriptRegistry, type ScriptParsed } from './scripts.js';
+import { scopes, stackTrace, type CallFrame } from './stack.js';
+import { formatValue, indexedCount, typeName, type RemoteObject } from './remote-object.js';
+import { VariableStore } from './variables.js';
+import { DapError } from '../../server/errors.js';
+
+interface Paused {
+  callFrames: CallFrame[];
+  reason: string;
+  data?: RemoteObject & { scriptId?: string };
+  hitBreakpoints?: string[];
+}
+
+const CAPABILITIES: DebugProtocol.Capabilities = {
+  supportsConfigurationDoneRequest: true, supportsConditionalBreakpoints: true, supportsHitConditionalBreakpoints: true,
+  supportsLogPoints: true, supportsEvaluateForHovers: true, supportsSetVariable: true, supportsTerminateRequest: true,
+  supportsExceptionInfoRequest: true, supportsDelayedStackTraceLoading: true,
+  exceptionBreakpointFilters: [
+    { filter: 'all', label: 'Caught Exceptions', default: false },
+    { filter: 'uncaught', label: 'Uncaught Exceptions', default: false },
+  ],
+};
+
+type Handler = (args: Record<string, unknown>) => Promise<unknown>;
+
+export class NodeBridge implements BackendSession {
+  readonly capabilities = CAPABILITIES;
+  private readonly scripts: ScriptRegistry;
+  private readonly breakpoints: BreakpointManager;
+  private readonly variables: VariableStore;
+  private paused: Paused | undefined;
+  private entryPending: boolean;
+  private lastAction: 'step' | 'pause' | undefined;
+  private pauseOnExceptions: 'none' | 'uncaught' | 'all' = 'none';
+  private instrumentationId: string | undefined;
+  private disposed = false;
+
+  private readonly handlers: Record<string, Handler> = {
+    setBreakpoints: async (a) => {
+      const args = a as unknown as DebugProtocol.SetBreakpointsArguments;
+      if (!args.source?.path) throw new DapError('BAD_REQUEST', 'setBreakpoints: source.path is required (the Node bridge sets breakpoints by file)');
+      const breakpoints = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+      return { breakpoints: await this.breakpoints.set(args.source.path, breakpoints) };
+    },
+    setExceptionBreakpoints: async (a) => {
+      const filters = (a.filters as string[] | undefined) ?? [];
+      this.pauseOnExceptions = filters.includes('all') ? 'all' : filters.includes('uncaught') ? 'uncaught' : 'none';
+      await this.cdp.send('Debugger.setPauseOnExceptions', { state: this.pauseOnExceptions });
+      return {};
+    },
+    configurationDone: async () => {
+      await this.syncInstrumentation();
+      await this.cdp.send('Runtime.runIfWaitingForDebugger');
+    },
+    threads: async () => ({ threads: [{ id: 1, name: 'main' }] }),
+    stackTrace: async (a) => stackTrace(this.paused?.callFrames ?? [], a as unknown as DebugProtocol.StackTraceArguments, this.scripts),
+    scopes: async (a) => ({ scopes: scopes(this.frame(a.frameId as number), this.variables) }),
+    variables: async (a) => ({ variables: await this.variables.variables(a as unknown as DebugProtocol.VariablesArguments) }),
+    setVariable: async (a) => {
+      const v = await this.variables.setVariable(a as unknown as DebugProtocol.SetVariableArguments, (e) => this.evaluateRaw(e, this.paused ? 1 : undefined));
+      return { value: v.value, type: v.type, variablesReference: v.variablesReference };
+    },
+    evaluate: async (a) => {
+      const args = a as unknown as DebugProtocol.EvaluateArguments;
+      const result = await this.evaluateRaw(args.expression, args.frameId);
+      const v = this.variables.toVariable(args.expression, result, args.expression);
+      return { result: v.value, type: typeName(result), variablesReference: v.variablesReference, ...(indexedCount(result) ? { indexedVariables: indexedCount(result) } : {}) };
+    },
+    exceptionInfo: async () => this.exceptionInfo(),
+    source: async (a) => {
+      const scriptId = this.scripts.scriptForReference(a.sourceReference as number);
+      if (!scriptId) throw new DapError('BAD_REQUEST', `source: unknown sourceReference ${String(a.sourceReference)}`);
+      const r = await this.cdp.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId });
+      return { content: r.scriptSource, mimeType: 'text/javascript' };
+    },
+    continue: async () => { await this.resume(); return { allThreadsContinued: true }; },
+    next: async () => { this.lastAction = 'step'; await this.cdp.send('Debugger.stepOver'); },
+    stepIn: async () => { this.lastAction = 'step'; await this.cdp.send('Debugger.stepInto'); },
+    stepOut: async () => { this.lastAction = 'step'; await this.cdp.send('Debugger.stepOut'); },
+    pause: async () => { this.lastAction = 'pause'; await this.cdp.send('Debugger.pause'); },
+    terminate: async () => { this.debuggee?.child.kill('SIGTERM'); },
+    disconnect: async (a) => this.disconnect(a as DebugProtocol.DisconnectArguments),
+  };
+
+  constructor(private readonly ctx: BackendContext, private readonly cdp: CdpClient, private readonly debuggee: DebuggerProcess | undefined) {
+    this.entryPending = !!debuggee;
+    this.scripts = new ScriptRegistry(ctx.log);
+    this.variables = new VariableStore(cdp);
+    this.breakpoints = new BreakpointManager(cdp, this.scripts, (breakpoint) => ctx.sink.event('breakpoint', { reason: 'changed', breakpoint }));
+    this.scripts.onScript((script) => void this.breakpoints.resolveFor(script).catch((e: unknown) => this.warn(`breakpoints for ${script.url}: ${(e as Error).message}`)));
+    cdp.on('Debugger.scriptParsed', (p: ScriptParsed) => this.scripts.add(p));
+    cdp.on('Debugger.breakpointResolved', (p: { breakpointId: string; location: { scriptId: string; lineNumber: number; columnNumber?: number } }) => this.breakpoints.onResolved(p.breakpointId, p.location));
+    cdp.on('Debugger.paused', (p: Paused) => void this.onPaused(p).catch((e: unknown) => this.warn(`pause: ${(e as Error).message}`)));
+    // With --inspect-brk node waits for the debugger to leave after the program ends: leave.
+    cdp.on('Runtime.executionContextDestroyed', () => { if (this.debuggee) this.cdp.close(); });
+    cdp.on('Debugger.resumed', () => { this.paused = undefined; this.variables.clear(); });
+    cdp.on('close', () => { if (!this.debuggee && !this.disposed) ctx.sink.event('terminated', {}); });
+    debuggee?.child.once('close', (code, signal) => {
+      if (this.disposed) return;
+      ctx.sink.event('exited', { exitCode: code ?? (signal ? 128 : 0) });
+      ctx.sink.event('terminated', {});
+    });
+  }
+
+  async launch(): Promise<unknown> {
+    // Pipelined: the inspector answers Debugger.enable only after replaying every parsed script.
+    await Promise.all([this.cdp.send('Runtime.enable'), this.cdp.send('Debugger.enable')]);
+    if (this.debuggee) {
+      this.ctx.sink.event('process', { name: this.ctx.config.program, systemProcessId: this.debuggee.pid, isLocalProcess: true, startMethod: 'launch' });
+    }
+    this.ctx.sink.event('initialized');
+    return undefined;
+  }
+
+  request(command: string, args: Record<string, unknown>): Promise<unknown> {
+    const handler = Object.hasOwn(this.handlers, command) ? this.handlers[command] : undefined;
+    if (!handler) return Promise.reject(new DapError('NOT_SUPPORTED', `the Node bridge does not support ${command}`));
+    return handler(args);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.cdp.close();
+    await this.debuggee?.stop();
+  }
+
+  private async disconnect(args: DebugProtocol.DisconnectArguments): Promise<void> {
+    const kill = args.terminateDebuggee ?? !!this.debuggee;
+    if (!kill && this.paused) await this.resume().catch(() => undefined /* already running or gone */);
+    this.disposed = true;
+    this.cdp.close();
+    if (kill) await this.debuggee?.stop();
+  }
+
+  private frame(frameId: number | undefined): CallFrame {
+    const frame = frameId ? this.paused?.callFrames[frameId - 1] : undefined;
+    if (!frame) throw new DapError('BAD_REQUEST', `frame ${String(frameId)} is not valid (the program is ${this.paused ? 'paused elsewhere' : 'running'})`);
+    return frame;
+  }
+
+  private async evaluateRaw(expression: string, frameId: number | undefined): Promise<RemoteObject> {
+    const r = frameId && this.paused
+      ? await this.cdp.send<{ result: RemoteObject; exceptionDetails?: { text: string; exception?: RemoteObject } }>('Debugger.evaluateOnCallFrame', { callFrameId: this.frame(frameId).callFrameId, expression })
+      : await this.cdp.send<{ result: RemoteObject; exceptionDetails?: { text: string; exception?: RemoteObject } }>('Runtime.evaluate', { expression, includeCommandLineAPI: true });
+    if (r.exceptionDetails) throw new DapError('BAD_REQUEST', r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
+    return r.result;
+  }
+
+  private async resume(): Promise<void> {
+    this.lastAction = undefined;
+    await this.cdp.send('Debugger.resume');
+  }
+
+  /** Pauses before scripts with source maps run while breakpoints wait for their map. */
+  private async syncInstrumentation(): Promise<void> {
+    if (this.breakpoints.hasPendingMapped && !this.instrumentationId) {
+      const r = await this.cdp.send<{ breakpointId: string }>('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptWithSourceMapExecution' });
+      this.instrumentationId = r.breakpointId;
+    } else if (!this.breakpoints.hasPendingMapped && this.instrumentationId) {
+      await this.cdp.send('Debugger.removeBreakpoint', { breakpointId: this.instrumentationId });
+      this.instrumentationId = undefined;
+    }
+  }
+
+  private async onPaused(p: Paused): Promise<void> {
+    if (p.reason === 'instrumentation') {
+      const script = p.data?.scriptId ? await this.scripts.awaitMap(p.data.scriptId) : undefined;
+      if (script) await this.breakpoints.resolveFor(script);
+      await this.syncInstrumentation();
+      return this.cdp.send('Debugger.resume').then(() => undefined);
+    }
+    let reason: string;
+    if (p.hitBreakpoints?.length) {
+      this.entryPending = false;
+      const decision = this.breakpoints.onHit(p.hitBreakpoints);
+      for (const bp of decision.logpoints) await this.printLogpoint(p.callFrames[0], bp.logMessage ?? '', bp.path, bp.line);
+      if (!decision.stop) return this.resume();
+      reason = 'breakpoint';
+    } else if (this.entryPending && p.reason === 'Break on start') {
+      this.entryPending = false;
+      // The main script is parsed but has not run: place breakpoints that wait for its source map.
+      for (const script of await this.scripts.settled()) await this.breakpoints.resolveFor(script);
+      if (!this.ctx.config.stopOnEntry) return this.resume();
+      reason = 'entry';
+    } else if (p.reason === 'exception' || p.reason === 'promiseRejection') {
+      reason = 'exception';
+    } else {
+      reason = this.lastAction ?? 'pause';
+    }
+    this.paused = p;
+    this.variables.clear();
+    this.ctx.sink.event('stopped', {
+      reason, threadId: 1, allThreadsStopped: true,
+      ...(reason === 'exception' ? { text: formatValue(p.data).split('\n')[0] } : {}),
+    });
+  }
+
+  private async printLogpoint(frame: CallFrame | undefined, message: string, path: string, line: number): Promise<void> {
+    let text: string;
+    try {
+      const r = await this.cdp.send<{ result: RemoteObject; exceptionDetails?: unknown }>('Debugger.evaluateOnCallFrame', { callFrameId: frame?.callFrameId, expression: logMessageExpression(message) });
+      text = r.exceptionDetails ? `${message} (error: ${formatValue(r.result)})` : String(r.result.value ?? formatValue(r.result));
+    } catch (e) {
+      text = `${message} (error: ${(e as Error).message})`;
+    }
+    this.ctx.sink.event('output', { category: 'console', output: `${text}\n`, source: { path }, line });
+  }
+
+  private exceptionInfo(): DebugProtocol.ExceptionInfoResponse['body'] {
+    const data = this.paused?.reason === 'exception' || this.paused?.reason === 'promiseRejection' ? this.paused.data : undefined;
+    if (!data) throw new DapError('BAD_REQUEST', 'exceptionInfo: the program is not stopped at an exception');
+    const description = formatValue(data);
+    return {
+      exceptionId: data.className ?? typeName(data), description: description.split('\n')[0],
+      breakMode: this.pauseOnExceptions === 'all' ? 'always' : 'unhandled',
+      details: { message: description.split('\n')[0], typeName: data.className, stackTrace: description },
+    };
+  }
+
+  private warn(message: string): void {
+    this.ctx.log.log('warn', 'backend', `node bridge: ${message}`);
+  }
+}

@@ -1,0 +1,51 @@
+// kmirror-dap: a Debug Adapter Protocol server that runs the debuggee with a Kubernetes pod's
+// network, DNS, files and env. Wiring only: parse the command line, build the logger, serve.
+//   kmirror-dap [--target pod/x] [--port N [--host H]] [--log FILE|-] [--log-level debug|info|warn|error]
+import { parseArgs } from 'node:util';
+import { createLogger, type LogLevel } from './server/log.js';
+import { serveStream, serveTcp } from './server/server.js';
+import { runCommand } from '#sdk/headless/run-command.js';
+
+const USAGE = 'usage: kmirror-dap [--target TARGET] [--port N [--host HOST]] [--log FILE|-] [--log-level debug|info|warn|error]';
+
+async function main(): Promise<void> {
+  // `kmirror-dap run ...`: headless scripted debugging (run-command.ts, issue 8).
+  if (process.argv[2] === 'run') process.exit(await runCommand(process.argv.slice(3)));
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        target: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+        log: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`kmirror-dap: ${(e as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const log = createLogger({ file: values.log ?? process.env.KMIRROR_DAP_LOG, level: (values['log-level'] ?? 'info') as LogLevel });
+  const opts = { log, defaultTarget: values.target };
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`kmirror-dap: --port must be a TCP port (0-65535), got ${values.port}\n`);
+      process.exit(2);
+    }
+    const server = await serveTcp({ ...opts, port, host: values.host });
+    const address = server.address();
+    // Editors and scripts read the actual port from this line (useful with --port 0).
+    process.stdout.write(`kmirror-dap listening on ${typeof address === 'object' && address ? `${address.address}:${address.port}` : port}\n`);
+    return;
+  }
+  const { ended } = serveStream(process.stdin, process.stdout, opts);
+  await ended;
+  // Let the last response drain and answer a late second disconnect, then leave (stdin may stay open).
+  setTimeout(() => process.stdout.write('', () => process.exit(0)), 300);
+}
+
+void main();

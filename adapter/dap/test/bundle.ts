@@ -1,0 +1,17 @@
+// Builds kmirror-dap's stdio entry (adapter/dap/main.ts) into a temp file with esbuild, the
+// same way scripts/bundle.mjs does, so stdio clients test the current source.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export async function bundleKmirrorDap(): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'kmirror-dap-bundle-')), 'kmirror-dap.js');
+  await build({
+    entryPoints: [fileURLToPath(new URL('../main.ts', import.meta.url))],
+    outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'esm', external: ['*.node'], logLevel: 'silent',
+    banner: { js: "import { createRequire as __kmCreateRequire } from 'node:module'; const require = __kmCreateRequire(import.meta.url);" },
+  });
+  return out;
+}

@@ -1,0 +1,213 @@
+// The workstation session (contract C), shared by `kmirror exec` and kmirror-dap: one agent for
+// the target, one tunnel, one local proxy serving every process the session launches.
+// Steps: resolve the policy → start/attach the agent (local target: startLocalAgent; Kubernetes
+// target: openClusterAgent) → connect → read the target's env → start the local proxy.
+// Lifecycle: close() stops the proxy, then the tunnel, then a local agent. If the agent goes away
+// while processes run, their remote connects fail with ECONNREFUSED (one warning) and files fall
+// back to local; nothing hangs.
+import { EventEmitter } from 'node:events';
+import { resolvePolicy, type SessionPolicy } from '../config/policy.js';
+import { ConfigError } from '../config/errors.js';
+import type { KmirrorConfig } from '../config/types.js';
+import { LocalProxy, type ProxyStatus } from '../proxy/local-proxy.js';
+import { parseLocalTarget } from '../targets/local-target.js';
+import { connectAgent, isTunnelError, type AgentSession } from '../tunnel/agent-session.js';
+import { startLocalAgent, type LocalAgent } from '../tunnel/local-agent.js';
+import { findLayerBinary } from './layer-binary.js';
+import { filterTargetEnv } from './target-env.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Where the session writes its log lines (adapt any logger: DAP, CLI, JSON). */
+export interface SessionLogger {
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface OpenWorkstationSessionOptions {
+  config: KmirrorConfig;
+  log: SessionLogger;
+  signal?: AbortSignal;
+  /** Overrides config.target (e.g. `--target` on the command line). */
+  target?: string;
+  /** Working directory of the launched programs (local in the read/write fs modes). Default: process.cwd(). */
+  cwd?: string;
+  /** Deadline for starting and connecting the agent. Default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface SessionStatus {
+  target: string;
+  agent: 'ready' | 'closed';
+  /** pid of a local target's agent process (absent for Kubernetes targets). */
+  agentPid?: number;
+  capabilities: string[];
+  proxy: ProxyStatus;
+  /** Last connection event of a self-healing (Kubernetes) agent, e.g. "reconnected after 850 ms (same agent …)". */
+  agentEvent?: string;
+}
+
+export interface WrapOptions {
+  /** Wins over the target's env, which wins over this process's env. */
+  env?: Record<string, string>;
+  /** Ports never trapped for this command (a debugger's listen/connect ports). */
+  excludePorts?: number[];
+}
+
+export interface WrappedCommand { command: string; args: string[]; env: Record<string, string> }
+
+export interface WorkstationSession {
+  readonly target: string;
+  readonly policy: SessionPolicy;
+  /** The target's env after include/exclude/override. */
+  readonly targetEnv: Record<string, string>;
+  wrapCommand(argv: string[], opts?: WrapOptions): WrappedCommand;
+  status(): SessionStatus;
+  on(event: 'status' | 'warning' | 'error', listener: (arg: unknown) => void): this;
+  close(): Promise<void>;
+}
+
+function processEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+async function withDeadline<T>(what: string, ms: number, signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    signal?.addEventListener('abort', () => reject(new Error(`${what}: aborted`)), { once: true });
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts (local) or places (Kubernetes) the agent and returns a connected session. */
+async function openAgent(target: string, config: KmirrorConfig, log: SessionLogger, signal?: AbortSignal): Promise<{ agent: AgentSession; stop: () => Promise<void>; pid?: number }> {
+  if (target === 'targetless' || !parseLocalTarget(target)) {
+    const { openClusterAgent } = await import('../cluster/cluster-agent.js');
+    const { clusterOptionsFromConfig } = await import('../cluster/options-from-config.js');
+    const options = clusterOptionsFromConfig(config, { target });
+    if (!options) throw new ConfigError('target', 'no target given');
+    const agent = await openClusterAgent({
+      ...options,
+      log: (level, message, fields) => log.log(level, message, fields),
+      ...(signal ? { signal } : {}),
+    });
+    return { agent, stop: async () => { await agent.close(); } };
+  }
+  const local: LocalAgent = await startLocalAgent({ target, onLog: (line) => log.log('debug', `agent: ${line}`) });
+  try {
+    const agent = await connectAgent({ url: local.url, token: local.token, clientName: 'kmirror workstation session' });
+    return { agent, pid: local.pid, stop: async () => { await agent.close().catch(() => undefined); await local.stop(); } };
+  } catch (err) {
+    await local.stop();
+    throw err;
+  }
+}
+
+/** The target's env; a target without one (netns/NAME) gives {} and an info line. */
+async function readTargetEnv(agent: AgentSession, target: string, timeoutMs: number, opts: OpenWorkstationSessionOptions): Promise<Record<string, string>> {
+  try {
+    return await withDeadline(`environment of ${target}`, timeoutMs, opts.signal, agent.env());
+  } catch (err) {
+    if (!isTunnelError(err)) throw err;
+    opts.log.log('info', `no environment taken from ${target}: ${err.message}`);
+    return {};
+  }
+}
+
+export async function openWorkstationSession(opts: OpenWorkstationSessionOptions): Promise<WorkstationSession> {
+  const policy = resolvePolicy(opts.config);
+  const target = opts.target ?? policy.target;
+  if (!target) throw new ConfigError('target', 'no target: give --target or "target" in the configuration');
+  const layerBin = findLayerBinary();
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const { agent, stop, pid } = await withDeadline(`agent for ${target}`, timeoutMs, opts.signal, openAgent(target, opts.config, opts.log, opts.signal));
+  let proxy: LocalProxy | undefined;
+  try {
+    const remoteEnv = policy.env.enabled ? await readTargetEnv(agent, target, timeoutMs, opts) : {};
+    const targetEnv = filterTargetEnv(remoteEnv, policy.env);
+    // Warnings and incoming-subscription changes also become session events (kmirror/status).
+    let session: Session | undefined;
+    proxy = await LocalProxy.start({
+      agent: () => (agent.closed ? undefined : agent),
+      policy,
+      cwd: opts.cwd ?? process.cwd(),
+      log: (level, message, fields) => {
+        opts.log.log(level, message, fields);
+        if (level === 'warn') session?.emit('warning', message);
+        if (level === 'info' || level === 'warn') session?.emit('status', session.status());
+      },
+    });
+    session = new Session(target, policy, targetEnv, agent, proxy, stop, layerBin, opts.log, pid);
+    return session;
+  } catch (err) {
+    await proxy?.close();
+    await stop();
+    throw err;
+  }
+}
+
+class Session extends EventEmitter implements WorkstationSession {
+  private closed = false;
+
+  constructor(
+    readonly target: string,
+    readonly policy: SessionPolicy,
+    readonly targetEnv: Record<string, string>,
+    private readonly agent: AgentSession,
+    private readonly proxy: LocalProxy,
+    private readonly stopAgent: () => Promise<void>,
+    private readonly layerBin: string,
+    private readonly log: SessionLogger,
+    private readonly agentPid?: number,
+  ) {
+    super();
+    agent.on('close', (reason: unknown) => {
+      if (this.closed) return;
+      const message = `lost the agent for ${target} (${String(reason)}): connections to the target now fail with ECONNREFUSED, files are local`;
+      log.log('error', message);
+      if (this.listenerCount('error')) this.emit('error', new Error(message));
+      this.emit('status', this.status());
+    });
+    agent.on('error', (err: unknown) => log.log('warn', `agent: ${(err as Error).message}`));
+    // A Kubernetes agent session reconnects by itself (adapter/runtime/cluster/reconnecting-session.ts):
+    // pass its disconnect/reconnect reports on as status changes and warnings.
+    agent.on('status', (st: { type: string; reason?: string; gapMs?: number; note?: string }) => {
+      this.agentEvent = st.type === 'reconnected' ? `reconnected after ${st.gapMs} ms (${st.note ?? 'same agent'})`
+        : `${st.type}${st.reason ? `: ${st.reason}` : ''}`;
+      if (this.listenerCount('warning')) this.emit('warning', `agent ${this.agentEvent}`);
+      this.emit('status', this.status());
+    });
+  }
+  private agentEvent: string | undefined;
+
+  wrapCommand(argv: string[], opts: WrapOptions = {}): WrappedCommand {
+    if (!argv.length || !argv[0]) throw new Error('wrapCommand: empty command');
+    const env: Record<string, string> = { ...processEnv(), ...this.targetEnv, ...(opts.env ?? {}) };
+    env.KMIRROR_LAYER_SOCKET = this.proxy.socketPath;
+    const ports = (opts.excludePorts ?? []).filter((p) => Number.isInteger(p) && p > 0 && p < 65536);
+    if (ports.length) env.KMIRROR_LAYER_EXCLUDE_PORTS = ports.join(',');
+    else delete env.KMIRROR_LAYER_EXCLUDE_PORTS;
+    return { command: this.layerBin, args: ['--', ...argv], env };
+  }
+
+  status(): SessionStatus {
+    return {
+      target: this.target,
+      agent: this.agent.closed ? 'closed' : 'ready',
+      ...(this.agentPid ? { agentPid: this.agentPid } : {}),
+      capabilities: [...this.agent.capabilities],
+      proxy: this.proxy.status(),
+      ...(this.agentEvent ? { agentEvent: this.agentEvent } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.proxy.close();
+    await this.stopAgent();
+  }
+}

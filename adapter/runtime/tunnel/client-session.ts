@@ -1,0 +1,203 @@
+// Implementation of AgentSession: a WebSocket (direct, or over a pre-opened byte stream such as a
+// Kubernetes port-forward) carrying one tunnel connection, with each API call a stream.
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import { DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-stream.js';
+import { TunnelConnection } from '#proto/runtime/connection.js';
+import { TunnelError } from '#proto/runtime/errors.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '#proto/runtime/framing.js';
+import { clientHandshake } from '#proto/runtime/handshake.js';
+import type { Frame } from '#proto/runtime/messages.js';
+import { WebSocketTransport } from '#proto/runtime/transport.js';
+import type { DirEntry, RemoteStat, SocketAddr } from '#proto/runtime/types.js';
+import type {
+  AgentSession, ConnectAgentOptions, IncomingConnection, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
+} from './agent-session.js';
+import { RemoteFileImpl } from './remote-file.js';
+import { request } from './requests.js';
+import { SubscriptionImpl } from './subscription.js';
+import { IncomingConnectionImpl, TunnelSocketImpl } from './tunnel-socket.js';
+import { TunnelUdpSocketImpl } from './tunnel-udp.js';
+
+const READ_FILE_CHUNK = 1024 * 1024;
+
+function openWebSocket(opts: ConnectAgentOptions, timeoutMs: number): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(opts.url, {
+      perMessageDeflate: false,
+      maxPayload: 4 * DEFAULT_MAX_FRAME_BYTES,
+      handshakeTimeout: timeoutMs,
+      // A zero mask makes ws skip masking (a per-byte XOR in JS without bufferutil). Masking only
+      // protects browsers' caching intermediaries from script-crafted frames; the tunnel runs
+      // between our own processes, directly or through a port-forward, and is token-authenticated.
+      generateMask: (mask: Buffer) => { mask.fill(0); },
+      // Safe: ws only calls createConnection to get the byte stream it speaks HTTP/WebSocket on.
+      ...(opts.socket ? { createConnection: (() => opts.socket) as unknown as WebSocket.ClientOptions['createConnection'] } : {}),
+    });
+    ws.once('open', () => { ws.removeAllListeners('error'); resolve(ws); });
+    ws.once('error', (err: Error) => {
+      const code = /ECONNREFUSED/.test(err.message) ? 'CONNECTION_REFUSED' : /timed out|timeout/i.test(err.message) ? 'TIMED_OUT' : 'UNAVAILABLE';
+      reject(new TunnelError(code, `connect to agent ${opts.url}: ${err.message}`, { cause: err }));
+    });
+  });
+}
+
+/** Connects, runs the handshake, and returns the session. */
+export async function openClientSession(opts: ConnectAgentOptions): Promise<AgentSession> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  const ws = await openWebSocket(opts, timeoutMs);
+  const conn = new TunnelConnection(new WebSocketTransport(ws), { role: 'client' });
+  try {
+    const ack = await clientHandshake(conn, { token: opts.token, clientName: opts.clientName ?? 'kmirror', timeoutMs: Math.max(1, deadline - Date.now()) });
+    return new ClientAgentSession(conn, ack.target, new Set(ack.capabilities));
+  } catch (err) {
+    conn.close('handshake failed');
+    throw err;
+  }
+}
+
+class ClientAgentSession extends EventEmitter implements AgentSession {
+  private readonly subscriptions = new Map<number, SubscriptionImpl>();
+
+  constructor(private readonly conn: TunnelConnection, readonly target: string, readonly capabilities: ReadonlySet<string>) {
+    super();
+    conn.on('close', (err: TunnelError) => {
+      if (err.code !== 'UNAVAILABLE' && this.listenerCount('error') > 0) this.emit('error', err);
+      this.emit('close', err.message);
+    });
+    conn.on('stream', (frame: Frame) => this.onAgentStream(frame));
+  }
+
+  get closed(): boolean {
+    return this.conn.closed;
+  }
+
+  async connectTcp(host: string, port: number, opts: { timeoutMs?: number; allowHalfOpen?: boolean } = {}): Promise<TunnelSocket> {
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    let socket: TunnelSocketImpl | undefined;
+    await request(this.conn, { kind: 'tcpConnect', host, port, initialWindow: DEFAULT_STREAM_WINDOW, timeoutMs }, 'tcpConnected', `connect ${host}:${port} in ${this.target}`, {
+      timeoutMs: timeoutMs + 5_000,
+      keep: (id, ok) => {
+        socket = new TunnelSocketImpl(this.conn, id, { sendWindow: ok.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW, allowHalfOpen: opts.allowHalfOpen ?? false, local: ok.local, remote: ok.remote });
+      },
+    });
+    // Safe: `keep` ran synchronously before the request resolved.
+    return socket!;
+  }
+
+  async openUdp(opts: { ipv6?: boolean } = {}): Promise<TunnelUdpSocket> {
+    let udp: TunnelUdpSocketImpl | undefined;
+    await request(this.conn, { kind: 'udpOpen', ipv6: opts.ipv6 ?? false }, 'udpOpened', `udp open in ${this.target}`, {
+      keep: (id, ok) => { udp = new TunnelUdpSocketImpl(this.conn, id, ok.local); },
+    });
+    return udp!;
+  }
+
+  async resolve(name: string, family: 0 | 4 | 6 = 0): Promise<string[]> {
+    const r = await request(this.conn, { kind: 'resolveRequest', name, family }, 'resolveResponse', `resolve ${name} in ${this.target}`);
+    return r.addresses;
+  }
+
+  async dnsQuery(packet: Uint8Array, server?: SocketAddr): Promise<Buffer> {
+    const r = await request(this.conn, { kind: 'dnsQuery', packet: Buffer.from(packet), ...(server ? { server } : {}) }, 'dnsAnswer', `dns query in ${this.target}`);
+    return r.packet;
+  }
+
+  async openFile(path: string, opts: OpenFileOptions = {}): Promise<RemoteFile> {
+    let file: RemoteFileImpl | undefined;
+    const access = opts.write ? { write: true, create: !!opts.create, truncate: !!opts.truncate, append: !!opts.append, exclusive: !!opts.exclusive, createMode: opts.createMode ?? 0 } : {};
+    await request(this.conn, { kind: 'fileOpen', path, ...access }, 'fileOpened', `open ${path} in ${this.target}`, {
+      keep: (id, ok) => { file = new RemoteFileImpl(this.conn, id, path, ok.stat); },
+    });
+    return file!;
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    const file = await this.openFile(path);
+    try {
+      const parts: Buffer[] = [];
+      for (let offset = 0; ;) {
+        const chunk = await file.read(offset, READ_FILE_CHUNK);
+        if (chunk.length === 0) break;
+        parts.push(chunk);
+        offset += chunk.length;
+      }
+      return Buffer.concat(parts);
+    } finally {
+      await file.close();
+    }
+  }
+
+  async writeFile(path: string, data: Uint8Array, opts: { append?: boolean; createMode?: number } = {}): Promise<void> {
+    const file = await this.openFile(path, { write: true, create: true, truncate: !opts.append, append: !!opts.append, ...(opts.createMode ? { createMode: opts.createMode } : {}) });
+    try {
+      for (let offset = 0; offset < data.length; offset += READ_FILE_CHUNK) {
+        // Safe: a file opened with write access by this session always has write().
+        await file.write!(offset, data.subarray(offset, offset + READ_FILE_CHUNK));
+      }
+    } finally {
+      await file.close();
+    }
+  }
+
+  async stat(path: string, opts: { noFollow?: boolean } = {}): Promise<RemoteStat> {
+    return (await request(this.conn, { kind: 'fileStatRequest', path, noFollow: opts.noFollow ?? false }, 'fileStat', `stat ${path} in ${this.target}`)).stat;
+  }
+
+  async readdir(path: string): Promise<DirEntry[]> {
+    return (await request(this.conn, { kind: 'fileReaddir', path }, 'fileReaddirResult', `readdir ${path} in ${this.target}`)).entries;
+  }
+
+  async env(): Promise<Record<string, string>> {
+    return (await request(this.conn, { kind: 'envRequest' }, 'envResponse', `env of ${this.target}`)).vars;
+  }
+
+  async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {
+    let sub: SubscriptionImpl | undefined;
+    const transport = opts.transport ?? 'tcp';
+    await request(this.conn, { kind: 'subscribe', port: opts.port, mode: opts.mode, transport, ...(opts.httpFilter ? { httpFilter: opts.httpFilter } : {}) }, 'subscribed',
+      `subscribe ${transport}/${opts.port} (${opts.mode}) in ${this.target}`, {
+        keep: (id, ok) => {
+          sub = new SubscriptionImpl(this.conn, id, opts.port, opts.mode, onConnection, ok.listen);
+          this.subscriptions.set(id, sub);
+          sub.once('closed', () => this.subscriptions.delete(id));
+        },
+      });
+    return sub!;
+  }
+
+  /** The agent opened a stream: an incoming connection for one of our subscriptions. */
+  private onAgentStream(frame: Frame): void {
+    const msg = frame.msg;
+    if (msg?.kind !== 'incomingConnection') {
+      this.conn.sendStreamError(frame.streamId, 'PROTOCOL_VIOLATION', `stream ${frame.streamId}: the agent may only open incoming connections, not ${msg?.kind}`);
+      return;
+    }
+    const sub = this.subscriptions.get(msg.subscriptionStreamId);
+    if (!sub) {
+      this.conn.sendStreamError(frame.streamId, 'NOT_FOUND', `incoming connection for unknown subscription ${msg.subscriptionStreamId}`);
+      return;
+    }
+    const connection = new IncomingConnectionImpl(this.conn, frame.streamId, {
+      sendWindow: msg.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW, allowHalfOpen: false,
+      source: msg.source, destination: msg.destination, mode: msg.mode, transport: msg.transport,
+    });
+    try {
+      sub.onConnection(connection);
+    } catch (err) {
+      connection.destroy(err as Error);
+    }
+  }
+
+  ping(): Promise<number> {
+    return this.conn.ping();
+  }
+
+  async close(): Promise<void> {
+    if (this.conn.closed) return;
+    const closed = new Promise<void>((resolve) => this.conn.once('close', () => resolve()));
+    this.conn.close('client closed the session');
+    await closed;
+  }
+}

@@ -1,0 +1,45 @@
+// A port subscription on the client: the agent delivers each stolen/mirrored connection on a
+// new agent-allocated stream that names this subscription's stream id.
+import { EventEmitter } from 'node:events';
+import type { StreamHandler, TunnelConnection } from '#proto/runtime/connection.js';
+import type { Msg } from '#proto/runtime/messages.js';
+import type { SocketAddr, TrafficMode } from '#proto/runtime/types.js';
+import type { IncomingConnection, Subscription } from './agent-session.js';
+
+export class SubscriptionImpl extends EventEmitter implements Subscription, StreamHandler {
+  private ended = false;
+
+  constructor(private readonly conn: TunnelConnection, readonly streamId: number, readonly port: number, readonly mode: TrafficMode,
+    readonly onConnection: (c: IncomingConnection) => void, readonly listen?: SocketAddr) {
+    super();
+    conn.attach(streamId, this);
+  }
+
+  get active(): boolean {
+    return !this.ended;
+  }
+
+  onMessage(msg: Msg): void {
+    if (msg.kind === 'unsubscribed') return this.end(msg.reason || 'unsubscribed by the agent');
+    if (msg.kind === 'error') return this.end(`${msg.code}: ${msg.message}`);
+    this.conn.sendStreamError(this.streamId, 'PROTOCOL_VIOLATION', `subscription: unexpected ${msg.kind}`);
+    this.end(`protocol violation (${msg.kind})`);
+  }
+
+  onConnectionClosed(): void {
+    this.end('tunnel closed');
+  }
+
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.conn.detach(this.streamId);
+    this.emit('closed', reason);
+  }
+
+  async close(): Promise<void> {
+    if (this.ended) return;
+    this.conn.send(this.streamId, { kind: 'unsubscribe' });
+    this.end('unsubscribed');
+  }
+}

@@ -1,3 +1,0 @@
-// The `kmirror` settings object inside a launch configuration: the config file's own type
-// (owned by the layer engineer, adapter/src/config/), so one schema describes both.
-export type { KmirrorConfig as KmirrorConfigRef } from '../config/types.js';
