@@ -1,17 +1,16 @@
 // The one error type of the tunnel: a proto ErrorCode name plus a message that names the
 // operation and the target. Brand-based guard so it works across bundles and realms.
 import type { ErrorCodeName } from './types.js';
+import { KmError } from './km-error.js';
 
 const BRAND = Symbol.for('kmirror.TunnelError');
 
-export class TunnelError extends Error {
+export class TunnelError extends KmError<'tunnel'> {
   override name = 'TunnelError' as const;
-  readonly code: ErrorCodeName;
   readonly [BRAND] = true;
 
   constructor(code: ErrorCodeName, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super('tunnel', code, message, options);
   }
 }
 

@@ -1,5 +1,6 @@
 // The shape of one `kmirror` subcommand (one file each, registered in ./index.ts).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '#sdk/headless/usage-error.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -16,15 +17,13 @@ export interface CliCommand {
 }
 
 /** A bad command line: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError' as const;
-}
+export { UsageError };
 
 /** node:util parseArgs for a subcommand's argv; a bad command line becomes a UsageError. */
 export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, { cause: err });
   }
 }

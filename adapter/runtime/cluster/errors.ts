@@ -2,33 +2,21 @@
 // statusCode (when the API server answered) and a stable code, with a message that names the
 // operation and the object. Converts the client library's ApiException into it.
 import { ApiException } from '@kubernetes/client-node';
+import { KmError, type KmErrorCodeName } from '#proto/runtime/km-error.js';
 
-export type ClusterErrorCode =
-  | 'KUBECONFIG'        // no usable kubeconfig / context
-  | 'NOT_FOUND'         // the object does not exist
-  | 'FORBIDDEN'         // RBAC refused the verb
-  | 'UNAUTHORIZED'      // credentials rejected
-  | 'INVALID_TARGET'    // the target string or its container choice is wrong
-  | 'NO_READY_POD'      // a workload has no ready pod
-  | 'UNSUPPORTED'       // the cluster lacks something (CRD, feature)
-  | 'TIMEOUT'           // a bounded wait expired
-  | 'ABORTED'           // the caller's AbortSignal fired
-  | 'AGENT_FAILED'      // the agent pod or container did not start / died
-  | 'PORT_FORWARD'      // the API server's port-forward failed or dropped
-  | 'API';              // any other API server error
+/** KUBECONFIG, NOT_FOUND, FORBIDDEN, … — the list, with what each means, is KmErrorCode.cluster. */
+export type ClusterErrorCode = KmErrorCodeName<'cluster'>;
 
 const BRAND = Symbol.for('kmirror.ClusterError');
 
-export class ClusterError extends Error {
+export class ClusterError extends KmError<'cluster'> {
   override name = 'ClusterError' as const;
-  readonly code: ClusterErrorCode;
   /** HTTP status of the API server's answer, when there was one. */
   readonly statusCode?: number;
   readonly [BRAND] = true;
 
   constructor(code: ClusterErrorCode, message: string, options?: { statusCode?: number; cause?: unknown }) {
-    super(message, { cause: options?.cause });
-    this.code = code;
+    super('cluster', code, message, { cause: options?.cause });
     if (options?.statusCode !== undefined) this.statusCode = options.statusCode;
   }
 }

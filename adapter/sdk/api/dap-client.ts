@@ -8,14 +8,15 @@
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { KmError } from '#proto/runtime/km-error.js';
 
 const HEADER_END = '\r\n\r\n';
 
 /** Thrown when the adapter answers a request with `success: false` or does not answer in time. */
-export class DapRequestError extends Error {
+export class DapRequestError extends KmError<'sdk'> {
   override name = 'DapRequestError' as const;
   constructor(readonly command: string, message: string, readonly response?: DebugProtocol.Response) {
-    super(`DAP ${command}: ${message}`);
+    super('sdk', response ? 'REQUEST_FAILED' : 'NO_RESPONSE', `DAP ${command}: ${message}`);
   }
 }
 

@@ -2,6 +2,7 @@
 // "Name: value" line), path_filter (regex over the path, query included), method_filter (regex
 // over the method, case-insensitive), all_of / any_of nesting. Every field that is set must
 // match. Compiled once per subscription; invalid regexes are refused with a clear error.
+import { KmError } from '#proto/runtime/km-error.js';
 import type { HttpFilter } from '../service.js';
 
 export interface RequestHead {
@@ -14,8 +15,11 @@ export interface RequestHead {
 
 export type RequestMatcher = (req: RequestHead) => boolean;
 
-export class HttpFilterError extends Error {
+export class HttpFilterError extends KmError<'agent'> {
   override name = 'HttpFilterError' as const;
+  constructor(message: string) {
+    super('agent', 'INVALID_HTTP_FILTER', message);
+  }
 }
 
 function compile(pattern: string, field: string, flags = ''): RegExp {
