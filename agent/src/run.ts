@@ -1,6 +1,6 @@
 // The agent's composition root: parse arguments, resolve the target, build the services, start
-// the server and print the ready line (contract A). Shared by dist/kmirror-agent.js and
-// `kmirror agent`.
+// the server and print the ready line (`{"event":"ready","port":…}`, read by startLocalAgent).
+// Entry of dist/kmirror-agent.js, which `kmirror agent` runs as a child process.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { isTunnelError } from '#proto/runtime/errors.js';
@@ -54,7 +54,11 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
   (io.stdout ?? ((l: string) => process.stdout.write(l + '\n')))(JSON.stringify(ready));
   log.info('agent', 'ready', { target: target.spec, netns: target.netnsPath, root: target.rootPath, port: server.port, tokenFrom: envToken ? 'env' : 'generated' });
 
+  // `kmirror agent` forwards the signals it gets, so a terminal's Ctrl-C may arrive twice: one shutdown.
+  let shuttingDown = false;
   const shutdown = async (signal: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     log.info('agent', 'shutting down', { signal });
     await incoming.close().catch(() => undefined);
     await server.close();
@@ -65,8 +69,8 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     const graceMs = parseIdleExitSeconds(values['idle-exit']) * 1000;
     startIdleExit({ clientCount: () => server.clientCount, graceMs, onIdle: (idleMs) => { log.info('agent', 'no client connected, exiting', { idleMs }); void shutdown('idle'); } });
   }
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   return server;
 }
 

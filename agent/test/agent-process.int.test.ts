@@ -1,5 +1,6 @@
 // The shipped entry points as processes: dist/kmirror-agent.js (ready line, token handling, JSON
-// logs, clean exit, clear failure) and `kmirror probe` (dist/kmirror.js) against a pid target.
+// logs, clean exit, clear failure), `kmirror agent` (the same bundle as a child of the CLI) and
+// `kmirror probe` (dist/kmirror.js) against a pid target.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,10 +16,12 @@ let ns: TestNetns;
 let target: TargetProcess;
 let httpPort: number;
 const children: ChildProcess[] = [];
+const processGroups: number[] = [];
 
-function startAgent(env: Record<string, string | undefined>, args: string[]): { child: ChildProcess; firstLine: Promise<string>; stderr: string[] } {
-  const child = spawn(process.execPath, [AGENT_JS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startAgent(env: Record<string, string | undefined>, args: string[], entry = [AGENT_JS], detached = false): { child: ChildProcess; firstLine: Promise<string>; stderr: string[] } {
+  const child = spawn(process.execPath, [...entry, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached });
   children.push(child);
+  if (detached && child.pid) processGroups.push(child.pid);
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
   const firstLine = new Promise<string>((resolve, reject) => {
@@ -59,6 +62,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  // `kmirror agent` children lead a process group holding the agent: end the whole group
+  for (const pid of processGroups) try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
   target?.cleanup();
   cleanupAll();
 });
@@ -95,6 +100,34 @@ describe('dist/kmirror-agent.js', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(JSON.parse(r.stderr.trim().split('\n').pop()!)).toMatchObject({ level: 'error', code: 'NOT_FOUND', err: expect.stringContaining('pid/999999999') });
+  });
+});
+
+describe('kmirror agent', () => {
+  it('runs the agent bundle with its stdio and ends it cleanly on a Ctrl-C that reaches both processes', async () => {
+    // detached: a process group of its own, so that signalling the group is what a terminal's Ctrl-C does
+    const { child, firstLine, stderr } = startAgent({ KMIRROR_AGENT_TOKEN: 'cli-token' }, ['--target', `pid/${target.pid}`], [CLI_JS, 'agent'], true);
+    const ready = JSON.parse(await firstLine) as { event: string; port: number };
+    expect(ready.event).toBe('ready');
+    const session = await connectAgent({ url: `ws://127.0.0.1:${ready.port}/kmirror/v1`, token: 'cli-token' });
+    expect((await session.env()).PROBE_ONLY_VAR).toBe('visible-through-kmirror');
+    await session.close();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid!, 'SIGINT'); // the CLI forwards it too: the agent sees it twice
+    expect(await exited).toBe(0);
+    expect(stderr.join('\n')).toContain('shutting down');
+  });
+
+  it('shows its usage for --help and for a bad command line', async () => {
+    const help = await run(process.execPath, [CLI_JS, 'agent', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: kmirror agent --target/);
+    const bad = await run(process.execPath, [CLI_JS, 'agent', '--listen', '127.0.0.1:0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^kmirror agent: --target is required\nusage: kmirror agent/);
+    const unknown = await run(process.execPath, [CLI_JS, 'agent', '--target', `pid/${target.pid}`, '--nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--nope'");
   });
 });
 
