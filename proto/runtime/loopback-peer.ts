@@ -1,0 +1,96 @@
+// Who is on the other end of a loopback TCP connection: the uid that owns the peer's socket, read
+// from the kernel's socket tables (/proc/net/tcp and /proc/net/tcp6 of this network namespace), as
+// Delve's `--only-same-user` does. Every local TCP listener kmirror opens for a session (kmirror-dap
+// --port, the local agent, one-shot relay ports) serves only its own user unless told otherwise:
+// a DAP server runs programs, so another local user must not reach it.
+import { readFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
+import type { Socket } from 'node:net';
+
+export interface SocketEnds { localAddress: string; localPort: number; remoteAddress: string; remotePort: number }
+
+/** `127.0.0.1` / `::ffff:127.0.0.1` / `::1` → the hex form /proc/net/tcp{,6} prints (host byte order words). */
+export function procNetAddress(address: string, port: number): { v6: boolean; hex: string } {
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (isIPv4(address)) return { v6: false, hex: `${ipv4Word(address)}:${portHex}` };
+  const words = ipv6Words(mapped ? `::ffff:${mapped[1]}` : address);
+  return { v6: true, hex: `${words.map(littleEndianWord).join('')}:${portHex}` };
+}
+
+/** The uid owning the socket whose local end is `peer` and remote end is `us`, from the table text; undefined if absent. */
+export function findSocketUid(table: string, peer: string, us: string): number | undefined {
+  for (const line of table.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    // sl local_address rem_address st tx:rx tr:when retrnsmt uid ...
+    if (f.length > 7 && f[1] === peer && f[2] === us) return Number(f[7]);
+  }
+  return undefined;
+}
+
+/** The uid of the process that owns the other end of `ends` (a connection accepted on loopback), or undefined. */
+export async function loopbackPeerUid(ends: SocketEnds): Promise<number | undefined> {
+  const peer = procNetAddress(ends.remoteAddress, ends.remotePort);
+  const us = procNetAddress(ends.localAddress, ends.localPort);
+  // A v4 client of a dual-stack listener appears in tcp6 as ::ffff:a.b.c.d on our side but in tcp on
+  // its own side; look in both tables, with each side's natural form.
+  const candidates: Array<[string, string, string]> = [[peer.v6 ? 'tcp6' : 'tcp', peer.hex, us.hex]];
+  const peerV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ends.remoteAddress)?.[1];
+  const usV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ends.localAddress)?.[1];
+  if (peerV4 && usV4) candidates.push(['tcp', procNetAddress(peerV4, ends.remotePort).hex, procNetAddress(usV4, ends.localPort).hex]);
+  for (const [table, p, u] of candidates) {
+    const text = await readFile(`/proc/net/${table}`, 'utf8').catch(() => '');
+    const uid = findSocketUid(text, p, u);
+    if (uid !== undefined) return uid;
+  }
+  return undefined;
+}
+
+export type PeerVerdict = { allowed: true; uid: number | undefined } | { allowed: false; uid: number | undefined; reason: string };
+
+/**
+ * Decides whether an accepted connection may be served: only a peer owned by this process's uid,
+ * unless `allowOtherUsers`. A peer whose owner cannot be found (the socket already gone) is refused.
+ */
+export async function checkLoopbackPeer(socket: Socket, opts: { allowOtherUsers?: boolean } = {}): Promise<PeerVerdict> {
+  const ends = {
+    localAddress: socket.localAddress ?? '', localPort: socket.localPort ?? 0,
+    remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0,
+  };
+  const uid = ends.remoteAddress ? await loopbackPeerUid(ends) : undefined;
+  if (opts.allowOtherUsers) return { allowed: true, uid };
+  const own = process.getuid?.() ?? 0;
+  if (uid === own) return { allowed: true, uid };
+  const from = `${ends.remoteAddress}:${ends.remotePort}`;
+  return {
+    allowed: false, uid,
+    reason: uid === undefined
+      ? `refused connection from ${from}: its owner could not be found in /proc/net/tcp{,6}`
+      : `refused connection from ${from}: it belongs to uid ${uid}, this server serves only uid ${own} (start it with --allow-other-users to opt out)`,
+  };
+}
+
+function ipv4Word(address: string): string {
+  // /proc prints the 32-bit address as a host-order (little-endian here) integer in hex.
+  return address.split('.').map((o) => Number(o).toString(16).toUpperCase().padStart(2, '0')).reverse().join('');
+}
+
+function littleEndianWord(word: string): string {
+  return (word.match(/../g) ?? []).reverse().join('');
+}
+
+/** Four 8-hex-digit big-endian words of an IPv6 address (with `::` and a trailing dotted quad expanded). */
+function ipv6Words(address: string): string[] {
+  let a = address.toLowerCase();
+  const quad = /(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  if (quad?.[1]) {
+    const o = quad[1].split('.').map(Number);
+    a = a.slice(0, -quad[1].length) + `${(((o[0] ?? 0) << 8) | (o[1] ?? 0)).toString(16)}:${(((o[2] ?? 0) << 8) | (o[3] ?? 0)).toString(16)}`;
+  }
+  const [head = '', tail] = a.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  const hex = groups.map((g) => g.padStart(4, '0')).join('').toUpperCase();
+  return (hex.match(/.{8}/g) ?? []);
+}
