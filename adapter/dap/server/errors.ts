@@ -1,34 +1,21 @@
-// Errors kmirror-dap reports to DAP clients. Every error carries a numeric code (one range for
-// the DAP server: 5000-5099) and a message a user can act on; the connection turns any thrown
-// error into exactly one error response (unknown errors become INTERNAL with the stack logged).
+// Errors kmirror-dap reports to DAP clients. Every error carries a code (the DAP server's range of the
+// one code table, 5000-5099) and a message a user can act on; the connection turns any thrown error
+// into exactly one error response (unknown errors become INTERNAL with the stack logged). A kmirror
+// error from below the server (cluster, tunnel) is reported under its own id, so a client can tell
+// a missing pod from an RBAC refusal or an agent that never started.
+import { isKmError, KmError, KmErrorCode, type KmErrorCodeName } from '#proto/runtime/km-error.js';
 
-export const DapErrorCode = {
-  INTERNAL: 5000,
-  UNKNOWN_COMMAND: 5001,
-  BAD_REQUEST: 5002,
-  BAD_LAUNCH_FIELD: 5003,
-  DEBUGGER_NOT_FOUND: 5004,
-  NO_BACKEND: 5005,
-  WRONG_STATE: 5006,
-  BACKEND_FAILED: 5007,
-  BACKEND_EXITED: 5008,
-  TARGET_UNREACHABLE: 5009,
-  TIMEOUT: 5010,
-  NOT_SUPPORTED: 5011,
-} as const;
-export type DapErrorCodeName = keyof typeof DapErrorCode;
+export const DapErrorCode = KmErrorCode.dap;
+export type DapErrorCodeName = KmErrorCodeName<'dap'>;
 
 const BRAND = Symbol.for('kmirror.DapError');
 
-/** An error whose message is shown to the user in the DAP error response. */
-export class DapError extends Error {
+/** An error whose message is shown to the user in the DAP error response; `id` is the DAP error id. */
+export class DapError extends KmError<'dap'> {
   override name = 'DapError';
   readonly [BRAND] = true;
-  constructor(readonly code: DapErrorCodeName, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-  get id(): number {
-    return DapErrorCode[this.code];
+  constructor(code: DapErrorCodeName, message: string, options?: { cause?: unknown }) {
+    super('dap', code, message, options);
   }
 }
 
@@ -43,6 +30,30 @@ export class BackendError extends DapError {
   constructor(message: string, readonly body?: unknown) {
     super('BACKEND_FAILED', message);
   }
+}
+
+/** Components whose codes a DAP client receives as they are, instead of the DAP server's own code. */
+const REPORTED_AS_THEMSELVES: ReadonlySet<string> = new Set(['cluster', 'tunnel']);
+
+/**
+ * A DapError that stands for a cluster or tunnel error: `code` says what the DAP server was doing
+ * (e.g. TARGET_UNREACHABLE), `id` is the underlying error's own number in the code table.
+ */
+export class ReportedError extends DapError {
+  override name = 'ReportedError';
+  constructor(code: DapErrorCodeName, message: string, readonly reported: KmError) {
+    super(code, message, { cause: reported });
+  }
+  override get id(): number {
+    return this.reported.id;
+  }
+}
+
+/** Wraps `cause` as a DapError with `code`; a cluster or tunnel error keeps its own DAP id. */
+export function reportAs(code: DapErrorCodeName, message: string, cause: unknown): DapError {
+  return isKmError(cause) && REPORTED_AS_THEMSELVES.has(cause.component)
+    ? new ReportedError(code, message, cause)
+    : new DapError(code, message, { cause });
 }
 
 /** Rejects with a TIMEOUT DapError when `promise` does not settle within `ms`. */

@@ -7,7 +7,7 @@ import { loadConfig } from '#runtime/config/load.js';
 import { validateConfig } from '#runtime/config/validate.js';
 import { isConfigError } from '#runtime/config/errors.js';
 import type { KmirrorConfig } from '#runtime/config/types.js';
-import { DapError, withTimeout } from './errors.js';
+import { DapError, reportAs, withTimeout } from './errors.js';
 import type { DebuggeeLayer } from './layer.js';
 import type { KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';
@@ -67,7 +67,8 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<Debuggee
     }), timeoutMs + 2_000, `connecting to target ${label}`);
   } catch (e) {
     if (isConfigError(e)) throw new DapError('BAD_LAUNCH_FIELD', `kmirror settings: ${e.message}`, { cause: e });
-    throw new DapError('TARGET_UNREACHABLE', `cannot reach target ${label}: ${(e as Error).message}`, { cause: e });
+    // A cluster or tunnel error keeps its own DAP id (a missing pod, RBAC, a failed agent differ).
+    throw reportAs('TARGET_UNREACHABLE', `cannot reach target ${label}: ${e instanceof Error ? e.message : String(e)}`, e);
   }
   opts.onStatus(`agent ready for ${label}`);
   const s = session;
