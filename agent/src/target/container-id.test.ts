@@ -2,20 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cgroupMentionsContainer, findContainerPid, parseContainerIdTarget } from './container-id.js';
+import { cgroupMentionsContainer, findContainerPid } from './container-id.js';
 
 const ID = 'a1b2c3d4'.repeat(8);
-
-describe('parseContainerIdTarget', () => {
-  it('accepts hex IDs, with or without the runtime prefix', () => {
-    expect(parseContainerIdTarget(`container-id/${ID}`)).toBe(ID);
-    expect(parseContainerIdTarget(`container-id/containerd://${ID}`)).toBe(ID);
-  });
-  it('ignores other forms and rejects bad IDs', () => {
-    expect(parseContainerIdTarget('pid/1')).toBeUndefined();
-    expect(() => parseContainerIdTarget('container-id/xyz')).toThrow(/expected container-id\/<hex runtime ID>/);
-  });
-});
 
 describe('cgroupMentionsContainer', () => {
   it.each([

@@ -1,20 +1,10 @@
 // The `container-id/<ID>` target of a node agent (hostPID): finds the container's init process by
 // its runtime ID in /proc/*/cgroup — containerd, CRI-O and Docker all put the ID in the cgroup
 // path (".../<id>", "cri-containerd-<id>.scope", "crio-<id>.scope", "docker-<id>.scope") — so no
-// container-runtime socket is needed. Then it is served exactly like pid/N.
+// container-runtime socket is needed. Then it is served exactly like pid/N (the ID is parsed by
+// #proto/runtime/target.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { TunnelError } from '#proto/runtime/errors.js';
-
-const CONTAINER_ID = /^[0-9a-f]{12,128}$/;
-
-/** Parses `container-id/<hex>` (undefined for other forms). */
-export function parseContainerIdTarget(spec: string): string | undefined {
-  const m = /^container-id\/(.*)$/.exec(spec);
-  if (!m) return undefined;
-  const id = (m[1] ?? '').replace(/^[a-z0-9-]+:\/\//, '');
-  if (!CONTAINER_ID.test(id)) throw new TunnelError('INVALID_ARGUMENT', `bad target "${spec}": expected container-id/<hex runtime ID>`);
-  return id;
-}
 
 /** True when a /proc/N/cgroup text places the process in container `id`. */
 export function cgroupMentionsContainer(cgroupText: string, id: string): boolean {

@@ -1,27 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnviron } from '../services/env.js';
-import { parseLocalTarget, resolveLocalTarget } from './resolve.js';
+import { netnsEtcDir, resolveLocalTarget } from './resolve.js';
 
-describe('local targets', () => {
-  it('parses pid/N and netns/NAME', () => {
-    expect(parseLocalTarget('pid/42')).toEqual({ kind: 'pid', pid: 42 });
-    expect(parseLocalTarget('netns/pod-1')).toEqual({ kind: 'netns', name: 'pod-1' });
-  });
-
-  it('rejects anything else with a clear message', () => {
-    for (const bad of ['pid/x', 'netns/../x', 'netns/..', 'pod/web', '']) {
-      expect(() => parseLocalTarget(bad)).toThrow(/expected pid\/N or netns\/NAME/);
-    }
-  });
-
+describe('agent targets', () => {
   it('resolves this process to its namespace, root and environ', () => {
     const t = resolveLocalTarget(`pid/${process.pid}`);
     expect(t).toMatchObject({ pid: process.pid, netnsPath: `/proc/${process.pid}/ns/net`, rootPath: `/proc/${process.pid}/root`, environPath: `/proc/${process.pid}/environ` });
     expect(t.netnsIno).toBeGreaterThan(0);
+    expect(netnsEtcDir(t)).toBeUndefined();
   });
 
   it('names a missing target', () => {
     expect(() => resolveLocalTarget('netns/kmirror-does-not-exist')).toThrow(/cannot open \/var\/run\/netns\/kmirror-does-not-exist/);
+  });
+
+  it.each(['pid/x', 'pid/0', 'netns/../x', 'netns/..', 'pod/web', 'targetless', ''])('rejects %j as INVALID_ARGUMENT listing what an agent serves', (bad) => {
+    expect(() => resolveLocalTarget(bad)).toThrow(expect.objectContaining({ name: 'TunnelError', code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('lists the forms an agent accepts for an unknown kind', () => {
+    expect(() => resolveLocalTarget('pod/web')).toThrow('target kind "pod" is not accepted here in "pod/web"; expected pid/N, netns/NAME, container-id/ID');
   });
 });
 

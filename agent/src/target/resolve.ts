@@ -1,26 +1,13 @@
-// Resolves a local target string to the paths the agent serves from:
-//   pid/N       netns /proc/N/ns/net, root /proc/N/root, env /proc/N/environ
-//   netns/NAME  netns /var/run/netns/NAME, root / (the host's files; DNS config from
-//               /etc/netns/NAME/{resolv.conf,hosts} when present, as `ip netns exec` does)
+// Resolves the agent's target string to the paths the agent serves from:
+//   pid/N            netns /proc/N/ns/net, root /proc/N/root, env /proc/N/environ
+//   netns/NAME       netns /var/run/netns/NAME, root / (the host's files; DNS config from
+//                    /etc/netns/NAME/{resolv.conf,hosts} when present, as `ip netns exec` does)
+//   container-id/ID  (node agent, hostPID) served as pid/N of the container's init process
 import { statSync } from 'node:fs';
 import { TunnelError } from '#proto/runtime/errors.js';
+import { AGENT_TARGET_KINDS, isTargetError, parseTarget, type Target } from '#proto/runtime/target.js';
 import type { AgentTarget } from './target.js';
-import { findContainerPid, parseContainerIdTarget } from './container-id.js';
-
-export interface ParsedTarget {
-  kind: 'pid' | 'netns';
-  pid?: number;
-  name?: string;
-}
-
-/** Parses `pid/N` or `netns/NAME` (TunnelError INVALID_ARGUMENT otherwise). */
-export function parseLocalTarget(spec: string): ParsedTarget {
-  const pid = /^pid\/(\d+)$/.exec(spec);
-  if (pid) return { kind: 'pid', pid: Number(pid[1]) };
-  const ns = /^netns\/([A-Za-z0-9_.-]+)$/.exec(spec);
-  if (ns && ns[1] !== '.' && ns[1] !== '..') return { kind: 'netns', name: ns[1] };
-  throw new TunnelError('INVALID_ARGUMENT', `bad target "${spec}": expected pid/N or netns/NAME`);
-}
+import { findContainerPid } from './container-id.js';
 
 function inode(path: string, what: string): number {
   try {
@@ -31,23 +18,40 @@ function inode(path: string, what: string): number {
   }
 }
 
+/** Parses an agent target; a bad one is the tunnel's INVALID_ARGUMENT (the code the agent's fatal line reports). */
+function parseAgentTarget(spec: string): Target {
+  try {
+    return parseTarget(spec, { kinds: AGENT_TARGET_KINDS });
+  } catch (err) {
+    throw isTargetError(err) ? new TunnelError('INVALID_ARGUMENT', err.message, { cause: err }) : err;
+  }
+}
+
+function processTarget(spec: string, pid: number): AgentTarget {
+  const base = `/proc/${pid}`;
+  const netnsPath = `${base}/ns/net`;
+  return { spec, pid, netnsPath, netnsIno: inode(netnsPath, `target ${spec}`), rootPath: `${base}/root`, environPath: `${base}/environ` };
+}
+
 /** Checks that the target exists and returns its paths. */
 export function resolveLocalTarget(spec: string): AgentTarget {
-  // container-id/<ID> (node agent, hostPID): served as pid/N of the container's init process.
-  const containerId = parseContainerIdTarget(spec);
-  if (containerId !== undefined) return { ...resolveLocalTarget(`pid/${findContainerPid(containerId)}`), spec };
-  const t = parseLocalTarget(spec);
-  if (t.kind === 'pid') {
-    const base = `/proc/${t.pid}`;
-    const netnsPath = `${base}/ns/net`;
-    return { spec, pid: t.pid, netnsPath, netnsIno: inode(netnsPath, `target ${spec}`), rootPath: `${base}/root`, environPath: `${base}/environ` };
+  const target = parseAgentTarget(spec);
+  switch (target.kind) {
+    case 'pid':
+      return processTarget(spec, target.pid);
+    case 'container-id':
+      return processTarget(spec, findContainerPid(target.id));
+    case 'netns': {
+      const netnsPath = `/var/run/netns/${target.name}`;
+      return { spec, netnsName: target.name, netnsPath, netnsIno: inode(netnsPath, `target ${spec}`), rootPath: '/' };
+    }
+    default:
+      // parseAgentTarget accepts AGENT_TARGET_KINDS only.
+      throw new TunnelError('INVALID_ARGUMENT', `an agent cannot serve target "${spec}"`);
   }
-  const netnsPath = `/var/run/netns/${t.name}`;
-  return { spec, netnsPath, netnsIno: inode(netnsPath, `target ${spec}`), rootPath: '/' };
 }
 
 /** Where a netns target keeps its own resolv.conf/hosts (`ip netns exec` bind-mounts these). */
 export function netnsEtcDir(target: AgentTarget): string | undefined {
-  const m = /^netns\/(.+)$/.exec(target.spec);
-  return m ? `/etc/netns/${m[1]}` : undefined;
+  return target.netnsName !== undefined ? `/etc/netns/${target.netnsName}` : undefined;
 }
