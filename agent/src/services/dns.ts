@@ -11,6 +11,7 @@ import type { NetnsSockets } from '../netns/sockets.js';
 import type { AgentTarget } from '../target/target.js';
 import { netnsEtcDir } from '../target/resolve.js';
 import { readTargetFile } from './files.js';
+import { checkWireBounds } from './wire-bounds.js';
 import { candidateNames, parseHosts, parseResolvConf, type ResolvConf } from './resolv-conf.js';
 
 export class TargetDns {
@@ -52,9 +53,8 @@ export class TargetDns {
       for (const type of types) {
         const query = dnsPacket.encode({ type: 'query', id: randomInt(0, 65536), flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name: candidate, class: 'IN' }] });
         const answer = await this.query(query, undefined, conf);
-        const decoded = dnsPacket.decode(answer.packet);
         server = answer.server;
-        for (const rr of decoded.answers ?? []) {
+        for (const rr of answer.message.answers ?? []) {
           if ((rr.type === 'A' || rr.type === 'AAAA') && typeof rr.data === 'string') addresses.push(rr.data);
         }
       }
@@ -63,9 +63,14 @@ export class TargetDns {
     throw new TunnelError('NAME_NOT_RESOLVED', `resolve ${name}: no address from ${this.target.spec}'s hosts file or nameservers ${conf.nameservers.join(', ')}`);
   }
 
-  /** Sends a wire-format query to `server` (default: the target's nameservers in turn). */
-  async query(packet: Buffer, server?: SocketAddr, conf?: ResolvConf): Promise<{ packet: Buffer; server: string }> {
+  /**
+   * Sends a wire-format query to `server` (default: the target's nameservers in turn). An answer
+   * that does not decode (truncated, bad compression pointer) counts as that server failing, as
+   * in libc's resolver: the next server is tried.
+   */
+  async query(packet: Buffer, server?: SocketAddr, conf?: ResolvConf): Promise<{ packet: Buffer; server: string; message: dnsPacket.Packet }> {
     if (packet.length < 12 || packet.length > 65535) throw new TunnelError('INVALID_ARGUMENT', `dns query: ${packet.length} bytes is not a DNS message`);
+    if (server) checkWireBounds({ kind: 'dnsQuery', packet, server });
     const c = conf ?? (await this.resolvConf());
     const servers = server ? [server] : c.nameservers.map((address) => ({ address, port: 53 }));
     if (servers.length === 0) throw new TunnelError('NAME_NOT_RESOLVED', `dns query: ${this.target.spec} has no nameserver in its resolv.conf`);
@@ -75,13 +80,13 @@ export class TargetDns {
         try {
           let answer = await this.udpQuery(packet, s, c.timeoutMs);
           if (answer.length >= 3 && (answer[2]! & 0x02) !== 0) answer = await this.tcpQuery(packet, s, c.timeoutMs);
-          return { packet: answer, server: s.address };
+          return { packet: answer, server: s.address, message: decodeAnswer(answer, s) };
         } catch (err) {
           lastError = err;
         }
       }
     }
-    if (lastError instanceof TunnelError) throw lastError;
+    if (lastError instanceof TunnelError) throw new TunnelError(lastError.code, `${lastError.message}${servers.length > 1 ? ` (last of ${servers.map((s) => s.address).join(', ')})` : ''}`);
     throw new TunnelError('TIMED_OUT', `dns query: no answer from ${servers.map((s) => s.address).join(', ')} (${(lastError as Error)?.message ?? 'timeout'})`);
   }
 
@@ -124,5 +129,14 @@ export class TargetDns {
       len.writeUInt16BE(packet.length);
       socket.write(Buffer.concat([len, packet]));
     });
+  }
+}
+
+/** Decodes a nameserver's answer; a malformed one is a resolution error naming the server. */
+function decodeAnswer(answer: Buffer, server: SocketAddr): dnsPacket.Packet {
+  try {
+    return dnsPacket.decode(answer);
+  } catch (err) {
+    throw new TunnelError('NAME_NOT_RESOLVED', `dns query to ${server.address}:${server.port}: malformed answer (${(err as Error).message})`);
   }
 }

@@ -11,9 +11,8 @@ import type { DirEntry, FileType, RemoteStat } from '#proto/runtime/types.js';
 import type { AgentTarget } from '../target/target.js';
 import { toTunnelError } from './errno.js';
 import { resolveInRoot } from './root-path.js';
+import { checkWireBounds } from './wire-bounds.js';
 
-/** Largest single read served (keeps FileData well below the frame limit). */
-export const MAX_READ_BYTES = 1024 * 1024;
 /** Sequential readers get this much read ahead in one pread. */
 const READ_AHEAD_BYTES = 256 * 1024;
 
@@ -87,6 +86,7 @@ export class OpenFileStream implements StreamHandler {
 
   async open(): Promise<void> {
     try {
+      checkWireBounds({ kind: 'fileOpen', path: this.path, ...this.access });
       const host = await resolveInRoot(this.target.rootPath, this.path);
       const fh = await open(host, openFlags(this.access), this.access.createMode || 0o644);
       const s = await fh.stat();
@@ -103,6 +103,11 @@ export class OpenFileStream implements StreamHandler {
   }
 
   onMessage(msg: Msg): void {
+    try {
+      checkWireBounds(msg);
+    } catch (err) {
+      return this.fail(toTunnelError(err, `${msg.kind} on ${this.path}`));
+    }
     switch (msg.kind) {
       case 'fileRead':
         // Reads are answered in order.
@@ -131,7 +136,6 @@ export class OpenFileStream implements StreamHandler {
     if (this.closed) return;
     const fh = this.handle;
     if (!fh) return this.fail(new TunnelError('PROTOCOL_VIOLATION', `stream ${this.streamId}: read before the file was opened`));
-    if (length > MAX_READ_BYTES || offset < 0) return this.fail(new TunnelError('INVALID_ARGUMENT', `read of ${length} bytes at ${offset}: at most ${MAX_READ_BYTES} bytes per read`));
     try {
       const c = this.cache;
       if (!c || offset < c.offset || offset + length > c.offset + c.data.length) {
@@ -157,7 +161,6 @@ export class OpenFileStream implements StreamHandler {
     const fh = this.handle;
     if (!fh) return this.fail(new TunnelError('PROTOCOL_VIOLATION', `stream ${this.streamId}: write before the file was opened`));
     if (!this.access.write) return this.fail(new TunnelError('PERMISSION_DENIED', `${this.path} was opened read-only`));
-    if (data && data.length > MAX_READ_BYTES) return this.fail(new TunnelError('INVALID_ARGUMENT', `write of ${data.length} bytes: at most ${MAX_READ_BYTES} bytes per write`));
     try {
       this.cache = undefined;
       let length = 0;

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
 import type { TargetDns } from './dns.js';
 import { toTunnelError } from './errno.js';
+import { checkWireBounds } from './wire-bounds.js';
 
 const MAX_CONNECT_TIMEOUT_MS = 60_000;
 
@@ -40,6 +41,7 @@ export async function serveTcpConnect(ctx: { conn: TunnelConnection; streamId: n
   let socket: net.Socket | undefined;
   try {
     if (!req.host || req.port <= 0 || req.port > 65535) throw new TunnelError('INVALID_ARGUMENT', `${what}: bad host or port`);
+    checkWireBounds(req);
     const timeoutMs = Math.min(req.timeoutMs || 10_000, MAX_CONNECT_TIMEOUT_MS);
     let address = req.host;
     if (!net.isIP(address)) {

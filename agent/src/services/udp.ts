@@ -8,6 +8,7 @@ import type { Msg, MsgOf } from '#proto/runtime/messages.js';
 import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
 import { toTunnelError } from './errno.js';
+import { checkWireBounds } from './wire-bounds.js';
 
 class UdpStream implements StreamHandler {
   dropped = 0;
@@ -30,8 +31,10 @@ class UdpStream implements StreamHandler {
     switch (msg.kind) {
       case 'udpDatagram': {
         const { peer, payload } = msg;
-        if (peer.port <= 0 || peer.port > 65535 || !peer.address) {
-          this.conn.send(this.streamId, { kind: 'error', code: 'INVALID_ARGUMENT', message: `udp send: bad peer ${peer.address}:${peer.port}` });
+        try {
+          checkWireBounds(msg);
+        } catch (err) {
+          this.conn.send(this.streamId, { kind: 'error', code: 'INVALID_ARGUMENT', message: (err as Error).message });
           return this.release();
         }
         this.socket.send(payload, peer.port, peer.address, (err) => {

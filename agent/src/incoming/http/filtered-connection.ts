@@ -74,16 +74,27 @@ export class FilteredHttpConnection {
       this.requests.push(chunk);
     } catch (err) {
       if (this.routed.client + this.routed.app > 0 || this.rawTarget) return this.fail(err);
-      // Not HTTP: hand the whole connection to the original app unchanged.
-      this.rawTarget = this.upstream('app');
-      this.rawTarget.raw = true;
-      this.send(this.rawTarget, Buffer.concat([this.requests.takeHeld(), chunk]));
-      this.requests.push = (c: Buffer) => this.rawTarget && this.send(this.rawTarget, c);
+      this.passRawToApp(chunk);
     }
+  }
+
+  // Not HTTP (or never a whole request head): hand the whole connection to the original app unchanged.
+  private passRawToApp(chunk: Buffer): void {
+    this.rawTarget = this.upstream('app');
+    this.rawTarget.raw = true;
+    this.send(this.rawTarget, Buffer.concat([this.requests.takeHeld(), chunk]));
+    this.requests.push = (c: Buffer) => this.rawTarget && this.send(this.rawTarget, c);
   }
 
   private onPodEnd(): void {
     try { this.requests.end(); } catch { /* an incomplete request: the upstream sees the FIN */ }
+    if (this.upstreams.size === 0) {
+      // Ended before a whole request head (a tcpSocket probe, a health check, a few stray bytes):
+      // bytes go to the original app as they are, and with none the connection is simply closed.
+      const held = this.requests.takeHeld();
+      if (held.length === 0) return void this.o.pod.end();
+      this.passRawToApp(held);
+    }
     for (const u of this.upstreams.values()) u.stream ? u.stream.end() : (u.ended = true);
   }
 
