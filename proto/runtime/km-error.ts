@@ -14,6 +14,7 @@ export const KM_ERROR_RANGES = {
   dap: 5000,
   sdk: 6000,
   agent: 7000,
+  target: 8000,
 } as const;
 
 /** Tunnel codes are the proto ErrorCode values moved into the tunnel range (wire value n → 1000 + n). */
@@ -63,6 +64,9 @@ export const KmErrorCode = {
   },
   agent: {
     INVALID_HTTP_FILTER: 7000,
+  },
+  target: {
+    INVALID_TARGET: 8000,   // a target string (or the container it names) is wrong
   },
 } as const satisfies { readonly [C in keyof typeof KM_ERROR_RANGES]: Readonly<Record<string, number>> };
 

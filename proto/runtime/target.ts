@@ -7,6 +7,7 @@
 // Adding a kind: one entry in SYNTAX below (its words, its form for error messages, its parse),
 // a member of the Target union, its placement (adapter/runtime/placement/) and its docs.
 // Pure; throws TargetError.
+import { KmError } from './km-error.js';
 
 export const KUBE_KINDS = ['pod', 'deployment', 'statefulset', 'rollout', 'job', 'service'] as const;
 export type KubeKind = (typeof KUBE_KINDS)[number];
@@ -59,13 +60,12 @@ export const AGENT_TARGET_KINDS: readonly TargetKind[] = ['pid', 'netns', 'conta
 const BRAND = Symbol.for('kmirror.TargetError');
 
 /** A target string (or the container it names) is wrong; the message names the input. */
-export class TargetError extends Error {
+export class TargetError extends KmError<'target'> {
   override name = 'TargetError' as const;
-  readonly code = 'INVALID_TARGET' as const;
   readonly [BRAND] = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('target', 'INVALID_TARGET', message, options);
   }
 }
 

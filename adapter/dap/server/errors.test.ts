@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClusterError } from '#runtime/cluster/errors.js';
 import { KmErrorCode, type KmErrorCodeName } from '#proto/runtime/km-error.js';
 import { TunnelError } from '#proto/runtime/errors.js';
+import { TargetError } from '#proto/runtime/target.js';
 import { ERROR_CODES } from '#proto/runtime/types.js';
 import { BackendError, DapError, DapErrorCode, isDapError, reportAs, withTimeout } from './errors.js';
 
@@ -45,6 +46,10 @@ describe('reportAs: a target that cannot be reached', () => {
   it('gives every tunnel error code its own DAP id', () => {
     const ids = ERROR_CODES.map((code) => unreachable(new TunnelError(code, 'x')).id);
     expect(new Set([...ids, ...clusterCodes.map((c) => KmErrorCode.cluster[c])]).size).toBe(ids.length + clusterCodes.length);
+  });
+
+  it('gives a misspelt target its own DAP id', () => {
+    expect(unreachable(new TargetError('bad target "pdo/web"')).id).toBe(KmErrorCode.target.INVALID_TARGET);
   });
 
   it('keeps the user-facing text and the error underneath', () => {

@@ -1,8 +1,8 @@
 // Errors kmirror-dap reports to DAP clients. Every error carries a code (the DAP server's range of the
 // one code table, 5000-5099) and a message a user can act on; the connection turns any thrown error
 // into exactly one error response (unknown errors become INTERNAL with the stack logged). A kmirror
-// error from below the server (cluster, tunnel) is reported under its own id, so a client can tell
-// a missing pod from an RBAC refusal or an agent that never started.
+// error from below the server (cluster, tunnel, target string) is reported under its own id, so a
+// client can tell a missing pod from an RBAC refusal, an agent that never started or a misspelt target.
 import { isKmError, KmError, KmErrorCode, type KmErrorCodeName } from '#proto/runtime/km-error.js';
 
 export const DapErrorCode = KmErrorCode.dap;
@@ -33,10 +33,10 @@ export class BackendError extends DapError {
 }
 
 /** Components whose codes a DAP client receives as they are, instead of the DAP server's own code. */
-const REPORTED_AS_THEMSELVES: ReadonlySet<string> = new Set(['cluster', 'tunnel']);
+const REPORTED_AS_THEMSELVES: ReadonlySet<string> = new Set(['cluster', 'tunnel', 'target']);
 
 /**
- * A DapError that stands for a cluster or tunnel error: `code` says what the DAP server was doing
+ * A DapError that stands for a cluster, tunnel or target error: `code` says what the DAP server was doing
  * (e.g. TARGET_UNREACHABLE), `id` is the underlying error's own number in the code table.
  */
 export class ReportedError extends DapError {
@@ -49,7 +49,7 @@ export class ReportedError extends DapError {
   }
 }
 
-/** Wraps `cause` as a DapError with `code`; a cluster or tunnel error keeps its own DAP id. */
+/** Wraps `cause` as a DapError with `code`; a cluster, tunnel or target error keeps its own DAP id. */
 export function reportAs(code: DapErrorCodeName, message: string, cause: unknown): DapError {
   return isKmError(cause) && REPORTED_AS_THEMSELVES.has(cause.component)
     ? new ReportedError(code, message, cause)
