@@ -1,8 +1,10 @@
 // Outgoing TCP through the target: the agent connects from inside the target first (so refusals
 // reach the program as ECONNREFUSED from its own connect), then a one-shot loopback listener is
 // opened for the layer, which connects the program's socket to it; the two are piped with
-// half-close preserved. The listener accepts one connection and closes (10 s deadline).
+// half-close preserved. The listener accepts one connection of this user (another local user's
+// connection racing for the port is refused) and closes (10 s deadline).
 import { createServer, type Socket } from 'node:net';
+import { checkLoopbackPeer } from '#proto/runtime/loopback-peer.js';
 import type { AgentSession, TunnelSocket } from '../tunnel/agent-session.js';
 
 const ACCEPT_DEADLINE_MS = 10_000;
@@ -31,11 +33,18 @@ export async function relayTcp(agent: AgentSession, host: string, port: number, 
   const bindHost = ipv6 && host.includes(':') ? '::1' : '127.0.0.1';
   const server = createServer({ allowHalfOpen: true });
   const timer = setTimeout(() => { server.close(); remote.destroy(); }, ACCEPT_DEADLINE_MS);
-  server.once('connection', (local) => {
-    clearTimeout(timer);
-    server.close();
-    counters.connections++;
-    join(local, remote, counters);
+  let taken = false;
+  server.on('connection', (local) => {
+    local.pause();
+    void checkLoopbackPeer(local).then((verdict) => {
+      if (!verdict.allowed || taken) { local.destroy(); return; }
+      taken = true;
+      clearTimeout(timer);
+      server.close();
+      counters.connections++;
+      join(local, remote, counters);
+      local.resume();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
