@@ -20,6 +20,7 @@ import { IncomingConnectionImpl, TunnelSocketImpl } from './tunnel-socket.js';
 import { TunnelUdpSocketImpl } from './tunnel-udp.js';
 
 const READ_FILE_CHUNK = 1024 * 1024;
+const ADDRESS_FAMILIES = { 0: 'any', 4: 'ipv4', 6: 'ipv6' } as const;
 
 function openWebSocket(opts: ConnectAgentOptions, timeoutMs: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -95,7 +96,7 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
   }
 
   async resolve(name: string, family: 0 | 4 | 6 = 0): Promise<string[]> {
-    const r = await request(this.conn, { kind: 'resolveRequest', name, family }, 'resolveResponse', `resolve ${name} in ${this.target}`);
+    const r = await request(this.conn, { kind: 'resolveRequest', name, family: ADDRESS_FAMILIES[family] }, 'resolveResponse', `resolve ${name} in ${this.target}`);
     return r.addresses;
   }
 
@@ -142,7 +143,8 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
   }
 
   async stat(path: string, opts: { noFollow?: boolean } = {}): Promise<RemoteStat> {
-    return (await request(this.conn, { kind: 'fileStatRequest', path, noFollow: opts.noFollow ?? false }, 'fileStat', `stat ${path} in ${this.target}`)).stat;
+    const { kind: _kind, ...stat } = await request(this.conn, { kind: 'fileStatRequest', path, noFollow: opts.noFollow ?? false }, 'fileStat', `stat ${path} in ${this.target}`);
+    return stat;
   }
 
   async readdir(path: string): Promise<DirEntry[]> {

@@ -15,6 +15,8 @@ import { OpenFileStream, readdirInTarget, statInTarget } from '../services/files
 import { serveTcpConnect } from '../services/tcp-relay.js';
 import { serveUdpOpen } from '../services/udp.js';
 
+const FAMILY_NUMBERS = { any: 0, ipv4: 4, ipv6: 6 } as const;
+
 export interface AgentServices {
   target: AgentTarget;
   sockets: NetnsSockets;
@@ -45,7 +47,7 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
     case 'udpOpen':
       return serveUdpOpen({ conn, streamId, sockets: s.sockets, log }, m);
     case 'resolveRequest': {
-      const r = await s.dns.resolve(m.name, m.family);
+      const r = await s.dns.resolve(m.name, FAMILY_NUMBERS[m.family]);
       return reply({ kind: 'resolveResponse', addresses: r.addresses, source: r.source });
     }
     case 'dnsQuery': {
@@ -55,7 +57,7 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
     case 'fileOpen':
       return new OpenFileStream(conn, streamId, s.target, m.path, m).open();
     case 'fileStatRequest':
-      return reply({ kind: 'fileStat', stat: await statInTarget(s.target, m.path, m.noFollow) });
+      return reply({ kind: 'fileStat', ...await statInTarget(s.target, m.path, m.noFollow) });
     case 'fileReaddir':
       return reply({ kind: 'fileReaddirResult', entries: await readdirInTarget(s.target, m.path) });
     case 'envRequest':

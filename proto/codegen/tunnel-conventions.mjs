@@ -1,0 +1,14 @@
+// Where the tunnel's domain form departs from the generator's defaults (proto/codegen/domain-codegen.mjs).
+export const TUNNEL_CONVENTIONS = {
+  optional: {
+    DnsQuery: ['server'],           // absent: the target's first nameserver
+    Subscribe: ['httpFilter'],      // absent: steal every connection
+    Subscribed: ['listen'],         // absent: the agent reports no listener (mirror)
+    FileOpen: ['write', 'create', 'truncate', 'append', 'exclusive', 'createMode'], // absent: read-only
+    HttpFilter: '*',                // a filter sets only the parts it matches on
+  },
+  enums: {
+    ErrorCode: { form: 'name' },    // TunnelError.code carries the proto names ('NOT_FOUND')
+    FileType: { rename: { REGULAR: 'file' } },
+  },
+};
