@@ -7,94 +7,11 @@
  * address the program asked for (remembered by socket inode). */
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include "net_common.h"
+#include "net_route.h"
 
-unsigned long km_fd_ino(int fd)
-{
-	struct stat st;
-	return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
-}
-
-static enum km_outcome route_done(struct km_pending *p, const KmProxyMsg *a)
-{
-	struct km_net_ctx *x = (struct km_net_ctx *)p->ctx;
-	struct km_call *c = &p->call;
-	enum km_outcome o;
-	if (!a || a->body_case != KMIRROR__LAYER__V1__PROXY_MESSAGE__BODY_CONNECT) {
-		o = km_fail(c, ECONNREFUSED);   /* proxy gone: the one log line was written when it went */
-	} else if (a->connect->action == KMIRROR__LAYER__V1__CONNECT_ACTION__CONNECT_LOCAL) {
-		o = km_bypass(c, "proxy: local");
-	} else if (a->connect->action == KMIRROR__LAYER__V1__CONNECT_ACTION__CONNECT_FAIL) {
-		o = km_fail(c, a->connect->errno_code ? a->connect->errno_code : ECONNREFUSED);
-	} else {
-		struct sockaddr_storage to;
-		socklen_t tlen;
-		const Kmirror__Layer__V1__SocketAddress *r = a->connect->redirect;
-		if (!r || km_addr_from_text(r->address, r->port, x->v6, &to, &tlen)) {
-			km_log(KM_LOG_WARN, "proxy sent an unusable redirect address");
-			o = km_fail(c, ECONNREFUSED);
-		} else {
-			if (x->udp && a->connect->cacheable)
-				km_relay_remember((struct sockaddr *)&x->remote, x->len, (struct sockaddr *)&to, tlen);
-			o = x->kind == KM_NET_CONNECT ? km_net_connect_via(c, x, &to, tlen) : km_udp_send_via(c, x, &to, tlen);
-		}
-	}
-	close(x->dup);
-	return o;
-}
-
-enum km_outcome km_net_route(struct km_call *c, int fd, const struct sockaddr_storage *remote, socklen_t len, int kind)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)remote;
-	if (km_addr_is_loopback_or_any(sa)) return km_bypass(c, "loopback or not IP");
-	if (km_policy_port_excluded(km_addr_port(sa))) return km_bypass(c, "excluded port");
-	struct km_net_ctx x = { .kind = kind, .len = len, .remote = *remote, .v6 = sa->sa_family == AF_INET6 };
-	x.dup = km_grab_fd(c->pid, fd);
-	if (x.dup < 0) {   /* fail closed: a pod destination must never be dialled from the workstation */
-		km_log(KM_LOG_WARN, "pid %d: cannot take socket %d (%s): connect refused", c->pid, fd, strerror(errno));
-		return km_fail(c, ECONNREFUSED);
-	}
-	int type = 0;
-	socklen_t tl = sizeof type;
-	getsockopt(x.dup, SOL_SOCKET, SO_TYPE, &type, &tl);
-	x.udp = type == SOCK_DGRAM;
-	enum km_outcome o;
-	if (type != SOCK_STREAM && type != SOCK_DGRAM) o = km_bypass(c, "not TCP/UDP");
-	else if (!x.udp && kind != KM_NET_CONNECT) o = km_bypass(c, "TCP send with address");
-	else if (km_proxy_up() && !km_policy_outgoing(x.udp)) o = km_bypass(c, "outgoing traffic disabled");
-	else if (km_policy_exe_skipped(c->pid)) o = km_bypass(c, "skipped executable");
-	else if (!km_notif_valid(c->id)) o = km_bypass(c, "call vanished");
-	else {
-		struct sockaddr_storage relay;
-		socklen_t rlen;
-		if (x.udp && km_relay_for(sa, &relay, &rlen)) {
-			o = kind == KM_NET_CONNECT ? km_net_connect_via(c, &x, &relay, rlen) : km_udp_send_via(c, &x, &relay, rlen);
-		} else {
-			Kmirror__Layer__V1__SocketAddress ra = KMIRROR__LAYER__V1__SOCKET_ADDRESS__INIT;
-			char text[64];
-			km_addr_to_text(sa, text, sizeof text);
-			ra.address = text;
-			ra.port = km_addr_port(sa);
-			Kmirror__Layer__V1__ConnectRequest req = KMIRROR__LAYER__V1__CONNECT_REQUEST__INIT;
-			req.transport = x.udp ? KMIRROR__LAYER__V1__TRANSPORT__UDP : KMIRROR__LAYER__V1__TRANSPORT__TCP;
-			req.remote = &ra;
-			req.pid = (uint32_t)c->pid;
-			req.ipv6 = x.v6;
-			KmLayerMsg m = KMIRROR__LAYER__V1__LAYER_MESSAGE__INIT;
-			m.body_case = KMIRROR__LAYER__V1__LAYER_MESSAGE__BODY_CONNECT;
-			m.connect = &req;
-			return km_ask_proxy(c, &m, route_done, &x, sizeof x);   /* route_done closes dup */
-		}
-	}
-	close(x.dup);
-	return o;
-}
-
-enum km_outcome km_net_connect_via(struct km_call *c, struct km_net_ctx *x, const struct sockaddr_storage *to, socklen_t tlen)
+static enum km_outcome connect_via(struct km_call *c, struct km_net_ctx *x, const struct sockaddr_storage *to, socklen_t tlen)
 {
 	int r = connect(x->dup, (const struct sockaddr *)to, tlen);
 	int e = errno;
@@ -108,11 +25,7 @@ enum km_outcome km_net_connect_via(struct km_call *c, struct km_net_ctx *x, cons
 
 enum km_outcome km_net_connect(struct km_call *c)
 {
-	struct sockaddr_storage sa = { 0 };
-	socklen_t len = c->args[2] > sizeof sa ? sizeof sa : (socklen_t)c->args[2];
-	if (len < sizeof(sa_family_t) || km_read_mem(c->pid, c->args[1], &sa, len) != (ssize_t)len)
-		return km_bypass(c, "address unreadable");
-	return km_net_route(c, (int)c->args[0], &sa, len, KM_NET_CONNECT);
+	return km_net_route(c, (int)c->args[0], c->args[1], c->args[2], KM_NET_CONNECT, connect_via);
 }
 
 enum km_outcome km_net_getpeername(struct km_call *c)

@@ -12,31 +12,25 @@
 #include <unistd.h>
 #include "net_common.h"
 
-#define MAX_DGRAM 65536
-#define MAX_IOV 1024
-#define MAX_CONTROL 4096
 
 /* Receives one datagram for the msghdr at `addr` in the program; returns the byte count. */
 static ssize_t recv_into(struct km_call *c, int dup, uint64_t addr, int flags, bool *would_block)
 {
 	struct msghdr m;
 	if (km_read_mem(c->pid, addr, &m, sizeof m) != sizeof m) { errno = EFAULT; return -1; }
-	size_t n_iov = m.msg_iovlen > MAX_IOV ? MAX_IOV : m.msg_iovlen;
-	struct iovec *riov = calloc(n_iov ? n_iov : 1, sizeof *riov);
-	unsigned char *data = malloc(MAX_DGRAM);
-	unsigned char control[MAX_CONTROL];
+	size_t n_iov = 0, room = 0;
+	struct iovec *riov = km_read_iovecs(c->pid, &m, &n_iov, &room);
+	unsigned char *data = malloc(KM_MAX_DGRAM);
+	unsigned char control[KM_MAX_CONTROL];
 	ssize_t rc = -1;
 	errno = EFAULT;
 	if (!riov || !data) goto out;
-	if (n_iov && km_read_mem(c->pid, (uint64_t)(uintptr_t)m.msg_iov, riov, n_iov * sizeof *riov) != (ssize_t)(n_iov * sizeof *riov)) goto out;
-	size_t room = 0;
-	for (size_t i = 0; i < n_iov; i++) room += riov[i].iov_len;
-	if (room > MAX_DGRAM) room = MAX_DGRAM;
+	if (room > KM_MAX_DGRAM) room = KM_MAX_DGRAM;
 	struct sockaddr_storage from;
 	struct iovec local = { data, room };
 	struct msghdr in = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &local, .msg_iovlen = 1,
 	                     .msg_control = m.msg_controllen ? control : NULL,
-	                     .msg_controllen = m.msg_controllen > MAX_CONTROL ? MAX_CONTROL : m.msg_controllen };
+	                     .msg_controllen = m.msg_controllen > KM_MAX_CONTROL ? KM_MAX_CONTROL : m.msg_controllen };
 	rc = recvmsg(dup, &in, flags | MSG_DONTWAIT);
 	if (rc < 0) { *would_block = errno == EAGAIN; goto out; }
 	size_t copy = (size_t)rc < room ? (size_t)rc : room;
@@ -76,7 +70,7 @@ static enum km_outcome emulate(struct km_call *c, int fd, int flags, ssize_t (*o
 
 static ssize_t op_recvfrom(struct km_call *c, int dup, bool *would_block)
 {
-	size_t room = c->args[2] > MAX_DGRAM ? MAX_DGRAM : c->args[2];
+	size_t room = c->args[2] > KM_MAX_DGRAM ? KM_MAX_DGRAM : c->args[2];
 	unsigned char *buf = malloc(room ? room : 1);
 	if (!buf) { errno = ENOMEM; return -1; }
 	struct sockaddr_storage from;

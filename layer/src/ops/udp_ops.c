@@ -6,11 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
-#include "net_common.h"
+#include "net_route.h"
 
-#define MAX_DGRAM 65536
-#define MAX_IOV 1024
-#define MAX_CONTROL 4096
 #define MAX_BATCH 64
 
 static bool same_name(const struct sockaddr_storage *a, socklen_t alen, const struct sockaddr_storage *b, socklen_t blen)
@@ -21,20 +18,17 @@ static bool same_name(const struct sockaddr_storage *a, socklen_t alen, const st
 /* Copies one struct msghdr's payload and control data out of the program and sends it. */
 static ssize_t send_msghdr(pid_t pid, int dup, const struct msghdr *m, const struct sockaddr *to, socklen_t tlen, int flags)
 {
-	size_t n_iov = m->msg_iovlen > MAX_IOV ? MAX_IOV : m->msg_iovlen;
-	struct iovec *riov = calloc(n_iov ? n_iov : 1, sizeof *riov);
-	unsigned char *data = malloc(MAX_DGRAM);
-	unsigned char control[MAX_CONTROL];
+	size_t n_iov = 0, total = 0;
+	struct iovec *riov = km_read_iovecs(pid, m, &n_iov, &total);
+	unsigned char *data = malloc(KM_MAX_DGRAM);
+	unsigned char control[KM_MAX_CONTROL];
 	ssize_t rc = -1;
 	errno = EFAULT;
 	if (!riov || !data) goto out;
-	if (n_iov && km_read_mem(pid, (uint64_t)(uintptr_t)m->msg_iov, riov, n_iov * sizeof *riov) != (ssize_t)(n_iov * sizeof *riov)) goto out;
-	size_t total = 0;
-	for (size_t i = 0; i < n_iov; i++) total += riov[i].iov_len;
-	if (total > MAX_DGRAM) { errno = EMSGSIZE; goto out; }
+	if (total > KM_MAX_DGRAM) { errno = EMSGSIZE; goto out; }
 	struct iovec local = { data, total };
 	if (total && process_vm_readv(pid, &local, 1, riov, n_iov, 0) != (ssize_t)total) goto out;
-	size_t clen = m->msg_controllen > MAX_CONTROL ? MAX_CONTROL : m->msg_controllen;
+	size_t clen = m->msg_controllen > KM_MAX_CONTROL ? KM_MAX_CONTROL : m->msg_controllen;
 	if (clen && km_read_mem(pid, (uint64_t)(uintptr_t)m->msg_control, control, clen) != (ssize_t)clen) goto out;
 	struct msghdr out = { .msg_name = (void *)to, .msg_namelen = to ? tlen : 0, .msg_iov = &local, .msg_iovlen = 1,
 	                      .msg_control = clen ? control : NULL, .msg_controllen = clen };
@@ -71,11 +65,11 @@ static ssize_t send_batch(struct km_call *c, struct km_net_ctx *x, const struct 
 	return sent;
 }
 
-enum km_outcome km_udp_send_via(struct km_call *c, struct km_net_ctx *x, const struct sockaddr_storage *to, socklen_t tlen)
+static enum km_outcome send_via(struct km_call *c, struct km_net_ctx *x, const struct sockaddr_storage *to, socklen_t tlen)
 {
 	ssize_t r;
 	if (x->kind == KM_NET_SENDTO) {
-		size_t len = c->args[2] > MAX_DGRAM ? MAX_DGRAM : c->args[2];
+		size_t len = c->args[2] > KM_MAX_DGRAM ? KM_MAX_DGRAM : c->args[2];
 		unsigned char *buf = malloc(len ? len : 1);
 		if (!buf) return km_fail(c, ENOMEM);
 		if (len && km_read_mem(c->pid, c->args[1], buf, len) != (ssize_t)len) { free(buf); return km_fail(c, EFAULT); }
@@ -98,11 +92,7 @@ enum km_outcome km_udp_send_via(struct km_call *c, struct km_net_ctx *x, const s
 
 enum km_outcome km_udp_sendto(struct km_call *c)
 {
-	struct sockaddr_storage sa = { 0 };
-	socklen_t len = c->args[5] > sizeof sa ? sizeof sa : (socklen_t)c->args[5];
-	if (len < sizeof(sa_family_t) || km_read_mem(c->pid, c->args[4], &sa, len) != (ssize_t)len)
-		return km_bypass(c, "address unreadable");
-	return km_net_route(c, (int)c->args[0], &sa, len, KM_NET_SENDTO);
+	return km_net_route(c, (int)c->args[0], c->args[4], c->args[5], KM_NET_SENDTO, send_via);
 }
 
 /* Routes on the destination of the message (sendmsg) or of the first message (sendmmsg). */
@@ -111,10 +101,7 @@ static enum km_outcome route_msghdr(struct km_call *c, uint64_t msghdr_addr, int
 	struct msghdr m;
 	if (km_read_mem(c->pid, msghdr_addr, &m, sizeof m) != sizeof m) return km_bypass(c, "message unreadable");
 	if (!m.msg_name || !m.msg_namelen) return km_bypass(c, "no destination");
-	struct sockaddr_storage sa = { 0 };
-	socklen_t len = m.msg_namelen > sizeof sa ? sizeof sa : m.msg_namelen;
-	if (km_read_mem(c->pid, (uint64_t)(uintptr_t)m.msg_name, &sa, len) != (ssize_t)len) return km_bypass(c, "address unreadable");
-	return km_net_route(c, (int)c->args[0], &sa, len, kind);
+	return km_net_route(c, (int)c->args[0], (uint64_t)(uintptr_t)m.msg_name, m.msg_namelen, kind, send_via);
 }
 
 enum km_outcome km_udp_sendmsg(struct km_call *c) { return route_msghdr(c, c->args[1], KM_NET_SENDMSG); }
