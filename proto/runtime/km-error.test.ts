@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
 import { describe, expect, it, vi } from 'vitest';
 import { isKmError, KM_ERROR_RANGES, KmError, KmErrorCode, type KmErrorComponent } from './km-error.js';
 import { TunnelError } from './errors.js';
@@ -23,7 +25,10 @@ describe('the error code table', () => {
   });
 
   it('numbers the tunnel codes after their proto ErrorCode wire values', () => {
-    ERROR_CODES.forEach((name, wire) => expect(KmErrorCode.tunnel[name]).toBe(1000 + wire));
+    const proto = protobuf.loadSync(fileURLToPath(new URL('../kmirror/tunnel/v1/tunnel.proto', import.meta.url)));
+    const wireValues = proto.lookupEnum('kmirror.tunnel.v1.ErrorCode').values;
+    expect(Object.keys(KmErrorCode.tunnel).sort()).toEqual([...ERROR_CODES].sort());
+    for (const name of ERROR_CODES) expect(KmErrorCode.tunnel[name], name).toBe(1000 + (wireValues[name] ?? NaN));
   });
 });
 
