@@ -5,7 +5,7 @@
 //   * mirror at 1,000 requests/s for 10 s: requests answered by the app vs requests seen in the
 //     mirrored copies (zero loss expected), kernel ring-buffer drops, gaps;
 //   * agent RSS idle and under the mirror load.
-// Goals (issue 3): ≤150 µs p50 / ≤1 ms p99 added, mirror loss 0, RSS ≤60 MB idle / ≤100 MB loaded.
+// Goals: ≤150 µs p50 / ≤1 ms p99 added, mirror loss 0, RSS ≤60 MB idle / ≤100 MB loaded.
 import http from 'node:http';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';

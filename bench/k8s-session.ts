@@ -1,4 +1,4 @@
-// Kubernetes benchmark (issue 7) on the project's test cluster (npm run cluster:up), ratios in one
+// Kubernetes benchmark on the project's test cluster (npm run cluster:up), ratios in one
 // run: (1) bulk throughput of kmirror's tunnel (API server port-forward → agent → pod port)
 // against a raw `kubectl port-forward` to the same pod port; (2) request latency added by steal
 // (client pod → Service → pod netns → agent → tunnel → workstation handler) against a direct

@@ -1,7 +1,7 @@
 // Tunnel benchmark (root): bulk TCP throughput and small request/response latency through the
 // agent relay (a real agent process, WebSocket tunnel, flow-controlled stream, socket inside the
 // namespace) against a direct connection into the same namespace, measured in one run.
-// Goals (issue 2): throughput ratio ≥ 0.5×, added p50 latency ≤ 150 µs.
+// Goals: throughput ratio ≥ 0.5×, added p50 latency ≤ 150 µs.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Duplex } from 'node:stream';

@@ -1,4 +1,4 @@
-// Kubernetes targets end to end (issue 7) on the project's test cluster, through the library entry
+// Kubernetes targets end to end on the project's test cluster, through the library entry
 // the workstation session uses (openClusterAgent): the node agent serves env, DNS, files and
 // outgoing traffic from inside the target pod; a port-forward cut and a killed agent are
 // recovered from; a deleted pod is followed; nothing of kmirror remains afterwards.

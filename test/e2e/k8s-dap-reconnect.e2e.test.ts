@@ -1,4 +1,4 @@
-// kmirror-dap keeps a cluster debugging session alive across an agent loss (issue 7): a local Node
+// kmirror-dap keeps a cluster debugging session alive across an agent loss: a local Node
 // program launched through DAP steals the Deployment's traffic; the agent is killed with -9; the
 // session places a new agent, re-subscribes and reports the gap as a `kmirror/status` event; the
 // debuggee is not restarted and receives the Service's traffic again.

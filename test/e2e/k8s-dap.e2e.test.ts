@@ -1,4 +1,4 @@
-// kmirror-dap against the project's test cluster (issue 7): a local Node program and a local Go
+// kmirror-dap against the project's test cluster: a local Node program and a local Go
 // program (under dlv) are debugged with the Deployment as target; a request sent to the pod's
 // Service is stolen to the local program and stops at a breakpoint in its request handler, where
 // the pod's env is visible. Driven by `kmirror-dap run --json`, kmirror-dap's own DAP client.

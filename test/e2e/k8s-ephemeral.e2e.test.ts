@@ -1,4 +1,4 @@
-// Ephemeral agent placement (issue 7) in a namespace that enforces Pod Security `baseline`: the
+// Ephemeral agent placement in a namespace that enforces Pod Security `baseline`: the
 // node agent is refused with a clear message; the ephemeral agent starts without capabilities and
 // still serves outgoing traffic, DNS and env, while steal says clearly that it needs capabilities.
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';

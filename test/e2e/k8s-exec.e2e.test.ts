@@ -1,4 +1,4 @@
-// `kmirror exec` against a Deployment on the project's test cluster (issue 7): steal to a local
+// `kmirror exec` against a Deployment on the project's test cluster: steal to a local
 // Node app and to a local static Go app, mirror (both answer, the pod's answer unchanged),
 // outgoing to another Service by DNS name, the pod's env and a file from the pod; and after
 // kill -9 of the kmirror client nothing of kmirror remains 30 s later.

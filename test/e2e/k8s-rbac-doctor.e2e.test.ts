@@ -1,4 +1,4 @@
-// deploy/rbac.yaml and `kmirror doctor` against real RBAC (issue 7): a ServiceAccount bound to the
+// deploy/rbac.yaml and `kmirror doctor` against real RBAC: a ServiceAccount bound to the
 // shipped ClusterRole (and nothing else) runs a full session — node agent, tunnel, steal — and
 // doctor reports every needed verb as allowed and the node's features as working; the same
 // account without the binding gets FAIL lines that name the missing verbs.

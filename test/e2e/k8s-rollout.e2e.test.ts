@@ -1,4 +1,4 @@
-// rollout/NAME when the Argo Rollouts CRD exists (issue 7). The test installs a minimal
+// rollout/NAME when the Argo Rollouts CRD exists. The test installs a minimal
 // rollouts.argoproj.io CRD (schema only; no Argo controller), a Rollout whose selector matches a
 // Deployment's pods and one that refers to the Deployment through workloadRef, resolves both, and
 // removes the CRD afterwards (also on failure).

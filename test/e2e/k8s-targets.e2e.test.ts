@@ -1,4 +1,4 @@
-// Target forms against the real API server (issue 7): every kind resolves to a running container
+// Target forms against the real API server: every kind resolves to a running container
 // of a ready pod, sidecars are skipped with a warning naming the choice, the default-container
 // annotation and -c are honoured, and wrong targets fail with clear errors.
 import { AppsV1Api, BatchV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';

@@ -1,4 +1,4 @@
-// Opens the kmirror layer for a target: the workstation session (contract C: agent, tunnel,
+// Opens the kmirror layer for a target: the WorkstationSession (agent, tunnel,
 // local proxy) whose wrapCommand starts debuggees under the layer launcher. Settings come from
 // `configFile` (or .kmirror.json in cwd) with the launch config's `kmirror` object merged over it;
 // the target from the launch config, else the settings, else `kmirror-dap --target`. Bounded by

@@ -1,4 +1,4 @@
-// `kmirror-dap run ...` — headless scripted debugging (issue 8, IDE-clients engineer). main.ts hands
+// `kmirror-dap run ...` — headless scripted debugging. adapter/dap/main.ts hands
 // the arguments after `run` to runCommand and exits with what it returns:
 //   if (process.argv[2] === 'run') process.exit(await runCommand(process.argv.slice(3)));
 import { parseRunArgs, RUN_USAGE } from './run-args.js';

@@ -1,4 +1,4 @@
-// The agent's IncomingTrafficService backed by eBPF (contract A): mirror through km_mirror_tcx,
+// The agent's IncomingTrafficService backed by eBPF: mirror through km_mirror_tcx,
 // steal through km_steal, HTTP-filtered steal per request, UDP steal. Owns the rules between
 // subscriptions: several clients may mirror one port and several filtered steals may share a
 // port (first match wins, in subscription order), but an unfiltered steal owns its port alone.

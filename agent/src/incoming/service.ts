@@ -1,6 +1,6 @@
-// The hook between the tunnel and incoming traffic (contract A). The agent's connection handler
-// routes Subscribe/Unsubscribe frames here; the traffic engineer's implementation (steal/mirror
-// with eBPF) is created by agent/src/incoming/create.ts. The default answers NOT_SUPPORTED.
+// The hook between the tunnel and incoming traffic (IncomingTrafficService). The agent's connection
+// handler routes Subscribe/Unsubscribe frames here; the eBPF implementation (steal/mirror,
+// ebpf-service.ts) is created by agent/src/incoming/create.ts. The default answers NOT_SUPPORTED.
 import type { Duplex } from 'node:stream';
 import type { HttpFilter, SocketAddr, TrafficMode, Transport } from '#proto/runtime/types.js';
 import { TunnelError } from '#proto/runtime/errors.js';

@@ -43,7 +43,7 @@ export interface BpfIds { progs: number[]; maps: number[]; links: number[] }
 
 /**
  * BPF programs, maps and links whose fds process `pid` holds (from /proc/PID/fdinfo), so
- * leftover checks concern this agent only: other engineers' agents may hold km_ objects too.
+ * leftover checks concern this agent only: other agents on the machine may hold km_ objects too.
  */
 export function heldBpf(pid: number = process.pid): BpfIds {
   const ids: BpfIds = { progs: [], maps: [], links: [] };

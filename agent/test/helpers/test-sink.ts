@@ -1,4 +1,4 @@
-// A stand-in for the tunnel side of one subscription (the IncomingSink of contract A) for
+// A stand-in for the tunnel side of one subscription (the IncomingSink of service.ts) for
 // engine-level tests: each openConnection gives the agent one end of an in-memory duplex pair
 // and hands the other end (the "workstation" side) to the test.
 import { Duplex } from 'node:stream';
