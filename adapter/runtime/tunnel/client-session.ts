@@ -3,16 +3,17 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-stream.js';
+import { hasCapability } from '#proto/runtime/capabilities.js';
 import { TunnelConnection } from '#proto/runtime/connection.js';
 import { TunnelError } from '#proto/runtime/errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '#proto/runtime/framing.js';
 import { clientHandshake } from '#proto/runtime/handshake.js';
 import type { Frame } from '#proto/runtime/messages.js';
 import { WebSocketTransport } from '#proto/runtime/transport.js';
-import type { DirEntry, RemoteStat, SocketAddr } from '#proto/runtime/types.js';
+import type { DirEntry, RemoteStat, SocketAddr, Transport } from '#proto/runtime/types.js';
 import type {
   AgentSession, ConnectAgentOptions, IncomingConnection, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
-} from './agent-session.js';
+} from './session-types.js';
 import { RemoteFileImpl } from './remote-file.js';
 import { request } from './requests.js';
 import { SubscriptionImpl } from './subscription.js';
@@ -158,6 +159,7 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
   async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {
     let sub: SubscriptionImpl | undefined;
     const transport = opts.transport ?? 'tcp';
+    this.requireSubscribeFeatures(opts, transport);
     await request(this.conn, { kind: 'subscribe', port: opts.port, mode: opts.mode, transport, ...(opts.httpFilter ? { httpFilter: opts.httpFilter } : {}) }, 'subscribed',
       `subscribe ${transport}/${opts.port} (${opts.mode}) in ${this.target}`, {
         keep: (id, ok) => {
@@ -167,6 +169,17 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
         },
       });
     return sub!;
+  }
+
+  /**
+   * An agent that steals but predates a steal feature would ignore the field that asks for it
+   * (and steal everything): refuse here. Without steal at all, the agent itself says why.
+   */
+  private requireSubscribeFeatures(opts: SubscribeOptions, transport: Transport): void {
+    if (opts.mode !== 'steal' || !hasCapability(this, 'steal')) return;
+    const missing = opts.httpFilter && !hasCapability(this, 'steal-http-filter') ? 'steal-http-filter'
+      : transport === 'udp' && !hasCapability(this, 'steal-udp') ? 'steal-udp' : undefined;
+    if (missing) throw new TunnelError('NOT_SUPPORTED', `subscribe ${transport}/${opts.port} (steal) in ${this.target}: the agent does not announce ${missing}`);
   }
 
   /** The agent opened a stream: an incoming connection for one of our subscriptions. */

@@ -5,7 +5,7 @@ import type { StreamHandler, TunnelConnection } from '#proto/runtime/connection.
 import { TunnelError } from '#proto/runtime/errors.js';
 import type { Msg } from '#proto/runtime/messages.js';
 import type { RemoteStat } from '#proto/runtime/types.js';
-import type { RemoteFile } from './agent-session.js';
+import type { RemoteFile } from './session-types.js';
 
 const READ_AHEAD_BYTES = 256 * 1024;
 const MAX_READ_BYTES = 1024 * 1024;

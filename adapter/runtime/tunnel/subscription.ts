@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { StreamHandler, TunnelConnection } from '#proto/runtime/connection.js';
 import type { Msg } from '#proto/runtime/messages.js';
 import type { SocketAddr, TrafficMode } from '#proto/runtime/types.js';
-import type { IncomingConnection, Subscription } from './agent-session.js';
+import type { IncomingConnection, Subscription } from './session-types.js';
 
 export class SubscriptionImpl extends EventEmitter implements Subscription, StreamHandler {
   private ended = false;

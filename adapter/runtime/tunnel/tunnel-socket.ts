@@ -5,7 +5,7 @@ import { TunnelByteStream, type ByteStreamOptions } from '#proto/runtime/byte-st
 import type { TunnelConnection } from '#proto/runtime/connection.js';
 import type { Msg } from '#proto/runtime/messages.js';
 import type { SocketAddr, TrafficMode, Transport } from '#proto/runtime/types.js';
-import type { IncomingConnection, TunnelSocket } from './agent-session.js';
+import type { IncomingConnection, TunnelSocket } from './session-types.js';
 
 export class TunnelSocketImpl extends TunnelByteStream implements TunnelSocket {
   readonly localAddress: string;

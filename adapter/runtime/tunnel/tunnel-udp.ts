@@ -5,7 +5,7 @@ import type { StreamHandler, TunnelConnection } from '#proto/runtime/connection.
 import { TunnelError } from '#proto/runtime/errors.js';
 import type { Msg } from '#proto/runtime/messages.js';
 import type { SocketAddr } from '#proto/runtime/types.js';
-import type { TunnelUdpSocket } from './agent-session.js';
+import type { TunnelUdpSocket } from './session-types.js';
 
 export class TunnelUdpSocketImpl extends EventEmitter implements TunnelUdpSocket, StreamHandler {
   private closed = false;
