@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { isTunnelError } from '#proto/runtime/errors.js';
+import { BASE_CAPABILITIES } from '#proto/runtime/capabilities.js';
 import { PROTOCOL_VERSION } from '#proto/runtime/handshake.js';
 import { createIncomingTrafficService } from './incoming/create.js';
 import { createJsonLogger, type LogLevel } from './log.js';
@@ -15,8 +16,6 @@ import { startAgentServer, type AgentServer } from './tunnel/server.js';
 
 export const AGENT_USAGE = `usage: kmirror agent --target pid/N|netns/NAME|container-id/ID [--listen HOST:PORT] [--log-level debug|info|warn|error] [--idle-exit SECONDS]
   The session token is read from KMIRROR_AGENT_TOKEN (generated and printed in the ready line when unset).`;
-
-export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env'];
 
 function parseListen(value: string): { host: string; port: number } {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(value);

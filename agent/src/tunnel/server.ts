@@ -21,7 +21,7 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
-export async function startAgentServer(opts: { host: string; port: number; token: string; services: AgentServices; capabilities: string[]; log: Logger; handshakeTimeoutMs?: number }): Promise<AgentServer> {
+export async function startAgentServer(opts: { host: string; port: number; token: string; services: AgentServices; capabilities: readonly string[]; log: Logger; handshakeTimeoutMs?: number }): Promise<AgentServer> {
   const { log } = opts;
   const server = http.createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end(`kmirror agent: connect with a WebSocket to ${TUNNEL_PATH}\n`);
@@ -42,7 +42,7 @@ export async function startAgentServer(opts: { host: string; port: number; token
     acceptHandshake(conn, {
       token: opts.token,
       timeoutMs: opts.handshakeTimeoutMs ?? 10_000,
-      ack: { capabilities: opts.capabilities, agentVersion: AGENT_VERSION, target: opts.services.target.spec, maxFrameBytes: conn.maxFrameBytes },
+      ack: { capabilities: [...opts.capabilities], agentVersion: AGENT_VERSION, target: opts.services.target.spec, maxFrameBytes: conn.maxFrameBytes },
     }).then((hello) => {
       clientLog.info('tunnel', 'handshake ok', { clientName: hello.clientName, version: hello.protocolVersion });
       serveClient(conn, opts.services, clientLog);

@@ -1,6 +1,7 @@
 // Runs the agent's server in this test process (the same composition as agent/src/run.ts, minus
 // signal handling and the ready line), so tests can start several and stop them reliably.
 import { randomBytes } from 'node:crypto';
+import { BASE_CAPABILITIES } from '#proto/runtime/capabilities.js';
 import { createJsonLogger } from '../../src/log.js';
 import { UnsupportedIncomingTrafficService } from '../../src/incoming/service.js';
 import { createNetnsSockets } from '../../src/netns/sockets.js';
@@ -22,7 +23,7 @@ export async function startAgentInProcess(target: string): Promise<AgentUnderTes
   const sockets = createNetnsSockets(resolved.netnsPath);
   const token = randomBytes(16).toString('hex');
   const server = await startAgentServer({
-    host: '127.0.0.1', port: 0, token, log, capabilities: ['tcp', 'udp', 'dns', 'files', 'env'],
+    host: '127.0.0.1', port: 0, token, log, capabilities: [...BASE_CAPABILITIES],
     services: { target: resolved, sockets, dns: new TargetDns(resolved, sockets), incoming: new UnsupportedIncomingTrafficService() },
   });
   return { url: `ws://127.0.0.1:${server.port}/kmirror/v1`, token, server, logs };

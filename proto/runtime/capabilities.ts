@@ -1,0 +1,31 @@
+// The feature names an agent announces in HelloAck.capabilities: one declared list for both sides.
+// The tunnel only ever grows, so a newer client may meet an older agent: a client checks the
+// capability before using a feature that agent may lack, instead of relying on the agent to
+// notice a field it does not know (an older agent would silently ignore an http_filter and steal
+// every request).
+
+/** Every capability with what it lets a client use. */
+export const CAPABILITIES = {
+  tcp: 'outgoing TCP connections from inside the target (TcpConnect)',
+  udp: 'UDP sockets inside the target (UdpOpen)',
+  dns: 'name resolution and DNS queries as the target sees them (ResolveRequest, DnsQuery)',
+  files: 'files inside the target root (FileOpen, FileStatRequest, FileReaddir)',
+  env: "the target process's environment (EnvRequest)",
+  mirror: 'a copy of incoming TCP connections (Subscribe, mode MIRROR)',
+  steal: 'incoming TCP connections redirected to the client (Subscribe, mode STEAL)',
+  'steal-http-filter': 'steal of only the HTTP requests matching Subscribe.http_filter',
+  'steal-udp': 'incoming UDP datagrams redirected to the client (Subscribe, transport UDP)',
+} as const;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+/** What every agent serves from inside the target's network namespace and root. */
+export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env'] as const satisfies readonly Capability[];
+/** What an agent that can load its BPF programs adds (incoming traffic). */
+export const INCOMING_CAPABILITIES = ['mirror', 'steal', 'steal-http-filter', 'steal-udp'] as const satisfies readonly Capability[];
+
+/** True when the peer's handshake (HelloAck, or a session's set) announced `capability`. */
+export function hasCapability(peer: { readonly capabilities: readonly string[] | ReadonlySet<string> }, capability: Capability): boolean {
+  const caps = peer.capabilities;
+  return Array.isArray(caps) ? caps.includes(capability) : (caps as ReadonlySet<string>).has(capability);
+}
