@@ -8,7 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { openClusterAgent } from '#runtime/cluster/cluster-agent.js';
+import { openClusterAgent } from '#runtime/placement/cluster-agent.js';
 import { openPortForward } from '#runtime/cluster/port-forward.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
 import { waitForPodReady } from '#test/e2e/harness/pods.js';

@@ -31,7 +31,7 @@ describe('parseTarget: every kind', () => {
   it('reads container-id/ID (with or without the runtime prefix) where agents accept it', () => {
     expect(parseTarget(`container-id/${ID}`, { kinds: AGENT_TARGET_KINDS })).toEqual({ kind: 'container-id', id: ID });
     expect(parseTarget(`container-id/containerd://${ID}`, { kinds: AGENT_TARGET_KINDS })).toEqual({ kind: 'container-id', id: ID });
-    expect(() => parseTarget(`container-id/${ID}`)).toThrow(/target kind "container-id" is not accepted here/);
+    expect(() => parseTarget(`container-id/${ID}`)).toThrow(/bad target "container-id\/a1b2.*": kind "container-id" is not accepted here/);
     expect(() => parseTarget('container-id/xyz', { kinds: AGENT_TARGET_KINDS })).toThrow(/expected container-id\/<hex runtime ID>/);
   });
 });
@@ -88,13 +88,13 @@ describe('parseTarget: bad input', () => {
   });
 
   it('names the input and lists every accepted form for an unknown kind', () => {
-    expect(() => parseTarget('cronjob/x')).toThrow('unknown target kind "cronjob" in "cronjob/x"; expected pod/NAME, deploy/NAME, statefulset/NAME, '
+    expect(() => parseTarget('cronjob/x')).toThrow('bad target "cronjob/x": unknown kind "cronjob"; expected pod/NAME, deploy/NAME, statefulset/NAME, '
       + 'rollout/NAME, job/NAME, svc/NAME, targetless, pid/N, netns/NAME (Kubernetes objects optionally followed by /container/NAME)');
-    expect(() => parseTarget('')).toThrow(/^empty target; expected pod\/NAME/);
+    expect(() => parseTarget('')).toThrow(/^no target given; expected pod\/NAME/);
   });
 
   it('lists only the kinds accepted where it is called', () => {
-    expect(() => parseTarget('pod/web', { kinds: LOCAL_TARGET_KINDS })).toThrow('target kind "pod" is not accepted here in "pod/web"; expected pid/N, netns/NAME');
+    expect(() => parseTarget('pod/web', { kinds: LOCAL_TARGET_KINDS })).toThrow('bad target "pod/web": kind "pod" is not accepted here; expected pid/N, netns/NAME');
   });
 
   it('rejects a bad namespace', () => {

@@ -209,8 +209,8 @@ export function parseTarget(text: string, opts: ParseTargetOptions = {}): Target
   const word = (slash < 0 ? input : input.slice(0, slash)).toLowerCase();
   const syntax = SYNTAX.find((s) => s.words.includes(word));
   if (!syntax || !kinds.includes(syntax.kind)) {
-    const what = input ? (syntax ? `target kind "${word}" is not accepted here` : `unknown target kind "${word}"`) : 'empty target';
-    throw new TargetError(`${what}${input ? ` in "${input}"` : ''}; expected ${describeTargetForms(kinds)}`);
+    const what = !input ? 'no target given' : `bad target "${input}": ${syntax ? `kind "${word}" is not accepted here` : `unknown kind "${word}"`}`;
+    throw new TargetError(`${what}; expected ${describeTargetForms(kinds)}`);
   }
   return syntax.parse(slash < 0 ? undefined : input.slice(slash + 1), input, opts);
 }

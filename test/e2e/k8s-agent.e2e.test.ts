@@ -4,7 +4,7 @@
 // recovered from; a deleted pod is followed; nothing of kmirror remains afterwards.
 import { BatchV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClusterAgent, type ClusterAgentSession } from '#runtime/cluster/cluster-agent.js';
+import { openClusterAgent, type ClusterAgentSession } from '#runtime/placement/cluster-agent.js';
 import type { ReconnectStatus } from '#runtime/cluster/reconnecting-session.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces, waitFor } from './harness/cluster.js';
 import {

@@ -3,7 +3,7 @@
 // still serves outgoing traffic, DNS and env, while steal says clearly that it needs capabilities.
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClusterAgent, type ClusterAgentSession } from '#runtime/cluster/cluster-agent.js';
+import { openClusterAgent, type ClusterAgentSession } from '#runtime/placement/cluster-agent.js';
 import { runDoctor, type DoctorCheck } from '#runtime/cluster/doctor.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces } from './harness/cluster.js';
 import { APP_PORT, deployApp, kmirrorObjects, readyPodName } from './k8s/fixtures.js';

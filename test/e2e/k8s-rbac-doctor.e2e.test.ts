@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadAllYaml, RbacAuthorizationV1Api, type CoreV1Api, type KubeConfig, type V1ClusterRole } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClusterAgent } from '#runtime/cluster/cluster-agent.js';
+import { openClusterAgent } from '#runtime/placement/cluster-agent.js';
 import { runDoctor, type DoctorCheck } from '#runtime/cluster/doctor.js';
 import { ClusterGuard, IMAGES, sweepStaleNamespaces } from './harness/cluster.js';
 import { createClientPod, deployApp, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';

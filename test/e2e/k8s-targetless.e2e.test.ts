@@ -3,7 +3,7 @@
 // traffic is refused clearly; nothing remains after close().
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClusterAgent } from '#runtime/cluster/cluster-agent.js';
+import { openClusterAgent } from '#runtime/placement/cluster-agent.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces } from './harness/cluster.js';
 import { deployApp, readyPodName, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 

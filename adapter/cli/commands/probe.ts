@@ -3,7 +3,7 @@
 // fetched URLs, each coming from inside the target.
 import { connectAgent, type AgentSession } from '#runtime/tunnel/agent-session.js';
 import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js';
-import { parseLocalTarget } from '#runtime/targets/local-target.js';
+import { AGENT_TARGET_KINDS, LOCAL_TARGET_KINDS, isTargetError, parseTarget } from '#proto/runtime/target.js';
 import { fetchThroughTunnel } from '../fetch-through-tunnel.js';
 import { parseCommandLine, UsageError, type CliCommand, type CliIo } from './command.js';
 
@@ -24,12 +24,26 @@ async function open(values: { target?: string; 'agent-url'?: string }): Promise<
     return { session: await connectAgent({ url: values['agent-url'], token, clientName: 'kmirror probe' }) };
   }
   if (!values.target) throw new UsageError('--target (or --agent-url) is required');
-  if (!parseLocalTarget(values.target)) throw new UsageError(`bad target "${values.target}": kmirror probe takes pid/N or netns/NAME`);
+  try {
+    parseTarget(values.target, { kinds: LOCAL_TARGET_KINDS });
+  } catch (err) {
+    throw isTargetError(err) ? new UsageError(err.message) : err;
+  }
   const agent = await startLocalAgent({ target: values.target });
   try {
     return { session: await connectAgent({ url: agent.url, token: agent.token, clientName: 'kmirror probe' }), agent };
   } catch (err) {
     await agent.stop();
+    throw err;
+  }
+}
+
+/** True when the agent serves a process (pid/N), whose whole environment is printed by default. */
+function servesProcess(agentTarget: string): boolean {
+  try {
+    return parseTarget(agentTarget, { kinds: AGENT_TARGET_KINDS }).kind === 'pid';
+  } catch (err) {
+    if (isTargetError(err)) return false;   // an agent of another kind or version: print only what --env asks
     throw err;
   }
 }
@@ -59,7 +73,7 @@ export const probeCommand: CliCommand = {
     let ok = true;
     try {
       io.stdout(`kmirror probe: agent serving ${session.target} (capabilities: ${[...session.capabilities].join(', ')})\n`);
-      if (session.target.startsWith('pid/') || values.env) {
+      if (values.env || servesProcess(session.target)) {
         ok = (await step(io, 'env', async () => {
           const env = await session.env();
           const names = values.env ?? Object.keys(env).sort();

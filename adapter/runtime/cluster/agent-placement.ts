@@ -56,16 +56,20 @@ export interface PlacedAgent {
   remove(): Promise<void>;
 }
 
-/** Creates the agent for `target` and waits for its container to run. */
-export async function placeAgent(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions, signal?: AbortSignal): Promise<PlacedAgent> {
-  const sessionId = randomBytes(4).toString('hex');
-  const token = randomBytes(24).toString('base64url');
-  return opts.mode === 'ephemeral'
-    ? placeEphemeral(access, target, opts, { sessionId, token }, signal)
-    : placeNodeJob(access, target, opts, { sessionId, token }, signal);
+/** A fresh session ID (names the agent's objects) and token (authenticates its tunnel). */
+export function newAgentIds(): { sessionId: string; token: string } {
+  return { sessionId: randomBytes(4).toString('hex'), token: randomBytes(24).toString('base64url') };
 }
 
-async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions,
+/** Creates the agent for `target` in `opts.mode` and waits for its container to run. */
+export async function placeAgent(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions, signal?: AbortSignal): Promise<PlacedAgent> {
+  return opts.mode === 'ephemeral'
+    ? placeEphemeral(access, target, opts, newAgentIds(), signal)
+    : placeNodeJob(access, target, opts, newAgentIds(), signal);
+}
+
+/** A Job pinned to the target's node (hostPID, capabilities) that serves the target's container by its ID. */
+export async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions,
   ids: { sessionId: string; token: string }, signal?: AbortSignal): Promise<PlacedAgent> {
   const namespace = opts.namespace ?? target.namespace;
   const job = buildNodeJob({
@@ -81,7 +85,7 @@ async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts
 
 /** A targetless agent: a plain pod (no hostPID, no capabilities) serving outgoing traffic and DNS. */
 export async function placeTargetlessAgent(access: KubeAccess, namespace: string, opts: AgentPlacementOptions, signal?: AbortSignal): Promise<PlacedAgent> {
-  const ids = { sessionId: randomBytes(4).toString('hex'), token: randomBytes(24).toString('base64url') };
+  const ids = newAgentIds();
   const job = buildTargetlessJob({
     sessionId: ids.sessionId, namespace, nodeName: '', containerId: '', targetDescription: 'targetless',
     image: opts.image, pullPolicy: opts.pullPolicy, ...(opts.command ? { command: opts.command } : {}),
@@ -135,7 +139,8 @@ async function deleteJob(access: KubeAccess, namespace: string, name: string): P
   }
 }
 
-async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions,
+/** An ephemeral container in the target pod (shares its namespaces; capabilities only where Pod Security allows). */
+export async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions,
   ids: { sessionId: string; token: string }, signal?: AbortSignal): Promise<PlacedAgent> {
   const { namespace, podName } = target;
   const pod = await kubeCall(`reading pod ${podName} in namespace ${namespace}`, () => access.core.readNamespacedPod({ name: podName, namespace }));

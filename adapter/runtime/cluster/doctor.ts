@@ -5,6 +5,7 @@
 // agent's capabilities allow them). Every agent it starts is removed before it returns.
 import { VersionApi } from '@kubernetes/client-node';
 import type { AgentSession } from '../tunnel/agent-session.js';
+import { formatTarget, isTargetError } from '#proto/runtime/target.js';
 import { parseKubeTarget } from '../targets/kube-target.js';
 import { AGENT_DEFAULTS } from './agent-defaults.js';
 import { connectWhenReady } from './agent-handshake.js';
@@ -90,7 +91,7 @@ async function probeWithAgent(access: KubeAccess, opts: DoctorOptions, mode: Age
       ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
     });
     const target = await resolveKubeTarget(access, spec);
-    report({ status: target.container.warning ? 'warn' : 'ok', text: `target ${spec.spec}: pod ${target.podName}, container ${target.container.name}, node ${target.nodeName}${target.container.warning ? ` (${target.container.warning})` : ''}` });
+    report({ status: target.container.warning ? 'warn' : 'ok', text: `target ${formatTarget(spec)}: pod ${target.podName}, container ${target.container.name}, node ${target.nodeName}${target.container.warning ? ` (${target.container.warning})` : ''}` });
     const started = Date.now();
     const placed = await placeAgent(access, target, placement);
     remove = placed.remove;
@@ -120,7 +121,7 @@ async function probeWithAgent(access: KubeAccess, opts: DoctorOptions, mode: Age
     }
   } catch (err) {
     ok = false;
-    report({ status: 'fail', text: isClusterError(err) ? `${err.code}: ${err.message}` : errText(err) });
+    report({ status: 'fail', text: isClusterError(err) || isTargetError(err) ? `${err.code}: ${err.message}` : errText(err) });
   } finally {
     await session?.close().catch(() => undefined);
     await remove?.().catch((err: unknown) => report({ status: 'warn', text: `removing the doctor's agent failed: ${errText(err)}` }));

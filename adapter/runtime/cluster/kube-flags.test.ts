@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { applyKubeFlags } from './kube-flags.js';
-import { clusterOptionsFromConfig } from './options-from-config.js';
 
 describe('applyKubeFlags', () => {
   it('leaves the config alone without flags', () => {
@@ -10,8 +9,6 @@ describe('applyKubeFlags', () => {
   it('applies -n, -c, --context and --kubeconfig over the file', () => {
     const r = applyKubeFlags({ target: { path: 'deploy/web', namespace: 'file-ns' }, kube_context: 'file-ctx' }, { namespace: 'shop', container: 'app', context: 'dev', kubeconfig: '/k' });
     expect(r).toEqual({ config: { target: { path: 'deploy/web/container/app', namespace: 'shop' }, kube_context: 'dev' }, target: 'deploy/web/container/app', kubeconfig: '/k' });
-    // and the cluster options read them back
-    expect(clusterOptionsFromConfig(r.config, { target: r.target })).toMatchObject({ target: 'deploy/web/container/app', namespace: 'shop', context: 'dev' });
   });
 
   it('uses --target over the file and keeps an explicit /container/', () => {

@@ -2,7 +2,7 @@
 // its pod selector, picks a ready pod, chooses the container and reads its runtime container ID
 // (which the node-job agent uses to find the process on the node). Rollouts need the Argo CRD.
 import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
-import type { KubeTargetSpec } from '../targets/kube-target.js';
+import type { KubeTarget } from '../targets/kube-target.js';
 import { chooseContainer, type ContainerChoice } from '../targets/container-choice.js';
 import { ClusterError, kubeCall, statusCodeOf } from './errors.js';
 import type { KubeAccess } from './kube-access.js';
@@ -11,7 +11,7 @@ import {
 } from './pod-selection.js';
 
 export interface ResolvedKubeTarget {
-  readonly spec: KubeTargetSpec;
+  readonly spec: KubeTarget;
   readonly namespace: string;
   readonly pod: V1Pod;
   readonly podName: string;
@@ -25,7 +25,7 @@ export interface ResolvedKubeTarget {
 }
 
 /** Finds the pod selector of a workload target (undefined for pod/NAME). */
-export async function workloadPodSelector(access: KubeAccess, spec: KubeTargetSpec, namespace: string): Promise<string | undefined> {
+export async function workloadPodSelector(access: KubeAccess, spec: KubeTarget, namespace: string): Promise<string | undefined> {
   const what = `${spec.kind}/${spec.name} in namespace ${namespace}`;
   const args = { name: spec.name, namespace };
   switch (spec.kind) {
@@ -93,7 +93,7 @@ export async function listPods(access: KubeAccess, namespace: string, labelSelec
 }
 
 /** Builds the resolved target for one chosen pod; throws when its container is not running. */
-export function resolveInPod(spec: KubeTargetSpec, namespace: string, pod: V1Pod, podSelector?: string): ResolvedKubeTarget {
+export function resolveInPod(spec: KubeTarget, namespace: string, pod: V1Pod, podSelector?: string): ResolvedKubeTarget {
   const podName = pod.metadata?.name ?? '';
   const container = chooseContainer(pod, spec.container);
   const containerId = runningContainerId(pod, container.name);
@@ -109,7 +109,7 @@ export function resolveInPod(spec: KubeTargetSpec, namespace: string, pod: V1Pod
 }
 
 /** Resolves `spec` to a running container of a ready pod (any running pod for pod/NAME). */
-export async function resolveKubeTarget(access: KubeAccess, spec: KubeTargetSpec): Promise<ResolvedKubeTarget> {
+export async function resolveKubeTarget(access: KubeAccess, spec: KubeTarget): Promise<ResolvedKubeTarget> {
   const namespace = spec.namespace ?? access.namespace;
   const selector = await workloadPodSelector(access, spec, namespace);
   if (selector === undefined) {

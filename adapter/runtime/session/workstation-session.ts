@@ -1,7 +1,8 @@
-// The workstation session (contract C), shared by `kmirror exec` and kmirror-dap: one agent for
-// the target, one tunnel, one local proxy serving every process the session launches.
-// Steps: resolve the policy → start/attach the agent (local target: startLocalAgent; Kubernetes
-// target: openClusterAgent) → connect → read the target's env → start the local proxy.
+// The workstation session, shared by `kmirror exec` and kmirror-dap: one agent for the target,
+// one tunnel, one local proxy serving every process the session launches.
+// Steps: resolve the policy → open the agent through the target's placement (a local process, or
+// an agent placed in the cluster: adapter/runtime/placement/) → read the target's env → start the
+// local proxy.
 // Lifecycle: close() stops the proxy, then the tunnel, then a local agent. If the agent goes away
 // while processes run, their remote connects fail with ECONNREFUSED (one warning) and files fall
 // back to local; nothing hangs.
@@ -10,9 +11,8 @@ import { resolvePolicy, type SessionPolicy } from '../config/policy.js';
 import { ConfigError } from '../config/errors.js';
 import type { KmirrorConfig } from '../config/types.js';
 import { LocalProxy, type ProxyStatus } from '../proxy/local-proxy.js';
-import { parseLocalTarget } from '../targets/local-target.js';
-import { connectAgent, isTunnelError, type AgentSession } from '../tunnel/agent-session.js';
-import { startLocalAgent, type LocalAgent } from '../tunnel/local-agent.js';
+import { placementForTarget } from '../placement/placement-for-target.js';
+import { isTunnelError, type AgentSession } from '../tunnel/agent-session.js';
 import { findLayerBinary } from './layer-binary.js';
 import { filterTargetEnv } from './target-env.js';
 
@@ -84,26 +84,12 @@ async function withDeadline<T>(what: string, ms: number, signal: AbortSignal | u
 
 /** Starts (local) or places (Kubernetes) the agent and returns a connected session. */
 async function openAgent(target: string, config: KmirrorConfig, log: SessionLogger, signal?: AbortSignal): Promise<{ agent: AgentSession; stop: () => Promise<void>; pid?: number }> {
-  if (target === 'targetless' || !parseLocalTarget(target)) {
-    const { openClusterAgent } = await import('../cluster/cluster-agent.js');
-    const { clusterOptionsFromConfig } = await import('../cluster/options-from-config.js');
-    const options = clusterOptionsFromConfig(config, { target });
-    if (!options) throw new ConfigError('target', 'no target given');
-    const agent = await openClusterAgent({
-      ...options,
-      log: (level, message, fields) => log.log(level, message, fields),
-      ...(signal ? { signal } : {}),
-    });
-    return { agent, stop: async () => { await agent.close(); } };
-  }
-  const local: LocalAgent = await startLocalAgent({ target, onLog: (line) => log.log('debug', `agent: ${line}`) });
-  try {
-    const agent = await connectAgent({ url: local.url, token: local.token, clientName: 'kmirror workstation session' });
-    return { agent, pid: local.pid, stop: async () => { await agent.close().catch(() => undefined); await local.stop(); } };
-  } catch (err) {
-    await local.stop();
-    throw err;
-  }
+  const placement = await placementForTarget(target, config, {
+    log: (level, message, fields) => log.log(level, message, fields),
+    ...(signal ? { signal } : {}),
+  });
+  const opened = await placement.open();
+  return { agent: opened.session, stop: () => opened.close(), ...(opened.agentPid !== undefined ? { pid: opened.agentPid } : {}) };
 }
 
 /** The target's env; a target without one (netns/NAME) gives {} and an info line. */

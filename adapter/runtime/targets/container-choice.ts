@@ -3,7 +3,7 @@
 // known mesh or helper sidecar. A choice the user did not make explicitly comes with a warning
 // naming it, so a wrong guess is visible. Pure.
 import type { V1Pod } from '@kubernetes/client-node';
-import { ClusterError } from '../cluster/errors.js';
+import { TargetError } from '#proto/runtime/target.js';
 
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
@@ -30,14 +30,14 @@ export interface ContainerChoice {
   readonly warning?: string;
 }
 
-/** Picks the container to target in `pod`; throws INVALID_TARGET when `explicit` does not exist. */
+/** Picks the container to target in `pod`; throws TargetError when `explicit` does not exist. */
 export function chooseContainer(pod: V1Pod, explicit?: string): ContainerChoice {
   const podName = pod.metadata?.name ?? '(unnamed pod)';
   const names = (pod.spec?.containers ?? []).map((c) => c.name);
-  if (names.length === 0) throw new ClusterError('INVALID_TARGET', `pod ${podName} has no containers`);
+  if (names.length === 0) throw new TargetError(`pod ${podName} has no containers`);
   if (explicit !== undefined) {
     if (!names.includes(explicit)) {
-      throw new ClusterError('INVALID_TARGET', `pod ${podName} has no container "${explicit}" (containers: ${names.join(', ')})`);
+      throw new TargetError(`pod ${podName} has no container "${explicit}" (containers: ${names.join(', ')})`);
     }
     return { name: explicit, reason: 'explicit' };
   }

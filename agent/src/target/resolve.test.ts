@@ -19,7 +19,7 @@ describe('agent targets', () => {
   });
 
   it('lists the forms an agent accepts for an unknown kind', () => {
-    expect(() => resolveLocalTarget('pod/web')).toThrow('target kind "pod" is not accepted here in "pod/web"; expected pid/N, netns/NAME, container-id/ID');
+    expect(() => resolveLocalTarget('pod/web')).toThrow('bad target "pod/web": kind "pod" is not accepted here; expected pid/N, netns/NAME, container-id/ID');
   });
 });
 

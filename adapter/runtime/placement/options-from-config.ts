@@ -1,7 +1,7 @@
 // Maps the kmirror configuration (adapter/runtime/config, mirrord-compatible keys) plus command-line
 // flags to openClusterAgent's options. Flags win over the file. Pure.
 import type { KmirrorConfig } from '../config/types.js';
-import type { AgentPlacementOptions } from './agent-placement.js';
+import type { AgentPlacementOptions } from '../cluster/agent-placement.js';
 import type { ClusterAgentOptions } from './cluster-agent.js';
 
 export interface ClusterFlags {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyKubeFlags } from '../cluster/kube-flags.js';
 import { clusterOptionsFromConfig } from './options-from-config.js';
 
 describe('clusterOptionsFromConfig', () => {
@@ -20,5 +21,10 @@ describe('clusterOptionsFromConfig', () => {
   it('lets flags win over the file', () => {
     expect(clusterOptionsFromConfig({ target: 'pod/a', kube_context: 'dev' }, { target: 'pod/b', context: 'prod', namespace: 'x', container: 'c', kubeconfig: '/k' }))
       .toEqual({ target: 'pod/b', context: 'prod', namespace: 'x', container: 'c', kubeconfig: '/k', agent: {} });
+  });
+
+  it('reads back the flags applyKubeFlags put into the config', () => {
+    const r = applyKubeFlags({ target: { path: 'deploy/web', namespace: 'file-ns' }, kube_context: 'file-ctx' }, { namespace: 'shop', container: 'app', context: 'dev' });
+    expect(clusterOptionsFromConfig(r.config, { target: r.target })).toMatchObject({ target: 'deploy/web/container/app', namespace: 'shop', context: 'dev' });
   });
 });

@@ -1,0 +1,55 @@
+// What the three Kubernetes placements share: their context (kube access, agent settings, log)
+// and the one way a placement's steps become a session — an AgentKeeper for the agent, a
+// ClusterAgentSession over it, the keeper following the target, reconnects logged.
+import type { AgentPlacementOptions } from '../cluster/agent-placement.js';
+import type { KubeAccess } from '../cluster/kube-access.js';
+import type { ReconnectStatus } from '../cluster/reconnecting-session.js';
+import { AgentKeeper, type ClusterLog, type ClusterPlacementSteps } from './cluster-agent-keeper.js';
+import { ClusterAgentSession } from './cluster-agent-session.js';
+import type { AgentPlacement, OpenedAgent, PlacementMode } from './placement.js';
+
+export interface ClusterPlacementContext {
+  readonly access: KubeAccess;
+  /** Agent settings, with `warn` set to the session's log. */
+  readonly agent: AgentPlacementOptions;
+  readonly log: ClusterLog;
+  readonly signal?: AbortSignal;
+  /** Give up reconnecting after this long. */
+  readonly reconnectTimeoutMs: number;
+}
+
+/** A Kubernetes placement; openSession() gives the cluster session itself (info, token, reconnect control). */
+export interface ClusterAgentPlacement extends AgentPlacement {
+  openSession(): Promise<ClusterAgentSession>;
+}
+
+/** Builds the placement `mode` from its steps. */
+export function clusterPlacement<Site>(mode: Exclude<PlacementMode, 'local'>, ctx: ClusterPlacementContext,
+  steps: ClusterPlacementSteps<Site>): ClusterAgentPlacement {
+  const openSession = async (): Promise<ClusterAgentSession> => {
+    const { log } = ctx;
+    const { keeper, first } = await AgentKeeper.start(ctx.access, steps, {
+      startupTimeoutMs: ctx.agent.startupTimeoutMs, log, ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    const session = new ClusterAgentSession(first.session, keeper, { reconnectTimeoutMs: ctx.reconnectTimeoutMs });
+    session.on('status', (st: ReconnectStatus) => {
+      if (st.type === 'disconnected') log('warn', `lost the agent connection (${st.reason}); reconnecting`);
+      if (st.type === 'reconnected') {
+        log('warn', `reconnected after ${st.gapMs} ms (${st.note ?? 'same agent'}); ${st.resubscribed} port subscription(s) restored`
+          + (st.failedSubscriptions ? `, ${st.failedSubscriptions} lost` : '') + '; connections open during the gap were lost', { gapMs: st.gapMs });
+        session.emit('target', session.info);
+      }
+      if (st.type === 'reconnect-failed') log('warn', `giving up on the agent: ${st.reason}`);
+    });
+    keeper.follow((reason) => session.forceReconnect(reason));
+    return session;
+  };
+  return {
+    mode,
+    openSession,
+    async open(): Promise<OpenedAgent> {
+      const session = await openSession();
+      return { session, close: () => session.close() };
+    },
+  };
+}
