@@ -1,9 +1,10 @@
 // Length-delimited framing of the tunnel byte stream: each frame is a varint length followed by
-// that many bytes of an encoded `Frame`. The decoder accepts arbitrary chunk boundaries and turns
-// every malformed input into a TunnelError('BAD_FRAME') naming what was wrong: an oversized
-// length, a varint longer than 5 bytes, an undecodable body, or a stream that ends mid-frame.
+// that many bytes of an encoded `Frame`. Decoding is the shared LengthPrefixedDecoder; here every
+// malformed input becomes a TunnelError('BAD_FRAME') naming what was wrong: an oversized length,
+// a varint longer than 5 bytes, an undecodable body, or a stream that ends mid-frame.
 import { TunnelError } from './errors.js';
 import { decodeFrameBody, encodeFrameBody } from './codec.js';
+import { LengthPrefixedDecoder, type FramingProblem } from './length-prefixed.js';
 import type { Frame } from './messages.js';
 
 /** Default maximum size of one encoded frame (without its length prefix). */
@@ -90,55 +91,27 @@ export function encodeFrame(frame: Frame, maxFrameBytes = DEFAULT_MAX_FRAME_BYTE
   return Buffer.concat([varintBytes(body.length), body]);
 }
 
-/** Incremental decoder: push() byte chunks, get whole frames back. Not reusable after an error. */
-export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  private failed = false;
-  /** Bytes the frame at the head needs in total (prefix + body), once its prefix is known. */
-  private need = 0;
-
-  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
-
-  /** Bytes held for a frame that has not completed yet. */
-  get pendingBytes(): number {
-    return this.buffered;
+function tunnelFramingError(problem: FramingProblem): TunnelError {
+  switch (problem.kind) {
+    case 'oversized': return new TunnelError('BAD_FRAME', `frame of ${problem.length} bytes exceeds the maximum of ${problem.maxFrameBytes}`);
+    case 'long-prefix': return new TunnelError('BAD_FRAME', 'frame length prefix is longer than 5 bytes (not a kmirror tunnel stream?)');
+    case 'undecodable': return new TunnelError('BAD_FRAME', `undecodable frame of ${problem.length} bytes: ${(problem.cause as Error).message}`, { cause: problem.cause });
+    case 'truncated': return new TunnelError('BAD_FRAME', `stream ended inside a frame (${problem.pendingBytes} bytes of an incomplete frame)`);
+    case 'already-failed': return new TunnelError('BAD_FRAME', 'frame decoder already failed');
   }
+}
 
-  /** Adds bytes; returns the frames they complete. Throws TunnelError('BAD_FRAME') on bad input. */
-  push(chunk: Uint8Array): Frame[] {
-    if (this.failed) throw new TunnelError('BAD_FRAME', 'frame decoder already failed');
-    if (chunk.length > 0) {
-      this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      this.buffered += chunk.length;
-    }
-    const frames: Frame[] = [];
-    try {
-      for (;;) {
-        const frame = this.next();
-        if (!frame) break;
-        frames.push(frame);
-      }
-    } catch (err) {
-      this.failed = true;
-      throw err;
-    }
-    return frames;
-  }
-
-  /** Call at end of stream: a partial frame left over is an error. */
-  finish(): void {
-    if (this.buffered > 0 && !this.failed) {
-      this.failed = true;
-      throw new TunnelError('BAD_FRAME', `stream ended inside a frame (${this.buffered} bytes of an incomplete frame)`);
-    }
+/** Incremental tunnel frame decoder: push() byte chunks, get whole frames back. Not reusable after an error. */
+export class FrameDecoder extends LengthPrefixedDecoder<Frame> {
+  constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+    super({ maxFrameBytes, decode: decodeFrameBody, error: tunnelFramingError });
   }
 
   /**
    * A Data frame whose header and payload arrived as separate chunks (how encodeFrameParts sends
    * them) is assembled without copying the payload.
    */
-  private splitDataFrame(): Frame | undefined {
+  protected override decodeAcrossChunks(): Frame | undefined {
     const head = this.chunks[0];
     const payloadChunk = this.chunks[1];
     if (!head || !payloadChunk || head.length > 24) return undefined;
@@ -153,7 +126,7 @@ export class FrameDecoder {
       return undefined;
     };
     const bodyLen = varint();
-    if (bodyLen === undefined || bodyLen > this.maxFrameBytes) return undefined;
+    if (bodyLen === undefined || bodyLen > this.opts.maxFrameBytes) return undefined;
     let streamId = 0;
     if (head[o] === 0x08) {
       o++;
@@ -175,43 +148,5 @@ export class FrameDecoder {
     this.buffered -= head.length + payloadLen;
     this.need = 0;
     return { streamId, msg: { kind: 'data', payload } };
-  }
-
-  private next(): Frame | undefined {
-    if (this.buffered === 0 || this.buffered < this.need) return undefined;
-    if (this.chunks.length > 1) {
-      const split = this.splitDataFrame();
-      if (split) return split;
-      this.chunks = [Buffer.concat(this.chunks, this.buffered)];
-    }
-    // Safe: buffered > 0 implies one chunk after the concat above.
-    const data = this.chunks[0]!;
-    let length = 0;
-    let i = 0;
-    for (let shift = 1; ; shift *= 128, i++) {
-      if (i >= 5) throw new TunnelError('BAD_FRAME', 'frame length prefix is longer than 5 bytes (not a kmirror tunnel stream?)');
-      if (i >= data.length) return undefined;
-      const byte = data[i]!;
-      length += (byte & 0x7f) * shift;
-      if ((byte & 0x80) === 0) break;
-    }
-    const headerLen = i + 1;
-    if (length > this.maxFrameBytes) {
-      throw new TunnelError('BAD_FRAME', `frame of ${length} bytes exceeds the maximum of ${this.maxFrameBytes}`);
-    }
-    if (data.length < headerLen + length) {
-      this.need = headerLen + length;
-      return undefined;
-    }
-    this.need = 0;
-    const body = data.subarray(headerLen, headerLen + length);
-    const rest = data.subarray(headerLen + length);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
-    try {
-      return decodeFrameBody(body);
-    } catch (err) {
-      throw new TunnelError('BAD_FRAME', `undecodable frame of ${length} bytes: ${(err as Error).message}`, { cause: err });
-    }
   }
 }

@@ -23,4 +23,23 @@ describe('layer channel framing', () => {
     expect(got[0]?.open?.path).toBe('/etc/hosts');
     expect(got[1]?.listen?.port).toBe(8080);
   });
+
+  it('delivers the messages before a malformed frame, then reports it', () => {
+    const good = layerPb.LayerMessage.encodeDelimited({ id: 1, open: { path: '/a', flags: 0, pid: 1 } }).finish();
+    const stream = new PassThrough();
+    const got: string[] = [];
+    readLayerMessages(stream as unknown as Socket, (m) => got.push(`message ${m.open?.path}`), (err) => got.push(`error ${err.message}`));
+    // 82 MiB announced: above the 80 MiB a file write-back may take.
+    stream.write(Buffer.concat([good, Buffer.from([0x80, 0x80, 0x80, 0x29])]));
+    expect(got).toEqual(['message /a', 'error layer frame too large or malformed (85983232 bytes)']);
+  });
+
+  it('reports an undecodable body with the decoder\'s error', () => {
+    const stream = new PassThrough();
+    const errors: Error[] = [];
+    readLayerMessages(stream as unknown as Socket, () => undefined, (err) => errors.push(err));
+    stream.write(Buffer.from([0x03, 0x0a, 0x64, 0x01]));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(/index out of range/);
+  });
 });
