@@ -37,7 +37,7 @@ function setupInNvim(opts: object): Registered {
 
 async function initializeOver(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<Record<string, unknown>> {
   const client = new DapClient(input as never, output as never, { requestTimeoutMs: 10_000 });
-  return client.request('initialize', { adapterID: 'kmirror', clientID: 'neovim', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+  return client.request<Record<string, unknown>>('initialize', { adapterID: 'kmirror', clientID: 'neovim', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
 }
 
 describe('ide-clients/neovim in headless nvim', () => {

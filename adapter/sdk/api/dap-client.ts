@@ -1,16 +1,17 @@
 // A Debug Adapter Protocol client over a byte stream pair (a spawned adapter's stdio or a TCP
-// socket): Content-Length framing, seq numbering, request/response matching with a deadline,
-// events, and answers to reverse requests. Written here because no maintained npm package
-// exports a DAP *client* (the testsupport `ProtocolClient` is internal and has no reverse requests).
+// socket), on the shared DAP peer (../protocol/dap-peer.ts: framing with limits, seq numbers,
+// request/response matching with a deadline, reverse requests). This file adds the client's
+// policy: typed requests, failed responses as errors, events as 'event', and a stream that stops
+// making sense (a malformed frame) closes the client.
 //
-// Concurrency: one reader callback parses frames in arrival order and dispatches synchronously,
-// so events are observed in the order the adapter sent them, interleaved correctly with responses.
+// Concurrency: frames are handled in arrival order and dispatched synchronously, so events are
+// observed in the order the adapter sent them, interleaved correctly with responses.
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { KmError } from '#proto/runtime/km-error.js';
-
-const HEADER_END = '\r\n\r\n';
+import { DapPeer, PeerRequestError, type MalformedMessage } from '../protocol/dap-peer.js';
+import type { DapArguments, DapCommand, DapResponseBody } from '../protocol/dap-requests.js';
 
 /** Thrown when the adapter answers a request with `success: false` or does not answer in time. */
 export class DapRequestError extends KmError<'sdk'> {
@@ -22,13 +23,6 @@ export class DapRequestError extends KmError<'sdk'> {
 
 type ReverseHandler = (args: unknown) => Promise<unknown> | unknown;
 
-interface Pending {
-  command: string;
-  resolve: (r: DebugProtocol.Response) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export interface DapClientEvents {
   event: [DebugProtocol.Event];
   close: [string];
@@ -36,26 +30,29 @@ export interface DapClientEvents {
 
 /** Speaks DAP to one adapter; emits 'event' for every event and 'close' once when the stream ends. */
 export class DapClient extends EventEmitter<DapClientEvents> {
-  private seq = 1;
-  private buffer: Buffer = Buffer.alloc(0);
-  private readonly pending = new Map<number, Pending>();
+  private readonly peer: DapPeer;
   private readonly reverseHandlers = new Map<string, ReverseHandler>();
-  private closedReason: string | undefined;
 
   constructor(
-    private readonly input: Readable,
-    private readonly output: Writable,
+    input: Readable,
+    output: Writable,
     private readonly opts: { requestTimeoutMs?: number; trace?: (line: string) => void } = {},
   ) {
     super();
-    input.on('data', (chunk: Buffer) => this.onData(chunk));
-    input.on('end', () => this.close('the adapter closed its output'));
-    input.on('error', (e) => this.close(`adapter stream error: ${e.message}`));
-    output.on('error', (e) => this.close(`adapter stream error: ${e.message}`));
+    const trace = opts.trace;
+    this.peer = new DapPeer(input, output, {
+      request: (request) => void this.answerReverse(request),
+      event: (event) => this.emit('event', event),
+      malformed: (problem) => this.onMalformed(problem),
+      close: (reason) => this.emit('close', reason),
+    }, {
+      ...(trace ? { trace: (direction: 'send' | 'receive', json: string) => trace(`${direction === 'send' ? '-->' : '<--'} ${json}`) } : {}),
+      describeStreamEnd: (error) => (error ? `adapter stream error: ${error.message}` : 'the adapter closed its output'),
+    });
   }
 
   get closed(): boolean {
-    return this.closedReason !== undefined;
+    return this.peer.isClosed;
   }
 
   /** Answers reverse requests (`runInTerminal`, `startDebugging`); unhandled ones get an error response. */
@@ -64,100 +61,45 @@ export class DapClient extends EventEmitter<DapClientEvents> {
   }
 
   /** Sends a request and resolves with the response body; rejects on failure, timeout or close. */
-  async request<T = unknown>(command: string, args?: unknown, timeoutMs?: number): Promise<T> {
-    const response = await this.requestRaw(command, args, timeoutMs);
-    return response.body as T;
-  }
-
-  private requestRaw(command: string, args: unknown, timeoutMs?: number): Promise<DebugProtocol.Response> {
-    if (this.closedReason !== undefined) {
-      return Promise.reject(new DapRequestError(command, `not sent: ${this.closedReason}`));
-    }
-    const seq = this.seq++;
+  request<C extends DapCommand>(command: C, args?: DapArguments<C>, timeoutMs?: number): Promise<DapResponseBody<C>>;
+  request<T = unknown>(command: string, args?: unknown, timeoutMs?: number): Promise<T>;
+  async request(command: string, args?: unknown, timeoutMs?: number): Promise<unknown> {
     const limit = timeoutMs ?? this.opts.requestTimeoutMs ?? 30_000;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(seq);
-        reject(new DapRequestError(command, `no response within ${limit} ms`));
-      }, limit);
-      this.pending.set(seq, { command, resolve, reject, timer });
-      this.write({ seq, type: 'request', command, arguments: args });
-    });
+    let response: DebugProtocol.Response;
+    try {
+      response = await this.peer.request(command, args, limit);
+    } catch (e) {
+      if (!(e instanceof PeerRequestError)) throw e;
+      const why = e.kind === 'timeout' ? `no response within ${limit} ms` : e.kind === 'closed' ? `no response: ${e.reason}` : `not sent: ${e.reason}`;
+      throw new DapRequestError(command, why);
+    }
+    if (!response.success) throw new DapRequestError(command, errorText(response), response);
+    return response.body;
   }
 
   /** Marks the client closed and fails every pending request with the reason. */
   close(reason: string): void {
-    if (this.closedReason !== undefined) return;
-    this.closedReason = reason;
-    for (const [seq, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new DapRequestError(p.command, `no response: ${reason}`));
-      this.pending.delete(seq);
-    }
-    this.emit('close', reason);
+    this.peer.close(reason);
   }
 
-  private write(message: object): void {
-    const json = JSON.stringify(message);
-    this.opts.trace?.(`--> ${json}`);
-    this.output.write(`Content-Length: ${Buffer.byteLength(json, 'utf8')}${HEADER_END}${json}`);
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      const headerEnd = this.buffer.indexOf(HEADER_END);
-      if (headerEnd < 0) return;
-      const header = this.buffer.subarray(0, headerEnd).toString('ascii');
-      const match = /Content-Length:\s*(\d+)/i.exec(header);
-      if (!match) {
-        this.close(`malformed DAP header from the adapter: ${JSON.stringify(header.slice(0, 80))}`);
-        return;
-      }
-      const length = Number(match[1]);
-      const start = headerEnd + HEADER_END.length;
-      if (this.buffer.length < start + length) return;
-      const body = this.buffer.subarray(start, start + length).toString('utf8');
-      this.buffer = this.buffer.subarray(start + length);
-      let message: DebugProtocol.ProtocolMessage;
-      try {
-        message = JSON.parse(body) as DebugProtocol.ProtocolMessage;
-      } catch (e) {
-        this.close(`malformed DAP body from the adapter: ${(e as Error).message}`);
-        return;
-      }
-      this.opts.trace?.(`<-- ${body}`);
-      this.dispatch(message);
+  private onMalformed(problem: MalformedMessage): void {
+    if (problem.replyTo) {
+      this.peer.respond(problem.replyTo, { success: false, message: `malformed DAP message: ${problem.reason}` });
+      return;
     }
-  }
-
-  private dispatch(message: DebugProtocol.ProtocolMessage): void {
-    if (message.type === 'response') {
-      const response = message as DebugProtocol.Response;
-      const p = this.pending.get(response.request_seq);
-      if (!p) return; // late answer to a request that already timed out
-      this.pending.delete(response.request_seq);
-      clearTimeout(p.timer);
-      if (response.success) p.resolve(response);
-      else p.reject(new DapRequestError(p.command, errorText(response), response));
-    } else if (message.type === 'event') {
-      this.emit('event', message as DebugProtocol.Event);
-    } else if (message.type === 'request') {
-      void this.answerReverse(message as DebugProtocol.Request);
-    }
+    this.close(`malformed DAP ${problem.kind === 'header' ? 'header' : 'message'} from the adapter: ${problem.reason}`);
   }
 
   private async answerReverse(request: DebugProtocol.Request): Promise<void> {
-    const base = { seq: this.seq++, type: 'response', request_seq: request.seq, command: request.command };
     const handler = this.reverseHandlers.get(request.command);
     if (!handler) {
-      this.write({ ...base, success: false, message: `kmirror client does not support ${request.command}` });
+      this.peer.respond(request, { success: false, message: `kmirror client does not support ${request.command}` });
       return;
     }
     try {
-      this.write({ ...base, success: true, body: await handler(request.arguments) });
+      this.peer.respond(request, { success: true, body: await handler(request.arguments) });
     } catch (e) {
-      this.write({ ...base, success: false, message: e instanceof Error ? e.message : String(e) });
+      this.peer.respond(request, { success: false, message: e instanceof Error ? e.message : String(e) });
     }
   }
 }

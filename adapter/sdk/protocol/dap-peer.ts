@@ -27,6 +27,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 // ProtocolServer is not exported by the package's main entry; lib/protocol.js is its module.
 import { ProtocolServer } from '@vscode/debugadapter/lib/protocol.js';
 import type { Readable, Writable } from 'node:stream';
+import { KmError } from '#proto/runtime/km-error.js';
 import { FrameReader, type Frame, type FrameLimits, type FrameProblemKind } from './frame-reader.js';
 
 /** A message that was not read as a valid DAP message. */
@@ -59,10 +60,10 @@ export interface DapPeerOptions {
 export type Outcome = { success: true; body?: unknown } | { success: false; message: string; body?: unknown };
 
 /** A request of ours that got no response: deadline passed, peer closed, or never sent. */
-export class PeerRequestError extends Error {
+export class PeerRequestError extends KmError<'sdk'> {
   override name = 'PeerRequestError' as const;
   constructor(readonly kind: 'timeout' | 'closed' | 'unsent', readonly command: string, readonly reason: string) {
-    super(`${command}: ${reason}`);
+    super('sdk', 'NO_RESPONSE', `${command}: ${reason}`);
   }
 }
 

@@ -13,6 +13,7 @@ import { scopes, stackTrace, type CallFrame } from './stack.js';
 import { formatValue, indexedCount, typeName, type RemoteObject } from './remote-object.js';
 import { VariableStore } from './variables.js';
 import { DapError } from '../../server/errors.js';
+import { runHandler, type DapHandlerTable } from '#sdk/protocol/dap-requests.js';
 
 interface Paused {
   callFrames: CallFrame[];
@@ -31,8 +32,6 @@ const CAPABILITIES: DebugProtocol.Capabilities = {
   ],
 };
 
-type Handler = (args: Record<string, unknown>) => Promise<unknown>;
-
 export class NodeBridge implements BackendSession {
   readonly capabilities = CAPABILITIES;
   private readonly scripts: ScriptRegistry;
@@ -45,15 +44,15 @@ export class NodeBridge implements BackendSession {
   private instrumentationId: string | undefined;
   private disposed = false;
 
-  private readonly handlers: Record<string, Handler> = {
-    setBreakpoints: async (a) => {
-      const args = a as unknown as DebugProtocol.SetBreakpointsArguments;
+  /** The requests the bridge answers, each typed by its command (DapRequests). */
+  private readonly handlers: DapHandlerTable = {
+    setBreakpoints: async (args) => {
       if (!args.source?.path) throw new DapError('BAD_REQUEST', 'setBreakpoints: source.path is required (the Node bridge sets breakpoints by file)');
       const breakpoints = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
       return { breakpoints: await this.breakpoints.set(args.source.path, breakpoints) };
     },
-    setExceptionBreakpoints: async (a) => {
-      const filters = (a.filters as string[] | undefined) ?? [];
+    setExceptionBreakpoints: async (args) => {
+      const filters = args.filters ?? [];
       this.pauseOnExceptions = filters.includes('all') ? 'all' : filters.includes('uncaught') ? 'uncaught' : 'none';
       await this.cdp.send('Debugger.setPauseOnExceptions', { state: this.pauseOnExceptions });
       return {};
@@ -61,25 +60,25 @@ export class NodeBridge implements BackendSession {
     configurationDone: async () => {
       await this.syncInstrumentation();
       await this.cdp.send('Runtime.runIfWaitingForDebugger');
+      return undefined;
     },
     threads: async () => ({ threads: [{ id: 1, name: 'main' }] }),
-    stackTrace: async (a) => stackTrace(this.paused?.callFrames ?? [], a as unknown as DebugProtocol.StackTraceArguments, this.scripts),
-    scopes: async (a) => ({ scopes: scopes(this.frame(a.frameId as number), this.variables) }),
-    variables: async (a) => ({ variables: await this.variables.variables(a as unknown as DebugProtocol.VariablesArguments) }),
-    setVariable: async (a) => {
-      const v = await this.variables.setVariable(a as unknown as DebugProtocol.SetVariableArguments, (e) => this.evaluateRaw(e, this.paused ? 1 : undefined));
+    stackTrace: async (args) => stackTrace(this.paused?.callFrames ?? [], args, this.scripts),
+    scopes: async (args) => ({ scopes: scopes(this.frame(args.frameId), this.variables) }),
+    variables: async (args) => ({ variables: await this.variables.variables(args) }),
+    setVariable: async (args) => {
+      const v = await this.variables.setVariable(args, (e) => this.evaluateRaw(e, this.paused ? 1 : undefined));
       return { value: v.value, type: v.type, variablesReference: v.variablesReference };
     },
-    evaluate: async (a) => {
-      const args = a as unknown as DebugProtocol.EvaluateArguments;
+    evaluate: async (args) => {
       const result = await this.evaluateRaw(args.expression, args.frameId);
       const v = this.variables.toVariable(args.expression, result, args.expression);
       return { result: v.value, type: typeName(result), variablesReference: v.variablesReference, ...(indexedCount(result) ? { indexedVariables: indexedCount(result) } : {}) };
     },
     exceptionInfo: async () => this.exceptionInfo(),
-    source: async (a) => {
-      const scriptId = this.scripts.scriptForReference(a.sourceReference as number);
-      if (!scriptId) throw new DapError('BAD_REQUEST', `source: unknown sourceReference ${String(a.sourceReference)}`);
+    source: async (args) => {
+      const scriptId = this.scripts.scriptForReference(args.sourceReference);
+      if (!scriptId) throw new DapError('BAD_REQUEST', `source: unknown sourceReference ${String(args.sourceReference)}`);
       const r = await this.cdp.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId });
       return { content: r.scriptSource, mimeType: 'text/javascript' };
     },
@@ -89,7 +88,7 @@ export class NodeBridge implements BackendSession {
     stepOut: async () => { this.lastAction = 'step'; await this.cdp.send('Debugger.stepOut'); },
     pause: async () => { this.lastAction = 'pause'; await this.cdp.send('Debugger.pause'); },
     terminate: async () => { this.debuggee?.child.kill('SIGTERM'); },
-    disconnect: async (a) => this.disconnect(a as DebugProtocol.DisconnectArguments),
+    disconnect: async (args) => this.disconnect(args ?? {}),
   };
 
   constructor(private readonly ctx: BackendContext, private readonly cdp: CdpClient, private readonly debuggee: DebuggerProcess | undefined) {
@@ -123,9 +122,7 @@ export class NodeBridge implements BackendSession {
   }
 
   request(command: string, args: Record<string, unknown>): Promise<unknown> {
-    const handler = Object.hasOwn(this.handlers, command) ? this.handlers[command] : undefined;
-    if (!handler) return Promise.reject(new DapError('NOT_SUPPORTED', `the Node bridge does not support ${command}`));
-    return handler(args);
+    return runHandler(this.handlers, command, args) ?? Promise.reject(new DapError('NOT_SUPPORTED', `the Node bridge does not support ${command}`));
   }
 
   async dispose(): Promise<void> {
