@@ -3,6 +3,7 @@
 //   kmirror-dap [--target pod/x] [--port N [--host H]] [--log FILE|-] [--log-level debug|info|warn|error]
 import { parseArgs } from 'node:util';
 import { createLogger, type LogLevel } from './server/log.js';
+import { clientCloser, endWithProcess } from './server/process-lifetime.js';
 import { serveStream, serveTcp } from './server/server.js';
 import { runCommand } from '#sdk/headless/run-command.js';
 
@@ -37,11 +38,13 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     const server = await serveTcp({ ...opts, port, host: values.host });
+    endWithProcess({ log, closeClients: clientCloser(server) });
     const address = server.address();
     // Editors and scripts read the actual port from this line (useful with --port 0).
     process.stdout.write(`kmirror-dap listening on ${typeof address === 'object' && address ? `${address.address}:${address.port}` : port}\n`);
     return;
   }
+  endWithProcess({ log, closeClients: () => process.stdin.destroy() });
   const { ended } = serveStream(process.stdin, process.stdout, opts);
   await ended;
   // Let the last response drain and answer a late second disconnect, then leave (stdin may stay open).

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TunnelError } from '#proto/runtime/errors.js';
+import { OWNED_SPAWN_OPTIONS, ownProcess } from '../process/owned-processes.js';
 
 export interface LocalAgent {
   url: string;
@@ -51,7 +52,10 @@ export async function startLocalAgent(opts: StartLocalAgentOptions): Promise<Loc
   const child = spawn(process.execPath, [agentJs, '--target', opts.target, '--listen', '127.0.0.1:0', ...(opts.extraArgs ?? [])], {
     env: { ...process.env, KMIRROR_AGENT_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...OWNED_SPAWN_OPTIONS,
   });
+  // Owned: the agent ends with this process however it ends (killed, crashed), not only on stop().
+  ownProcess(child);
   const stderrTail: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
     stderrTail.push(line);

@@ -64,6 +64,7 @@ const runtime = [
   [join(root, 'dist', 'kmirror-agent.js'), 'kmirror-agent.js'],
   [join(root, 'build', 'layer', 'kmirror-layer'), 'kmirror-layer'],
   [join(root, 'build', 'layer', 'kmirror-fastpath.so'), 'kmirror-fastpath.so'],   // found beside kmirror-layer
+  [join(root, 'build', 'reaper', 'kmirror-reaper'), 'kmirror-reaper'],             // found beside kmirror-dap.js
   [join(root, 'build', 'native', 'kmirror_agent.node'), 'kmirror_agent.node'],
   [join(root, 'build', 'ebpf', 'steal.bpf.o'), 'ebpf/steal.bpf.o'],
   [join(root, 'build', 'ebpf', 'mirror.bpf.o'), 'ebpf/mirror.bpf.o'],

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import type { BackendSink } from '../backend.js';
 import { DapError } from '../../server/errors.js';
+import { OWNED_SPAWN_OPTIONS, ownProcess } from '../../server/process-lifetime.js';
 import { isDirectory } from '../program-kind.js';
 import { findExecutable } from '../find-executable.js';
 
@@ -14,10 +15,10 @@ export async function buildGoProgram(program: string, output: string, sink: Back
   const target = isDirectory(program) ? '.' : program;
   sink.event('output', { category: 'console', output: `kmirror: go build ${program}\n` });
   await new Promise<void>((resolve, reject) => {
-    execFile(go, ['build', '-gcflags=all=-N -l', '-o', output, target], { cwd: dir, timeout: 300_000 }, (err, _stdout, stderr) => {
+    ownProcess(execFile(go, ['build', '-gcflags=all=-N -l', '-o', output, target], { cwd: dir, timeout: 300_000, ...OWNED_SPAWN_OPTIONS }, (err, _stdout, stderr) => {
       if (err) reject(new DapError('BACKEND_FAILED', `go build failed: ${stderr.trim() || err.message}`));
       else resolve();
-    });
+    }));
   });
   return output;
 }
