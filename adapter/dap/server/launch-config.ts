@@ -81,7 +81,7 @@ export function validateLaunchConfig(request: 'launch' | 'attach', raw: Record<s
   for (const [field, { check, expected }] of Object.entries(FIELD_CHECKS)) {
     const value = raw[field];
     if (value !== undefined && !check(value)) {
-      throw new DapError('BAD_LAUNCH_FIELD', `invalid launch configuration field "${field}": expected ${expected}, got ${JSON.stringify(value)}`);
+      throw new DapError('BAD_LAUNCH_FIELD', `invalid launch configuration field "${field}": expected ${expected}, got ${previewJson(value)}`);
     }
   }
   if (request === 'launch' && raw.program === undefined) {
