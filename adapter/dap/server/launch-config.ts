@@ -4,6 +4,7 @@
 // and pass through to the backend unchanged.
 import type { KmirrorConfigRef } from './kmirror-config-ref.js';
 import { DapError } from './errors.js';
+import { previewJson } from '#sdk/protocol/bounded-format.js';
 
 /** The debuggers kmirror-dap can drive. */
 export type DebuggerKind = 'go' | 'python' | 'node' | 'lldb' | 'dotnet';
