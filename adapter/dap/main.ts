@@ -2,6 +2,7 @@
 // network, DNS, files and env. Wiring only: parse the command line, build the logger, serve.
 //   kmirror-dap [--target pod/x] [--port N [--host H]] [--log FILE|-] [--log-level debug|info|warn|error]
 import { parseArgs } from 'node:util';
+import { BACKENDS } from './backends/registry.js';
 import { createLogger, type LogLevel } from './server/log.js';
 import { clientCloser, endWithProcess } from './server/process-lifetime.js';
 import { serveStream, serveTcp } from './server/server.js';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     return;
   }
   const log = createLogger({ file: values.log ?? process.env.KMIRROR_DAP_LOG, level: (values['log-level'] ?? 'info') as LogLevel });
-  const opts = { log, defaultTarget: values.target };
+  const opts = { log, defaultTarget: values.target, backends: BACKENDS };
   if (values.port !== undefined) {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {

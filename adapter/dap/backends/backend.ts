@@ -1,15 +1,14 @@
 // The one interface every debugger backend implements. The session tries the registered backends
 // in turn (an explicit `debugger` field picks by kind; otherwise the first whose `claims` is true),
-// so adding a runtime adds a module to the registry and never edits a central switch.
+// so adding a runtime adds a module to the registry and never edits a central switch; the list of
+// debugger kinds (launch field `debugger`, its schema, `kmirror-dap run --debugger`) follows from it.
 //
 // Lifecycle: `start` spawns/connects the debugger and initializes it (capabilities known);
 // `launch` performs the launch or attach and resolves with the debugger's launch response body
 // (for debugpy only after configurationDone); `request` forwards any other DAP request; `dispose`
 // kills every process the backend started. Events and reverse requests go out through `sink`.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { DebuggerKind, KmirrorLaunchConfig } from '../server/launch-config.js';
-import type { DapLogger } from '../server/log.js';
-import type { DebuggeeLayer } from '../server/layer.js';
+import type { BackendLaunchConfig, BackendLogger, DebuggeeLayer } from './contract.js';
 
 export interface BackendSink {
   /** Sends an event to the client (seq is renumbered by the connection). */
@@ -21,12 +20,12 @@ export interface BackendSink {
 }
 
 export interface BackendContext {
-  readonly config: KmirrorLaunchConfig;
+  readonly config: BackendLaunchConfig;
   readonly clientCapabilities: DebugProtocol.InitializeRequestArguments;
   /** Starts debuggee processes under the layer (or plainly when there is no target). */
   readonly layer: DebuggeeLayer;
   readonly sink: BackendSink;
-  readonly log: DapLogger;
+  readonly log: BackendLogger;
 }
 
 export interface BackendSession {
@@ -36,9 +35,10 @@ export interface BackendSession {
   dispose(): Promise<void>;
 }
 
-export interface DebugBackend {
-  readonly kind: DebuggerKind;
+/** `Kind` is the value of the launch field `debugger` that picks this backend (the registry derives the list). */
+export interface DebugBackend<Kind extends string = string> {
+  readonly kind: Kind;
   /** True when this backend is the natural debugger for the config's program. */
-  claims(config: KmirrorLaunchConfig): boolean;
+  claims(config: BackendLaunchConfig): boolean;
   start(ctx: BackendContext): Promise<BackendSession>;
 }

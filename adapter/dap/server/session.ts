@@ -9,7 +9,6 @@
 // A debugger that dies on its own yields `exited` + `terminated` and a clean adapter.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendSession, DebugBackend } from '../backends/backend.js';
-import { selectBackend } from '../backends/registry.js';
 import { isKnownCommand } from './dap-commands.js';
 import { DapConnection, ThenAfter, type RequestHandler } from './connection.js';
 import { DapError, withTimeout } from './errors.js';
@@ -17,6 +16,7 @@ import { directLayer, type DebuggeeLayer } from './layer.js';
 import { validateLaunchConfig, type KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';
 import { admits, stateAfterEvent, type SessionState } from './session-state.js';
+import { selectBackend } from './select-backend.js';
 import { openTargetLayer } from './target-layer.js';
 
 const DISCONNECT_TIMEOUT_MS = 5_000;
@@ -25,7 +25,8 @@ export interface SessionOptions {
   /** Default target from `kmirror-dap --target`; the launch config's `target` overrides it. */
   defaultTarget?: string;
   log: DapLogger;
-  backends?: readonly DebugBackend[];
+  /** The debugger backends to choose from (the registry, handed over by main.ts). */
+  backends: readonly DebugBackend[];
 }
 
 /** Capabilities kmirror-dap answers before it knows the backend; the backend's follow as an event. */
@@ -95,7 +96,7 @@ export class DebugSession {
   }
 
   private async start(request: 'launch' | 'attach', raw: Record<string, unknown>): Promise<unknown> {
-    const config = validateLaunchConfig(request, raw);
+    const config = validateLaunchConfig(request, raw, this.opts.backends.map((b) => b.kind));
     const backendModule = selectBackend(config, this.opts.backends);
     this.state = 'launching';
     try {

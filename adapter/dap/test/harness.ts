@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll } from 'vitest';
+import { BACKENDS } from '../backends/registry.js';
 import { serveTcp } from '../server/server.js';
 import { silentLogger, createLogger } from '../server/log.js';
 
@@ -60,7 +61,7 @@ export interface TestServer {
 /** kmirror-dap's TCP server in this process (KMIRROR_DAP_TEST_LOG=file for traffic logs). */
 export async function startServer(defaultTarget?: string): Promise<TestServer> {
   const log = process.env.KMIRROR_DAP_TEST_LOG ? createLogger({ file: process.env.KMIRROR_DAP_TEST_LOG, level: 'debug' }) : silentLogger;
-  const server: Server = await serveTcp({ port: 0, log, defaultTarget });
+  const server: Server = await serveTcp({ port: 0, log, defaultTarget, backends: BACKENDS });
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
   const address = server.address();

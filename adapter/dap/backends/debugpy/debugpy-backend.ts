@@ -6,18 +6,18 @@
 // debuggee dials back to the adapter on loopback, which the layer leaves alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { BackendContext, BackendSession, DebugBackend } from '../backend.js';
 import { DebuggerProcess } from '../debugger-process.js';
 import { findExecutable } from '../find-executable.js';
 import { extension } from '../program-kind.js';
+import { debuggerCwd, programPath } from '../program-location.js';
 import { ProxySession } from '../proxy-session.js';
 import { DapError } from '../../server/errors.js';
 import { debugpyLaunchArgs, layerOnlyEnv } from './launch-args.js';
 
 const INSTALL_HINT = 'apt-get install python3-debugpy (Debian/Ubuntu) or pip install debugpy; or set "debuggerPath" to a Python that has debugpy';
 
-export const debugpyBackend: DebugBackend = {
+export const debugpyBackend: DebugBackend<'python'> = {
   kind: 'python',
   claims: (config) => ['.py', '.pyw'].includes(extension(config.program)),
   start,
@@ -42,10 +42,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
   if (probe.status !== 0) {
     throw new DapError('DEBUGGER_NOT_FOUND', `debugpy is not importable by ${python} (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}). Install: ${INSTALL_HINT}`);
   }
-  const program = config.program ? resolve(config.cwd ?? '.', config.program) : undefined;
-  const adapter = await DebuggerProcess.start('debugpy', python, ['-m', 'debugpy.adapter'], {
-    cwd: config.cwd ?? (program ? dirname(program) : process.cwd()),
-  });
+  const adapter = await DebuggerProcess.start('debugpy', python, ['-m', 'debugpy.adapter'], { cwd: debuggerCwd(config, programPath(config)) });
   let args: Record<string, unknown>;
   if (config.request === 'launch' && layer.active) {
     const interpreter = typeof config['python' as keyof typeof config] === 'string' ? String(config['python' as keyof typeof config]) : python;

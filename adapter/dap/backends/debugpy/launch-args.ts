@@ -1,8 +1,8 @@
 // Pure translation of a kmirror config into debugpy's launch/attach arguments.
 import { resolve } from 'node:path';
-import { passThroughFields, type KmirrorLaunchConfig } from '../../server/launch-config.js';
+import { passThroughFields, type BackendLaunchConfig } from '../contract.js';
 
-export function debugpyLaunchArgs(config: KmirrorLaunchConfig, overrides: { python?: string[]; env?: Record<string, string>; launcherPython?: string }): Record<string, unknown> {
+export function debugpyLaunchArgs(config: BackendLaunchConfig, overrides: { python?: string[]; env?: Record<string, string>; launcherPython?: string }): Record<string, unknown> {
   if (config.request === 'attach') {
     return { ...(config.processId ? { processId: config.processId } : { connect: { host: config.host ?? '127.0.0.1', port: config.port } }), ...passThroughFields(config) };
   }

@@ -8,13 +8,12 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BackendContext, BackendSession, DebugBackend } from '../backend.js';
-import { DebuggerProcess } from '../debugger-process.js';
-import { requireExecutable } from '../find-executable.js';
+import type { DebuggerProcess } from '../debugger-process.js';
 import { isGoBinary, isGoSource } from '../program-kind.js';
-import { ProxySession } from '../proxy-session.js';
-import { planLaunch, type LaunchPlan } from '../launch-plan.js';
+import { programPath } from '../program-location.js';
+import { startDapDebugger } from '../start-dap-debugger.js';
 import { DapError, withTimeout } from '../../server/errors.js';
 import { dlvAttachArgs, dlvLaunchArgs, parseDlvListenLine } from './launch-args.js';
 import { buildGoProgram } from './go-build.js';
@@ -22,45 +21,37 @@ import { buildGoProgram } from './go-build.js';
 const LISTEN_TIMEOUT_MS = 20_000;
 const INSTALL_HINT = 'go install github.com/go-delve/delve/cmd/dlv@v1.27.2 (needs a Go toolchain), or apt-get install delve';
 
-export const dlvBackend: DebugBackend = {
+export const dlvBackend: DebugBackend<'go'> = {
   kind: 'go',
-  claims: (config) => !!config.program && (isGoSource(resolve(config.cwd ?? '.', config.program)) || isGoBinary(resolve(config.cwd ?? '.', config.program))),
+  claims: (config) => { const program = programPath(config); return !!program && (isGoSource(program) || isGoBinary(program)); },
   start,
 };
 
-async function start(ctx: BackendContext): Promise<BackendSession> {
+function start(ctx: BackendContext): Promise<BackendSession> {
   const { config, sink } = ctx;
-  const dlvPath = requireExecutable([config.debuggerPath ?? 'dlv'], 'Go debugger "dlv"', INSTALL_HINT);
+  // Checked before anything starts: attaching to a headless dlv is the client's own business.
+  if (config.request === 'attach' && !config.processId) {
+    return Promise.reject(new DapError('BAD_LAUNCH_FIELD', 'Go attach needs field "processId" (attach to a headless dlv by pointing your client at it directly)'));
+  }
   const workDir = mkdtempSync(join(tmpdir(), 'kmirror-dlv-'));
-  const program = config.program ? resolve(config.cwd ?? '.', config.program) : undefined;
-  const dlv = await DebuggerProcess.start('dlv', dlvPath, ['dap', '--listen', '127.0.0.1:0'], {
-    cwd: config.cwd ?? (program ? dirname(program) : process.cwd()),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let plan: LaunchPlan | undefined;
-  const cleanup = () => rmSync(workDir, { recursive: true, force: true });
-  try {
-    const address = await withTimeout(listenAddress(dlv), LISTEN_TIMEOUT_MS, 'waiting for dlv to listen');
-    forwardDlvOutput(dlv, (category, output) => sink.event('output', { category, output }));
-    const socket = connect(address.port, address.host);
-    socket.setNoDelay(true);
-    await once(socket, 'connect');
-    if (config.request === 'attach' && !config.processId) throw new DapError('BAD_LAUNCH_FIELD', 'Go attach needs field "processId" (attach to a headless dlv by pointing your client at it directly)');
-    plan = await planLaunch(ctx, {
-      program,
+  return startDapDebugger(ctx, {
+    name: 'dlv', executables: ['dlv'], what: 'Go debugger "dlv"', install: INSTALL_HINT,
+    args: ['dap', '--listen', '127.0.0.1:0'], stdio: ['ignore', 'pipe', 'pipe'], adapterID: 'go',
+    connect: async (dlv) => {
+      const address = await withTimeout(listenAddress(dlv), LISTEN_TIMEOUT_MS, 'waiting for dlv to listen');
+      forwardDlvOutput(dlv, (category, output) => sink.event('output', { category, output }));
+      const socket = connect(address.port, address.host);
+      socket.setNoDelay(true);
+      await once(socket, 'connect');
+      return { input: socket, output: socket };
+    },
+    plan: {
       layerArgv: async (p) => [isGoSource(p) ? await buildGoProgram(p, join(workDir, 'debuggee'), sink) : p, ...(config.args ?? [])],
       attachArgs: (pid) => dlvAttachArgs(config, pid),
       launchArgs: () => dlvLaunchArgs(config, join(workDir, '__debug_bin')),
-    });
-    const { launch, owned, onDispose } = plan;
-    const session = new ProxySession({ name: 'dlv', ctx, debugger: dlv, input: socket, output: socket, adapterID: 'go', launch, owned, cleanup, onDispose });
-    return await session.initialize();
-  } catch (e) {
-    plan?.onDispose?.(); // a program held at start must not stay stopped
-    await Promise.all([dlv.stop(), ...(plan?.owned ?? []).map((p) => p.stop())]);
-    cleanup();
-    throw e;
-  }
+    },
+    cleanup: () => rmSync(workDir, { recursive: true, force: true }),
+  });
 }
 
 /** Resolves with dlv's listen address; afterwards dlv's stdout/stderr (the debuggee's output) become output events. */

@@ -1,10 +1,10 @@
 // Pure translation of a kmirror config into dlv's DAP launch/attach arguments.
 import { dirname, resolve } from 'node:path';
-import { passThroughFields, type KmirrorLaunchConfig } from '../../server/launch-config.js';
+import { passThroughFields, type BackendLaunchConfig } from '../contract.js';
 import { isGoSource, isDirectory } from '../program-kind.js';
 
 /** dlv `launch`: mode exec for a binary, mode debug (with dlvCwd, which dlv needs to find go.mod) for sources. */
-export function dlvLaunchArgs(config: KmirrorLaunchConfig, outputBinary: string): Record<string, unknown> {
+export function dlvLaunchArgs(config: BackendLaunchConfig, outputBinary: string): Record<string, unknown> {
   const program = resolve(config.cwd ?? '.', config.program ?? '');
   const source = isGoSource(program);
   const packageDir = isDirectory(program) ? program : dirname(program);
@@ -21,7 +21,7 @@ export function dlvLaunchArgs(config: KmirrorLaunchConfig, outputBinary: string)
 }
 
 /** dlv `attach` to a process kmirror-dap started itself (under the layer) or a given pid. */
-export function dlvAttachArgs(config: KmirrorLaunchConfig, pid: number): Record<string, unknown> {
+export function dlvAttachArgs(config: BackendLaunchConfig, pid: number): Record<string, unknown> {
   return { mode: 'local', processId: pid, stopOnEntry: config.stopOnEntry ?? false, ...passThroughFields(config) };
 }
 

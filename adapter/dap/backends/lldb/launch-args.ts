@@ -1,13 +1,13 @@
 // Pure translation of a kmirror config into lldb-dap/lldb-vscode launch/attach arguments.
 import { resolve } from 'node:path';
-import { passThroughFields, type KmirrorLaunchConfig } from '../../server/launch-config.js';
+import { passThroughFields, type BackendLaunchConfig } from '../contract.js';
 
 /** lldb takes the environment as an array of "K=V" strings. */
 export function envArray(env: Record<string, string> | undefined): string[] {
   return Object.entries(env ?? {}).map(([k, v]) => `${k}=${v}`);
 }
 
-export function lldbLaunchArgs(config: KmirrorLaunchConfig): Record<string, unknown> {
+export function lldbLaunchArgs(config: BackendLaunchConfig): Record<string, unknown> {
   return {
     program: resolve(config.cwd ?? '.', config.program ?? ''),
     args: config.args ?? [],
@@ -19,6 +19,6 @@ export function lldbLaunchArgs(config: KmirrorLaunchConfig): Record<string, unkn
   };
 }
 
-export function lldbAttachArgs(config: KmirrorLaunchConfig, pid: number): Record<string, unknown> {
+export function lldbAttachArgs(config: BackendLaunchConfig, pid: number): Record<string, unknown> {
   return { pid, ...(config.program ? { program: resolve(config.cwd ?? '.', config.program) } : {}), stopOnEntry: config.stopOnEntry ?? false, ...passThroughFields(config) };
 }

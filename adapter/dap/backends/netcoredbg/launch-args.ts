@@ -1,8 +1,8 @@
 // Pure translation of a kmirror config into netcoredbg's (vsdbg-style) launch/attach arguments.
 import { resolve } from 'node:path';
-import { passThroughFields, type KmirrorLaunchConfig } from '../../server/launch-config.js';
+import { passThroughFields, type BackendLaunchConfig } from '../contract.js';
 
-export function netcoredbgLaunchArgs(config: KmirrorLaunchConfig): Record<string, unknown> {
+export function netcoredbgLaunchArgs(config: BackendLaunchConfig): Record<string, unknown> {
   return {
     type: 'coreclr',
     program: resolve(config.cwd ?? '.', config.program ?? ''),
@@ -15,6 +15,6 @@ export function netcoredbgLaunchArgs(config: KmirrorLaunchConfig): Record<string
   };
 }
 
-export function netcoredbgAttachArgs(config: KmirrorLaunchConfig, pid: number): Record<string, unknown> {
+export function netcoredbgAttachArgs(config: BackendLaunchConfig, pid: number): Record<string, unknown> {
   return { type: 'coreclr', processId: pid, justMyCode: true, ...passThroughFields(config) };
 }

@@ -12,7 +12,7 @@ import { DapError } from '../../server/errors.js';
 
 const INSTALL_HINT = 'install Node.js (https://nodejs.org or apt-get install nodejs), or set "debuggerPath" / "runtimeExecutable"';
 
-export const nodeBackend: DebugBackend = {
+export const nodeBackend: DebugBackend<'node'> = {
   kind: 'node',
   claims: (config) => ['.js', '.mjs', '.cjs'].includes(extension(config.program)) || (['.ts', '.mts', '.cts'].includes(extension(config.program)) && hasRuntimeArgs(config)),
   start,

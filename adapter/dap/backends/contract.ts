@@ -1,0 +1,96 @@
+// What the DAP server and the backends share, so that backends never import the server: the launch
+// configuration as a backend sees it, how a debuggee is started (the layer), and the logger.
+// The server's own config type (`KmirrorLaunchConfig`, server/launch-config.ts, the source of the
+// JSON Schema) extends BackendLaunchConfig with the two fields only the server interprets: the
+// debugger kind (derived from the registry) and the kmirror settings (the workstation runtime's type).
+
+/** The launch/attach fields a backend reads; any other field is debugger-specific and passes through. */
+export interface BackendLaunchConfig {
+  /** Debug type; always "kmirror". */
+  type?: 'kmirror';
+  /** "launch" starts the program; "attach" attaches to a running one (processId, or port for Node/dlv). */
+  request: 'launch' | 'attach';
+  /** Name shown by the editor. */
+  name?: string;
+  /** Where the program's network, DNS, files and env come from: pod/NAME, deploy/NAME, pid/N, netns/NAME, targetless. Overrides `kmirror-dap --target`. */
+  target?: string;
+  /** Program to debug: an executable, a script, or (Go) a package directory or main .go file. */
+  program?: string;
+  /** Command-line arguments for the program. */
+  args?: string[];
+  /** Working directory of the program (default: the program's directory). */
+  cwd?: string;
+  /** Environment variables for the program; they override the target's environment. */
+  env?: Record<string, string>;
+  /** Stop at the program's entry point. */
+  stopOnEntry?: boolean;
+  /** Where the program's output goes: the debug console, or a terminal of the editor (runInTerminal). */
+  console?: 'internalConsole' | 'integratedTerminal' | 'externalTerminal';
+  /** Attach: the process id of a running program. */
+  processId?: number;
+  /** Attach: host of a running debug server (Node inspector, headless dlv). */
+  host?: string;
+  /** Attach: port of a running debug server (Node inspector, headless dlv). */
+  port?: number;
+  /** Path of the debugger executable, when it is not found on PATH. */
+  debuggerPath?: string;
+  /** Path of a kmirror config file (.kmirror.json or mirrord.json). */
+  configFile?: string;
+  /** How long to wait for the agent and the tunnel before failing the launch (ms, default 30000). */
+  targetTimeoutMs?: number;
+}
+
+/** Every launch field kmirror-dap interprets itself (the server validates each one). */
+export const LAUNCH_FIELDS = [
+  'type', 'request', 'name', 'target', 'debugger', 'program', 'args', 'cwd', 'env', 'stopOnEntry', 'console',
+  'processId', 'host', 'port', 'debuggerPath', 'kmirror', 'configFile', 'targetTimeoutMs',
+] as const satisfies readonly (keyof BackendLaunchConfig | 'debugger' | 'kmirror')[];
+export type LaunchField = (typeof LAUNCH_FIELDS)[number];
+
+/** Fields editors add on their own; never meant for the debugger. */
+const EDITOR_FIELDS = ['__sessionId', '__configurationTarget', 'noDebug', '__restart'];
+
+const CONSUMED_FIELDS: ReadonlySet<string> = new Set([...LAUNCH_FIELDS, ...EDITOR_FIELDS]);
+
+/** The debugger-specific fields of a config (those kmirror-dap does not interpret). */
+export function passThroughFields(config: BackendLaunchConfig): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([k]) => !CONSUMED_FIELDS.has(k)));
+}
+
+export interface WrappedCommand {
+  command: string;
+  args: string[];
+  /** The complete environment for the process. */
+  env: Record<string, string>;
+}
+
+/**
+ * How debuggees are started: under the kmirror layer when a target is connected, or plainly when
+ * there is no target. Backends use only this interface, so they never know whether a cluster is
+ * involved. The layer applies to the debuggee only: debuggers are spawned directly, and their
+ * ports are excluded.
+ */
+export interface DebuggeeLayer {
+  /** True when a target is connected and commands are wrapped by the layer launcher. */
+  readonly active: boolean;
+  /** The target's environment (after include/exclude/override); empty without a target. */
+  readonly targetEnv: Record<string, string>;
+  /**
+   * argv + env for starting a debuggee. `env` (the launch config's) wins over the target's env,
+   * which wins over kmirror-dap's own environment. `excludePorts` are never trapped (debugger ports).
+   */
+  wrap(argv: string[], opts?: { env?: Record<string, string>; excludePorts?: number[] }): WrappedCommand;
+  /** Status for the `kmirror/status` event (agent ready, subscriptions, traffic counters). */
+  status(): Record<string, unknown>;
+  /** Notifies when status() changes (agent lost, new subscription). */
+  onDidChangeStatus?(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+export type BackendLogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type BackendLogTag = 'backend' | 'backend.send' | 'backend.receive';
+
+/** The logger a backend receives: the server's logger, limited to the backend tags. */
+export interface BackendLogger {
+  log(level: BackendLogLevel, tag: BackendLogTag, message: string, data?: unknown): void;
+}

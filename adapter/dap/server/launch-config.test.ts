@@ -1,0 +1,21 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { passThroughFields, type LaunchField } from '../backends/contract.js';
+import { DEBUGGER_KINDS } from '../backends/registry.js';
+import { validateLaunchConfig, type KmirrorLaunchConfig } from './launch-config.js';
+
+describe('launch configuration fields', () => {
+  it('lists exactly the fields of the type as the ones kmirror-dap interprets', () => {
+    expectTypeOf<keyof KmirrorLaunchConfig>().toEqualTypeOf<LaunchField>();
+  });
+
+  it('names the debugger kinds of the registry when "debugger" is unknown', () => {
+    expect(() => validateLaunchConfig('launch', { program: 'a.js', debugger: 'ruby' }, DEBUGGER_KINDS))
+      .toThrow('invalid launch configuration field "debugger": expected one of go, python, node, lldb, dotnet, got "ruby"');
+    expect(validateLaunchConfig('launch', { program: 'a.go', debugger: 'go' }, DEBUGGER_KINDS)).toMatchObject({ request: 'launch', debugger: 'go' });
+  });
+
+  it('passes only debugger-specific fields through to the debugger', () => {
+    const config = { request: 'launch', program: 'x', debugger: 'go', kmirror: {}, __sessionId: 's', buildFlags: '-tags=x', justMyCode: false } as const;
+    expect(passThroughFields(config)).toEqual({ buildFlags: '-tags=x', justMyCode: false });
+  });
+});
