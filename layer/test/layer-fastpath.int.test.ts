@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWorkstationSession, type WorkstationSession } from '#runtime/session/workstation-session.js';
+import type { WorkstationSession } from '#runtime/session/workstation-session.js';
 import { appsDir, outDir, repoRoot } from './build-apps.js';
+import { openReadSession } from './read-session.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 
 let target: LayerTarget;
@@ -26,11 +27,7 @@ beforeAll(async () => {
   ownLib = join(outDir, 'own-preload.so');
   execFileSync('gcc', ['-shared', '-fPIC', '-o', ownLib, src], { stdio: 'pipe' });
   target = await createLayerTarget();
-  session = await openWorkstationSession({
-    config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' }, fs: 'read' } },
-    log: { log: () => undefined },
-    cwd: repoRoot,
-  });
+  session = await openReadSession(target);
 });
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { openWorkstationSession, type WorkstationSession } from '#runtime/sessio
 import { connectAgent } from '#runtime/tunnel/agent-session.js';
 import { startLocalAgent } from '#runtime/tunnel/local-agent.js';
 import { appsDir, outDir, repoRoot } from './build-apps.js';
+import { openReadSession } from './read-session.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
 
 let target: LayerTarget;
@@ -24,11 +25,7 @@ beforeAll(async () => {
   goList = join(outDir, 'golist-static');
   execFileSync('go', ['build', '-o', goList, '.'], { cwd: join(appsDir, 'golist'), env: { ...process.env, CGO_ENABLED: '0' }, stdio: 'pipe' });
   target = await createLayerTarget();
-  session = await openWorkstationSession({
-    config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' }, fs: 'read' } },
-    log: { log: () => undefined },
-    cwd: repoRoot,
-  });
+  session = await openReadSession(target);
 });
 
 afterAll(async () => {

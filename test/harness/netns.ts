@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { pidAlive } from './pid-alive.js';
 
 const PREFIX = 'kmt';
 const live = new Set<TestNetns>();
@@ -30,15 +31,6 @@ export interface TestNetns {
 
 function ip(args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Deletes namespaces and veths left behind by test processes that no longer exist. */

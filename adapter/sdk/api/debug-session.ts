@@ -37,7 +37,7 @@ class HeadlessSession implements DebugSession {
   private exitCode: number | undefined;
   private readonly queue: DebugProtocol.StoppedEvent['body'][] = [];
   private wake: (() => void) | undefined;
-  private current: StopImpl | undefined;
+  private current: SessionStop | undefined;
   private capabilities: DebugProtocol.Capabilities = {};
 
   constructor(
@@ -171,7 +171,7 @@ class HeadlessSession implements DebugSession {
     return this.queue.shift();
   }
 
-  private async resolveStop(body: DebugProtocol.StoppedEvent['body']): Promise<StopImpl> {
+  private async resolveStop(body: DebugProtocol.StoppedEvent['body']): Promise<SessionStop> {
     const threadId = body.threadId ?? (await this.firstThreadId());
     const trace = await this.client.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', {
       threadId,
@@ -179,17 +179,16 @@ class HeadlessSession implements DebugSession {
       levels: 1,
     });
     const frame = trace?.stackFrames?.[0];
-    const stop = new StopImpl(this.client, this.opts.evaluateContext ?? 'repl', {
+    const file = frame?.source?.path ? resolvePath(frame.source.path) : frame?.source?.name;
+    return createStop(this.client, this.opts.evaluateContext ?? 'repl', {
       reason: body.reason,
       threadId,
       frameId: frame?.id,
       function: frame?.name,
-      file: frame?.source?.path ? resolvePath(frame.source.path) : frame?.source?.name,
+      file,
       line: frame?.line,
-      breakpoints: [],
+      breakpoints: matchStopBreakpoints(this.breakpoints, body.hitBreakpointIds, file, frame?.line),
     });
-    stop.breakpoints = matchStopBreakpoints(this.breakpoints, body.hitBreakpointIds, stop.file, stop.line);
-    return stop;
   }
 
   private async firstThreadId(): Promise<number> {
@@ -227,52 +226,24 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, message: string)
   }
 }
 
-interface StopFields {
-  reason: string;
-  threadId: number;
-  frameId: number | undefined;
-  function: string | undefined;
-  file: string | undefined;
-  line: number | undefined;
-  breakpoints: StopImpl['breakpoints'];
+/** A Stop whose continue() is sent at most once; `continued` tells whether it has been. */
+interface SessionStop extends Stop {
+  readonly continued: boolean;
 }
 
-class StopImpl implements Stop {
-  readonly reason: string;
-  readonly threadId: number;
-  readonly frameId: number | undefined;
-  readonly function: string | undefined;
-  readonly file: string | undefined;
-  readonly line: number | undefined;
-  breakpoints: Stop['breakpoints'];
-  continued = false;
-
-  constructor(
-    private readonly client: DapClient,
-    private readonly context: string,
-    fields: StopFields,
-  ) {
-    this.reason = fields.reason;
-    this.threadId = fields.threadId;
-    this.frameId = fields.frameId;
-    this.function = fields.function;
-    this.file = fields.file;
-    this.line = fields.line;
-    this.breakpoints = fields.breakpoints;
-  }
-
-  async evaluate(expression: string): Promise<string> {
-    const body = await this.client.request<DebugProtocol.EvaluateResponse['body']>('evaluate', {
-      expression,
-      frameId: this.frameId,
-      context: this.context,
-    });
-    return body?.result ?? '';
-  }
-
-  async continue(): Promise<void> {
-    if (this.continued) return;
-    this.continued = true;
-    await this.client.request('continue', { threadId: this.threadId });
-  }
+function createStop(client: DapClient, context: string, fields: Omit<Stop, 'evaluate' | 'continue'>): SessionStop {
+  let continued = false;
+  return {
+    ...fields,
+    get continued() { return continued; },
+    async evaluate(expression: string): Promise<string> {
+      const body = await client.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, frameId: fields.frameId, context });
+      return body?.result ?? '';
+    },
+    async continue(): Promise<void> {
+      if (continued) return;
+      continued = true;
+      await client.request('continue', { threadId: fields.threadId });
+    },
+  };
 }

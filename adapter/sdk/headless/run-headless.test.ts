@@ -1,10 +1,10 @@
 // runHeadless's decisions (exit codes, what is printed where) against a scripted stand-in session:
 // pure orchestration logic; the real-debugger paths are in adapter/sdk/test/*.int.test.ts.
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { DebugSession, DebugSessionOptions, SessionEnd, Stop } from '../api/types.js';
 import { parseRunArgs, type RunOptions } from './run-args.js';
 import { runHeadless } from './run-headless.js';
+import { captureOutput } from '../test/captured-output.js';
 
 interface Script {
   stops: Array<Partial<Stop> & { values?: Record<string, string> }>;
@@ -49,16 +49,11 @@ function fakeSession(script: Script, seen: { launch?: DebugSessionOptions; close
 }
 
 async function go(args: string[], script: Script, interrupted?: Promise<void>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const io = captureOutput();
   const seen = { closed: 0 } as { launch?: DebugSessionOptions; closed: number };
   const opts = parseRunArgs(['--target', 'pod/web', '--cwd', '/w', ...args, '--', 'python3', 'app.py']) as RunOptions;
-  const code = await runHeadless(opts, { stdout, stderr, interrupted, debugSession: fakeSession(script, seen) });
-  return { code, out, err, seen };
+  const code = await runHeadless(opts, { stdout: io.stdout, stderr: io.stderr, interrupted, debugSession: fakeSession(script, seen) });
+  return { code, out: io.out(), err: io.err(), seen };
 }
 
 describe('runHeadless', () => {

@@ -1,24 +1,19 @@
 // `kmirror-dap run`'s loop (runHeadless) against a real debugger — the debugpy adapter, spawned on
 // stdio the way the CLI spawns kmirror-dap: printed values, --json lines, --count, --timeout, exit codes.
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseRunArgs, type RunOptions } from '../headless/run-args.js';
 import { runHeadless } from '../headless/run-headless.js';
+import { captureOutput } from './captured-output.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const debugpyAdapter = { command: '/usr/bin/python3', args: ['-m', 'debugpy.adapter'] };
 
 async function run(args: string[], adapter: { command: string; args?: string[] } = debugpyAdapter) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const io = captureOutput();
   const opts = parseRunArgs(['--target', 'pid/1', '--cwd', fixtures, ...args]) as RunOptions;
-  const code = await runHeadless(opts, { stdout, stderr, adapter });
-  return { code, out, err };
+  const code = await runHeadless(opts, { stdout: io.stdout, stderr: io.stderr, adapter });
+  return { code, out: io.out(), err: io.err() };
 }
 
 describe('runHeadless against the debugpy adapter', () => {

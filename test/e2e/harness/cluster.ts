@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { pidAlive } from '#test/harness/pid-alive.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 const clusterCache = process.env.KMIRROR_CLUSTER_CACHE ?? join(homedir(), '.cache/kmirror-cluster');
@@ -131,13 +132,4 @@ export async function sweepStaleNamespaces(core: CoreV1Api): Promise<string[]> {
     .filter((ns) => ns.name && !pidAlive(ns.pid) && !ns.name.startsWith('kube-'));
   await Promise.all(stale.map((ns) => core.deleteNamespace({ name: ns.name }).catch(() => undefined)));
   return stale.map((ns) => ns.name);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
