@@ -2,7 +2,7 @@
 // network, DNS, files and env. Wiring only: parse the command line, build the logger, serve.
 //   kmirror-dap [--target pod/x] [--port N [--host H]] [--log FILE|-] [--log-level debug|info|warn|error]
 import { parseArgs } from 'node:util';
-import { BACKENDS } from './backends/registry.js';
+import { BACKENDS, DEBUGGER_KINDS } from './backends/registry.js';
 import { createLogger, type LogLevel } from './server/log.js';
 import { clientCloser, endWithProcess } from './server/process-lifetime.js';
 import { serveStream, serveTcp } from './server/server.js';
@@ -11,8 +11,8 @@ import { runCommand } from '#sdk/headless/run-command.js';
 const USAGE = 'usage: kmirror-dap [--target TARGET] [--port N [--host HOST]] [--log FILE|-] [--log-level debug|info|warn|error]';
 
 async function main(): Promise<void> {
-  // `kmirror-dap run ...`: headless scripted debugging (run-command.ts, issue 8).
-  if (process.argv[2] === 'run') process.exit(await runCommand(process.argv.slice(3)));
+  // `kmirror-dap run ...`: headless scripted debugging (#sdk/headless/run-command.ts).
+  if (process.argv[2] === 'run') process.exit(await runCommand(process.argv.slice(3), { debuggerKinds: DEBUGGER_KINDS }));
   let values;
   try {
     ({ values } = parseArgs({

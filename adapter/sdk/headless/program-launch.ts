@@ -9,12 +9,14 @@ export interface ProgramLaunch {
   debugger?: string;
 }
 
-const DEBUGGERS = ['go', 'python', 'node', 'lldb', 'dotnet'];
-
-/** Maps a command line to program/args/debugger; `debuggerFlag` (from --debugger) wins over the guess. */
-export function programLaunch(argv: readonly string[], debuggerFlag?: string): ProgramLaunch {
-  if (debuggerFlag !== undefined && !DEBUGGERS.includes(debuggerFlag)) {
-    throw new UsageError(`--debugger must be one of ${DEBUGGERS.join(', ')}, got "${debuggerFlag}"`);
+/**
+ * Maps a command line to program/args/debugger; `debuggerFlag` (from --debugger) wins over the guess.
+ * `debuggerKinds` are the values --debugger accepts (kmirror-dap's backend registry, handed down by
+ * its main.ts); without them the flag is not checked here and kmirror-dap's launch validation judges it.
+ */
+export function programLaunch(argv: readonly string[], debuggerFlag?: string, debuggerKinds?: readonly string[]): ProgramLaunch {
+  if (debuggerFlag !== undefined && debuggerKinds && !debuggerKinds.includes(debuggerFlag)) {
+    throw new UsageError(`--debugger must be one of ${debuggerKinds.join(', ')}, got "${debuggerFlag}"`);
   }
   const [command = '', ...rest] = argv;
   const name = basename(command);

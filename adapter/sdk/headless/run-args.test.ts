@@ -48,13 +48,19 @@ describe('parseRunArgs', () => {
     [[...base, '--bogus', '--', 'python3', 'a.py'], /Unknown option '--bogus'/],
     [[...base, '--target'], /--target/],
     [[...base, 'python3', 'a.py'], /unexpected argument "python3": put the program to debug after --/],
-    [[...base, '--debugger', 'ruby', '--', 'x'], /--debugger must be one of go, python, node, lldb, dotnet, got "ruby"/],
     [[...base, '--log', 'a.py:3', '--', 'python3', 'a.py'], /--log expects FILE:LINE:MESSAGE/],
     [[...base, '--print', ' ', '--', 'python3', 'a.py'], /--print needs a non-empty value/],
   ];
   it.each(bad)('rejects %j', (args, message) => {
     expect(() => parseRunArgs(args)).toThrow(UsageError);
     expect(() => parseRunArgs(args)).toThrow(message);
+  });
+
+  it('checks --debugger against the kinds kmirror-dap gives, and leaves it to kmirror-dap without them', () => {
+    const args = [...base, '--debugger', 'ruby', '--', 'x'];
+    expect(() => parseRunArgs(args, ['go', 'python'])).toThrow(/--debugger must be one of go, python, got "ruby"/);
+    expect((parseRunArgs(args) as RunOptions).launch.debugger).toBe('ruby');
+    expect((parseRunArgs([...base, '--debugger', 'go', '--', 'x'], ['go', 'python']) as RunOptions).launch.debugger).toBe('go');
   });
 
   it('accepts logpoints alone without --print', () => {

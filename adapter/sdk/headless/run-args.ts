@@ -5,9 +5,10 @@ import type { BreakpointSpec } from '../api/types.js';
 import { programLaunch, type ProgramLaunch } from './program-launch.js';
 import { UsageError } from './usage-error.js';
 
-export const RUN_USAGE = `usage: kmirror-dap run --target TARGET --break FILE:LINE [--when EXPR] --print EXPR
+/** The help text; `debuggerKinds` are the values --debugger accepts. */
+export const runUsage = (debuggerKinds: readonly string[]): string => `usage: kmirror-dap run --target TARGET --break FILE:LINE [--when EXPR] --print EXPR
                        [--log FILE:LINE:MESSAGE] [--count N] [--timeout SECONDS] [--json]
-                       [--debugger go|python|node|lldb|dotnet] [--config FILE] [--cwd DIR] [--env K=V]
+                       [--debugger ${debuggerKinds.join('|')}] [--config FILE] [--cwd DIR] [--env K=V]
                        -- PROGRAM [ARGS...]
 
 Launches PROGRAM under kmirror-dap with TARGET's network, DNS, files and env, prints the --print
@@ -52,8 +53,8 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Returns 'help' when help was asked for; throws UsageError for bad flags. */
-export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
+/** Returns 'help' when help was asked for; throws UsageError for bad flags (see programLaunch for `debuggerKinds`). */
+export function parseRunArgs(argv: readonly string[], debuggerKinds?: readonly string[]): RunOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
@@ -99,7 +100,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
     count: values.count === undefined ? undefined : positiveInteger('--count', values.count),
     timeoutSeconds: values.timeout === undefined ? undefined : positiveNumber('--timeout', values.timeout),
     json: values.json ?? false,
-    launch: programLaunch(program, values.debugger),
+    launch: programLaunch(program, values.debugger, debuggerKinds),
   };
 }
 
