@@ -6,19 +6,12 @@ import type { KmirrorConfig } from '../config/types.js';
 import { placementForTarget } from './placement-for-target.js';
 
 // A kubeconfig that is never dialled: choosing a placement only loads it.
-const KUBECONFIG = `apiVersion: v1
-kind: Config
-current-context: dev
-contexts:
-- name: dev
-  context: { cluster: c1, user: u1, namespace: shop }
-clusters:
-- name: c1
-  cluster: { server: 'https://127.0.0.1:1' }
-users:
-- name: u1
-  user: { token: t }
-`;
+const KUBECONFIG = JSON.stringify({
+  apiVersion: 'v1', kind: 'Config', 'current-context': 'dev',
+  contexts: [{ name: 'dev', context: { cluster: 'c', user: 'u', namespace: 'shop' } }],
+  clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+  users: [{ name: 'u', user: { token: 't' } }],
+});
 
 const ctx = { log: () => undefined };
 
