@@ -1,8 +1,11 @@
 // A raw DAP client for protocol-level tests: sends arbitrary bytes (malformed frames included),
 // records every message in arrival order (for golden transcripts), answers reverse requests,
-// and waits on responses/events with a deadline so a test can never hang.
-import { connect, type Socket } from 'node:net';
+// and waits on responses/events with a deadline so a test can never hang. Over a TCP socket
+// (`--port`, the in-process server) or a child's stdio (kmirror-dap as editors spawn it).
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { connect } from 'node:net';
 import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
 
 export interface Message {
   seq: number;
@@ -26,25 +29,30 @@ export class RawClient {
   /** Answers reverse requests (runInTerminal, startDebugging); default: refuse. */
   onReverse: ((request: Message) => Promise<Record<string, unknown>>) | undefined;
 
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (d: Buffer) => this.onData(d));
-    socket.on('close', () => { this.closed = true; });
+  private constructor(input: Readable, private readonly output: Writable, private readonly end: () => void) {
+    input.on('data', (d: Buffer) => this.onData(d));
+    input.on('close', () => { this.closed = true; });
   }
 
   static async connect(port: number): Promise<RawClient> {
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
-    return new RawClient(socket);
+    return new RawClient(socket, socket, () => socket.destroy());
+  }
+
+  /** Speaks to a spawned kmirror-dap over its stdin/stdout; close() ends its stdin. */
+  static overStdio(child: ChildProcessWithoutNullStreams): RawClient {
+    return new RawClient(child.stdout, child.stdin, () => child.stdin.end());
   }
 
   writeRaw(bytes: string | Buffer): void {
-    this.socket.write(bytes);
+    this.output.write(bytes);
   }
 
   sendMessage(message: Record<string, unknown>): void {
     const json = JSON.stringify(message);
     this.transcript.push({ dir: '->', message: message as unknown as Message });
-    this.socket.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+    this.output.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
   }
 
   /** Sends a request and resolves with its response (success or not). */
@@ -73,7 +81,7 @@ export class RawClient {
   }
 
   close(): void {
-    this.socket.destroy();
+    this.end();
   }
 
   private onData(d: Buffer): void {
