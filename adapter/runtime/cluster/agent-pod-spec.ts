@@ -5,6 +5,7 @@
 // lives in a per-session Secret that the agent's env references (see agent-token-secret.ts):
 // pod specs are readable by anyone who may get pods, Secrets are not.
 import type { V1EnvVar, V1EphemeralContainer, V1Job, V1OwnerReference, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { formatTarget, type ContainerIdTarget, type PidTarget } from '#proto/runtime/target.js';
 
 /** Capabilities the node-job agent needs: BPF programs, netns setns, /proc of other containers. */
 export const NODE_JOB_CAPABILITIES = ['BPF', 'NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] as const;
@@ -76,9 +77,13 @@ function agentEnv(o: AgentRuntimeOptions): V1EnvVar[] {
   ];
 }
 
-function agentArgs(target: string, o: AgentRuntimeOptions): string[] {
+// PID 1 of the agent's PID namespace: the target container's first process for an ephemeral agent
+// (it joins that namespace), the agent itself for a targetless one.
+const PID_NAMESPACE_INIT: PidTarget = { kind: 'pid', pid: 1 };
+
+function agentArgs(target: ContainerIdTarget | PidTarget, o: AgentRuntimeOptions): string[] {
   return [
-    '--target', target,
+    '--target', formatTarget(target),
     '--listen', `127.0.0.1:${o.port}`,
     '--idle-exit', String(o.idleExitSeconds),
     ...(o.logLevel ? ['--log-level', o.logLevel] : []),
@@ -146,7 +151,7 @@ export function buildNodeJob(o: NodeJobOptions): V1Job {
             image: o.image,
             imagePullPolicy: o.pullPolicy,
             ...(o.command ? { command: o.command } : {}),
-            args: agentArgs(`container-id/${o.containerId}`, o),
+            args: agentArgs({ kind: 'container-id', id: o.containerId }, o),
             env: agentEnv(o),
             securityContext: {
               privileged: false,
@@ -184,7 +189,7 @@ export function buildEphemeralContainer(o: EphemeralOptions): V1EphemeralContain
     imagePullPolicy: o.pullPolicy,
     targetContainerName: o.targetContainer,
     ...(o.command ? { command: o.command } : {}),
-    args: agentArgs('pid/1', o),
+    args: agentArgs(PID_NAMESPACE_INIT, o),
     env: agentEnv(o),
     securityContext: {
       privileged: false,
@@ -207,7 +212,7 @@ export function buildTargetlessJob(o: NodeJobOptions): V1Job {
     delete spec.nodeName;
     delete spec.tolerations;
     spec.hostPID = false;
-    container.args = agentArgs('pid/1', o);
+    container.args = agentArgs(PID_NAMESPACE_INIT, o);
     container.securityContext = { privileged: false, allowPrivilegeEscalation: false };
   }
   return job;
