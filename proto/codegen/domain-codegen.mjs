@@ -100,7 +100,7 @@ export function generateDomainCode(root, opts) {
   m += `\n/** One message of ${opts.envelope}.${opts.oneof}, keyed by its case name. */\nexport type Msg =\n`;
   m += cases.map((f) => `  | ({ kind: ${quote(f.name)} } & ${typeName(f.resolvedType)})`).join('\n') + ';\n';
   m += `\nexport type MsgKind = Msg['kind'];\nexport type MsgOf<K extends MsgKind> = Extract<Msg, { kind: K }>;\n`;
-  m += `\n/** Every case of ${opts.envelope}.${opts.oneof}, in field-number order of declaration. */\nexport const MSG_KINDS = [${cases.map((f) => quote(f.name)).join(', ')}] as const satisfies readonly MsgKind[];\n`;
+  m += `\n/** Every case of ${opts.envelope}.${opts.oneof}, in declaration order. */\nexport const MSG_KINDS = [${cases.map((f) => quote(f.name)).join(', ')}] as const satisfies readonly MsgKind[];\n`;
   m += `\n${doc(envelope.comment, '')}/** One decoded ${opts.envelope}. \`msg\` is undefined when the body is a case this side does not know. */\nexport interface ${opts.envelope} {\n`;
   m += envFields.map((f) => `${doc(f.comment, '  ')}  ${f.name}: ${domainType(f)};`).join('\n') + `\n  msg?: Msg;\n}\n`;
 
@@ -122,9 +122,22 @@ export function generateDomainCode(root, opts) {
     return `${v} ?? ${f.type === 'string' ? "''" : f.type === 'bool' ? 'false' : '0'}`;
   };
 
+  /** The object-literal properties decoding message type `t` from the variable `w`. */
+  const fromWireProps = (t, w) => {
+    const fields = t.fieldsArray;
+    const required = fields.filter((f) => !isOptional(t, f)).map((f) => `${f.name}: ${fromWireExpr(f, `${w}?.${f.name}`)}`);
+    const optional = fields.filter((f) => isOptional(t, f)).map((f) => {
+      const v = `${w}?.${f.name}`;
+      const present = f.resolvedType && !enumInfo.has(f.resolvedType) && !f.repeated && !f.map ? `${v} != null`
+        : f.repeated ? `${v}?.length` : f.map ? `${v} && Object.keys(${v}).length` : v;
+      return `...(${present} ? { ${f.name}: ${fromWireExpr(f, v)} } : {})`;
+    });
+    return [...required, ...optional];
+  };
+
   let c = banner('Codec of the protocol: domain types <-> protobufjs static code.');
   c += `import { ${opts.package.split('.')[0]} } from '${opts.staticModule}';\n`;
-  const imported = [opts.envelope, 'Msg', 'MsgOf', ...[...enumInfo.values()].map((i) => i.type), ...messages.map(typeName)];
+  const imported = [opts.envelope, ...[...enumInfo.values()].map((i) => i.type), ...messages.map(typeName)];
   c += `import type { ${[...new Set(imported)].join(', ')} } from '${opts.messagesModule ?? './messages.js'}';\n`;
   c += `\nconst buf = (b: Uint8Array | null | undefined): Buffer => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.alloc(0));\n`;
   c += `const num = (n: number | { toNumber(): number } | null | undefined): number => (n == null ? 0 : typeof n === 'number' ? n : n.toNumber());\n`;
@@ -143,15 +156,7 @@ export function generateDomainCode(root, opts) {
       return `    ${f.name}: ${v} === undefined ? null : ${toWireExpr(f, v)},`;
     }).join('\n');
     c += `\nfunction ${name}ToWire(m: ${typeName(t)}): ${wireType(t)} {\n  return {${to ? `\n${to}\n  ` : ''}};\n}\n`;
-    const required = fields.filter((f) => !isOptional(t, f));
-    const optional = fields.filter((f) => isOptional(t, f));
-    const req = required.map((f) => `    ${f.name}: ${fromWireExpr(f, `w?.${f.name}`)},`).join('\n');
-    const opt = optional.map((f) => {
-      const present = f.resolvedType && !enumInfo.has(f.resolvedType) && !f.repeated && !f.map ? `w?.${f.name} != null`
-        : f.repeated ? `w?.${f.name}?.length` : f.map ? `w?.${f.name} && Object.keys(w.${f.name}).length` : `w?.${f.name}`;
-      return `    ...(${present} ? { ${f.name}: ${fromWireExpr(f, `w.${f.name}`)} } : {}),`;
-    }).join('\n');
-    const body = [req, opt].filter(Boolean).join('\n');
+    const body = fromWireProps(t, 'w').map((line) => `    ${line},`).join('\n');
     const param = fields.length ? 'w' : '_w';
     c += `function ${name}FromWire(${param}: ${wireType(t)} | null | undefined): ${typeName(t)} {\n  return {${body ? `\n${body}\n  ` : ''}};\n}\n`;
   }
@@ -162,8 +167,13 @@ export function generateDomainCode(root, opts) {
   c += cases.map((f) => `    case ${quote(f.name)}: out.${f.name} = ${lowerFirst(f.resolvedType.name)}ToWire(m); break;`).join('\n');
   c += `\n  }\n  return out;\n}\n`;
   c += `\n/** Decoded ${opts.envelope} -> domain ${opts.envelope} (msg undefined for a case this side does not know). */\nexport function fromWire(f: ${envWire}): ${opts.envelope} {\n`;
-  c += `  const base = { ${envFields.map((f) => `${f.name}: ${fromWireExpr(f, `f.${f.name}`)}`).join(', ')} };\n  switch (f.${opts.oneof}) {\n`;
-  c += cases.map((f) => `    case ${quote(f.name)}: return { ...base, msg: { kind: ${quote(f.name)}, ...${lowerFirst(f.resolvedType.name)}FromWire(f.${f.name}) } satisfies MsgOf<${quote(f.name)}> };`).join('\n');
-  c += `\n    default: return base;\n  }\n}\n`;
+  const envProps = envFields.map((f) => `${f.name}: ${fromWireExpr(f, `f.${f.name}`)}`).join(', ');
+  c += `  switch (f.${opts.oneof}) {\n`;
+  // Each case builds its message in one object literal: this runs for every frame received.
+  c += cases.map((f) => {
+    const props = fromWireProps(f.resolvedType, 'w').join(', ');
+    return `    case ${quote(f.name)}: {${props ? ` const w = f.${f.name};` : ''} return { ${envProps}, msg: { kind: ${quote(f.name)}${props ? `, ${props}` : ''} } }; }`;
+  }).join('\n');
+  c += `\n    default: return { ${envProps} };\n  }\n}\n`;
   return { messages: m, codec: c };
 }

@@ -44,7 +44,7 @@ describe('domain code generator', () => {
     const { messages, codec } = generate(fixture, { conventions: { optional: { Greeting: ['name'] }, enums: { Mood: { rename: { GRUMPY: 'cross' } } } } });
     expect(messages).toContain('  name?: string;');
     expect(messages).toContain("export type Mood = 'happy' | 'cross';");
-    expect(codec).toContain("...(w?.name ? { name: w.name ?? '' } : {}),");
+    expect(codec).toContain("...(w?.name ? { name: w?.name ?? '' } : {}),");
     const named = generate(fixture, { conventions: { enums: { Mood: { form: 'name' } } } });
     expect(named.messages).toContain("export type Mood = 'MOOD_UNSPECIFIED' | 'HAPPY' | 'GRUMPY';");
   });
