@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	uint32_t ports[64];
 	const char *excl = getenv("KMIRROR_LAYER_EXCLUDE_PORTS");
 	size_t n_ports = parse_ports(excl, ports, 64);
-	km_policy_add_exclude_ports(excl);
+	km_policy_add_exclude_ports(ports, n_ports);
 	const char *sock = getenv("KMIRROR_LAYER_SOCKET");
 	if (sock && *sock) km_proxy_connect(sock, ports, n_ports);
 	else km_log(KM_LOG_ERROR, "KMIRROR_LAYER_SOCKET is not set: no kmirror session; connections to the target will fail with ECONNREFUSED");

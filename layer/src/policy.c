@@ -75,7 +75,7 @@ void km_policy_apply_hello(const Kmirror__Layer__V1__HelloAck *ack)
 		n_rules++;
 	}
 	default_action = from_proto(ack->default_path_action);
-	for (size_t i = 0; i < ack->n_exclude_ports && n_ports < MAX_PORTS; i++) ports[n_ports++] = ack->exclude_ports[i];
+	km_policy_add_exclude_ports(ack->exclude_ports, ack->n_exclude_ports);
 	for (size_t i = 0; i < ack->n_skip_exes && n_skip < MAX_SKIP; i++) skip[n_skip++] = strdup(ack->skip_exes[i]);
 	outgoing_tcp = ack->outgoing_tcp;
 	outgoing_udp = ack->outgoing_udp;
@@ -109,15 +109,9 @@ bool km_policy_encode(char *out, size_t max)
 	return true;
 }
 
-void km_policy_add_exclude_ports(const char *csv)
+void km_policy_add_exclude_ports(const uint32_t *list, size_t n)
 {
-	while (csv && *csv && n_ports < MAX_PORTS) {
-		char *end;
-		unsigned long p = strtoul(csv, &end, 10);
-		if (end == csv) break;
-		if (p > 0 && p < 65536) ports[n_ports++] = (unsigned)p;
-		csv = *end ? end + 1 : end;
-	}
+	for (size_t i = 0; i < n && n_ports < MAX_PORTS; i++) ports[n_ports++] = list[i];
 }
 
 bool km_policy_port_excluded(unsigned port)

@@ -21,6 +21,22 @@ _Static_assert(sizeof(struct open_ctx) <= KM_PENDING_CTX, "open context fits a p
 
 static enum km_outcome bypass(struct km_call *c, const char *why) { c->bypass_reason = why; return KM_BYPASS; }
 
+/* Installs `fd` in the caller as the open's result and answers the call (atomically); closes `fd`.
+ * ENOENT: the call was interrupted meanwhile, nothing to answer. */
+static enum km_outcome answer_with_fd(struct km_call *c, int fd, int flags)
+{
+	struct seccomp_notif_addfd af = { .id = c->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
+	                                  .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0 };
+	int r = ioctl(km_notif_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &af);
+	int e = errno;
+	close(fd);
+	if (r < 0 && e != ENOENT) { c->err = e; return KM_ERR; }
+	if (r < 0) km_stats.send_enoent++;
+	else km_stats.files_served++;
+	c->answered = true;
+	return KM_OK;
+}
+
 /* Writes `len` bytes into a fresh memfd and installs it in the caller as the open's result. */
 static enum km_outcome answer_with_content(struct km_call *c, const char *path, int flags, const uint8_t *data, size_t len)
 {
@@ -44,16 +60,7 @@ static enum km_outcome answer_with_content(struct km_call *c, const char *path, 
 		km_wfile_filled(slot, mfd, len);
 		if (flags & O_APPEND) fcntl(mfd, F_SETFL, O_APPEND);   /* the open file description is shared */
 	}
-	struct seccomp_notif_addfd af = { .id = c->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)mfd,
-	                                  .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0 };
-	int r = ioctl(km_notif_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &af);
-	int e = errno;
-	close(mfd);
-	if (r < 0 && e != ENOENT) { c->err = e; return KM_ERR; }
-	if (r < 0) km_stats.send_enoent++;
-	else km_stats.files_served++;
-	c->answered = true;
-	return KM_OK;
+	return answer_with_fd(c, mfd, flags);
 }
 
 /* A directory of the target: an fd of a placeholder directory listing its entries. */
@@ -61,16 +68,7 @@ static enum km_outcome answer_with_dir(struct km_call *c, const char *path, int 
 {
 	int dfd = km_dirs_open(path, (const Kmirror__Layer__V1__DirEntry *const *)o->entries, o->n_entries);
 	if (dfd < 0) { c->err = errno ? errno : EIO; return KM_ERR; }
-	struct seccomp_notif_addfd af = { .id = c->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)dfd,
-	                                  .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0 };
-	int r = ioctl(km_notif_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &af);
-	int e = errno;
-	close(dfd);
-	if (r < 0 && e != ENOENT) { c->err = e; return KM_ERR; }
-	if (r < 0) km_stats.send_enoent++;
-	else km_stats.files_served++;
-	c->answered = true;
-	return KM_OK;
+	return answer_with_fd(c, dfd, flags);
 }
 
 static enum km_outcome open_done(struct km_pending *p, const KmProxyMsg *a)
