@@ -4,13 +4,12 @@
 // started that way, kmirror-dap is found on the parsed port and answers DAP.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { DapClient } from '#sdk/api/dap-client.js';
 import { findLaunchSchema } from '../scripts/launch-attributes.mjs';
+import { initializeOverTcp, waitForOutput } from './dap-server-process.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = join(root, 'ide-clients/intellij');
@@ -57,24 +56,10 @@ describe('LSP4IJ templates', () => {
     const pattern = new RegExp(t.waitForTrace.replace(/[.*+?^()|[\]\\]/g, '\\$&').replace('${address}', '(\\S+)').replace('${port}', '(\\d+)'));
     const server = spawn(process.execPath, [bundle, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      const [host, port] = await new Promise<[string, number]>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no output matching ${pattern} within 10 s`)), 10_000);
-        let out = '';
-        server.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = pattern.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve([m[1] ?? '', Number(m[2])]);
-          }
-        });
-      });
+      const [, host = '', port] = await waitForOutput(server, pattern);
       expect(host).toBe('127.0.0.1');
-      const socket = connect({ host, port });
-      const client = new DapClient(socket, socket, { requestTimeoutMs: 10_000 });
-      const caps = await client.request<Record<string, unknown>>('initialize', { adapterID: 'kmirror', clientID: 'lsp4ij' });
+      const caps = await initializeOverTcp(host, Number(port), 'lsp4ij');
       expect(caps.supportsConfigurationDoneRequest).toBe(true);
-      socket.destroy();
     } finally {
       server.kill();
     }

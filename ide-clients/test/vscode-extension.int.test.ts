@@ -6,7 +6,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { DapClient } from '#sdk/api/dap-client.js';
 import { debugSession } from '#sdk/api/debug-session.js';
 import { createNetns, requireRoot, spawnSleepTarget } from '#test/harness/netns.js';
 import { configurationAttributes, findLaunchSchema } from '../scripts/launch-attributes.mjs';
+import { initializeOverTcp, waitForOutput } from './dap-server-process.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, 'ide-clients/vscode/package.json'), 'utf8'));
@@ -138,23 +138,9 @@ describe('the .vsix', () => {
   it('the bundled kmirror-dap also serves DAP over TCP (kmirror.adapterServer)', async () => {
     const server = spawn(process.execPath, [join(unpacked, 'extension/dist/kmirror-dap.js'), '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('kmirror-dap --port 0 printed no listening line within 10 s')), 10_000);
-        let out = '';
-        server.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on .*:(\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        });
-      });
-      const socket = connect({ host: '127.0.0.1', port });
-      const client = new DapClient(socket, socket, { requestTimeoutMs: 10_000 });
-      const caps = await client.request<Record<string, unknown>>('initialize', { adapterID: 'kmirror', clientID: 'vscode' });
+      const [, port] = await waitForOutput(server, /listening on .*:(\d+)/);
+      const caps = await initializeOverTcp('127.0.0.1', Number(port), 'vscode');
       expect(caps.supportsConfigurationDoneRequest).toBe(true);
-      socket.destroy();
     } finally {
       server.kill();
     }
