@@ -47,7 +47,7 @@ export class CdpClient extends EventEmitter {
         reject(new DapError('TIMEOUT', `Node inspector did not answer ${method} within ${COMMAND_TIMEOUT_MS} ms`));
       }, COMMAND_TIMEOUT_MS);
       this.pending.set(id, { method, resolve: resolve as (r: unknown) => void, reject, timer });
-      this.log.log('debug', 'backend.send', `cdp ${id} ${method} ${JSON.stringify(params)}`);
+      this.log.log('debug', 'backend.send', () => `cdp ${id} ${method} ${JSON.stringify(params)}`); // formatted only when logged
       this.ws.send(JSON.stringify({ id, method, params }));
     });
   }
@@ -61,7 +61,7 @@ export class CdpClient extends EventEmitter {
   }
 
   private onMessage(text: string): void {
-    this.log.log('debug', 'backend.receive', `cdp ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);
+    this.log.log('debug', 'backend.receive', () => `cdp ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);
     const m = JSON.parse(text) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
     if (m.id !== undefined) {
       const p = this.pending.get(m.id);
