@@ -1,16 +1,21 @@
 // Entry of dist/kmirror.js: dispatches to the subcommand table (./commands/index.ts).
 import { COMMANDS } from './commands/index.js';
 import { UsageError, type CliIo } from './commands/command.js';
+import { versionText } from '#runtime/version-text.js';
 
 const io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return `usage: kmirror <command> [options]\n\ncommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n\nkmirror <command> --help shows a command's options.\n`;
+  return `usage: kmirror <command> [options] | kmirror --version\n\ncommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n\nkmirror <command> --help shows a command's options.\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${versionText('kmirror')}\n`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(help());
     return name ? 0 : 2;

@@ -7,8 +7,9 @@ import { createLogger, type LogLevel } from './server/log.js';
 import { clientCloser, endWithProcess } from './server/process-lifetime.js';
 import { serveStream, serveTcp } from './server/server.js';
 import { runCommand } from '#sdk/headless/run-command.js';
+import { versionText } from '#runtime/version-text.js';
 
-const USAGE = 'usage: kmirror-dap [--target TARGET] [--port N [--host HOST]] [--log FILE|-] [--log-level debug|info|warn|error]';
+const USAGE = 'usage: kmirror-dap [--target TARGET] [--port N [--host HOST]] [--log FILE|-] [--log-level debug|info|warn|error] | kmirror-dap --version';
 
 async function main(): Promise<void> {
   // `kmirror-dap run ...`: headless scripted debugging (#sdk/headless/run-command.ts).
@@ -18,13 +19,17 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         target: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
-        log: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        log: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
       strict: true,
     }));
   } catch (e) {
     process.stderr.write(`kmirror-dap: ${(e as Error).message}\n${USAGE}\n`);
     process.exit(2);
+  }
+  if (values.version) {
+    process.stdout.write(`${versionText('kmirror-dap')}\n`);
+    return;
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
