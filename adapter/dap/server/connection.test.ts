@@ -81,6 +81,36 @@ describe('DapConnection', () => {
     expect(responses.map((r) => [r.request_seq, r.success])).toEqual([[0, false], [9, false], [10, true]]);
   });
 
+  it('answers hostile frames and keeps serving: 5,000 levels of nesting, seq ±1e400', async () => {
+    const { input, messages, settle } = setup({ ok: () => ({ fine: true }) });
+    const raw = (json: string) => `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+    input.write(raw('['.repeat(5000) + ']'.repeat(5000)));
+    input.write(raw('{"seq":1e400,"type":"request","command":"ok"}'));
+    input.write(raw('{"seq":-1e400,"type":"request","command":"ok"}'));
+    input.write(raw(`{"seq":3,"type":"request","command":"ok","arguments":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`));
+    input.write(frame({ seq: 4, type: 'request', command: 'ok' }));
+    await settle();
+    expect(messages.filter((m) => m.type === 'event').map((m) => (m.body as { output: string }).output))
+      .toEqual(['kmirror-dap: ignored malformed message (frame nested deeper than 128 levels)\n']);
+    const responses = messages.filter((m) => m.type === 'response');
+    expect(responses.map((r) => [r.request_seq, r.success, r.message])).toEqual([
+      [0, false, 'malformed DAP message: "seq" must be an integer (at most 2^53-1 in size), got Infinity'],
+      [0, false, 'malformed DAP message: "seq" must be an integer (at most 2^53-1 in size), got -Infinity'],
+      [3, false, 'malformed DAP message: frame nested deeper than 128 levels'],
+      [4, true, undefined],
+    ]);
+  });
+
+  it('hands traffic to the logger unformatted, as functions', async () => {
+    const input = new PassThrough();
+    const kinds: string[] = [];
+    const conn = new DapConnection(input, new PassThrough(), { log: (_level, tag, message) => { if (tag.startsWith('dap.')) kinds.push(typeof message); } });
+    conn.setRouter(() => () => undefined);
+    input.write(frame({ seq: 1, type: 'request', command: 'threads' }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(kinds).toEqual(['function', 'function']);
+  });
+
   it('correlates reverse requests by request_seq and times them out', async () => {
     const { input, conn, messages, settle } = setup({});
     const answered = conn.sendRequest('runInTerminal', { args: ['x'] });
