@@ -85,6 +85,19 @@ describe('DapClient', () => {
     expect(reasons[0]).toMatch(/malformed DAP header/);
   });
 
+  it('closes on a frame nested deeper than the limit, and refuses a request whose seq is not an integer', async () => {
+    const { client, fromAdapter, sent } = harness();
+    const reasons: string[] = [];
+    client.on('close', (r) => reasons.push(r));
+    const seqInfinity = '{"seq":1e400,"type":"request","command":"runInTerminal","arguments":{}}';
+    fromAdapter.write(`Content-Length: ${seqInfinity.length}\r\n\r\n${seqInfinity}`);
+    await tick();
+    expect(sent).toContainEqual(expect.objectContaining({ type: 'response', request_seq: 0, success: false, message: expect.stringMatching(/"seq" must be an integer/) }));
+    fromAdapter.write(`Content-Length: 10000\r\n\r\n${'['.repeat(5000)}${']'.repeat(5000)}`);
+    await tick();
+    expect(reasons).toEqual(['malformed DAP message from the adapter: frame nested deeper than 128 levels']);
+  });
+
   it('answers reverse requests through handlers, and refuses unknown ones', async () => {
     const { client, fromAdapter, sent } = harness();
     client.onReverseRequest('runInTerminal', () => ({ processId: 42 }));
