@@ -6,7 +6,7 @@ import { BatchV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClusterAgent, type ClusterAgentSession } from '#runtime/placement/cluster-agent.js';
 import type { ReconnectStatus } from '#runtime/cluster/reconnecting-session.js';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces, waitFor } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
 import {
   APP_PORT, createClientPod, deployApp, hostPidOfContainer, readyPodName, requestFromCluster, waitForNoKmirrorObjects,
 } from './k8s/fixtures.js';
@@ -36,11 +36,7 @@ async function httpThroughAgent(s: ClusterAgentSession, host: string, path: stri
 }
 
 beforeAll(async () => {
-  guard = new ClusterGuard();
-  kc = guard.kc;
-  core = guard.core;
-  await sweepStaleNamespaces(core);
-  ns = await guard.namespace('kmt-k8s');
+  ({ guard, kc, core, ns } = await openGuardedNamespace('kmt-k8s'));
   await deployApp(kc, ns, 'web', IMAGES.nodeHttp, MESSAGE);
   await deployApp(kc, ns, 'other', IMAGES.goHttp, 'answered by the other service');
   client = await createClientPod(core, ns);

@@ -9,7 +9,7 @@ import type { CoreV1Api } from '@kubernetes/client-node';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, startServer, type TestServer } from '#dap/test/harness.js';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces, waitFor } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
 import { createClientPod, deployApp, hostPidOfContainer, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 
 let guard: ClusterGuard;
@@ -34,10 +34,7 @@ async function localAnswer(path: string): Promise<{ local: boolean; pid: number 
 
 beforeAll(async () => {
   process.env.KUBECONFIG = KUBECONFIG_PATH;     // kmirror-dap runs in this process
-  guard = new ClusterGuard();
-  core = guard.core;
-  await sweepStaleNamespaces(core);
-  ns = await guard.namespace('kmt-dapre');
+  ({ guard, core, ns } = await openGuardedNamespace('kmt-dapre'));
   await deployApp(guard.kc, ns, 'web', IMAGES.nodeHttp, 'pod');
   client = await createClientPod(core, ns);
   await readyPodName(core, ns, 'web');

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace } from './harness/cluster.js';
 import { createClientPod, deployApp, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 
 const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
@@ -75,10 +75,7 @@ async function debugUntilHit(args: string[], cwd: string, path: string): Promise
 }
 
 beforeAll(async () => {
-  guard = new ClusterGuard();
-  core = guard.core;
-  await sweepStaleNamespaces(core);
-  ns = await guard.namespace('kmt-dap');
+  ({ guard, core, ns } = await openGuardedNamespace('kmt-dap'));
   await deployApp(guard.kc, ns, 'web', IMAGES.nodeHttp, MESSAGE);
   client = await createClientPod(core, ns);
   await readyPodName(core, ns, 'web');

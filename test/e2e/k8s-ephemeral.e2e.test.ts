@@ -5,7 +5,7 @@ import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClusterAgent, type ClusterAgentSession } from '#runtime/placement/cluster-agent.js';
 import { runDoctor, type DoctorCheck } from '#runtime/cluster/doctor.js';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace } from './harness/cluster.js';
 import { APP_PORT, deployApp, kmirrorObjects, readyPodName } from './k8s/fixtures.js';
 
 const MESSAGE = 'pod under baseline';
@@ -17,11 +17,7 @@ let session: ClusterAgentSession | undefined;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  guard = new ClusterGuard();
-  kc = guard.kc;
-  core = guard.core;
-  await sweepStaleNamespaces(core);
-  ns = await guard.namespace('kmt-baseline');
+  ({ guard, kc, core, ns } = await openGuardedNamespace('kmt-baseline'));
   await core.patchNamespace({ name: ns, body: [{ op: 'add', path: '/metadata/labels/pod-security.kubernetes.io~1enforce', value: 'baseline' }] });
   await deployApp(kc, ns, 'web', IMAGES.nodeHttp, MESSAGE);
   await deployApp(kc, ns, 'other', IMAGES.goHttp, 'other under baseline');

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterGuard, IMAGES, sweepStaleNamespaces } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, openGuardedNamespace } from './harness/cluster.js';
 import { createClientPod, deployApp, kmirrorObjects, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 import { startKmirrorExec, writeLocalNodeApp, type ExecRun } from './k8s/kmirror-exec.js';
 
@@ -31,11 +31,7 @@ function exec(config: Record<string, unknown>, argv: string[], env?: Record<stri
 }
 
 beforeAll(async () => {
-  guard = new ClusterGuard();
-  kc = guard.kc;
-  core = guard.core;
-  await sweepStaleNamespaces(core);
-  ns = await guard.namespace('kmt-exec');
+  ({ guard, kc, core, ns } = await openGuardedNamespace('kmt-exec'));
   await deployApp(kc, ns, 'web', IMAGES.nodeHttp, MESSAGE);
   await deployApp(kc, ns, 'other', IMAGES.goHttp, 'answered by the other service');
   client = await createClientPod(core, ns);

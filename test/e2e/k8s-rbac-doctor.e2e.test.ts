@@ -9,7 +9,7 @@ import { loadAllYaml, RbacAuthorizationV1Api, type CoreV1Api, type KubeConfig, t
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClusterAgent } from '#runtime/placement/cluster-agent.js';
 import { runDoctor, type DoctorCheck } from '#runtime/cluster/doctor.js';
-import { ClusterGuard, IMAGES, sweepStaleNamespaces } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, openGuardedNamespace } from './harness/cluster.js';
 import { createClientPod, deployApp, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 
 let guard: ClusterGuard;
@@ -42,12 +42,8 @@ async function doctor(kubeconfig: string, target?: string): Promise<{ ok: boolea
 }
 
 beforeAll(async () => {
-  guard = new ClusterGuard();
-  kc = guard.kc;
-  core = guard.core;
+  ({ guard, kc, core, ns } = await openGuardedNamespace('kmt-rbac'));
   rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-  await sweepStaleNamespaces(core);
-  ns = await guard.namespace('kmt-rbac');
   dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-rbac-'));
   const [role] = (loadAllYaml(readFileSync(resolve(import.meta.dirname, '../../deploy/rbac.yaml'), 'utf8')) as V1ClusterRole[]).filter((d) => d.kind === 'ClusterRole');
   await rbac.createClusterRole({ body: { ...role, metadata: { ...role?.metadata, name: roleName } } });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKubeAccess } from '#runtime/cluster/kube-access.js';
 import { resolveKubeTarget } from '#runtime/cluster/resolve-target.js';
 import { parseKubeTarget } from '#runtime/targets/kube-target.js';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces, waitFor } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
 import { deployApp, readyPodName } from './k8s/fixtures.js';
 
 const CRD = 'rollouts.argoproj.io';
@@ -18,11 +18,8 @@ let ns: string;
 let createdCrd = false;
 
 beforeAll(async () => {
-  guard = new ClusterGuard();
-  core = guard.core;
+  ({ guard, core, ns } = await openGuardedNamespace('kmt-rollout'));
   ext = guard.kc.makeApiClient(ApiextensionsV1Api);
-  await sweepStaleNamespaces(core);
-  ns = await guard.namespace('kmt-rollout');
   await deployApp(guard.kc, ns, 'web', IMAGES.nodeHttp, 'rollout');
   await ext.createCustomResourceDefinition({ body: {
     metadata: { name: CRD },

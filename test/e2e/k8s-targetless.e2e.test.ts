@@ -4,7 +4,7 @@
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClusterAgent } from '#runtime/placement/cluster-agent.js';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace } from './harness/cluster.js';
 import { deployApp, readyPodName, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 
 let guard: ClusterGuard;
@@ -13,11 +13,7 @@ let core: CoreV1Api;
 let ns: string;
 
 beforeAll(async () => {
-  guard = new ClusterGuard();
-  kc = guard.kc;
-  core = guard.core;
-  await sweepStaleNamespaces(core);
-  ns = await guard.namespace('kmt-targetless');
+  ({ guard, kc, core, ns } = await openGuardedNamespace('kmt-targetless'));
   await deployApp(kc, ns, 'other', IMAGES.goHttp, 'reached targetless');
   await readyPodName(core, ns, 'other');
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKubeAccess, type KubeAccess } from '#runtime/cluster/kube-access.js';
 import { resolveKubeTarget } from '#runtime/cluster/resolve-target.js';
 import { parseKubeTarget } from '#runtime/targets/kube-target.js';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH, sweepStaleNamespaces, waitFor } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
 import { deployApp, readyPodName } from './k8s/fixtures.js';
 import { isPodReady } from './harness/pods.js';
 
@@ -32,11 +32,7 @@ async function resolve(target: string, opts: { container?: string } = {}) {
 }
 
 beforeAll(async () => {
-  guard = new ClusterGuard();
-  kc = guard.kc;
-  core = guard.core;
-  await sweepStaleNamespaces(core);
-  ns = await guard.namespace('kmt-targets');
+  ({ guard, kc, core, ns } = await openGuardedNamespace('kmt-targets'));
   access = openKubeAccess({ kubeconfig: KUBECONFIG_PATH, namespace: ns });
   await deployApp(kc, ns, 'web', IMAGES.nodeHttp, 'm');
   const labels = { app: 'db' };

@@ -124,6 +124,20 @@ function isNotFound(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: number }).code === 404;
 }
 
+export interface GuardedNamespace {
+  guard: ClusterGuard;
+  kc: KubeConfig;
+  core: CoreV1Api;
+  ns: string;
+}
+
+/** How a cluster test file starts: namespaces left by crashed runs swept, then a fresh namespace `<prefix>-…` the guard deletes. */
+export async function openGuardedNamespace(prefix: string): Promise<GuardedNamespace> {
+  const guard = new ClusterGuard();
+  await sweepStaleNamespaces(guard.core);
+  return { guard, kc: guard.kc, core: guard.core, ns: await guard.namespace(prefix) };
+}
+
 /** Deletes test namespaces whose creating process no longer exists (left by a crashed run). */
 export async function sweepStaleNamespaces(core: CoreV1Api): Promise<string[]> {
   const list = await core.listNamespace({ labelSelector: LABEL });
