@@ -1,15 +1,17 @@
 // A real agent process (dist/kmirror-agent.js, or KMIRROR_AGENT_JS) serving a target process in
 // a fresh namespace, with something to talk to inside: a TCP echo server, a UDP echo server, a
-// DNS server on 127.0.0.1:53 (the target's resolv.conf) and a tmpfs at /mnt in the target's
-// root. Shared by the boundary test, the fuzz tests and bench/fuzz-agent.ts. stop() removes the
-// agent, the target and the servers; the namespace goes with cleanupAll().
+// DNS server on 127.0.0.1:53 (the target's resolv.conf); the target's root is a throwaway
+// tmpfs (./sandbox-target.ts), so clients may write anywhere in it. Shared by the boundary test,
+// the fuzz tests and bench/fuzz-agent.ts. stop() removes the agent, the target and the servers;
+// the namespace goes with cleanupAll().
 import net from 'node:net';
 import type dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createNetns, type TestNetns } from '#test/harness/netns.js';
 import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js';
 import { connectAgent } from '#runtime/tunnel/agent-session.js';
-import { dnsServerInside, startTargetProcess, tcpServerInside, udpEchoInside, type TargetProcess } from './target-fixture.js';
+import { startSandboxTarget } from './sandbox-target.js';
+import { dnsServerInside, tcpServerInside, udpEchoInside, type TargetProcess } from './target-fixture.js';
 
 export const LIVE_DNS_NAME = 'web.live.internal';
 
@@ -40,7 +42,7 @@ export async function startLiveAgent(opts: { logLevel?: 'debug' | 'info' } = {})
   });
   const udp: { port: number; socket: dgram.Socket } = await udpEchoInside(ns);
   await dnsServerInside(ns, '127.0.0.1:53', { [LIVE_DNS_NAME]: ns.podIp });
-  const target = await startTargetProcess(ns, {
+  const target = await startSandboxTarget(ns, {
     env: { LIVE_ONLY_VAR: 'live' },
     resolvConf: 'nameserver 127.0.0.1\nsearch live.internal\noptions timeout:1 attempts:1\n',
     hosts: '127.0.0.1 localhost\n',
