@@ -8,7 +8,7 @@
 // (for debugpy only after configurationDone); `request` forwards any other DAP request; `dispose`
 // kills every process the backend started. Events and reverse requests go out through `sink`.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { BackendLaunchConfig, BackendLogger, DebuggeeLayer } from './contract.js';
+import type { BackendLaunchConfig, BackendLogger, DebuggeeLayer, ProcessOwner } from './contract.js';
 
 export interface BackendSink {
   /** Sends an event to the client (seq is renumbered by the connection). */
@@ -24,6 +24,8 @@ export interface BackendContext {
   readonly clientCapabilities: DebugProtocol.InitializeRequestArguments;
   /** Starts debuggee processes under the layer (or plainly when there is no target). */
   readonly layer: DebuggeeLayer;
+  /** Every process the backend starts (debugger, debuggee, build) is spawned and owned through it. */
+  readonly processes: ProcessOwner;
   readonly sink: BackendSink;
   readonly log: BackendLogger;
 }

@@ -3,6 +3,7 @@
 // The server's own config type (`KmirrorLaunchConfig`, server/launch-config.ts, the source of the
 // JSON Schema) extends BackendLaunchConfig with the two fields only the server interprets: the
 // debugger kind (derived from the registry) and the kmirror settings (the workstation runtime's type).
+import type { ChildProcess } from 'node:child_process';
 
 /** The launch/attach fields a backend reads; any other field is debugger-specific and passes through. */
 export interface BackendLaunchConfig {
@@ -87,10 +88,21 @@ export interface DebuggeeLayer {
   close(): Promise<void>;
 }
 
+/**
+ * How a backend makes the processes it starts its own, so that they end with kmirror-dap however
+ * it ends: spawn with `spawnOptions` (a session of their own), then `own` the child. The server
+ * hands over its process lifetime; backends never reach for it themselves.
+ */
+export interface ProcessOwner {
+  readonly spawnOptions: { readonly detached: boolean };
+  own<T extends ChildProcess>(child: T): T;
+}
+
 export type BackendLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type BackendLogTag = 'backend' | 'backend.send' | 'backend.receive';
 
-/** The logger a backend receives: the server's logger, limited to the backend tags. */
+/** The logger a backend receives: the server's logger, limited to the backend tags. A message given
+ * as a function is formatted only when the line is written (full DAP traffic at debug level). */
 export interface BackendLogger {
-  log(level: BackendLogLevel, tag: BackendLogTag, message: string, data?: unknown): void;
+  log(level: BackendLogLevel, tag: BackendLogTag, message: string | (() => string), data?: unknown): void;
 }

@@ -7,8 +7,8 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Readable, Writable } from 'node:stream';
 import { DapPeer, PeerRequestError, type MalformedMessage } from '#sdk/protocol/dap-peer.js';
-import { BackendError, DapError } from '../server/errors.js';
-import type { DapLogger } from '../server/log.js';
+import { BackendError, DapError } from '../common/errors.js';
+import type { BackendLogger } from './contract.js';
 
 export interface DapChildHandlers {
   onEvent(event: string, body: unknown): void;
@@ -19,7 +19,7 @@ export interface DapChildHandlers {
 export class DapChild {
   private readonly peer: DapPeer;
 
-  constructor(input: Readable, output: Writable, private readonly name: string, private readonly handlers: DapChildHandlers, private readonly log: DapLogger) {
+  constructor(input: Readable, output: Writable, private readonly name: string, private readonly handlers: DapChildHandlers, private readonly log: BackendLogger) {
     this.peer = new DapPeer(input, output, {
       request: (request) => void this.answerReverse(request),
       event: (event) => handlers.onEvent(event.event, event.body),

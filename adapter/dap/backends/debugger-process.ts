@@ -1,10 +1,10 @@
 // Spawning a debugger process: spawn errors become actionable DapErrors, the last stderr lines are
 // kept for crash messages, and `stop` ends it (SIGTERM, then SIGKILL after a grace period).
-// Every one is owned by kmirror-dap's process lifetime, so it also ends when kmirror-dap is killed.
+// Every one is owned by kmirror-dap's process lifetime (`owner`), so it also ends when kmirror-dap is killed.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { DapError } from '../server/errors.js';
-import { OWNED_SPAWN_OPTIONS, ownProcess } from '../server/process-lifetime.js';
+import { DapError } from '../common/errors.js';
+import type { ProcessOwner } from './contract.js';
 
 const TAIL_BYTES = 4096;
 
@@ -18,12 +18,12 @@ export class DebuggerProcess {
   }
 
   /** Spawns and waits until the OS started it (rejects when the executable cannot be run). */
-  static async start(name: string, command: string, args: string[], opts: SpawnOptions): Promise<DebuggerProcess> {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts, ...OWNED_SPAWN_OPTIONS });
+  static async start(name: string, command: string, args: string[], { owner, ...opts }: SpawnOptions & { owner: ProcessOwner }): Promise<DebuggerProcess> {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts, ...owner.spawnOptions });
     const dp = new DebuggerProcess(name, child);
     try {
       await once(child, 'spawn');
-      ownProcess(child);
+      owner.own(child);
     } catch (e) {
       throw new DapError('DEBUGGER_NOT_FOUND', `cannot start ${name} (${command}): ${(e as Error).message}`, { cause: e });
     }

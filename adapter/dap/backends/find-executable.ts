@@ -1,7 +1,7 @@
 // Locates debugger executables on PATH, so a missing one gives an actionable error before spawning.
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { DapError } from '../server/errors.js';
+import { DapError } from '../common/errors.js';
 
 function isExecutable(path: string): boolean {
   try {

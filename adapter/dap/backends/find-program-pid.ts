@@ -2,7 +2,7 @@
 // that attaches needs the pid of the process (among the spawned one and its descendants) whose
 // executable is the program, once it has exec'd.
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { DapError } from '../server/errors.js';
+import { DapError } from '../common/errors.js';
 
 function exeOf(pid: number): string | undefined {
   try {

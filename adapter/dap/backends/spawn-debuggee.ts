@@ -11,7 +11,7 @@ import type { BackendContext } from './backend.js';
 import { DebuggerProcess } from './debugger-process.js';
 import { findExecutable } from './find-executable.js';
 import { findProgramPid, waitUntilHeld } from './find-program-pid.js';
-import { DapError } from '../server/errors.js';
+import { DapError } from '../common/errors.js';
 
 export interface StartedDebuggee {
   process: DebuggerProcess;
@@ -30,7 +30,7 @@ export async function spawnDebuggeeUnderLayer(ctx: BackendContext, argv: string[
   const cwd = config.cwd ?? dirname(program);
   let debuggee: DebuggerProcess;
   try {
-    debuggee = await DebuggerProcess.start('debuggee', wrapped.command, wrapped.args, { cwd, env: wrapped.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    debuggee = await DebuggerProcess.start('debuggee', wrapped.command, wrapped.args, { cwd, env: wrapped.env, stdio: ['ignore', 'pipe', 'pipe'], owner: ctx.processes });
   } catch (e) {
     throw new DapError('BACKEND_FAILED', `cannot start the program ${program} under the kmirror layer: ${(e as Error).message}`, { cause: e });
   }

@@ -44,7 +44,7 @@ export async function startDapDebugger(ctx: BackendContext, recipe: DapDebuggerR
     const executable = requireExecutable(config.debuggerPath ? [config.debuggerPath] : recipe.executables, recipe.what, recipe.install);
     const program = programPath(config);
     debuggerProcess = await DebuggerProcess.start(recipe.name, executable, [...recipe.args], {
-      cwd: debuggerCwd(config, program), ...(recipe.stdio ? { stdio: recipe.stdio } : {}),
+      cwd: debuggerCwd(config, program), ...(recipe.stdio ? { stdio: recipe.stdio } : {}), owner: ctx.processes,
     });
     const streams = recipe.connect ? await recipe.connect(debuggerProcess) : stdioStreams(debuggerProcess);
     plan = await planLaunch(ctx, { program, ...recipe.plan });

@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DapConnection, ThenAfter } from './connection.js';
-import { DapError } from './errors.js';
+import { DapError } from '../common/errors.js';
 import { silentLogger } from './log.js';
 
 function frame(message: object): string {

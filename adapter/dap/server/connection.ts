@@ -10,7 +10,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Readable, Writable } from 'node:stream';
 import { DapPeer, PeerRequestError, type MalformedMessage } from '#sdk/protocol/dap-peer.js';
 import { clipText } from '#sdk/protocol/bounded-format.js';
-import { DapError, isDapError, BackendError } from './errors.js';
+import { DapError, isDapError, BackendError } from '../common/errors.js';
 import type { DapLogger } from './log.js';
 
 export type RequestHandler = (args: Record<string, unknown>, request: DebugProtocol.Request) => unknown;

@@ -5,7 +5,7 @@
 import type { BackendLaunchConfig, LaunchField } from '../backends/contract.js';
 import type { DebuggerKind } from '../backends/registry.js';
 import type { KmirrorConfigRef } from './kmirror-config-ref.js';
-import { DapError } from './errors.js';
+import { DapError } from '../common/errors.js';
 import { previewJson } from '#sdk/protocol/bounded-format.js';
 
 /** A `kmirror` debug configuration (VS Code `launch.json` entry, nvim-dap/dap-mode/dape config). */

@@ -7,8 +7,8 @@
 //     end by the same signal so the parent sees how kmirror-dap ended. A second signal skips the wait.
 //   - SIGKILL, a crash, an abort: the runtime's process ownership (owned-processes.ts) and its
 //     kmirror-reaper end what is left.
-// Backends spawn through `OWNED_SPAWN_OPTIONS` + `ownProcess` from here: they do not import the
-// workstation runtime directly, the server hands them its process ownership.
+// Backends spawn through `OWNED_SPAWN_OPTIONS` + `ownProcess`, re-exported here: the session hands
+// them over in BackendContext.processes, so backends import neither the server nor the runtime.
 import type { Server, Socket } from 'node:net';
 import { killAll, onOwnedProcessProblem, whenNoneLeft } from '#runtime/process/owned-processes.js';
 import type { DapLogger } from './log.js';

@@ -1,6 +1,6 @@
 // Picks the backend for a launch configuration among those the server was given.
 import type { DebugBackend } from '../backends/backend.js';
-import { DapError } from './errors.js';
+import { DapError } from '../common/errors.js';
 import type { KmirrorLaunchConfig } from './launch-config.js';
 
 /** By `debugger`, else the first backend that claims the program. */

@@ -11,11 +11,12 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendSession, DebugBackend } from '../backends/backend.js';
 import { isKnownCommand } from './dap-commands.js';
 import { DapConnection, ThenAfter, type RequestHandler } from './connection.js';
-import { DapError, withTimeout } from './errors.js';
+import { DapError, withTimeout } from '../common/errors.js';
 import { directLayer, type DebuggeeLayer } from './layer.js';
 import { validateLaunchConfig, type KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';
 import { admits, stateAfterEvent, type SessionState } from './session-state.js';
+import { OWNED_SPAWN_OPTIONS, ownProcess } from './process-lifetime.js';
 import { selectBackend } from './select-backend.js';
 import { openTargetLayer } from './target-layer.js';
 
@@ -105,6 +106,7 @@ export class DebugSession {
         config,
         clientCapabilities: this.clientCapabilities,
         layer: this.layer,
+        processes: { spawnOptions: OWNED_SPAWN_OPTIONS, own: ownProcess },
         log: this.opts.log,
         sink: {
           event: (event, body) => this.onBackendEvent(event, body),

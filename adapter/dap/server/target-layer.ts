@@ -7,7 +7,7 @@ import { loadConfig } from '#runtime/config/load.js';
 import { validateConfig } from '#runtime/config/validate.js';
 import { isConfigError } from '#runtime/config/errors.js';
 import type { KmirrorConfig } from '#runtime/config/types.js';
-import { DapError, reportAs, withTimeout } from './errors.js';
+import { DapError, reportAs, withTimeout } from '../common/errors.js';
 import type { DebuggeeLayer } from './layer.js';
 import type { KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';

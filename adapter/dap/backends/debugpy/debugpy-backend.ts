@@ -12,7 +12,7 @@ import { findExecutable } from '../find-executable.js';
 import { extension } from '../program-kind.js';
 import { debuggerCwd, programPath } from '../program-location.js';
 import { ProxySession } from '../proxy-session.js';
-import { DapError } from '../../server/errors.js';
+import { DapError } from '../../common/errors.js';
 import { debugpyLaunchArgs, layerOnlyEnv } from './launch-args.js';
 
 const INSTALL_HINT = 'apt-get install python3-debugpy (Debian/Ubuntu) or pip install debugpy; or set "debuggerPath" to a Python that has debugpy';
@@ -42,7 +42,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
   if (probe.status !== 0) {
     throw new DapError('DEBUGGER_NOT_FOUND', `debugpy is not importable by ${python} (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}). Install: ${INSTALL_HINT}`);
   }
-  const adapter = await DebuggerProcess.start('debugpy', python, ['-m', 'debugpy.adapter'], { cwd: debuggerCwd(config, programPath(config)) });
+  const adapter = await DebuggerProcess.start('debugpy', python, ['-m', 'debugpy.adapter'], { cwd: debuggerCwd(config, programPath(config)), owner: ctx.processes });
   let args: Record<string, unknown>;
   if (config.request === 'launch' && layer.active) {
     const interpreter = typeof config['python' as keyof typeof config] === 'string' ? String(config['python' as keyof typeof config]) : python;

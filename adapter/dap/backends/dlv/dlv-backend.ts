@@ -14,7 +14,7 @@ import type { DebuggerProcess } from '../debugger-process.js';
 import { isGoBinary, isGoSource } from '../program-kind.js';
 import { programPath } from '../program-location.js';
 import { startDapDebugger } from '../start-dap-debugger.js';
-import { DapError, withTimeout } from '../../server/errors.js';
+import { DapError, withTimeout } from '../../common/errors.js';
 import { dlvAttachArgs, dlvLaunchArgs, parseDlvListenLine } from './launch-args.js';
 import { buildGoProgram } from './go-build.js';
 
@@ -46,7 +46,7 @@ function start(ctx: BackendContext): Promise<BackendSession> {
       return { input: socket, output: socket };
     },
     plan: {
-      layerArgv: async (p) => [isGoSource(p) ? await buildGoProgram(p, join(workDir, 'debuggee'), sink) : p, ...(config.args ?? [])],
+      layerArgv: async (p) => [isGoSource(p) ? await buildGoProgram(p, join(workDir, 'debuggee'), ctx) : p, ...(config.args ?? [])],
       attachArgs: (pid) => dlvAttachArgs(config, pid),
       launchArgs: () => dlvLaunchArgs(config, join(workDir, '__debug_bin')),
     },

@@ -12,7 +12,7 @@ import { ScriptRegistry, type ScriptParsed } from './scripts.js';
 import { scopes, stackTrace, type CallFrame } from './stack.js';
 import { formatValue, indexedCount, typeName, type RemoteObject } from './remote-object.js';
 import { VariableStore } from './variables.js';
-import { DapError } from '../../server/errors.js';
+import { DapError } from '../../common/errors.js';
 import { runHandler, type DapHandlerTable } from '#sdk/protocol/dap-requests.js';
 
 interface Paused {

@@ -3,8 +3,8 @@
 // Every command has a deadline so a wedged inspector cannot hang a DAP request.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { DapError } from '../../server/errors.js';
-import type { DapLogger } from '../../server/log.js';
+import { DapError } from '../../common/errors.js';
+import type { BackendLogger } from '../contract.js';
 
 const COMMAND_TIMEOUT_MS = 15_000;
 
@@ -20,14 +20,14 @@ export class CdpClient extends EventEmitter {
   private readonly pending = new Map<number, Pending>();
   private closed = false;
 
-  private constructor(private readonly ws: WebSocket, private readonly log: DapLogger) {
+  private constructor(private readonly ws: WebSocket, private readonly log: BackendLogger) {
     super();
     ws.on('message', (data) => this.onMessage(data.toString()));
     ws.on('close', () => this.onClose());
     ws.on('error', (e) => this.log.log('warn', 'backend', `inspector socket: ${e.message}`));
   }
 
-  static async connect(url: string, log: DapLogger, timeoutMs = 10_000): Promise<CdpClient> {
+  static async connect(url: string, log: BackendLogger, timeoutMs = 10_000): Promise<CdpClient> {
     const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { ws.terminate(); reject(new DapError('TIMEOUT', `inspector ${url} did not accept a connection within ${timeoutMs} ms`)); }, timeoutMs);

@@ -1,5 +1,5 @@
 // DAP hit conditions ("5", ">5", ">=5", "<3", "<=3", "==5", "%2"): whether the n-th hit stops.
-import { DapError } from '../../server/errors.js';
+import { DapError } from '../../common/errors.js';
 
 export function parseHitCondition(text: string): (hits: number) => boolean {
   const m = /^\s*(>=|<=|==|=|>|<|%)?\s*(\d+)\s*$/.exec(text);

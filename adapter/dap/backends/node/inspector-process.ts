@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import type { BackendContext } from '../backend.js';
 import { DebuggerProcess } from '../debugger-process.js';
-import { DapError, withTimeout } from '../../server/errors.js';
+import { DapError, withTimeout } from '../../common/errors.js';
 
 const BANNER = /^(Debugger listening on ws:|For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect\.\.\.)/;
 const START_TIMEOUT_MS = 20_000;
@@ -41,7 +41,7 @@ export async function launchUnderInspector(ctx: BackendContext, runtime: string)
   const argv = [runtime, ...runtimeArgs, `--inspect-brk=127.0.0.1:${port}`, program, ...(config.args ?? [])];
   const wrapped = layer.wrap(argv, { env: config.env ?? {}, excludePorts: [port] });
   const debuggee = await DebuggerProcess.start('node', wrapped.command, wrapped.args, {
-    cwd: config.cwd ?? dirname(program), env: wrapped.env, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: config.cwd ?? dirname(program), env: wrapped.env, stdio: ['ignore', 'pipe', 'pipe'], owner: ctx.processes,
   });
   let stderrHead: string | undefined = '';
   const wsUrl = new Promise<string>((resolveUrl, reject) => {

@@ -8,7 +8,7 @@ import { extension } from '../program-kind.js';
 import { NodeBridge } from './bridge.js';
 import { CdpClient } from './cdp-client.js';
 import { inspectorUrl, launchUnderInspector } from './inspector-process.js';
-import { DapError } from '../../server/errors.js';
+import { DapError } from '../../common/errors.js';
 
 const INSTALL_HINT = 'install Node.js (https://nodejs.org or apt-get install nodejs), or set "debuggerPath" / "runtimeExecutable"';
 

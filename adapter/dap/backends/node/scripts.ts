@@ -1,7 +1,7 @@
 // The scripts the inspector has parsed, by id and by path, with their source maps. Waiters let the
 // breakpoint manager resolve breakpoints on original sources when a mapped script appears.
 import { loadSourceMap, scriptPath, type ScriptInfo } from './source-maps.js';
-import type { DapLogger } from '../../server/log.js';
+import type { BackendLogger } from '../contract.js';
 
 export interface ScriptParsed {
   scriptId: string;
@@ -16,7 +16,7 @@ export class ScriptRegistry {
   private readonly refByScript = new Map<string, number>();
   private listeners: Array<(script: ScriptInfo) => void> = [];
 
-  constructor(private readonly log: DapLogger) {}
+  constructor(private readonly log: BackendLogger) {}
 
   /** Records a parsed script; its source map loads in the background (awaitMap waits for it). */
   add(event: ScriptParsed): void {

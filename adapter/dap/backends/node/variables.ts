@@ -5,7 +5,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { CdpClient } from './cdp-client.js';
 import { callArgument, formatValue, indexedCount, typeName, type RemoteObject } from './remote-object.js';
-import { DapError } from '../../server/errors.js';
+import { DapError } from '../../common/errors.js';
 
 /** Arrays longer than this are paged (the client asks for ranges through indexedVariables). */
 export const PAGE_SIZE = 100;
