@@ -1,15 +1,15 @@
 // kmirror-dap: a Debug Adapter Protocol server that runs the debuggee with a Kubernetes pod's
 // network, DNS, files and env. Wiring only: parse the command line, build the logger, serve.
-//   kmirror-dap [--target pod/x] [--port N [--host H]] [--log FILE|-] [--log-level debug|info|warn|error]
+//   kmirror-dap [--target pod/x] [--port N [--host H] | --socket PATH] [--allow-other-users] [--log FILE|-] [--log-level …]
 import { parseArgs } from 'node:util';
 import { BACKENDS, DEBUGGER_KINDS } from './backends/registry.js';
 import { createLogger, type LogLevel } from './server/log.js';
 import { clientCloser, endWithProcess } from './server/process-lifetime.js';
-import { serveStream, serveTcp } from './server/server.js';
+import { serveStream, serveTcp, serveUnixSocket } from './server/server.js';
 import { runCommand } from '#sdk/headless/run-command.js';
 import { versionText } from '#runtime/version-text.js';
 
-const USAGE = 'usage: kmirror-dap [--target TARGET] [--port N [--host HOST]] [--log FILE|-] [--log-level debug|info|warn|error] | kmirror-dap --version';
+const USAGE = 'usage: kmirror-dap [--target TARGET] [--port N [--host HOST] [--allow-other-users] | --socket PATH] [--log FILE|-] [--log-level debug|info|warn|error] | kmirror-dap --version';
 
 async function main(): Promise<void> {
   // `kmirror-dap run ...`: headless scripted debugging (#sdk/headless/run-command.ts).
@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({
       options: {
-        target: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+        target: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, socket: { type: 'string' },
+        'allow-other-users': { type: 'boolean' },
         log: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
       strict: true,
@@ -43,11 +44,21 @@ async function main(): Promise<void> {
       process.stderr.write(`kmirror-dap: --port must be a TCP port (0-65535), got ${values.port}\n`);
       process.exit(2);
     }
-    const server = await serveTcp({ ...opts, port, host: values.host });
+    const allowOtherUsers = values['allow-other-users'] === true;
+    if (allowOtherUsers) {
+      process.stderr.write('kmirror-dap: warning: --allow-other-users: any local user who can reach this port can run programs as you and use your cluster credentials\n');
+    }
+    const server = await serveTcp({ ...opts, port, host: values.host, allowOtherUsers });
     endWithProcess({ log, closeClients: clientCloser(server) });
     const address = server.address();
     // Editors and scripts read the actual port from this line (useful with --port 0).
     process.stdout.write(`kmirror-dap listening on ${typeof address === 'object' && address ? `${address.address}:${address.port}` : port}\n`);
+    return;
+  }
+  if (values.socket !== undefined) {
+    const server = await serveUnixSocket({ ...opts, path: values.socket });
+    endWithProcess({ log, closeClients: clientCloser(server) });
+    process.stdout.write(`kmirror-dap listening on ${values.socket}\n`);
     return;
   }
   endWithProcess({ log, closeClients: () => process.stdin.destroy() });

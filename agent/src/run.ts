@@ -14,7 +14,9 @@ import { resolveLocalTarget } from './target/resolve.js';
 import { parseIdleExitSeconds, startIdleExit } from './idle-exit.js';
 import { startAgentServer, type AgentServer } from './tunnel/server.js';
 
-export const AGENT_USAGE = `usage: kmirror agent --target pid/N|netns/NAME|container-id/ID [--listen HOST:PORT] [--log-level debug|info|warn|error] [--idle-exit SECONDS]
+export const AGENT_USAGE = `usage: kmirror agent --target pid/N|netns/NAME|container-id/ID [--listen HOST:PORT] [--log-level debug|info|warn|error] [--idle-exit SECONDS] [--only-same-user]
+  --only-same-user: serve only connections whose peer process belongs to this user (local agents; a token alone
+  does not keep other local users out of a loopback port).
   The session token is read from KMIRROR_AGENT_TOKEN (generated and printed in the ready line when unset).`;
 
 function parseListen(value: string): { host: string; port: number } {
@@ -27,7 +29,7 @@ function parseListen(value: string): { host: string; port: number } {
 export async function runAgent(argv: string[], io: { stdout?: (line: string) => void } = {}): Promise<AgentServer> {
   const { values } = parseArgs({
     args: argv,
-    options: { target: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' }, 'log-level': { type: 'string', default: 'info' }, 'idle-exit': { type: 'string' }, help: { type: 'boolean' } },
+    options: { target: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' }, 'log-level': { type: 'string', default: 'info' }, 'idle-exit': { type: 'string' }, 'only-same-user': { type: 'boolean' }, help: { type: 'boolean' } },
     strict: true,
   });
   if (values.help) {
@@ -45,7 +47,7 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
   const envToken = process.env.KMIRROR_AGENT_TOKEN;
   const token = envToken || randomBytes(24).toString('base64url');
   const server = await startAgentServer({
-    host: listen.host, port: listen.port, token, log,
+    host: listen.host, port: listen.port, token, log, onlySameUser: values['only-same-user'] === true,
     services: { target, sockets, dns: new TargetDns(target, sockets), incoming },
     capabilities: [...BASE_CAPABILITIES, ...incoming.capabilities],
   });

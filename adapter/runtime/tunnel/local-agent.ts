@@ -49,7 +49,7 @@ export async function startLocalAgent(opts: StartLocalAgentOptions): Promise<Loc
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const token = randomBytes(24).toString('base64url');
   const agentJs = opts.agentJs ?? findAgentBundle();
-  const child = spawn(process.execPath, [agentJs, '--target', opts.target, '--listen', '127.0.0.1:0', ...(opts.extraArgs ?? [])], {
+  const child = spawn(process.execPath, [agentJs, '--target', opts.target, '--listen', '127.0.0.1:0', '--only-same-user', ...(opts.extraArgs ?? [])], {
     env: { ...process.env, KMIRROR_AGENT_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...OWNED_SPAWN_OPTIONS,

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { checkLoopbackPeer } from '#proto/runtime/loopback-peer.js';
 import { TunnelConnection } from '#proto/runtime/connection.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '#proto/runtime/framing.js';
 import { acceptHandshake } from '#proto/runtime/handshake.js';
@@ -21,7 +22,7 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
-export async function startAgentServer(opts: { host: string; port: number; token: string; services: AgentServices; capabilities: readonly string[]; log: Logger; handshakeTimeoutMs?: number }): Promise<AgentServer> {
+export async function startAgentServer(opts: { host: string; port: number; token: string; services: AgentServices; capabilities: readonly string[]; log: Logger; onlySameUser?: boolean; handshakeTimeoutMs?: number }): Promise<AgentServer> {
   const { log } = opts;
   const server = http.createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end(`kmirror agent: connect with a WebSocket to ${TUNNEL_PATH}\n`);
@@ -50,6 +51,22 @@ export async function startAgentServer(opts: { host: string; port: number; token
       clientLog.warn('tunnel', 'handshake refused', { code: err.code, reason: err.message });
     });
   });
+
+  if (opts.onlySameUser) {
+    // A local agent's loopback port: another local user is refused at accept, before any byte of
+    // the handshake (the token) is read.
+    server.on('connection', (socket) => {
+      socket.pause();
+      void checkLoopbackPeer(socket).then((v) => {
+        if (!v.allowed) {
+          log.warn('tunnel', v.reason, { uid: v.uid });
+          socket.destroy();
+        } else {
+          socket.resume();
+        }
+      });
+    });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
