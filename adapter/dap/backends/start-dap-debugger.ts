@@ -50,9 +50,8 @@ export async function startDapDebugger(ctx: BackendContext, recipe: DapDebuggerR
     plan = await planLaunch(ctx, { program, ...recipe.plan });
     const { launch, owned, onDispose } = plan;
     let session: ProxySession | undefined;
-    // The rewriter may call back into the session, which exists before any event arrives.
-    const request: BackendSession['request'] = (command, args) => (session ? session.request(command, args) : Promise.reject(new Error(`${recipe.name} is not started`)));
-    const rewriteEvent = recipe.rewriteEvent?.({ heldAtStart: onDispose !== undefined, request });
+    // `session!`: the rewriter runs on the session's own events, so the session exists by then.
+    const rewriteEvent = recipe.rewriteEvent?.({ heldAtStart: onDispose !== undefined, request: (command, args) => session!.request(command, args) });
     session = new ProxySession({
       name: recipe.name, ctx, debugger: debuggerProcess, ...streams, adapterID: recipe.adapterID, launch, owned,
       ...(onDispose ? { onDispose } : {}), ...(rewriteEvent ? { rewriteEvent } : {}), ...(recipe.cleanup ? { cleanup: recipe.cleanup } : {}),
@@ -66,9 +65,7 @@ export async function startDapDebugger(ctx: BackendContext, recipe: DapDebuggerR
   }
 }
 
-function stdioStreams(debuggerProcess: DebuggerProcess): { input: Readable; output: Writable } {
-  const { stdout, stdin } = debuggerProcess.child;
-  // Spawned with piped stdio unless the recipe says otherwise, and then it brings `connect`.
-  if (!stdout || !stdin) throw new Error(`${debuggerProcess.name} has no stdio pipes to speak DAP on`);
-  return { input: stdout, output: stdin };
+/** The debugger's stdio; `!`: it is spawned with piped stdio unless the recipe brings `connect`. */
+function stdioStreams({ child }: DebuggerProcess): { input: Readable; output: Writable } {
+  return { input: child.stdout!, output: child.stdin! };
 }
