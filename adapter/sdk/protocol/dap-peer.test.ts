@@ -68,6 +68,14 @@ describe('DapPeer', () => {
     await expect(late).rejects.toMatchObject({ kind: 'timeout', command: 'threads', reason: 'no response within 30 ms' });
   });
 
+  it('matches a response that arrives while the request is still being written (in-memory streams)', async () => {
+    const toServer = new PassThrough();
+    const toClient = new PassThrough();
+    const server: DapPeer = new DapPeer(toServer, toClient, { request: (r) => server.respond(r, { success: true, body: { n: r.seq } }), malformed: () => undefined });
+    const client = new DapPeer(toClient, toServer, { request: () => undefined, malformed: () => undefined });
+    for (let i = 1; i <= 3; i++) expect(await client.request('threads', undefined, 1_000)).toMatchObject({ success: true, body: { n: i } });
+  });
+
   it('fails pending requests when the stream ends, refuses later ones, and reports the reason once', async () => {
     const reasons: string[] = [];
     const { peer, input } = setup({ close: (r) => reasons.push(r) });

@@ -84,7 +84,10 @@ export class DapPeer extends ProtocolServer {
   private closedFor: string | undefined;
   /** The last message ProtocolServer stamped (it hands each to write() synchronously). */
   private lastSent: DebugProtocol.ProtocolMessage | undefined;
-  private unencodable: string | undefined;
+  /** The request being sent: write() files it as pending under its seq. */
+  private nextPending: Pending | undefined;
+  /** Why the request being sent did not go out. */
+  private unsent: string | undefined;
 
   constructor(input: Readable, private readonly output: Writable, private readonly handlers: DapPeerHandlers, private readonly opts: DapPeerOptions = {}) {
     super();
@@ -114,20 +117,25 @@ export class DapPeer extends ProtocolServer {
    */
   request(command: string, args?: unknown, timeoutMs?: number): Promise<DebugProtocol.Response> {
     if (this.closedFor !== undefined) return Promise.reject(new PeerRequestError('unsent', command, this.closedFor));
-    this.unencodable = undefined;
-    sendUncorrelated.call(this, command, args, 0);
-    // write() ran synchronously inside sendRequest and saw the stamped request.
-    const seq = (this.lastSent as DebugProtocol.Request).seq;
-    if (this.unencodable !== undefined) return Promise.reject(new PeerRequestError('unsent', command, this.unencodable));
     return new Promise((resolve, reject) => {
       const entry: Pending = { command, resolve, reject };
-      if (timeoutMs !== undefined) {
+      // write() files the entry under the seq ProtocolServer stamps, before the bytes leave: over
+      // in-memory streams the response can arrive inside this very call.
+      this.unsent = undefined;
+      this.nextPending = entry;
+      sendUncorrelated.call(this, command, args, 0);
+      this.nextPending = undefined;
+      if (this.unsent !== undefined) {
+        reject(new PeerRequestError('unsent', command, this.unsent));
+        return;
+      }
+      const seq = (this.lastSent as DebugProtocol.Request).seq; // the request write() just saw
+      if (timeoutMs !== undefined && this.pending.get(seq) === entry) {
         entry.timer = setTimeout(() => {
           this.pending.delete(seq);
           reject(new PeerRequestError('timeout', command, `no response within ${timeoutMs} ms`));
         }, timeoutMs);
       }
-      this.pending.set(seq, entry);
     });
   }
 
@@ -178,7 +186,10 @@ export class DapPeer extends ProtocolServer {
 
   private write(message: DebugProtocol.ProtocolMessage): void {
     this.lastSent = message;
-    if (this.closedFor !== undefined || this.output.destroyed || this.output.writableEnded) return;
+    if (this.closedFor !== undefined || this.output.destroyed || this.output.writableEnded) {
+      this.unsent = 'the stream is closed';
+      return;
+    }
     let json: string;
     try {
       json = JSON.stringify(message);
@@ -186,6 +197,7 @@ export class DapPeer extends ProtocolServer {
       json = this.replacementFor(message, `cannot encode the ${describe(message)}: ${(e as Error).message}`);
       if (!json) return;
     }
+    if (message.type === 'request' && this.nextPending) this.pending.set(message.seq, this.nextPending);
     this.opts.trace?.('send', json);
     this.output.write(`Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}`);
   }
@@ -197,7 +209,7 @@ export class DapPeer extends ProtocolServer {
    */
   private replacementFor(message: DebugProtocol.ProtocolMessage, reason: string): string {
     if (message.type === 'request') {
-      this.unencodable = reason;
+      this.unsent = reason;
       return '';
     }
     if (message.type === 'response') {

@@ -56,7 +56,8 @@ export class FrameReader {
         rest = rest.subarray(take);
         if (state.have < state.length) return;
         this.state = { at: 'header', head: EMPTY };
-        this.onFrame(this.decode(Buffer.concat(state.chunks, state.length).toString('utf8')));
+        const body = state.chunks.length === 1 ? state.chunks[0]! : Buffer.concat(state.chunks, state.length); // one chunk: a frame that arrived whole
+        this.onFrame(this.decode(body.toString('utf8')));
       } else if (state.at === 'skip') {
         const take = Math.min(state.remaining, rest.length);
         state.remaining -= take;
@@ -95,7 +96,8 @@ export class FrameReader {
   }
 
   private decode(json: string): Frame {
-    if (nestingExceeds(json, this.limits.maxDepth)) {
+    // A body shorter than the limit cannot nest deeper than it.
+    if (json.length > this.limits.maxDepth && nestingExceeds(json, this.limits.maxDepth)) {
       return { ok: false, kind: 'depth', reason: `frame nested deeper than ${this.limits.maxDepth} levels`, topLevel: topLevelScalars(json) };
     }
     try {

@@ -12,6 +12,7 @@ const CLOSE_BRACE = 0x7d;
 
 /** True when `text` opens more than `maxDepth` arrays/objects inside one another. */
 export function nestingExceeds(text: string, maxDepth: number): boolean {
+  if (fewOpenings(text, maxDepth)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -28,4 +29,18 @@ export function nestingExceeds(text: string, maxDepth: number): boolean {
     }
   }
   return false;
+}
+
+/**
+ * True when `text` holds at most `limit` `[`/`{` characters in all, so it cannot nest deeper than
+ * that: the usual DAP message is decided by two native searches instead of a scan in JavaScript.
+ */
+function fewOpenings(text: string, limit: number): boolean {
+  let count = 0;
+  for (const open of ['[', '{']) {
+    for (let i = text.indexOf(open); i !== -1; i = text.indexOf(open, i + 1)) {
+      if (++count > limit) return false;
+    }
+  }
+  return true;
 }
