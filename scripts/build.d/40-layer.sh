@@ -17,7 +17,7 @@ stale() { [ ! -f "$1" ] || [ -n "$(find "${@:2}" "$0" -newer "$1" -type f | head
 if stale "$out/kmirror-layer" layer/src "$out/gen"; then
   gcc -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
     -I"$out/gen/kmirror/layer/v1" -I"$out/gen" -Ilayer/src \
-    -o "$out/kmirror-layer.tmp" "${srcs[@]}" -lprotobuf-c
+    -o "$out/kmirror-layer.tmp" "${srcs[@]}" -Wl,-Bstatic -lprotobuf-c -Wl,-Bdynamic   # static: an installed package needs no libprotobuf-c1
   mv "$out/kmirror-layer.tmp" "$out/kmirror-layer"
 fi
 if stale "$out/kmirror-fastpath.so" layer/src/preload layer/src/fastpath.h; then

@@ -3,20 +3,21 @@
 //      generated schema (build/schema/) when present — a stale committed copy only warns here;
 //      the staleness test fails on it;
 //   2. esbuild bundles src/extension.ts (CommonJS, `vscode` external) into dist/extension.cjs;
-//   3. the kmirror runtime is copied into the extension's dist/ so that the bundled adapter works
-//      without an installation: kmirror-dap.js, kmirror-agent.js (ES modules: dist/package.json says
-//      "type": "module"), the layer launcher, the agent's native addon and the BPF objects — each
-//      found beside the bundle by kmirror-dap and the agent. These are linux-x64 binaries, so the
-//      .vsix is platform-specific (vsce --target linux-x64); they need libbpf1, libelf1 and
-//      libprotobuf-c1 on the machine;
+//   3. the kmirror runtime (scripts/runtime-files.mjs, the npm package's files) is copied into the
+//      extension's dist/ so that the bundled adapter works without an installation: the bundles (ES
+//      modules: dist/package.json says "type": "module"), the layer launcher, the agent's native
+//      addon and the BPF objects — each found beside the bundle by kmirror-dap and the agent. These
+//      are linux-x64 binaries, so the .vsix is platform-specific (vsce --target linux-x64); they
+//      need libbpf1, libelf1 and libprotobuf-c1 on the machine;
 //   4. @vscode/vsce packages the staging folder build/vscode-extension/ into dist/kmirror-vscode-<version>.vsix.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { build } from 'esbuild';
 import { configurationAttributes, findLaunchSchema } from '../../scripts/launch-attributes.mjs';
+import { stageRuntime } from '../../../scripts/runtime-files.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const extensionDir = join(root, 'ide-clients', 'vscode');
@@ -58,25 +59,9 @@ await build({
   logLevel: 'warning',
 });
 
-// [source, name in the extension's dist/]; everything is required, so the package never ships half a runtime.
-const runtime = [
-  [join(root, 'dist', 'kmirror-dap.js'), 'kmirror-dap.js'],
-  [join(root, 'dist', 'kmirror-agent.js'), 'kmirror-agent.js'],
-  [join(root, 'build', 'layer', 'kmirror-layer'), 'kmirror-layer'],
-  [join(root, 'build', 'layer', 'kmirror-fastpath.so'), 'kmirror-fastpath.so'],   // found beside kmirror-layer
-  [join(root, 'build', 'reaper', 'kmirror-reaper'), 'kmirror-reaper'],             // found beside kmirror-dap.js
-  [join(root, 'build', 'native', 'kmirror_agent.node'), 'kmirror_agent.node'],
-  [join(root, 'build', 'ebpf', 'steal.bpf.o'), 'ebpf/steal.bpf.o'],
-  [join(root, 'build', 'ebpf', 'mirror.bpf.o'), 'ebpf/mirror.bpf.o'],
-];
-const missing = runtime.filter(([from]) => !existsSync(from)).map(([from]) => from);
-if (missing.length) throw new Error(`vscode-extension: build the runtime first (bash scripts/build.sh); missing: ${missing.join(', ')}`);
-mkdirSync(join(staging, 'dist', 'ebpf'), { recursive: true });
+// The runtime is the npm package's (scripts/runtime-files.mjs): one list, staged whole or not at all.
 writeFileSync(join(staging, 'dist', 'package.json'), '{ "type": "module" }\n');
-for (const [from, name] of runtime) {
-  copyFileSync(from, join(staging, 'dist', name));
-  chmodSync(join(staging, 'dist', name), statSync(from).mode & 0o777);
-}
+stageRuntime(root, join(staging, 'dist'));
 
 const out = join(root, 'dist', `kmirror-vscode-${manifest.version}.vsix`);
 mkdirSync(join(root, 'dist'), { recursive: true });
