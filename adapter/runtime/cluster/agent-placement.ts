@@ -8,6 +8,7 @@ import {
   AGENT_CONTAINER, LABEL_SESSION, agentJobName, agentSecretName, buildEphemeralContainer, buildNodeJob, buildTargetlessJob, buildTokenSecret,
   ephemeralContainerName, pickEphemeralPort, type PullPolicy,
 } from './agent-pod-spec.js';
+import { admissionRefusal, failedPodCreation } from './agent-admission.js';
 import { agentContainerState } from './agent-pod-status.js';
 import { createTokenSecret, deleteTokenSecret, ownerReference, setTokenSecretOwner } from './agent-token-secret.js';
 import { ClusterError, kubeCall, statusCodeOf, toClusterError } from './errors.js';
@@ -119,10 +120,15 @@ async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, id
     const created = await kubeCall(`creating agent job ${jobName} in namespace ${namespace}`, () => access.batch.createNamespacedJob({ namespace, body: job }));
     await setTokenSecretOwner(access, namespace, secretName, ownerReference('batch/v1', 'Job', created.metadata));
     const seen: { detail?: string } = {};
-    const podName = await waitForPods(access, {
-      namespace, labelSelector: `${LABEL_SESSION}=${ids.sessionId}`, timeoutMs: opts.startupTimeoutMs,
-      what: `starting agent job ${jobName} ${where}`, lastSeen: () => seen.detail, ...(signal ? { signal } : {}),
-    }, (pods) => runningAgentPod(pods, AGENT_CONTAINER, false, seen));
+    // A pod the Job controller may not create never appears: its FailedCreate event ends the wait.
+    const refusalWatch = new AbortController();
+    const podName = await Promise.race([
+      waitForPods(access, {
+        namespace, labelSelector: `${LABEL_SESSION}=${ids.sessionId}`, timeoutMs: opts.startupTimeoutMs,
+        what: `starting agent job ${jobName} ${where}`, lastSeen: () => seen.detail, ...(signal ? { signal } : {}),
+      }, (pods) => runningAgentPod(pods, AGENT_CONTAINER, false, seen)),
+      failedPodCreation(access, { namespace, jobName, signal: refusalWatch.signal }),
+    ]).finally(() => refusalWatch.abort());
     return { mode: 'node-job', ...ids, namespace, podName, containerName: AGENT_CONTAINER, port: opts.nodeJobPort, trafficCapable: true, remove };
   } catch (err) {
     await remove().catch(() => undefined);
@@ -203,18 +209,18 @@ async function startEphemeral(access: KubeAccess, target: ResolvedKubeTarget, op
 }
 
 /**
- * Pod Security admission only enforces on pods: a dry-run pod create surfaces its refusal now,
- * instead of a Job whose pod silently never appears. A plain RBAC refusal of `create pods` is not
- * an answer (the Job controller creates the pod, not the user), so only PSA's refusal counts.
+ * Admission (Pod Security, quotas, webhooks) only judges pods: a dry-run pod create surfaces its
+ * refusal now, instead of a Job whose pod silently never appears. A plain RBAC refusal of `create
+ * pods` is not an answer (the Job controller creates the pod, not the user), so only admission's counts.
  */
 async function checkPodSecurity(access: KubeAccess, namespace: string, jobName: string, template: V1PodTemplateSpec | undefined): Promise<void> {
   try {
     await access.core.createNamespacedPod({ namespace, dryRun: 'All', body: { apiVersion: 'v1', kind: 'Pod', metadata: { ...template?.metadata, name: `${jobName}-dryrun` }, spec: template?.spec } });
   } catch (err) {
-    const e = toClusterError(err, `the node agent pod is not allowed in namespace ${namespace}`);
-    if (e.statusCode === 403 && /PodSecurity/.test(e.message)) {
-      throw new ClusterError('FORBIDDEN', `${e.message} — use ephemeral mode (agent.ephemeral: true / --ephemeral), or see \`kmirror doctor\``, { statusCode: 403, cause: err });
-    }
+    const what = `the node agent pod is not allowed in namespace ${namespace}`;
+    const refusal = admissionRefusal(err, what);
+    if (refusal) throw refusal;
+    const e = toClusterError(err, what);
     if (e.statusCode !== 403) throw e;
   }
 }
