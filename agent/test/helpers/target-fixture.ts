@@ -8,13 +8,19 @@ import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestNetns } from '#test/harness/netns.js';
 import { netnsPath } from '#test/harness/netns.js';
 import { createNetnsSockets } from '../../src/netns/sockets.js';
 
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root: upward from this module (or from a bench bundle under build/), else the working directory. */
+export const REPO = ((): string => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'proto/kmirror/tunnel/v1/tunnel.proto'))) return `${dir}/`;
+  }
+  return `${process.cwd()}/`;
+})();
 
 export async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
