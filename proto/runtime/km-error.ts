@@ -15,6 +15,7 @@ export const KM_ERROR_RANGES = {
   sdk: 6000,
   agent: 7000,
   target: 8000,
+  image: 9000,
 } as const;
 
 /** Tunnel codes are the proto ErrorCode values moved into the tunnel range (wire value n → 1000 + n). */
@@ -67,6 +68,11 @@ export const KmErrorCode = {
   },
   target: {
     INVALID_TARGET: 8000,   // a target string (or the container it names) is wrong
+  },
+  image: {
+    TOOL_MISSING: 9000,     // no image builder / loader on this machine (names what to install)
+    PART_MISSING: 9001,     // the agent bundle, addon or BPF objects are not in this installation
+    TOOL_FAILED: 9002,      // a builder, pusher or loader ran and failed (its output is in the message)
   },
 } as const satisfies { readonly [C in keyof typeof KM_ERROR_RANGES]: Readonly<Record<string, number>> };
 

@@ -5,6 +5,7 @@ import type { CliCommand } from './command.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { execCommand } from './exec.js';
+import { imageCommand } from './image.js';
 import { probeCommand } from './probe.js';
 
-export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand];

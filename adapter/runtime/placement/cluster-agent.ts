@@ -7,6 +7,7 @@ import { KUBE_KINDS, parseTarget, type KubeTarget, type TargetKind, type Targetl
 import { AGENT_DEFAULTS } from '../cluster/agent-defaults.js';
 import type { AgentPlacementOptions } from '../cluster/agent-placement.js';
 import { openKubeAccess, type KubeAccess, type KubeAccessOptions } from '../cluster/kube-access.js';
+import { effectiveAgentImage } from '../image/image-settings.js';
 import type { ClusterLog } from './cluster-agent-keeper.js';
 import type { ClusterAgentSession } from './cluster-agent-session.js';
 import type { ClusterAgentPlacement, ClusterPlacementContext } from './cluster-placement.js';
@@ -38,7 +39,8 @@ export function clusterPlacementFor(target: KubeTarget | TargetlessTarget, opts:
   const log = opts.log ?? (() => undefined);
   const ctx: ClusterPlacementContext = {
     access, log, reconnectTimeoutMs: opts.reconnectTimeoutMs ?? 60_000, ...(opts.signal ? { signal: opts.signal } : {}),
-    agent: { ...AGENT_DEFAULTS, ...opts.agent, warn: (m) => log('warn', m) },
+    // The image `kmirror image build` saved, unless the configuration names one.
+    agent: { ...AGENT_DEFAULTS, image: effectiveAgentImage(opts.agent?.image).image, ...opts.agent, warn: (m) => log('warn', m) },
   };
   if (target.kind === 'targetless') return targetlessPlacement(ctx, target);
   return ctx.agent.mode === 'ephemeral' ? ephemeralPlacement(ctx, target) : nodeJobPlacement(ctx, target);
