@@ -2,7 +2,7 @@
 // connection per client. Each connection runs its own handshake and services; a misbehaving
 // client only ever loses its own connection.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { checkLoopbackPeer } from '#proto/runtime/loopback-peer.js';
 import { TunnelConnection } from '#proto/runtime/connection.js';
@@ -52,35 +52,35 @@ export async function startAgentServer(opts: { host: string; port: number; token
     });
   });
 
-  if (opts.onlySameUser) {
-    // A local agent's loopback port: another local user is refused at accept, before any byte of
-    // the handshake (the token) is read.
-    server.on('connection', (socket) => {
-      socket.pause();
-      void checkLoopbackPeer(socket).then((v) => {
-        if (!v.allowed) {
-          log.warn('tunnel', v.reason, { uid: v.uid });
-          socket.destroy();
-        } else {
-          socket.resume();
-        }
-      });
+  // Connections are accepted by a plain TCP listener and handed to the HTTP server once allowed: a
+  // local agent's loopback port refuses another local user at accept, before any byte of the
+  // handshake (the token) is read. (The HTTP server reads its sockets natively, so it cannot be
+  // held back after it has seen them.)
+  const sockets = new Set<net.Socket>();
+  const listener = net.createServer({ pauseOnConnect: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const admit = (): void => { server.emit('connection', socket); socket.resume(); };
+    if (!opts.onlySameUser) { admit(); return; }
+    void checkLoopbackPeer(socket).then((v) => {
+      if (v.allowed) { admit(); return; }
+      log.warn('tunnel', v.reason, { uid: v.uid });
+      socket.destroy();
     });
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
   });
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(opts.port, opts.host, () => { listener.off('error', reject); resolve(); });
+  });
+  const port = (listener.address() as AddressInfo).port;
   return {
     port,
     get clientCount() { return live.size; },
     async close() {
       for (const c of live) c.close('agent shutting down');
       wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
     },
   };
 }
