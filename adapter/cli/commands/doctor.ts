@@ -7,14 +7,16 @@ import { parseCommandLine, type CliCommand } from './command.js';
 const USAGE = `usage: kmirror doctor [--target pod/NAME|deploy/NAME|...] [-c CONTAINER] [-n NAMESPACE]
                       [--context NAME] [--kubeconfig FILE] [--ephemeral] [--agent-image IMAGE]
   Checks kube access, the RBAC verbs kmirror needs (SelfSubjectAccessReview), the namespace's Pod
-  Security level and, with --target, starts a short-lived agent on the target's node that tries
-  env, DNS, files, steal and mirror for real. The RBAC to grant is in deploy/rbac.yaml.`;
+  Security level, that a node (the target's, with --target) can get the agent image sessions use
+  (\`kmirror image ref\`; a short-lived pod, deleted after) and, with --target, starts a short-lived
+  agent on the target's node that tries env, DNS, files, steal and mirror for real. The RBAC to
+  grant is in deploy/rbac.yaml.`;
 
 const MARK: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
 export const doctorCommand: CliCommand = {
   name: 'doctor',
-  summary: 'check what kmirror can do against the current cluster (RBAC, Pod Security, node kernel features)',
+  summary: 'check what kmirror can do against the current cluster (RBAC, Pod Security, agent image, node kernel features)',
   usage: USAGE,
   async run(argv, io) {
     const { values } = parseCommandLine({

@@ -1,19 +1,22 @@
 // `kmirror doctor`: what works against this cluster and what will not, as a list of checks —
-// kube access, RBAC (SelfSubjectAccessReview), the namespace's Pod Security level, and with a
-// target, a short-lived agent on the target's node that tries each feature for real (env, DNS,
-// a steal and a mirror subscription: BPF programs load only if the node's kernel and the
-// agent's capabilities allow them). Every agent it starts is removed before it returns.
+// kube access, RBAC (SelfSubjectAccessReview), the namespace's Pod Security level, whether a node
+// (the target's, with a target) can get the agent image (a short-lived pod), and with a target, a
+// short-lived agent on the target's node that tries each feature for real (env, DNS, a steal and a
+// mirror subscription: BPF programs load only if the node's kernel and the agent's capabilities
+// allow them). Every pod and agent it starts is removed before it returns.
 import { VersionApi } from '@kubernetes/client-node';
 import type { AgentSession } from '../tunnel/agent-session.js';
+import { effectiveAgentImage } from '../image/image-settings.js';
 import { formatTarget, isTargetError } from '#proto/runtime/target.js';
 import { parseKubeTarget } from '../targets/kube-target.js';
 import { AGENT_DEFAULTS } from './agent-defaults.js';
 import { connectWhenReady } from './agent-handshake.js';
+import { checkImagePull } from './image-pull-check.js';
 import { placeAgent, type AgentPlacementOptions } from './agent-placement.js';
 import { isClusterError } from './errors.js';
 import { openKubeAccess, type KubeAccess, type KubeAccessOptions } from './kube-access.js';
 import { checkPermissions, describeNeed, placementsAllowed, podSecurityVerdict } from './permissions.js';
-import { resolveKubeTarget } from './resolve-target.js';
+import { resolveKubeTarget, type ResolvedKubeTarget } from './resolve-target.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface DoctorCheck { status: CheckStatus; text: string }
@@ -61,12 +64,46 @@ export async function runDoctor(opts: DoctorOptions): Promise<boolean> {
   }
   report({ status: allowed.nodeJob ? 'ok' : 'warn', text: `node agent placement: ${allowed.nodeJob ? 'possible' : 'not possible'}` });
   report({ status: allowed.ephemeral ? 'ok' : 'warn', text: `ephemeral agent placement: ${allowed.ephemeral ? 'possible' : 'not possible'}` });
-  if (!opts.target) {
+  const target = opts.target ? await resolveDoctorTarget(access, opts) : undefined;
+  if (opts.target && !target) return false;
+  const { image, source } = effectiveAgentImage(opts.agent?.image);
+  const imageOk = await checkAgentImage(access, opts, { image, source, namespace: target?.namespace ?? namespace, ...(target ? { nodeName: target.nodeName } : {}) });
+  if (!target) {
     report({ status: 'warn', text: 'no --target given: node kernel features not checked' });
-    return allowed.nodeJob || allowed.ephemeral;
+    return (allowed.nodeJob || allowed.ephemeral) && imageOk;
   }
+  // An agent with an image its node cannot get would only fail the same way.
+  if (!imageOk) return false;
   const mode = opts.agent?.mode ?? (allowed.nodeJob ? 'node-job' : 'ephemeral');
-  return (allowed.nodeJob || allowed.ephemeral) && probeWithAgent(access, opts, mode);
+  return (allowed.nodeJob || allowed.ephemeral) && probeWithAgent(access, opts, target, { ...opts.agent, image, mode });
+}
+
+/** Parses and resolves --target (pod, container, node), reporting it; undefined (reported) when it fails. */
+async function resolveDoctorTarget(access: KubeAccess, opts: DoctorOptions): Promise<ResolvedKubeTarget | undefined> {
+  try {
+    const spec = parseKubeTarget(opts.target ?? '', {
+      ...(opts.container !== undefined ? { container: opts.container } : {}),
+      ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+    });
+    const target = await resolveKubeTarget(access, spec);
+    opts.report({ status: target.container.warning ? 'warn' : 'ok', text: `target ${formatTarget(spec)}: pod ${target.podName}, container ${target.container.name}, node ${target.nodeName}${target.container.warning ? ` (${target.container.warning})` : ''}` });
+    return target;
+  } catch (err) {
+    opts.report({ status: 'fail', text: isClusterError(err) || isTargetError(err) ? `${err.code}: ${err.message}` : errText(err) });
+    return undefined;
+  }
+}
+
+/** Reports whether the node can get the image sessions would use; false when it cannot. */
+async function checkAgentImage(access: KubeAccess, opts: DoctorOptions,
+  check: { image: string; source: string; namespace: string; nodeName?: string }): Promise<boolean> {
+  const from = check.source === 'config' ? 'given' : check.source === 'saved' ? 'saved by kmirror image build' : 'the default';
+  const verdict = await checkImagePull(access, {
+    namespace: check.namespace, image: check.image, pullPolicy: opts.agent?.pullPolicy ?? AGENT_DEFAULTS.pullPolicy,
+    ...(check.nodeName ? { nodeName: check.nodeName } : {}),
+  });
+  opts.report({ status: verdict.status === 'unknown' ? 'warn' : verdict.status, text: `${verdict.text} [agent image: ${from}]` });
+  return verdict.status !== 'fail';
 }
 
 async function podSecurityLevel(access: KubeAccess, namespace: string): Promise<Record<string, string> | undefined> {
@@ -78,20 +115,16 @@ async function podSecurityLevel(access: KubeAccess, namespace: string): Promise<
   }
 }
 
-async function probeWithAgent(access: KubeAccess, opts: DoctorOptions, mode: AgentPlacementOptions['mode']): Promise<boolean> {
+async function probeWithAgent(access: KubeAccess, opts: DoctorOptions, target: ResolvedKubeTarget,
+  agent: Partial<AgentPlacementOptions> & Pick<AgentPlacementOptions, 'mode' | 'image'>): Promise<boolean> {
   const { report } = opts;
+  const mode = agent.mode;
   let ok = true;
-  const placement: AgentPlacementOptions = { ...AGENT_DEFAULTS, ...opts.agent, mode, idleExitSeconds: 5, ttlSecondsAfterFinished: 1,
+  const placement: AgentPlacementOptions = { ...AGENT_DEFAULTS, ...agent, idleExitSeconds: 5, ttlSecondsAfterFinished: 1,
     warn: (m) => report({ status: 'warn', text: m }) };
   let session: AgentSession | undefined;
   let remove: (() => Promise<void>) | undefined;
   try {
-    const spec = parseKubeTarget(opts.target ?? '', {
-      ...(opts.container !== undefined ? { container: opts.container } : {}),
-      ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
-    });
-    const target = await resolveKubeTarget(access, spec);
-    report({ status: target.container.warning ? 'warn' : 'ok', text: `target ${formatTarget(spec)}: pod ${target.podName}, container ${target.container.name}, node ${target.nodeName}${target.container.warning ? ` (${target.container.warning})` : ''}` });
     const started = Date.now();
     const placed = await placeAgent(access, target, placement);
     remove = placed.remove;
