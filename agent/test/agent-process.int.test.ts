@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
 import { connectAgent } from '#runtime/tunnel/agent-session.js';
+import { fdBaseline } from './helpers/fd-count.js';
 import { dnsServerInside, REPO, startTargetProcess, tcpServerInside, type TargetProcess } from './helpers/target-fixture.js';
 
 const AGENT_JS = join(REPO, 'dist/kmirror-agent.js');
@@ -72,11 +73,13 @@ describe('dist/kmirror-agent.js', () => {
   it('generates a token when none is given, prints it once in the ready line, logs JSON, exits on SIGTERM', async () => {
     const { child, firstLine, stderr } = startAgent({ KMIRROR_AGENT_TOKEN: undefined }, ['--target', `pid/${target.pid}`, '--listen', '127.0.0.1:0']);
     const ready = JSON.parse(await firstLine) as { event: string; port: number; token: string; protocol: number };
+    const fds = fdBaseline(child.pid!); // Safe: spawned, and it printed its ready line
     expect(ready).toMatchObject({ event: 'ready', protocol: 1 });
     expect(ready.token.length).toBeGreaterThanOrEqual(16);
     const session = await connectAgent({ url: `ws://127.0.0.1:${ready.port}/kmirror/v1`, token: ready.token });
     expect((await session.env()).PROBE_ONLY_VAR).toBe('visible-through-kmirror');
     await session.close();
+    await fds.expectNoGrowth('its client left');
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

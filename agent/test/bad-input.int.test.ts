@@ -10,11 +10,13 @@ import { FrameDecoder, encodeFrame } from '#proto/runtime/framing.js';
 import type { Frame, Msg } from '#proto/runtime/messages.js';
 import { startAgentInProcess, type AgentUnderTest } from './helpers/agent-under-test.js';
 import { tcpServerInside } from './helpers/target-fixture.js';
+import { fdBaseline, type FdBaseline } from './helpers/fd-count.js';
 
 let ns: TestNetns;
 let agent: AgentUnderTest;
 let good: AgentSession;
 let servicePort: number;
+let fds: FdBaseline;
 
 /** A raw tunnel client: sends bytes, collects decoded frames and the close. */
 class RawClient {
@@ -84,6 +86,7 @@ beforeAll(async () => {
   ns = createNetns();
   servicePort = (await tcpServerInside(ns, (s: net.Socket) => s.end('still here'))).port;
   agent = await startAgentInProcess(`netns/${ns.name}`);
+  fds = fdBaseline(process.pid); // the agent runs in this process
   good = await connectAgent({ url: agent.url, token: agent.token, clientName: 'well-behaved' });
 });
 
@@ -93,7 +96,11 @@ afterEach(async () => {
 
 afterAll(async () => {
   await good?.close();
-  await agent?.server.close();
+  try {
+    if (fds) await fds.expectNoGrowth('the bad-input clients left');
+  } finally {
+    await agent?.server.close();
+  }
   cleanupAll();
 });
 

@@ -10,11 +10,13 @@ import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js
 import { connectAgent, type AgentSession, type IncomingConnection } from '#runtime/tunnel/agent-session.js';
 import { heldBpf, startPodServer, stillLoaded, waitFor } from './helpers/pod.js';
 import { requestBytes } from './fixtures/request-bytes.mjs';
+import { fdBaseline, type FdBaseline } from './helpers/fd-count.js';
 
 const PORT = 8080;
 let ns: TestNetns;
 let agent: LocalAgent | undefined;
 let session: AgentSession | undefined;
+let fds: FdBaseline | undefined;
 
 function get(url: string, timeoutMs = 2_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -51,6 +53,7 @@ let podPid = 0;
 
 async function start(target = `netns/${ns.name}`): Promise<AgentSession> {
   agent = await startLocalAgent({ target });
+  fds = fdBaseline(agent.pid);
   session = await connectAgent({ url: agent.url, token: agent.token, clientName: 'incoming-test' });
   return session;
 }
@@ -63,9 +66,14 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await session?.close().catch(() => undefined);
-  await agent?.stop();
-  session = undefined;
-  agent = undefined;
+  try {
+    await fds?.expectNoGrowth('the scenario'); // an agent killed by the scenario holds none
+  } finally {
+    await agent?.stop();
+    session = undefined;
+    agent = undefined;
+    fds = undefined;
+  }
 });
 
 afterAll(() => cleanupAll());

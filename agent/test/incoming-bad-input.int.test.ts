@@ -12,10 +12,12 @@ import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js
 import { FrameDecoder, encodeFrame } from '#proto/runtime/framing.js';
 import type { Frame, Msg } from '#proto/runtime/messages.js';
 import { heldBpf, startPodServer, stillLoaded, waitFor } from './helpers/pod.js';
+import { fdBaseline, type FdBaseline } from './helpers/fd-count.js';
 
 const PORT = 8080;
 let ns: TestNetns;
 let agent: LocalAgent;
+let fds: FdBaseline;
 
 /** A bare tunnel client speaking frames directly, so it can misbehave. */
 async function rawClient(): Promise<{ ws: WebSocket; frames: Frame[]; send(id: number, msg: Msg): void; frame(m: (f: Frame) => boolean): Promise<Frame> }> {
@@ -48,10 +50,15 @@ beforeAll(async () => {
   ns = createNetns();
   await startPodServer(ns, PORT);
   agent = await startLocalAgent({ target: `netns/${ns.name}` });
+  fds = fdBaseline(agent.pid);
 });
 
 afterAll(async () => {
-  await agent?.stop();
+  try {
+    if (fds) await fds.expectNoGrowth('the incoming bad-input clients left');
+  } finally {
+    await agent?.stop();
+  }
   cleanupAll();
 });
 

@@ -184,6 +184,7 @@ export class StealEngine {
     socket.pause();
     this.passthrough(destination).then(
       (upstream) => {
+        if (socket.destroyed) return void upstream.destroy(); // the pod client left while we connected
         if (replay && replay.length > 0) upstream.write(replay);
         if (podEnded) upstream.end();
         else socket.pipe(upstream);
