@@ -46,9 +46,10 @@ export async function waitGone(pids: number[], timeoutMs: number): Promise<Proce
   }
 }
 
-/** SIGKILLs whatever is left (test cleanup after a failure). */
+/** SIGKILLs whatever is left of `pids` and their descendants (test cleanup after a failure). */
 export function killLeftovers(pids: number[]): void {
-  for (const pid of pids) {
+  const all = [...pids, ...pids.flatMap((pid) => descendants(pid).map((p) => p.pid))];
+  for (const pid of all) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

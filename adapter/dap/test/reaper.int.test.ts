@@ -44,8 +44,8 @@ it('ends the owned processes, their descendants and session when the owner is SI
     await new Promise((r) => setTimeout(r, 20));
     tree = descendants(pids.tree);
   }
-  expect(tree.map((p) => p.cmdline)).toEqual(expect.arrayContaining(['sleep 1000', 'sleep 1001', 'sleep 1002', 'sleep 1003']));
   leftovers.push(...tree.map((p) => p.pid));
+  expect(tree.map((p) => p.cmdline)).toEqual(expect.arrayContaining(['sleep 1000', 'sleep 1001', 'sleep 1002', 'sleep 1003']));
 
   owner.kill('SIGKILL');
   expect(await waitGone([pids.tree, ...tree.map((p) => p.pid), pids.reaper], 10_000)).toEqual([]);
