@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
 import { connectAgent, type AgentSession } from '#runtime/tunnel/agent-session.js';
 import { startAgentInProcess, type AgentUnderTest } from './helpers/agent-under-test.js';
+import { fdBaseline, type FdBaseline } from './helpers/fd-count.js';
 import {
-  digestAfterFin, dnsServerInside, startTargetProcess, tcpServerInside, udpEchoInside, type TargetProcess,
+  closeFixtures, digestAfterFin, dnsServerInside, startTargetProcess, tcpServerInside, udpEchoInside, type TargetProcess,
 } from './helpers/target-fixture.js';
 
 const SECRET_NAME = 'only-here.kmtest.internal';
@@ -24,6 +25,7 @@ let agent: AgentUnderTest;
 let session: AgentSession;
 let marker: string;
 let markerPort: number;
+let fds: FdBaseline;
 
 function readAll(s: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -68,12 +70,18 @@ beforeAll(async () => {
     mntFiles: { 'only-in-target.txt': `file ${marker}\n`, 'big.bin': bigFile },
   });
   agent = await startAgentInProcess(`pid/${target.pid}`);
+  fds = fdBaseline(process.pid); // the agent runs in this process
   session = await connectAgent({ url: agent.url, token: agent.token, clientName: 'int-test' });
 });
 
 afterAll(async () => {
   await session?.close();
-  await agent?.server.close();
+  closeFixtures(); // the test's own servers live in this process too
+  try {
+    if (fds) await fds.expectNoGrowth('the tunnel-services clients left');
+  } finally {
+    await agent?.server.close();
+  }
   target?.cleanup();
   cleanupAll();
 });

@@ -1,12 +1,14 @@
 // The set-up shared by the mirror and steal integration tests: one namespace (IPv4 and IPv6)
 // running the original app on `port`, and an EbpfIncomingTrafficService on that namespace.
-// Created before the file's tests; closed and removed after them, also when they fail.
+// Created before the file's tests; closed and removed after them, also when they fail. Once the
+// service is closed, this process (where the engines run) holds no more descriptors than before.
 import { afterAll, beforeAll } from 'vitest';
 import { cleanupAll, createNetns, netnsPath, requireRoot, type TestNetns } from '#test/harness/netns.js';
 import { createNetnsSockets } from '../../src/netns/sockets.js';
 import { createJsonLogger } from '../../src/log.js';
 import { EbpfIncomingTrafficService, type EbpfServiceOptions } from '../../src/incoming/ebpf-service.js';
 import { startPodServer } from './pod.js';
+import { fdBaseline, type FdBaseline } from './fd-count.js';
 
 const log = createJsonLogger({ minLevel: 'error' });
 
@@ -22,6 +24,7 @@ export interface IncomingPod {
 export function useIncomingPod(port: number): IncomingPod {
   let ns: TestNetns | undefined;
   let service: EbpfIncomingTrafficService | undefined;
+  let fds: FdBaseline | undefined;
   const ready = <T>(v: T | undefined, what: string): T => {
     if (v === undefined) throw new Error(`${what} not set up yet (read it inside a test or hook)`);
     return v;
@@ -36,10 +39,15 @@ export function useIncomingPod(port: number): IncomingPod {
     ns = createNetns({ ipv6: true });
     await startPodServer(ns, port);
     service = pod.newService();
+    fds = fdBaseline(process.pid, { skipUnixSockets: true });
   });
   afterAll(async () => {
-    await service?.close();
-    cleanupAll();
+    try {
+      await service?.close();
+      await fds?.expectNoGrowth('the incoming service closed');
+    } finally {
+      cleanupAll();
+    }
   });
   return pod;
 }

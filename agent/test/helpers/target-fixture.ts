@@ -32,11 +32,28 @@ export async function until<T>(what: string, fn: () => T | undefined | false, ti
   }
 }
 
+// Servers and sockets the fixtures below created in this process, so closeFixtures() can end
+// them before a descriptor check (they are the test's, not the agent's).
+const fixtureSockets = new Set<{ destroy(): void } | { close(): void }>();
+
+/** Closes every server, accepted connection and UDP socket the fixtures of this file created. */
+export function closeFixtures(): void {
+  for (const s of fixtureSockets) {
+    try { 'destroy' in s ? s.destroy() : s.close(); } catch { /* already closed */ }
+  }
+  fixtureSockets.clear();
+}
+
 /** A TCP server inside the namespace on 127.0.0.1 (ephemeral port), served by this process. */
 export async function tcpServerInside(ns: TestNetns, onConnection: (s: net.Socket) => void, address = '127.0.0.1'): Promise<{ port: number; server: net.Server }> {
   const { fd, local } = await createNetnsSockets(netnsPath(ns)).listenTcp({ address, port: 0 });
-  const server = net.createServer({ allowHalfOpen: true }, onConnection);
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    fixtureSockets.add(s);
+    s.once('close', () => fixtureSockets.delete(s));
+    onConnection(s);
+  });
   await new Promise<void>((resolve) => server.listen({ fd }, resolve));
+  fixtureSockets.add(server);
   return { port: local.port, server };
 }
 
@@ -53,6 +70,8 @@ export function digestAfterFin(s: net.Socket): void {
 export async function udpEchoInside(ns: TestNetns, family: 4 | 6 = 4): Promise<{ port: number; socket: dgram.Socket }> {
   const { socket, local } = await createNetnsSockets(netnsPath(ns)).openUdp(family, { address: family === 6 ? '::1' : '127.0.0.1', port: 0 });
   socket.on('message', (msg, rinfo) => socket.send(Buffer.concat([Buffer.from('echo:'), msg]), rinfo.port, rinfo.address));
+  fixtureSockets.add(socket);
+  socket.once('close', () => fixtureSockets.delete(socket));
   return { port: local.port, socket };
 }
 
