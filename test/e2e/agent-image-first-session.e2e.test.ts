@@ -11,7 +11,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
 import { deployApp, readyPodName } from './k8s/fixtures.js';
 import { KMIRROR_CLI } from './k8s/kmirror-exec.js';
 
@@ -106,4 +106,22 @@ describe('the agent image on a cluster that lacks it', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`env MESSAGE=${MESSAGE}`);
   });
+
+  it('a namespace whose quota has no room for the agent pod: the session stops with the quota\'s refusal and the fix', async () => {
+    // The web pod uses the one pod the quota allows.
+    await guard.core.createNamespacedResourceQuota({ namespace: ns, body: { metadata: { name: 'one-pod' }, spec: { hard: { pods: '1' } } } });
+    await waitForQuotaCount(ns);
+    const run = await session();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/exceeded quota: one-pod.* — ask the namespace's administrator for room in its ResourceQuota .*"agent": \{"ephemeral": true\}/);
+    expect(run.stderr).not.toMatch(/not done after/);
+  });
 });
+
+/** Waits until the quota controller has counted the namespace's pods (before that, admission lets pods through). */
+function waitForQuotaCount(namespace: string): Promise<true> {
+  return waitFor(`quota one-pod in ${namespace} to count the web pod`, async () => {
+    const quota = await guard.core.readNamespacedResourceQuota({ name: 'one-pod', namespace });
+    return quota.status?.used?.pods === '1' ? true : undefined;
+  });
+}
