@@ -5,7 +5,8 @@
 // agent must be alive, serve a well-behaved client, and be back at its descriptor baseline.
 // Prints the figures: inputs/s, reconnects, error codes answered, fds, RSS. Exit code 1 on a
 // crash, a hang, an INTERNAL error or a leaked descriptor.
-//   KMIRROR_FUZZ_INPUTS (default 1000000), KMIRROR_FUZZ_SEED (default 21)
+//   KMIRROR_FUZZ_INPUTS (default 1000000), KMIRROR_FUZZ_SEED (default 21), KMIRROR_FUZZ_CHECK_EVERY
+//   (default 20000), KMIRROR_FUZZ_KINDS (comma-separated Frame body kinds, for a focused run)
 import { cleanupAll, requireRoot, sweepStale } from '#test/harness/netns.js';
 import { fuzzAgent, type FuzzStats } from '../agent/test/helpers/agent-fuzzer.js';
 import { startLiveAgent } from '../agent/test/helpers/live-agent.js';
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
   const live = await startLiveAgent();
   try {
     console.log(`fuzz-agent: seed ${SEED}, ${INPUTS} inputs, agent pid ${live.agent.pid}`);
-    const stats = await fuzzAgent(live, { inputs: INPUTS, seed: SEED, checkEvery: 20_000, onCheckpoint: (s) => console.log(`  ${line(s)}`) });
+    const stats = await fuzzAgent(live, { inputs: INPUTS, seed: SEED, checkEvery: Number(process.env.KMIRROR_FUZZ_CHECK_EVERY ?? 20_000), ...(process.env.KMIRROR_FUZZ_KINDS ? { kinds: process.env.KMIRROR_FUZZ_KINDS.split(',') } : {}), onCheckpoint: (s) => console.log(`  ${line(s)}`) });
     console.log(`fuzz-agent: ${line(stats)}`);
     console.log(`fuzz-agent: error codes answered ${JSON.stringify(stats.errorCodes)}; skipped (would leave the namespace) ${stats.skipped}`);
     const errorLogs = live.errorLogs();

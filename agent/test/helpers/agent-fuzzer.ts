@@ -47,6 +47,8 @@ export interface FuzzOptions {
   seed: number;
   /** Inputs between checkpoints (client leaves, liveness, fd and RSS figures). */
   checkEvery: number;
+  /** Only these Frame body kinds (a focused run); default: all, client requests more often. */
+  kinds?: string[];
   onCheckpoint?: (stats: FuzzStats) => void;
 }
 
@@ -143,6 +145,8 @@ export async function fuzzAgent(live: LiveAgent, opts: FuzzOptions): Promise<Fuz
   let nextId = 1;
   let nonce = 1;
   let open: number[] = [];
+  // Opening requests since the last checkpoint: a leak report says which kinds could have caused it.
+  let openedSince: Record<string, number> = {};
 
   const retire = async (): Promise<void> => {
     if (!client) return;
@@ -163,11 +167,12 @@ export async function fuzzAgent(live: LiveAgent, opts: FuzzOptions): Promise<Fuz
     try {
       await fds.expectNoGrowth(`${stats.inputs} fuzz inputs`);
     } catch (err) {
-      stats.fdLeaks.push((err as Error).message);
+      stats.fdLeaks.push(`${(err as Error).message}; requests since the previous checkpoint: ${JSON.stringify(openedSince)}`);
       fds = fdBaseline(live.agent.pid); // report each leak once
     }
     stats.fdMaxAfterClients = Math.max(stats.fdMaxAfterClients, fdCount(live.agent.pid));
     stats.rssMaxKb = Math.max(stats.rssMaxKb, live.rssKb());
+    openedSince = {};
     stats.elapsedMs = Date.now() - t0;
     opts.onCheckpoint?.(stats);
   };
@@ -180,7 +185,7 @@ export async function fuzzAgent(live: LiveAgent, opts: FuzzOptions): Promise<Fuz
       nextId = 1;
       open = [];
     }
-    const kind = rng.chance(0.75) ? rng.pick(CLIENT_KINDS) : rng.pick(kinds);
+    const kind = opts.kinds ? rng.pick(opts.kinds) : rng.chance(0.75) ? rng.pick(CLIENT_KINDS) : rng.pick(kinds);
     const where = rng.float();
     let streamId: number;
     // Stream 0 takes control messages only; anything else there ends the connection: keep that rare.
@@ -197,6 +202,7 @@ export async function fuzzAgent(live: LiveAgent, opts: FuzzOptions): Promise<Fuz
     const bytes = rng.chance(0.002) ? Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), body]) : withLengthPrefix(body);
     client.raw(bytes);
     stats.inputs++;
+    if (OPENERS.has(kind) && streamId !== 0) openedSince[kind] = (openedSince[kind] ?? 0) + 1;
     if (stats.inputs % 50 === 0 && !client.isClosed) {
       stats.fdMaxDuringRun = Math.max(stats.fdMaxDuringRun, fdCount(live.agent.pid));
       await client.ping(1e9 + nonce++, 30_000).catch((err: unknown) => {
