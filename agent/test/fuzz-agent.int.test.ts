@@ -2,10 +2,13 @@
 // bench/fuzz-agent.ts runs a million inputs): mutated frames and message sequences after a valid
 // handshake. The agent must stay alive, serve a well-behaved client at every checkpoint, answer
 // no input with an INTERNAL error or an error-level log line, and hold no more descriptors once
-// the fuzzing clients are gone. A failure names the seed, so the run can be repeated.
+// the fuzzing clients are gone. A failure names the seed, so the run can be repeated. What the
+// fuzzer found has a regression case of its own here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, requireRoot, sweepStale } from '#test/harness/netns.js';
 import { fuzzAgent } from './helpers/agent-fuzzer.js';
+import { fdBaseline } from './helpers/fd-count.js';
+import { RawTunnelClient } from './helpers/raw-tunnel-client.js';
 import { expectStillServing, startLiveAgent, type LiveAgent } from './helpers/live-agent.js';
 
 const SEED = Number(process.env.KMIRROR_FUZZ_SEED ?? 21);
@@ -22,6 +25,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await live?.stop();
   cleanupAll();
+});
+
+describe('found by fuzzing', () => {
+  it('a message of an unknown type on an open UDP, file, TCP or subscription stream releases what the stream held', async () => {
+    const fds = fdBaseline(live.agent.pid);
+    const c = await RawTunnelClient.authenticated(live.agent.url, live.agent.token, 'unknown-body');
+    c.send(1, { kind: 'udpOpen', ipv6: false });
+    c.send(3, { kind: 'fileOpen', path: '/mnt/read.txt' });
+    c.send(5, { kind: 'tcpConnect', host: '127.0.0.1', port: live.tcpEchoPort, initialWindow: 65536, timeoutMs: 2000 });
+    c.send(7, { kind: 'subscribe', port: 9090, mode: 'mirror', transport: 'tcp' });
+    const opened: Record<number, string> = { 1: 'udpOpened', 3: 'fileOpened', 5: 'tcpConnected', 7: 'subscribed' };
+    for (const [id, kind] of Object.entries(opened)) await c.frame((f) => f.streamId === Number(id) && f.msg?.kind === kind);
+    for (const id of [1, 3, 5, 7]) c.raw(Buffer.from([5, 0x08, id, 0xba, 0x3e, 0x00])); // stream id, then field 999: a body this agent does not know
+    for (const id of [1, 3, 5, 7]) await c.frame((f) => f.streamId === id && f.msg?.kind === 'error' && f.msg.code === 'UNKNOWN_MESSAGE');
+    await c.ping(1);
+    await fds.expectNoGrowth('unknown messages on open streams'); // released while the client is still connected
+    await c.close();
+  });
 });
 
 describe('fuzzing the live agent', () => {

@@ -181,9 +181,9 @@ export class TunnelConnection extends EventEmitter {
     const { streamId, msg } = frame;
     if (streamId === 0) return this.dispatchControl(msg);
     if (!msg) {
-      this.sendStreamError(streamId, 'UNKNOWN_MESSAGE', `stream ${streamId}: unknown message type (a newer peer?)`);
+      // Taken before sendStreamError forgets it: the handler must still release what it holds.
       const handler = this.streams.get(streamId);
-      this.streams.delete(streamId);
+      this.sendStreamError(streamId, 'UNKNOWN_MESSAGE', `stream ${streamId}: unknown message type (a newer peer?)`);
       handler?.onMessage({ kind: 'error', code: 'UNKNOWN_MESSAGE', message: `stream ${streamId}: the peer sent an unknown message type` });
       return;
     }
