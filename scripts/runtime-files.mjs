@@ -2,7 +2,8 @@
 // (package.json "files", checked by scripts/runtime-files.test.ts), the staging of dist/ at build time
 // (scripts/build.d/92-runtime-dist.sh) and the VS Code extension (ide-clients/vscode/scripts/build-extension.mjs).
 // Each part lies in dist/ where the code that needs it looks first: the bundles' own folder (layer
-// launcher and preload library, reaper, the agent's native addon) and ebpf/ beside the agent bundle.
+// launcher and preload library, reaper, peer-uid helper, the agent's native addon) and ebpf/ beside
+// the agent bundle.
 // The binaries are linux-x64; they need libbpf1, libelf1 and libprotobuf-c1 on the machine.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,7 @@ export const RUNTIME_FILES = [
   ['build/layer/kmirror-layer', 'kmirror-layer'],
   ['build/layer/kmirror-fastpath.so', 'kmirror-fastpath.so'],   // found beside kmirror-layer
   ['build/reaper/kmirror-reaper', 'kmirror-reaper'],             // found beside kmirror-dap.js
+  ['build/peer-uid/kmirror-peer-uid', 'kmirror-peer-uid'],       // found beside kmirror-dap.js / kmirror.js
   ['build/native/kmirror_agent.node', 'kmirror_agent.node'],     // found beside kmirror-agent.js
   ['build/ebpf/steal.bpf.o', 'ebpf/steal.bpf.o'],
   ['build/ebpf/mirror.bpf.o', 'ebpf/mirror.bpf.o'],

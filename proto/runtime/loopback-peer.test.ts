@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkLoopbackPeer, findSocketUid, procNetAddress } from './loopback-peer.js';
+import { checkLoopbackPeer, findSocketUid, procNetAddress, type SocketEnds } from './loopback-peer.js';
 
 describe('procNetAddress', () => {
   it('prints addresses the way /proc/net/tcp{,6} does', () => {
@@ -40,5 +40,20 @@ describe('checkLoopbackPeer on real loopback connections', () => {
       const verdict = await checkLoopbackPeer(await accepted(host, connectHost));
       expect(verdict).toEqual({ allowed: true, uid: process.getuid?.() });
     });
+
+    it(`${name}: a fast lookup that cannot answer or finds nothing falls back to /proc`, async () => {
+      const s = await accepted(host, connectHost);
+      const own = { allowed: true, uid: process.getuid?.() };
+      expect(await checkLoopbackPeer(s, { fastLookup: () => Promise.reject(new Error('no helper')) })).toEqual(own);
+      expect(await checkLoopbackPeer(s, { fastLookup: () => Promise.resolve(undefined) })).toEqual(own);
+    });
   }
+
+  it("a fast lookup's answer is used first", async () => {
+    const s = await accepted('127.0.0.1');
+    const asked: SocketEnds[] = [];
+    const verdict = await checkLoopbackPeer(s, { fastLookup: (ends) => { asked.push(ends); return Promise.resolve(65534); } });
+    expect(verdict).toMatchObject({ allowed: false, uid: 65534 });
+    expect(asked).toEqual([{ localAddress: '127.0.0.1', localPort: s.localPort, remoteAddress: '127.0.0.1', remotePort: s.remotePort }]);
+  });
 });

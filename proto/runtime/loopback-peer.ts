@@ -2,12 +2,17 @@
 // from the kernel's socket tables (/proc/net/tcp and /proc/net/tcp6 of this network namespace), as
 // Delve's `--only-same-user` does. Every local TCP listener kmirror opens for a session (kmirror-dap
 // --port, the local agent, one-shot relay ports) serves only its own user unless told otherwise:
-// a DAP server runs programs, so another local user must not reach it.
+// a DAP server runs programs, so another local user must not reach it. The workstation injects a
+// faster exact lookup (kmirror-peer-uid, a kernel sock_diag query) tried first; the table read is
+// the fallback, and the only way where no helper ships (the agent in the cluster).
 import { readFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import type { Socket } from 'node:net';
 
 export interface SocketEnds { localAddress: string; localPort: number; remoteAddress: string; remotePort: number }
+
+/** An exact lookup of the uid owning the peer's socket: undefined when not found; rejects when it cannot answer. */
+export type PeerUidLookup = (ends: SocketEnds) => Promise<number | undefined>;
 
 /** `127.0.0.1` / `::ffff:127.0.0.1` / `::1` → the hex form /proc/net/tcp{,6} prints (host byte order words). */
 export function procNetAddress(address: string, port: number): { v6: boolean; hex: string } {
@@ -28,8 +33,18 @@ export function findSocketUid(table: string, peer: string, us: string): number |
   return undefined;
 }
 
-/** The uid of the process that owns the other end of `ends` (a connection accepted on loopback), or undefined. */
-export async function loopbackPeerUid(ends: SocketEnds): Promise<number | undefined> {
+/**
+ * The uid of the process that owns the other end of `ends` (a connection accepted on loopback), or
+ * undefined: from `fastLookup` when it finds the socket, else from /proc/net/tcp{,6}.
+ */
+export async function loopbackPeerUid(ends: SocketEnds, fastLookup?: PeerUidLookup): Promise<number | undefined> {
+  const fast = fastLookup ? await fastLookup(ends).catch(() => undefined) : undefined;
+  if (fast !== undefined) return fast;
+  return procNetPeerUid(ends);
+}
+
+/** The uid owning the peer's socket as /proc/net/tcp{,6} of this network namespace shows it, or undefined. */
+export async function procNetPeerUid(ends: SocketEnds): Promise<number | undefined> {
   const peer = procNetAddress(ends.remoteAddress, ends.remotePort);
   const us = procNetAddress(ends.localAddress, ends.localPort);
   // A v4 client of a dual-stack listener appears in tcp6 as ::ffff:a.b.c.d on our side but in tcp on
@@ -52,12 +67,12 @@ export type PeerVerdict = { allowed: true; uid: number | undefined } | { allowed
  * Decides whether an accepted connection may be served: only a peer owned by this process's uid,
  * unless `allowOtherUsers`. A peer whose owner cannot be found (the socket already gone) is refused.
  */
-export async function checkLoopbackPeer(socket: Socket, opts: { allowOtherUsers?: boolean } = {}): Promise<PeerVerdict> {
+export async function checkLoopbackPeer(socket: Socket, opts: { allowOtherUsers?: boolean; fastLookup?: PeerUidLookup } = {}): Promise<PeerVerdict> {
   const ends = {
     localAddress: socket.localAddress ?? '', localPort: socket.localPort ?? 0,
     remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0,
   };
-  const uid = ends.remoteAddress ? await loopbackPeerUid(ends) : undefined;
+  const uid = ends.remoteAddress ? await loopbackPeerUid(ends, opts.fastLookup) : undefined;
   if (opts.allowOtherUsers) return { allowed: true, uid };
   const own = process.getuid?.() ?? 0;
   if (uid === own) return { allowed: true, uid };

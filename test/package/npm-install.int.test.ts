@@ -73,7 +73,7 @@ describe('npm install -g of the packed tarball', () => {
     const pkgDir = join(prefix, 'lib', 'node_modules', 'kmirror');
     expect(readdirSync(join(pkgDir, 'dist')).sort()).toEqual([
       'ebpf', 'kmirror-agent.js', 'kmirror-api.js', 'kmirror-dap.js', 'kmirror-fastpath.so', 'kmirror-launch.schema.json',
-      'kmirror-layer', 'kmirror-reaper', 'kmirror.js', 'kmirror_agent.node',
+      'kmirror-layer', 'kmirror-peer-uid', 'kmirror-reaper', 'kmirror.js', 'kmirror_agent.node',
     ]);
     expect(readdirSync(join(pkgDir, 'dist', 'ebpf')).sort()).toEqual(['mirror.bpf.o', 'steal.bpf.o']);
     const deps = readdirSync(join(pkgDir, 'node_modules'));

@@ -5,6 +5,7 @@
 // connection racing for the port is refused) and closes (10 s deadline).
 import { createServer, type Socket } from 'node:net';
 import { checkLoopbackPeer } from '#proto/runtime/loopback-peer.js';
+import { peerUidViaHelper } from '../process/peer-uid-client.js';
 import type { AgentSession, TunnelSocket } from '../tunnel/agent-session.js';
 
 const ACCEPT_DEADLINE_MS = 10_000;
@@ -36,7 +37,7 @@ export async function relayTcp(agent: AgentSession, host: string, port: number, 
   let taken = false;
   server.on('connection', (local) => {
     local.pause();
-    void checkLoopbackPeer(local).then((verdict) => {
+    void checkLoopbackPeer(local, { fastLookup: peerUidViaHelper }).then((verdict) => {
       if (!verdict.allowed || taken) { local.destroy(); return; }
       taken = true;
       clearTimeout(timer);
