@@ -3,6 +3,7 @@
 // adopts the plain fd (net.Socket({fd}) / dgram bind({fd})), so no Node thread ever changes netns.
 import net from 'node:net';
 import dgram from 'node:dgram';
+import { closeSync } from 'node:fs';
 import type { SocketAddr } from '#proto/runtime/types.js';
 import { netnsAddon, type NativeSocketResult } from './native.js';
 
@@ -21,6 +22,21 @@ export interface NetnsSockets {
 
 const familyOf = (address: string): 4 | 6 => (net.isIPv6(address) ? 6 : 4);
 
+/**
+ * A bound dgram socket owning `fd` (a UDP socket from the helper thread). Node adopts the fd
+ * synchronously; if it cannot, the fd is closed here rather than left without an owner.
+ */
+export function adoptUdpFd(fd: number, type: 'udp4' | 'udp6'): dgram.Socket {
+  const socket = dgram.createSocket({ type });
+  try {
+    socket.bind({ fd });
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return socket;
+}
+
 export function createNetnsSockets(netnsPath: string): NetnsSockets {
   const addon = netnsAddon();
   return {
@@ -35,12 +51,7 @@ export function createNetnsSockets(netnsPath: string): NetnsSockets {
     },
     async openUdp(family, bind) {
       const r = await addon.netnsSocket({ netns: netnsPath, family, type: 'udp', bind: bind ?? { address: family === 6 ? '::' : '0.0.0.0', port: 0 } });
-      const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind({ fd: r.fd }, () => { socket.off('error', reject); resolve(); });
-      });
-      return { socket, local: r.local };
+      return { socket: adoptUdpFd(r.fd, family === 6 ? 'udp6' : 'udp4'), local: r.local };
     },
     listenTcp(bind, opts = {}) {
       return addon.netnsSocket({ netns: netnsPath, family: familyOf(bind.address), type: 'tcp', bind, reuseAddr: true, v6only: opts.v6only, listen: opts.backlog ?? 511 });

@@ -15,21 +15,30 @@ import { checkWireBounds } from './wire-bounds.js';
 
 const MAX_CONNECT_TIMEOUT_MS = 60_000;
 
-/** Holds the stream while the connect is in flight: Close cancels, anything else is a violation. */
+/**
+ * Holds the stream while the connect is in flight: Close cancels, anything else is a violation.
+ * Cancelling also aborts the name resolution, which closes its DNS sockets at once.
+ */
 class PendingConnect implements StreamHandler {
-  cancelled = false;
+  private readonly controller = new AbortController();
   constructor(private readonly conn: TunnelConnection, private readonly streamId: number) {}
+  get cancelled(): boolean {
+    return this.controller.signal.aborted;
+  }
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
   onMessage(msg: Msg): void {
     if (msg.kind === 'close') {
-      this.cancelled = true;
+      this.controller.abort();
       this.conn.detach(this.streamId);
       return;
     }
-    this.cancelled = true;
+    this.controller.abort();
     this.conn.sendStreamError(this.streamId, 'PROTOCOL_VIOLATION', `stream ${this.streamId}: ${msg.kind} before TcpConnected`);
   }
   onConnectionClosed(): void {
-    this.cancelled = true;
+    this.controller.abort();
   }
 }
 
@@ -45,7 +54,7 @@ export async function serveTcpConnect(ctx: { conn: TunnelConnection; streamId: n
     const timeoutMs = Math.min(req.timeoutMs || 10_000, MAX_CONNECT_TIMEOUT_MS);
     let address = req.host;
     if (!net.isIP(address)) {
-      const r = await ctx.dns.resolve(req.host, 0);
+      const r = await ctx.dns.resolve(req.host, 0, pending.signal);
       // Safe: resolve() throws NAME_NOT_RESOLVED instead of returning an empty list.
       address = r.addresses[0]!;
     }

@@ -12,6 +12,7 @@ import type { TargetDns } from '../services/dns.js';
 import { readTargetEnv } from '../services/env.js';
 import { toTunnelError } from '../services/errno.js';
 import { OpenFileStream, readdirInTarget, statInTarget } from '../services/files.js';
+import { answerOnce } from '../services/pending-request.js';
 import { serveTcpConnect } from '../services/tcp-relay.js';
 import { serveUdpOpen } from '../services/udp.js';
 
@@ -46,14 +47,16 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       return serveTcpConnect({ conn, streamId, sockets: s.sockets, dns: s.dns, log }, m);
     case 'udpOpen':
       return serveUdpOpen({ conn, streamId, sockets: s.sockets, log }, m);
-    case 'resolveRequest': {
-      const r = await s.dns.resolve(m.name, FAMILY_NUMBERS[m.family]);
-      return reply({ kind: 'resolveResponse', addresses: r.addresses, source: r.source });
-    }
-    case 'dnsQuery': {
-      const r = await s.dns.query(m.packet, m.server);
-      return reply({ kind: 'dnsAnswer', packet: r.packet });
-    }
+    case 'resolveRequest':
+      return answerOnce(conn, streamId, async (signal) => {
+        const r = await s.dns.resolve(m.name, FAMILY_NUMBERS[m.family], signal);
+        return { kind: 'resolveResponse', addresses: r.addresses, source: r.source };
+      });
+    case 'dnsQuery':
+      return answerOnce(conn, streamId, async (signal) => {
+        const r = await s.dns.query(m.packet, { ...(m.server ? { server: m.server } : {}), signal });
+        return { kind: 'dnsAnswer', packet: r.packet };
+      });
     case 'fileOpen':
       return new OpenFileStream(conn, streamId, s.target, m.path, m).open();
     case 'fileStatRequest':

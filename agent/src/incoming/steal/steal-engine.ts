@@ -6,9 +6,9 @@
 //
 // Concurrency: Node main thread only; sockets are created by the addon's netns helper thread.
 import net from 'node:net';
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import type { Logger } from '../../log.js';
-import type { NetnsSockets } from '../../netns/sockets.js';
+import { adoptUdpFd, type NetnsSockets } from '../../netns/sockets.js';
 import { netnsAddon } from '../../netns/native.js';
 import type { SocketAddr } from '../service.js';
 import { socketAddr } from './address.js';
@@ -77,22 +77,20 @@ export class StealEngine {
   private async setUpUdp(port: number, onSocket: (socket: dgram.Socket) => void): Promise<() => void> {
     const program = await this.ensureProgram();
     const native = await netnsAddon().netnsSocket({ netns: this.sockets.netnsPath, family: 6, type: 'udp', bind: { address: '::', port: 0 }, v6only: false });
-    const socket = dgram.createSocket({ type: 'udp6' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind({ fd: native.fd }, () => { socket.off('error', reject); resolve(); });
-    });
-    const slot = program.allocateSlot();
+    const socket = adoptUdpFd(native.fd, 'udp6');
+    // Until the port is registered below, this function is the socket's only owner.
+    let slot: number | undefined;
     try {
+      slot = program.allocateSlot();
       program.setSocket(slot, native.fd);
       await program.rewriteUdpReplies(native.local.port, port);
+      program.stealPort('udp', port, slot);
     } catch (err) {
-      program.releaseSlot(slot);
       socket.close();
+      if (slot !== undefined) program.releaseSlot(slot);
       throw err;
     }
     this.udpPorts.set(port, { socket, slot });
-    program.stealPort('udp', port, slot);
     onSocket(socket);
     return () => {
       const entry = this.udpPorts.get(port);
