@@ -68,7 +68,9 @@ async function runOnce(program: string): Promise<string[]> {
   });
   try {
     await client.request('initialize', { adapterID: 'kmirror', clientID: 'output-order' });
+    const initialized = new Promise<void>((resolve) => client.on('event', (e: DebugProtocol.Event) => { if (e.event === 'initialized') resolve(); }));
     const launched = client.request('launch', { type: 'kmirror', request: 'launch', program, cwd: dir });
+    await Promise.race([initialized, launched]);
     await client.request('configurationDone', {});
     await launched;
     await terminated;

@@ -64,8 +64,12 @@ describe('kmirror-dap --port ends with the editor that started it', () => {
         if (e.event === 'output' && String((e.body as { output?: string }).output).includes('greeting=')) resolve();
       }));
       await client.request('initialize', { adapterID: 'kmirror', clientID: 'neovim' });
-      await client.request('launch', { type: 'kmirror', request: 'launch', program: join(root, 'adapter/dap/test/fixtures/py/app.py'), env: { KM_FOREVER: '1' } });
+      // As clients do: configurationDone after `initialized`; debugpy answers launch only after it.
+      const initialized = new Promise<void>((resolve) => client.on('event', (e) => { if (e.event === 'initialized') resolve(); }));
+      const launched = client.request('launch', { type: 'kmirror', request: 'launch', program: join(root, 'adapter/dap/test/fixtures/py/app.py'), env: { KM_FOREVER: '1' } });
+      await Promise.race([initialized, launched]);
       await client.request('configurationDone', {});
+      await launched;
       await output; // the program runs
       const tree = [serverPid, ...descendants(serverPid).map((p) => p.pid)];
       expect(tree.length).toBeGreaterThan(1); // debugpy and the program
