@@ -60,7 +60,7 @@ afterAll(() => {
   if (bin) rmSync(bin, { recursive: true, force: true });
 });
 
-interface Seen { stderr?: string; error?: string; stopReason?: string; frameLine?: number; variable?: string; evaluate?: string; terminated?: boolean; output?: string }
+interface Seen { progress?: string[]; stderr?: string; error?: string; stopReason?: string; frameLine?: number; variable?: string; evaluate?: string; terminated?: boolean; output?: string }
 
 /** Runs one LSP4J session; resolves with what the client saw (its JSON line). */
 function runClient(template: string, launchFile: string, program: string, source: string): Promise<Seen> {
@@ -101,6 +101,9 @@ describe('LSP4J debug client through the LSP4IJ templates', () => {
     expect(seen.variable).toContain(GREETING);
     expect(seen.evaluate).toMatch(/\b100$/); // count is 0: the first iteration
     expect(seen.terminated).toBe(true);
+    expect(seen.progress).toContain(`kmirror: connecting to pid/${targetPid}`);
+    // A Go package is built by kmirror-dap before dlv attaches: the IDE shows it as progress.
+    if (c.name === 'go') expect(seen.progress).toContain('kmirror: building the Go program');
     // LSP4J logs a message it cannot read into its typed model (and drops it) instead of failing the request.
     // (The custom `kmirror/status` event is logged as an unsupported notification and ignored.)
     expect(seen.stderr).not.toMatch(/MessageIssue|JsonParseException|SEVERE/);

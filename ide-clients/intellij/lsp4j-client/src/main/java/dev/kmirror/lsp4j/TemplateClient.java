@@ -33,6 +33,7 @@ public final class TemplateClient {
     Path templateDir = Path.of(a[0]);
     Map<String, Object> seen = new LinkedHashMap<>();
     StringBuilder output = new StringBuilder();
+    java.util.List<String> progress = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     CompletableFuture<Void> initialized = new CompletableFuture<>();
     CompletableFuture<StoppedEventArguments> stopped = new CompletableFuture<>();
     CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -40,6 +41,7 @@ public final class TemplateClient {
       @Override public void initialized() { initialized.complete(null); }
       @Override public void stopped(StoppedEventArguments args) { stopped.complete(args); }
       @Override public void terminated(TerminatedEventArguments args) { terminated.complete(null); }
+      @Override public void progressStart(ProgressStartEventArguments args) { progress.add(args.getTitle()); }
       @Override public void output(OutputEventArguments args) {
         synchronized (output) { output.append(args.getOutput()); }
       }
@@ -117,6 +119,7 @@ public final class TemplateClient {
       seen.put("error", cause.toString());
     } finally {
       synchronized (output) { seen.put("output", output.toString()); }
+      seen.put("progress", new java.util.ArrayList<>(progress));
       System.out.println(new Gson().toJson(seen));
       executor.shutdownNow();
     }
