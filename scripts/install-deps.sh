@@ -12,6 +12,8 @@ APT_PACKAGES=(
   iproute2 iptables dnsutils curl procps psmisc util-linux libcap2-bin file unzip
   # debuggers and headless editors
   python3-debugpy lldb-15 gdb emacs-nox elpa-dap-mode neovim
+  # the LSP4J (JetBrains DAP stack) test client
+  openjdk-17-jdk-headless maven
   # the e2e cluster: runtime, CNI, etcd, image tools
   containerd runc containernetworking-plugins etcd-server etcd-client umoci skopeo busybox-static openssl libc6-dev
 )
@@ -43,5 +45,14 @@ cd "$here"
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.install-stamp ] || [ package-lock.json -nt node_modules/.install-stamp ]; then
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
   touch node_modules/.install-stamp
+fi
+# Maven artifacts of the LSP4J test client (ide-clients/intellij/lsp4j-client): fetched online once,
+# so the test builds offline (-o). Re-fetched when the pom changes.
+LSP4J_CLIENT="$here/ide-clients/intellij/lsp4j-client"
+M2_STAMP="$HOME/.m2/repository/.kmirror-lsp4j-client-$(sha256sum "$LSP4J_CLIENT/pom.xml" | cut -c1-16)"
+if [ ! -f "$M2_STAMP" ]; then
+  echo "install-deps: mvn dependency:go-offline package (LSP4J client)"
+  (cd "$LSP4J_CLIENT" && mvn -B -q dependency:go-offline package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
+  touch "$M2_STAMP"
 fi
 echo "install-deps: ok"

@@ -1,15 +1,16 @@
 // kmirror-dap: a Debug Adapter Protocol server that runs the debuggee with a Kubernetes pod's
 // network, DNS, files and env. Wiring only: parse the command line, build the logger, serve.
-//   kmirror-dap [--target pod/x] [--port N [--host H] | --socket PATH] [--allow-other-users] [--log FILE|-] [--log-level …]
+//   kmirror-dap [--target pod/x] [--port N [--host H] | --socket PATH] [--exit-with-parent] [--idle-exit S] [--allow-other-users] [--log FILE|-] [--log-level …]
 import { parseArgs } from 'node:util';
 import { BACKENDS, DEBUGGER_KINDS } from './backends/registry.js';
 import { createLogger, type LogLevel } from './server/log.js';
 import { clientCloser, endWithProcess } from './server/process-lifetime.js';
 import { serveStream, serveTcp, serveUnixSocket } from './server/server.js';
+import { endWhenUnused } from './server/server-exit.js';
 import { runCommand } from '#sdk/headless/run-command.js';
 import { versionText } from '#runtime/version-text.js';
 
-const USAGE = 'usage: kmirror-dap [--target TARGET] [--port N [--host HOST] [--allow-other-users] | --socket PATH] [--log FILE|-] [--log-level debug|info|warn|error] | kmirror-dap --version';
+const USAGE = 'usage: kmirror-dap [--target TARGET] [--port N [--host HOST] [--allow-other-users] | --socket PATH] [--exit-with-parent] [--idle-exit SECONDS | --no-idle-exit] [--log FILE|-] [--log-level debug|info|warn|error] | kmirror-dap --version';
 
 async function main(): Promise<void> {
   // `kmirror-dap run ...`: headless scripted debugging (#sdk/headless/run-command.ts).
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       options: {
         target: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, socket: { type: 'string' },
         'allow-other-users': { type: 'boolean' },
+        'idle-exit': { type: 'string' }, 'no-idle-exit': { type: 'boolean' }, 'exit-with-parent': { type: 'boolean' },
         log: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
       strict: true,
@@ -38,6 +40,13 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ file: values.log ?? process.env.KMIRROR_DAP_LOG, level: (values['log-level'] ?? 'info') as LogLevel });
   const opts = { log, defaultTarget: values.target, backends: BACKENDS };
+  // Server modes only: end with the editor that started us (off unless asked; --no-idle-exit wins).
+  const idleExit = values['idle-exit'] === undefined || values['no-idle-exit'] ? undefined : Number(values['idle-exit']);
+  if (idleExit !== undefined && !(idleExit > 0)) {
+    process.stderr.write(`kmirror-dap: --idle-exit must be a number of seconds > 0, got ${values['idle-exit']}\n`);
+    process.exit(2);
+  }
+  const exitOpts = { log, exitWithParent: values['exit-with-parent'] === true, ...(idleExit === undefined ? {} : { idleExitMs: idleExit * 1000 }) };
   if (values.port !== undefined) {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -50,6 +59,7 @@ async function main(): Promise<void> {
     }
     const server = await serveTcp({ ...opts, port, host: values.host, allowOtherUsers });
     endWithProcess({ log, closeClients: clientCloser(server) });
+    endWhenUnused(server, exitOpts);
     const address = server.address();
     // Editors and scripts read the actual port from this line (useful with --port 0).
     process.stdout.write(`kmirror-dap listening on ${typeof address === 'object' && address ? `${address.address}:${address.port}` : port}\n`);
@@ -58,6 +68,7 @@ async function main(): Promise<void> {
   if (values.socket !== undefined) {
     const server = await serveUnixSocket({ ...opts, path: values.socket });
     endWithProcess({ log, closeClients: clientCloser(server) });
+    endWhenUnused(server, exitOpts);
     process.stdout.write(`kmirror-dap listening on ${values.socket}\n`);
     return;
   }

@@ -1,6 +1,7 @@
 // Emacs clients: real headless Emacs with Debian's dap-mode drives kmirror-dap to a breakpoint
 // (ide-clients/emacs/kmirror-dap-mode.el); the dap-mode provider and templates have the right
-// shape; the dape configuration (dape is not packaged here) loads against a stub of dape's API.
+// shape; the dape configuration loads against a stub of dape's API, only because dape (Emacs 29.1+,
+// GNU ELPA) cannot be had on Debian 12 (Emacs 28) — see ide-clients/emacs/README.md.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -17,18 +17,18 @@ const work = mkdtempSync(join(tmpdir(), 'kmirror-nvim-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 interface Registered {
-  adapters?: Record<string, { type: string; command?: string; args?: string[]; host?: string; port?: number | string; executable?: { command: string; args: string[] } }>;
+  adapters?: Record<string, { type: string; command?: string; args?: string[]; host?: string; port?: number | string; executable?: { command: string; args: string[] }; options?: Record<string, unknown> }>;
   configurations?: Record<string, Array<Record<string, unknown>>>;
   error?: string;
 }
 
 let runs = 0;
 /** Runs setup(opts) in headless nvim and returns what it registered. */
-function setupInNvim(opts: object): Registered {
+function setupInNvim(opts: object, times = 1): Registered {
   const out = join(work, `out-${runs++}.json`);
   execFileSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '--cmd', `set rtp^=${join(root, 'ide-clients/neovim')}`,
     '-c', `luafile ${join(root, 'ide-clients/test/fixtures/nvim-setup.lua')}`], {
-    env: { ...process.env, KMIRROR_NVIM_OUT: out, KMIRROR_NVIM_OPTS: JSON.stringify(opts) },
+    env: { ...process.env, KMIRROR_NVIM_OUT: out, KMIRROR_NVIM_OPTS: JSON.stringify(opts), KMIRROR_NVIM_TIMES: String(times) },
     timeout: 20_000,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,7 +44,8 @@ describe('ide-clients/neovim in headless nvim', () => {
   it('setup{} registers the stdio adapter and configurations for every language', () => {
     const r = setupInNvim({});
     expect(r.error).toBeUndefined();
-    expect(r.adapters).toEqual({ kmirror: { type: 'executable', command: 'kmirror-dap', args: [] } });
+    // initialize_timeout_sec: nvim-dap's "adapter did not answer" warning waits 20 s, not its default 4 s.
+    expect(r.adapters).toEqual({ kmirror: { type: 'executable', command: 'kmirror-dap', args: [], options: { initialize_timeout_sec: 20 } } });
     const c = r.configurations ?? {};
     expect(Object.keys(c).sort()).toEqual(['c', 'cpp', 'cs', 'go', 'javascript', 'python', 'rust', 'typescript']);
     expect(c.go?.[0]).toEqual({ type: 'kmirror', request: 'launch', name: 'kmirror: Go package', debugger: 'go', target: '<function>', program: '${fileDirname}', cwd: '${workspaceFolder}' });
@@ -58,18 +59,32 @@ describe('ide-clients/neovim in headless nvim', () => {
 
   it('a default target goes to --target and into every configuration', () => {
     const r = setupInNvim({ target: 'deploy/web', languages: ['go'] });
-    expect(r.adapters?.kmirror).toEqual({ type: 'executable', command: 'kmirror-dap', args: ['--target', 'deploy/web'] });
+    expect(r.adapters?.kmirror).toEqual({ type: 'executable', command: 'kmirror-dap', args: ['--target', 'deploy/web'], options: { initialize_timeout_sec: 20 } });
     expect(Object.keys(r.configurations ?? {}).sort()).toEqual(['go', 'python']); // python: the stand-in's own entry
     expect(r.configurations?.go?.[0]?.target).toBe('deploy/web');
   });
 
   it('server modes and configurations = false', () => {
     expect(setupInNvim({ server: true, configurations: false })).toEqual({
-      adapters: { kmirror: { type: 'server', host: '127.0.0.1', port: '${port}', executable: { command: 'kmirror-dap', args: ['--host', '127.0.0.1', '--port', '${port}'] } } },
+      // The server nvim-dap starts ends with Neovim (--exit-with-parent) or after 60 s without a client.
+      adapters: { kmirror: { type: 'server', host: '127.0.0.1', port: '${port}', options: { initialize_timeout_sec: 20 }, executable: { command: 'kmirror-dap', args: ['--host', '127.0.0.1', '--port', '${port}', '--exit-with-parent', '--idle-exit', '60'] } } },
       configurations: { python: [{ type: 'python', name: 'existing' }] },
     });
-    expect(setupInNvim({ server: { port: 4711 }, configurations: false }).adapters?.kmirror).toEqual({ type: 'server', host: '127.0.0.1', port: 4711 });
+    expect(setupInNvim({ server: { port: 4711 }, configurations: false }).adapters?.kmirror).toEqual({ type: 'server', host: '127.0.0.1', port: 4711, options: { initialize_timeout_sec: 20 } });
+    expect(setupInNvim({ server: true, idle_exit: false, initialize_timeout_sec: 60, configurations: false }).adapters?.kmirror).toMatchObject({
+      options: { initialize_timeout_sec: 60 }, executable: { args: ['--host', '127.0.0.1', '--port', '${port}', '--exit-with-parent'] },
+    });
     expect(setupInNvim({ server: { host: 'x' } }).error).toMatch(/server = \{ port = N \} needs the port/);
+  });
+
+  it('setup{} called twice registers each configuration once', () => {
+    const twice = setupInNvim({}, 2);
+    expect(twice.configurations?.python?.map((x) => x.name)).toEqual(['existing', 'kmirror: Python file']);
+    for (const [language, list] of Object.entries(twice.configurations ?? {})) {
+      const names = list.map((x) => x.name);
+      expect(new Set(names).size, `${language}: ${names.join(', ')}`).toBe(names.length);
+    }
+    expect(twice.configurations).toEqual(setupInNvim({}).configurations);
   });
 
   it('the registered adapter definitions start a kmirror-dap that speaks DAP (stdio and server)', async () => {

@@ -56,4 +56,17 @@ describe('checkLoopbackPeer on real loopback connections', () => {
     expect(verdict).toMatchObject({ allowed: false, uid: 65534 });
     expect(asked).toEqual([{ localAddress: '127.0.0.1', localPort: s.localPort, remoteAddress: '127.0.0.1', remotePort: s.remotePort }]);
   });
+
+  it('a dual-stack client socket (as Java opens) on a v4 listener is ours', async () => {
+    const server = createServer();
+    open.push(server);
+    const got = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    // Bound to ::ffff:127.0.0.1, the client socket is AF_INET6 and sits in /proc/net/tcp6.
+    open.push(createConnection({ host: '::ffff:127.0.0.1', port, localAddress: '::ffff:127.0.0.1' }));
+    const s = await got;
+    open.push(s);
+    expect(await checkLoopbackPeer(s)).toEqual({ allowed: true, uid: process.getuid?.() });
+  });
 });

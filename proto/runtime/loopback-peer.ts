@@ -53,6 +53,11 @@ export async function procNetPeerUid(ends: SocketEnds): Promise<number | undefin
   const peerV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ends.remoteAddress)?.[1];
   const usV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ends.localAddress)?.[1];
   if (peerV4 && usV4) candidates.push(['tcp', procNetAddress(peerV4, ends.remotePort).hex, procNetAddress(usV4, ends.localPort).hex]);
+  // The reverse: a dual-stack client socket (Java's default, so LSP4IJ's) connected to a v4 listener
+  // is in tcp6 as ::ffff:a.b.c.d on its own side while we see plain IPv4.
+  if (!peer.v6 && !us.v6) {
+    candidates.push(['tcp6', procNetAddress(`::ffff:${ends.remoteAddress}`, ends.remotePort).hex, procNetAddress(`::ffff:${ends.localAddress}`, ends.localPort).hex]);
+  }
   for (const [table, p, u] of candidates) {
     const text = await readFile(`/proc/net/${table}`, 'utf8').catch(() => '');
     const uid = findSocketUid(text, p, u);

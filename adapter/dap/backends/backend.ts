@@ -7,6 +7,7 @@
 // `launch` performs the launch or attach and resolves with the debugger's launch response body
 // (for debugpy only after configurationDone); `request` forwards any other DAP request; `dispose`
 // kills every process the backend started. Events and reverse requests go out through `sink`.
+import type { Readable } from 'node:stream';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendLaunchConfig, BackendLogger, DebuggeeLayer, ProcessOwner } from './contract.js';
 
@@ -17,6 +18,12 @@ export interface BackendSink {
   reverseRequest(command: string, args: unknown): Promise<DebugProtocol.Response>;
   /** The debugger ended unexpectedly (crash, killed): the session reports exited/terminated. */
   crashed(reason: string): void;
+  /**
+   * Forwards a stream of the program's output as `output` events of `category`; `exited` and
+   * `terminated` wait until it is delivered. `endsWithProgram`: the stream ends when the program
+   * exits (false when a debugger that lives on shares it, as dlv's stdout). `transform` may drop text.
+   */
+  pipeOutput(stream: Readable, category: 'stdout' | 'stderr', opts: { endsWithProgram: boolean; transform?: (text: string) => string }): void;
 }
 
 export interface BackendContext {

@@ -34,8 +34,8 @@ export async function spawnDebuggeeUnderLayer(ctx: BackendContext, argv: string[
   } catch (e) {
     throw new DapError('BACKEND_FAILED', `cannot start the program ${program} under the kmirror layer: ${(e as Error).message}`, { cause: e });
   }
-  debuggee.child.stdout?.on('data', (d: Buffer) => sink.event('output', { category: 'stdout', output: d.toString() }));
-  debuggee.child.stderr?.on('data', (d: Buffer) => sink.event('output', { category: 'stderr', output: d.toString() }));
+  if (debuggee.child.stdout) sink.pipeOutput(debuggee.child.stdout, 'stdout', { endsWithProgram: true });
+  if (debuggee.child.stderr) sink.pipeOutput(debuggee.child.stderr, 'stderr', { endsWithProgram: true });
   try {
     const pid = layer.active ? await findProgramPid(debuggee.pid ?? 0, program) : debuggee.pid ?? 0;
     if (layer.active) await waitUntilHeld(pid);

@@ -7,6 +7,8 @@
 // disconnect with a deadline, `terminated`/`exited` held back until after the response because
 // editors waiting for that response hang otherwise, then every process is stopped).
 // A debugger that dies on its own yields `exited` + `terminated` and a clean adapter.
+// Output first: the program's output streams kmirror-dap reads itself are delivered before
+// `exited`/`terminated` (output-barrier.ts); events after an exit wait in order behind it.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendSession, DebugBackend } from '../backends/backend.js';
 import { isKnownCommand } from './dap-commands.js';
@@ -19,6 +21,8 @@ import { admits, stateAfterEvent, type SessionState } from './session-state.js';
 import { OWNED_SPAWN_OPTIONS, ownProcess } from './process-lifetime.js';
 import { selectBackend } from './select-backend.js';
 import { openTargetLayer } from './target-layer.js';
+import { OutputBarrier } from './output-barrier.js';
+import type { Readable } from 'node:stream';
 
 const DISCONNECT_TIMEOUT_MS = 5_000;
 
@@ -53,6 +57,10 @@ export class DebugSession {
   private sentTerminated = false;
   private backendStarted = false;
   private endListeners: Array<() => void> = [];
+  private readonly output = new OutputBarrier();
+  /** Events waiting for the program's output to be delivered (set while a flush runs). */
+  private afterOutput: Array<[string, unknown]> | undefined;
+  private flushing: Promise<void> | undefined;
   /** Aborts a target connection still in progress when the client goes away. */
   private readonly abort = new AbortController();
 
@@ -112,6 +120,7 @@ export class DebugSession {
           event: (event, body) => this.onBackendEvent(event, body),
           reverseRequest: (command, args) => this.connection.sendRequest(command, args),
           crashed: (reason) => this.onBackendCrash(reason),
+          pipeOutput: (stream, category, opts) => this.pipeOutput(stream, category, opts),
         },
       });
       this.backendStarted = true;
@@ -150,7 +159,33 @@ export class DebugSession {
     }
   }
 
+  private pipeOutput(stream: Readable, category: string, opts: { endsWithProgram: boolean; transform?: (text: string) => string }): void {
+    this.output.track(stream, opts.endsWithProgram);
+    stream.on('data', (d: Buffer) => {
+      const text = opts.transform ? opts.transform(d.toString()) : d.toString();
+      if (text) this.connection.sendEvent('output', { category, output: text });
+    });
+  }
+
+  /** Output goes out at once; an exit (and what follows it) waits until the program's output is delivered. */
   private onBackendEvent(event: string, body: unknown): void {
+    if (event !== 'output' && (this.afterOutput || event === 'exited' || event === 'terminated')) {
+      if (!this.afterOutput) {
+        const queue: Array<[string, unknown]> = [];
+        this.afterOutput = queue;
+        this.flushing = this.output.flushed().then(() => {
+          this.afterOutput = undefined;
+          this.flushing = undefined;
+          for (const [e, b] of queue) this.deliver(e, b);
+        });
+      }
+      this.afterOutput.push([event, body]);
+      return;
+    }
+    this.deliver(event, body);
+  }
+
+  private deliver(event: string, body: unknown): void {
     if (this.heldEvents && (event === 'terminated' || event === 'exited')) {
       this.heldEvents.push([event, body]);
       return;
@@ -169,8 +204,12 @@ export class DebugSession {
   private onBackendCrash(reason: string): void {
     this.opts.log.log('warn', 'backend', reason);
     this.connection.sendEvent('output', { category: 'important', output: `kmirror-dap: ${reason}\n` });
-    if (!this.sentExited) this.emitTracked('exited', { exitCode: 1 });
-    if (!this.sentTerminated) this.emitTracked('terminated', {});
+    const report = (): void => {
+      if (!this.sentExited) this.emitTracked('exited', { exitCode: 1 });
+      if (!this.sentTerminated) this.emitTracked('terminated', {});
+    };
+    if (this.flushing) void this.flushing.then(report);
+    else report();
     void this.releaseBackend();
   }
 
@@ -186,6 +225,7 @@ export class DebugSession {
     }
     await this.releaseBackend();
     await this.layer.close();
+    await this.flushing; // an exit read during the disconnect joins the held events
     const held = this.heldEvents;
     this.heldEvents = undefined;
     this.state = 'terminated';

@@ -39,7 +39,10 @@ function start(ctx: BackendContext): Promise<BackendSession> {
     args: ['dap', '--listen', '127.0.0.1:0'], stdio: ['ignore', 'pipe', 'pipe'], adapterID: 'go',
     connect: async (dlv) => {
       const address = await withTimeout(listenAddress(dlv), LISTEN_TIMEOUT_MS, 'waiting for dlv to listen');
-      forwardDlvOutput(dlv, (category, output) => sink.event('output', { category, output }));
+      // dlv lives on after the program exits: its stdout never ends with the program.
+      for (const [stream, category] of [[dlv.child.stdout, 'stdout'], [dlv.child.stderr, 'stderr']] as const) {
+        if (stream) sink.pipeOutput(stream, category, { endsWithProgram: false });
+      }
       const socket = connect(address.port, address.host);
       socket.setNoDelay(true);
       await once(socket, 'connect');
@@ -72,10 +75,4 @@ function listenAddress(dlv: DebuggerProcess): Promise<{ host: string; port: numb
       if (!found) reject(new DapError('BACKEND_FAILED', `dlv exited (code ${code}) before listening: ${dlv.stderrTail() || head}`));
     });
   });
-}
-
-/** After the listen line, dlv's stdout and stderr carry the debuggee's output. */
-export function forwardDlvOutput(dlv: DebuggerProcess, emit: (category: string, text: string) => void): void {
-  dlv.child.stdout?.on('data', (d: Buffer) => emit('stdout', d.toString()));
-  dlv.child.stderr?.on('data', (d: Buffer) => emit('stderr', d.toString()));
 }

@@ -55,12 +55,11 @@ export async function launchUnderInspector(ctx: BackendContext, runtime: string)
           resolveUrl(m[0]);
         }
       }
-      const rest = withoutInspectorBanner(text);
-      if (rest) sink.event('output', { category: 'stderr', output: rest });
     });
     void debuggee.exited.then(({ code }) => reject(new DapError('BACKEND_FAILED', `node exited (code ${code}) before its inspector was ready: ${debuggee.stderrTail()}`)));
   });
-  debuggee.child.stdout?.on('data', (d: Buffer) => sink.event('output', { category: 'stdout', output: d.toString() }));
+  if (debuggee.child.stderr) sink.pipeOutput(debuggee.child.stderr, 'stderr', { endsWithProgram: true, transform: withoutInspectorBanner });
+  if (debuggee.child.stdout) sink.pipeOutput(debuggee.child.stdout, 'stdout', { endsWithProgram: true });
   try {
     return { debuggee, wsUrl: await withTimeout(wsUrl, START_TIMEOUT_MS, `waiting for the Node inspector of ${program}`) };
   } catch (e) {

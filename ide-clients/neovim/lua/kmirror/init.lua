@@ -5,15 +5,21 @@
 --   require('kmirror').setup{}                              -- defaults
 --   require('kmirror').setup{ target = 'deploy/web' }       -- default target for every config
 --   require('kmirror').setup{ server = true }               -- nvim-dap starts kmirror-dap --port ${port}
+--                                                              (it ends with Neovim, or after idle_exit s without a client)
 --   require('kmirror').setup{ server = { port = 4711 } }    -- connect to a running kmirror-dap --port 4711
 --   require('kmirror').setup{ command = '/opt/kmirror/bin/kmirror-dap', configurations = false }
 local M = {}
+
+-- The configuration tables setup() added, so a second setup() replaces them instead of adding copies.
+local added = setmetatable({}, { __mode = 'k' })
 
 M.defaults = {
   command = 'kmirror-dap', -- executable (or `node` with args = { '/path/kmirror-dap.js' })
   args = {},
   target = nil, -- default target; nil: ask when a configuration starts
   server = false, -- false: stdio; true: nvim-dap starts `kmirror-dap --port`; { host, port }: a running one
+  idle_exit = 60, -- server = true: seconds without a client before kmirror-dap exits; false: only when Neovim exits
+  initialize_timeout_sec = 20, -- nvim-dap's "adapter did not answer" warning comes after this (its default, 4, is too short for a cold start)
   configurations = true, -- add the example configurations below
   languages = { 'go', 'python', 'javascript', 'typescript', 'c', 'cpp', 'rust', 'cs' },
 }
@@ -55,20 +61,25 @@ end
 
 --- The nvim-dap adapter definition for the chosen mode.
 function M.adapter(opts, args)
+  local options = { initialize_timeout_sec = opts.initialize_timeout_sec }
   if opts.server == true then
+    -- nvim-dap never stops the server it started: kmirror-dap ends with Neovim (its parent) or when idle.
+    local server_args = { '--host', '127.0.0.1', '--port', '${port}', '--exit-with-parent' }
+    if opts.idle_exit then vim.list_extend(server_args, { '--idle-exit', tostring(opts.idle_exit) }) end
     return {
       type = 'server',
       host = '127.0.0.1',
       port = '${port}', -- nvim-dap picks a free port and substitutes it in both places
-      executable = { command = opts.command, args = vim.list_extend(vim.deepcopy(args), { '--host', '127.0.0.1', '--port', '${port}' }) },
+      executable = { command = opts.command, args = vim.list_extend(vim.deepcopy(args), server_args) },
+      options = options,
     }
   elseif type(opts.server) == 'table' then
     if type(opts.server.port) ~= 'number' then
       error('kmirror: server = { port = N } needs the port of a running "kmirror-dap --port N"')
     end
-    return { type = 'server', host = opts.server.host or '127.0.0.1', port = opts.server.port }
+    return { type = 'server', host = opts.server.host or '127.0.0.1', port = opts.server.port, options = options }
   end
-  return { type = 'executable', command = opts.command, args = args }
+  return { type = 'executable', command = opts.command, args = args, options = options }
 end
 
 --- Registers the adapter with nvim-dap and (optionally) the example configurations.
@@ -83,6 +94,13 @@ function M.setup(opts)
 
   dap.adapters.kmirror = M.adapter(opts, args)
 
+  -- Calling setup again (a re-sourced init.lua, new options) replaces what the last call added.
+  for _, list in pairs(dap.configurations) do
+    for i = #list, 1, -1 do
+      if added[list[i]] then table.remove(list, i) end
+    end
+  end
+
   if opts.configurations then
     local by_language = examples(ask_target(opts.target))
     for _, language in ipairs(opts.languages) do
@@ -90,7 +108,9 @@ function M.setup(opts)
       if list then
         dap.configurations[language] = dap.configurations[language] or {}
         for _, config in ipairs(list) do
-          table.insert(dap.configurations[language], vim.deepcopy(config))
+          local copy = vim.deepcopy(config)
+          added[copy] = true
+          table.insert(dap.configurations[language], copy)
         end
       end
     end
