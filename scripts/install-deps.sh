@@ -44,4 +44,6 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules/.install-stamp ] || 
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
   touch node_modules/.install-stamp
 fi
+# Real editors for the ide-clients tests (code-server + its Node 24, chromium, playwright-core), outside the project.
+bash "$here/scripts/install-editors.sh"
 echo "install-deps: ok"

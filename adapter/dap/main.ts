@@ -17,6 +17,9 @@ async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
+      // Explicit: VS Code starts a `node` adapter as `node -e "…require(process.argv[1])" kmirror-dap.js`, and
+      // parseArgs' default (argv.slice(1) under -e) would then read our own script path as an argument.
+      args: process.argv.slice(2),
       options: {
         target: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, socket: { type: 'string' },
         'allow-other-users': { type: 'boolean' },
