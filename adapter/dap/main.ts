@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const log = createLogger({ file: values.log ?? process.env.KMIRROR_DAP_LOG, level: (values['log-level'] ?? 'info') as LogLevel });
+  const log = createLogger({ file: values.log ?? process.env.KMIRROR_DAP_LOG, level: (values['log-level'] ?? process.env.KMIRROR_DAP_LOG_LEVEL ?? 'info') as LogLevel });
   const opts = { log, defaultTarget: values.target, backends: BACKENDS };
   if (values.port !== undefined) {
     const port = Number(values.port);
