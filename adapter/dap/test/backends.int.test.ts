@@ -66,3 +66,30 @@ describe.each(cases)('$name through kmirror-dap', (c) => {
     }
   });
 });
+
+// Stop as VS Code does: `terminate` when the capabilities (initialize, then the `capabilities` event)
+// promise it, else `disconnect`; the session must end either way (dlv answers terminate "Not yet implemented").
+describe.each(cases)('$name: Stop the way VS Code does', (c) => {
+  it('ends the session with terminated', { timeout: 60_000 }, async () => {
+    const dc = await connectClient(ctx.server.port);
+    let capabilities: Record<string, unknown> = {};
+    dc.on('capabilities', (e) => { capabilities = { ...capabilities, ...(e.body as { capabilities: Record<string, unknown> }).capabilities }; });
+    try {
+      const path = c.source();
+      const line = breakLine(path);
+      capabilities = { ...(await dc.initializeRequest()).body };
+      const launch = { type: 'kmirror', request: 'launch', ...c.launch(), env: { KM_GREETING: GREETING, KM_FOREVER: '1' } };
+      await Promise.all([
+        dc.launchRequest(launch),
+        dc.waitForEvent('initialized').then(() => dc.setBreakpointsRequest({ source: { path }, breakpoints: [{ line }] })).then(() => dc.configurationDoneRequest()),
+        dc.waitForEvent('stopped'),
+      ]);
+      const terminated = dc.waitForEvent('terminated');
+      if (capabilities.supportsTerminateRequest === true) await dc.terminateRequest({});
+      else await dc.disconnectRequest({ terminateDebuggee: true });
+      await terminated;
+    } finally {
+      await dc.stop();
+    }
+  });
+});
