@@ -55,4 +55,6 @@ if [ ! -f "$M2_STAMP" ]; then
   (cd "$LSP4J_CLIENT" && mvn -B -q dependency:go-offline package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
   touch "$M2_STAMP"
 fi
+# Real editors for the ide-clients tests (code-server + its Node 24, chromium, playwright-core), outside the project.
+bash "$here/scripts/install-editors.sh"
 echo "install-deps: ok"

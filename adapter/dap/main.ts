@@ -18,6 +18,9 @@ async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
+      // Explicit: VS Code starts a `node` adapter as `node -e "…require(process.argv[1])" kmirror-dap.js`, and
+      // parseArgs' default (argv.slice(1) under -e) would then read our own script path as an argument.
+      args: process.argv.slice(2),
       options: {
         target: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, socket: { type: 'string' },
         'allow-other-users': { type: 'boolean' },
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const log = createLogger({ file: values.log ?? process.env.KMIRROR_DAP_LOG, level: (values['log-level'] ?? 'info') as LogLevel });
+  const log = createLogger({ file: values.log ?? process.env.KMIRROR_DAP_LOG, level: (values['log-level'] ?? process.env.KMIRROR_DAP_LOG_LEVEL ?? 'info') as LogLevel });
   const opts = { log, defaultTarget: values.target, backends: BACKENDS };
   // Server modes only: end with the editor that started us (off unless asked; --no-idle-exit wins).
   const idleExit = values['idle-exit'] === undefined || values['no-idle-exit'] ? undefined : Number(values['idle-exit']);

@@ -1,12 +1,11 @@
 // A kmirror-dap started as a TCP server, the way editors that attach to a running adapter use it:
 // wait for the line that names its port, then check it answers DAP `initialize`.
-import type { ChildProcessByStdio } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Readable } from 'node:stream';
 import { DapClient } from '#sdk/api/dap-client.js';
 
 /** Resolves with the first match of `pattern` in the server's stdout; rejects after `ms`. */
-export function waitForOutput(server: ChildProcessByStdio<null, Readable, null>, pattern: RegExp, ms = 10_000): Promise<RegExpExecArray> {
+export function waitForOutput(server: { stdout: Readable }, pattern: RegExp, ms = 10_000): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no output matching ${pattern} within ${ms} ms`)), ms);
     let out = '';

@@ -124,7 +124,10 @@ export class DebugSession {
         },
       });
       this.backendStarted = true;
-      this.connection.sendEvent('capabilities', { capabilities: this.backend.capabilities });
+      // `initialize` promised terminate before the debugger was known; dlv answers it "Not yet implemented",
+      // so say so explicitly (a missing key changes nothing) and clients stop with `disconnect` instead.
+      const supportsTerminateRequest = this.backend.capabilities.supportsTerminateRequest === true;
+      this.connection.sendEvent('capabilities', { capabilities: { ...this.backend.capabilities, supportsTerminateRequest } });
       const body = await this.backend.launch();
       if (this.state === 'launching') this.state = 'running';
       return body;

@@ -3,6 +3,7 @@
 // clear breakpoints → continue → terminated.
 import { describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { breakLine, connectClient, useFixturesAndServer } from './harness.js';
 
 const ctx = useFixturesAndServer();
@@ -61,6 +62,33 @@ describe.each(cases)('$name through kmirror-dap', (c) => {
       await dc.setBreakpointsRequest({ source: { path }, breakpoints: [] });
       await Promise.all([dc.continueRequest({ threadId }), dc.waitForEvent('terminated')]);
       expect(output.join('')).toContain(`greeting=${GREETING} count=2`);
+    } finally {
+      await dc.stop();
+    }
+  });
+});
+
+// Stop as VS Code does: `terminate` when the capabilities (initialize, then the `capabilities` event)
+// promise it, else `disconnect`; the session must end either way (dlv answers terminate "Not yet implemented").
+describe.each(cases)('$name: Stop the way VS Code does', (c) => {
+  it('ends the session with terminated', { timeout: 60_000 }, async () => {
+    const dc = await connectClient(ctx.server.port);
+    let capabilities: Record<string, unknown> = {};
+    dc.on('capabilities', (e) => { capabilities = { ...capabilities, ...(e.body as { capabilities: Record<string, unknown> }).capabilities }; });
+    try {
+      const path = c.source();
+      const line = breakLine(path);
+      capabilities = { ...(await dc.initializeRequest()).body };
+      const launch: DebugProtocol.LaunchRequestArguments & Record<string, unknown> = { type: 'kmirror', request: 'launch', ...c.launch(), env: { KM_GREETING: GREETING, KM_FOREVER: '1' } };
+      await Promise.all([
+        dc.launchRequest(launch),
+        dc.waitForEvent('initialized').then(() => dc.setBreakpointsRequest({ source: { path }, breakpoints: [{ line }] })).then(() => dc.configurationDoneRequest()),
+        dc.waitForEvent('stopped'),
+      ]);
+      const terminated = dc.waitForEvent('terminated');
+      if (capabilities.supportsTerminateRequest === true) await dc.terminateRequest({});
+      else await dc.disconnectRequest({ terminateDebuggee: true });
+      await terminated;
     } finally {
       await dc.stop();
     }
