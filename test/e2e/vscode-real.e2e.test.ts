@@ -1,8 +1,8 @@
 // Real VS Code (code-server in headless Debian chromium, as ide-clients/test/vscode-real.int.test.ts) with
 // the built .vsix and DEFAULT settings, against a CLUSTER target: the workspace's launch.json runs a local
 // Python program with `deploy/web` in a guarded namespace as target. F5 as a user presses it; checked in
-// the rendered workbench: the progress notification while the agent starts in the cluster (a cluster agent
-// outlives VS Code's 500 ms delay, so the toast shows), the Call Stack paused at the breakpoint line, the
+// the rendered workbench: the agent's progress while it starts in the cluster (the notification
+// toast when it outlives VS Code's 500 ms delay, else the Run and Debug view's progress bar), the Call Stack paused at the breakpoint line, the
 // Variables view with the value only the pod's env has, then Stop — after which nothing of the session is
 // left in the cluster and the local program is gone. On failure a screenshot and kmirror-dap's log go to
 // build/test-artifacts/vscode-real/; with $KMIRROR_SCREENSHOTS_DIR set the toast is saved as vscode-progress.png.
@@ -65,11 +65,16 @@ describe('VS Code (code-server) debugging a Python program against deploy/web in
       await recordProgress(page);
       await page.keyboard.press('F5');
 
-      // The agent's pod starts in the cluster: VS Code shows kmirror's progress as a notification toast.
+      // VS Code shows kmirror's progress as a toast only when it outlives its 500 ms delay; this cluster's
+      // agent often starts in 430-580 ms, so the toast may not show. What the user then sees is the Run and
+      // Debug view's progress bar; kmirror-dap's log shows the events VS Code got. Toast screenshot when shown.
       const title = 'kmirror: connecting to deploy/web';
-      const toast = await waitForText(page, '.notifications-toasts', (t) => t.includes(title), 60_000, 100);
-      await saveScreenshot(page, 'vscode-progress.png');
-      expect(toast).toContain(title);
+      await waitFor('progress in the workbench', async () => {
+        const seen = await seenProgress(page);
+        return seen.debugViewProgress || seen.toasts.some((t) => t.includes(title)) ? true : undefined;
+      }, 60_000);
+      const toast = await page.locator('.notifications-toasts').first().innerText({ timeout: 1_000 }).catch(() => '');
+      if (toast.includes(title)) await saveScreenshot(page, 'vscode-progress.png');
       // The session's agent runs in the target's namespace (what the Stop check below expects gone).
       const agent = await waitFor('kmirror\'s agent in the namespace', async () => {
         const objects = await kmirrorObjects(guard.kc, ns);
@@ -80,8 +85,11 @@ describe('VS Code (code-server) debugging a Python program against deploy/web in
       await waitForText(page, '.debug-call-stack', (t) => frameAt('app.py', line).test(t), 120_000);
       await waitForText(page, '.part.sidebar', (t) => /paused on breakpoint/i.test(t), 15_000);
       await page.waitForSelector('.monaco-editor .debug-top-stack-frame-line', { timeout: 15_000 });
-      // The toast went away with progressEnd; the recorder saw it while it was up.
-      expect((await seenProgress(page)).toasts.some((t) => t.includes(title))).toBe(true);
+      const seen = await seenProgress(page);
+      const sent = codeServer.dapLog().split('\n').filter((l) => l.includes('"dap.send"') && /progress(Start|End)/.test(l));
+      process.stderr.write(`vscode-real e2e: toasts ${JSON.stringify(seen.toasts)}, Run and Debug progress bar ${seen.debugViewProgress}\n`);
+      expect(sent.some((l) => l.includes('progressStart') && l.includes(title)), sent.join('\n')).toBe(true);
+      expect(sent.some((l) => l.includes('progressEnd')), sent.join('\n')).toBe(true);
       await expandFirstScope(page);
       const variables = await waitForText(page, '.debug-variables', (t) => t.includes(POD_GREETING), 30_000);
       expect(variables).toMatch(/greeting/);
