@@ -7,4 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 KMIRROR_SCREENSHOTS_DIR="$PWD/docs/images" flock /tmp/kmirror-int.lock \
   npx vitest run --project integration ide-clients/test/vscode-real.int.test.ts
+# The cluster case (the test cluster must be up: npm run cluster:up) saves vscode-progress.png when the toast shows.
+KMIRROR_SCREENSHOTS_DIR="$PWD/docs/images" flock /tmp/kmirror-int.lock \
+  npx vitest run --project e2e test/e2e/vscode-real.e2e.test.ts
 ls -l docs/images/vscode-*.png

@@ -6,21 +6,21 @@
 // build/test-artifacts/vscode-real/; with $KMIRROR_SCREENSHOTS_DIR set (scripts/screenshots.sh →
 // docs/images/) the stopped editor, and the progress toast when VS Code shows one, are saved there.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
 import { breakLine, buildFixtures, type Fixtures } from '../../adapter/dap/test/harness.js';
+import { frameAt, saveScreenshot, withWorkbench as withWorkbenchIn } from './vscode-real/artifacts.js';
 import { startCodeServer, type CodeServer } from './vscode-real/code-server.js';
-import { evaluateInDebugConsole, expandFirstScope, openWorkbench, recordProgress, seenProgress, stopDebugging, toggleBreakpointAt, waitForText, type Page } from './vscode-real/workbench.js';
+import { evaluateInDebugConsole, expandFirstScope, recordProgress, seenProgress, stopDebugging, toggleBreakpointAt, waitForText, type Page } from './vscode-real/workbench.js';
 import { processesMentioning, writeLaunchJson } from './vscode-real/workspace.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const version = (JSON.parse(readFileSync(join(root, 'ide-clients/vscode/package.json'), 'utf8')) as { version: string }).version;
 const vsix = join(root, 'dist', `kmirror-vscode-${version}.vsix`);
 const artifacts = join(root, 'build/test-artifacts/vscode-real');
-const screenshotsDir = process.env.KMIRROR_SCREENSHOTS_DIR;
 const TARGET_GREETING = `from-target-${randomBytes(4).toString('hex')}`;
 
 let fx: Fixtures;
@@ -42,30 +42,8 @@ afterAll(async () => {
   fx?.cleanup();
 });
 
-/** Runs `body` on a fresh workbench; on failure saves a screenshot and names it in the error. */
-async function withWorkbench(name: string, folder: string, body: (page: Page) => Promise<void>): Promise<void> {
-  const wb = await openWorkbench(codeServer.url, folder);
-  try {
-    await body(wb.page);
-  } catch (e) {
-    mkdirSync(artifacts, { recursive: true });
-    const shot = join(artifacts, `${name}-failure.png`);
-    await wb.page.screenshot({ path: shot }).catch(() => undefined);
-    writeFileSync(join(artifacts, `${name}-kmirror-dap.log`), codeServer.dapLog());
-    process.stderr.write(`vscode-real: screenshot of the failure: ${shot} (kmirror-dap's log beside it)\n`);
-    throw new Error(`${(e as Error).message}\n(screenshot: ${shot})`, { cause: e });
-  } finally {
-    await wb.close();
-  }
-}
-
-async function saveScreenshot(page: Page, file: string): Promise<void> {
-  if (!screenshotsDir) return;
-  mkdirSync(screenshotsDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotsDir, file) });
-}
-
-const frameAt = (file: string, line: number): RegExp => new RegExp(`${file.replace('.', '\\.')}\\s+${line}(?::\\d+)?(?!\\d)`);
+const withWorkbench = (name: string, folder: string, body: (page: Page) => Promise<void>): Promise<void> =>
+  withWorkbenchIn(codeServer, artifacts, name, folder, body);
 
 const cases = [
   { name: 'python', folder: () => join(fx.dir, 'py'), program: 'app.py', source: () => fx.pySource, count1: /count\s*[:=]\s*1\b/ },

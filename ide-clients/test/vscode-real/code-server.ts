@@ -47,8 +47,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+export interface CodeServerOptions {
+  /** Added to the environment code-server (and so the extension host and kmirror-dap) starts with, e.g. KUBECONFIG. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Installs `vsix` and serves VS Code on a free loopback port; resolves once /healthz answers. */
-export async function startCodeServer(vsix: string): Promise<CodeServer> {
+export async function startCodeServer(vsix: string, opts: CodeServerOptions = {}): Promise<CodeServer> {
   requireCodeServer();
   const dir = mkdtempSync(join(tmpdir(), 'kmirror-code-server-'));
   const userData = join(dir, 'user');
@@ -56,7 +61,7 @@ export async function startCodeServer(vsix: string): Promise<CodeServer> {
   writeFileSync(join(userData, 'User/settings.json'), JSON.stringify(OFFLINE_SETTINGS, null, 2));
   writeFileSync(join(dir, 'config.yaml'), 'auth: none\n');
   const env: NodeJS.ProcessEnv = {
-    ...process.env, EXTENSIONS_GALLERY: '{}', KMIRROR_DAP_LOG: join(dir, 'kmirror-dap.log'), KMIRROR_DAP_LOG_LEVEL: 'debug',
+    ...process.env, ...opts.env, EXTENSIONS_GALLERY: '{}', KMIRROR_DAP_LOG: join(dir, 'kmirror-dap.log'), KMIRROR_DAP_LOG_LEVEL: 'debug',
     XDG_CONFIG_HOME: join(dir, 'xdg/config'), XDG_DATA_HOME: join(dir, 'xdg/data'), XDG_CACHE_HOME: join(dir, 'xdg/cache'),
   };
   const base = [CODE_SERVER, '--config', join(dir, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', join(dir, 'ext')];

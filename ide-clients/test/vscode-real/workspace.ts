@@ -3,11 +3,12 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Writes launch.json with one configuration named `name`; `program` is relative to the folder. */
-export function writeLaunchJson(folder: string, name: string, program: string, target?: string): void {
+/** Writes launch.json with one configuration named `name`; `program` is relative to the folder; `extra` adds fields (e.g. `kmirror`). */
+export function writeLaunchJson(folder: string, name: string, program: string, target?: string, extra: Record<string, unknown> = {}): void {
   mkdirSync(join(folder, '.vscode'), { recursive: true });
   const config: Record<string, unknown> = { type: 'kmirror', request: 'launch', name, program: `\${workspaceFolder}/${program}` };
   if (target) Object.assign(config, { target, targetTimeoutMs: 30_000 });
+  Object.assign(config, extra);
   writeFileSync(join(folder, '.vscode/launch.json'), JSON.stringify({ version: '0.2.0', configurations: [config] }, null, 2));
 }
 

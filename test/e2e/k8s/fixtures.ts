@@ -10,8 +10,9 @@ import { findContainerPid } from '#agent/target/container-id.js';
 
 export const APP_PORT = 8080;
 
-/** A Deployment `name` of `image` (labels app=name) behind a Service `name` (port 80 → 8080). */
-export async function deployApp(kc: KubeConfig, namespace: string, name: string, image: string, message: string): Promise<void> {
+/** A Deployment `name` of `image` (labels app=name; env MESSAGE plus `opts.env`) behind a Service `name` (port 80 → 8080). */
+export async function deployApp(kc: KubeConfig, namespace: string, name: string, image: string, message: string,
+  opts: { env?: Record<string, string> } = {}): Promise<void> {
   const labels = { app: name };
   await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace, body: {
     metadata: { name, labels },
@@ -24,7 +25,7 @@ export async function deployApp(kc: KubeConfig, namespace: string, name: string,
           terminationGracePeriodSeconds: 0,
           containers: [{
             name: 'app', image, imagePullPolicy: 'Never',
-            env: [{ name: 'MESSAGE', value: message }],
+            env: [{ name: 'MESSAGE', value: message }, ...Object.entries(opts.env ?? {}).map(([k, value]) => ({ name: k, value }))],
             ports: [{ containerPort: APP_PORT }],
             readinessProbe: { httpGet: { path: '/ready', port: APP_PORT }, periodSeconds: 1 },
           }],
