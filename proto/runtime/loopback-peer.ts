@@ -17,9 +17,8 @@ export type PeerUidLookup = (ends: SocketEnds) => Promise<number | undefined>;
 /** `127.0.0.1` / `::ffff:127.0.0.1` / `::1` → the hex form /proc/net/tcp{,6} prints (host byte order words). */
 export function procNetAddress(address: string, port: number): { v6: boolean; hex: string } {
   const portHex = port.toString(16).toUpperCase().padStart(4, '0');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (isIPv4(address)) return { v6: false, hex: `${ipv4Word(address)}:${portHex}` };
-  const words = ipv6Words(mapped ? `::ffff:${mapped[1]}` : address);
+  const words = ipv6Words(address);
   return { v6: true, hex: `${words.map(littleEndianWord).join('')}:${portHex}` };
 }
 
@@ -50,8 +49,8 @@ export async function procNetPeerUid(ends: SocketEnds): Promise<number | undefin
   // A v4 client of a dual-stack listener appears in tcp6 as ::ffff:a.b.c.d on our side but in tcp on
   // its own side; look in both tables, with each side's natural form.
   const candidates: Array<[string, string, string]> = [[peer.v6 ? 'tcp6' : 'tcp', peer.hex, us.hex]];
-  const peerV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ends.remoteAddress)?.[1];
-  const usV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ends.localAddress)?.[1];
+  const peerV4 = mappedIPv4(ends.remoteAddress);
+  const usV4 = mappedIPv4(ends.localAddress);
   if (peerV4 && usV4) candidates.push(['tcp', procNetAddress(peerV4, ends.remotePort).hex, procNetAddress(usV4, ends.localPort).hex]);
   // The reverse: a dual-stack client socket (Java's default, so LSP4IJ's) connected to a v4 listener
   // is in tcp6 as ::ffff:a.b.c.d on its own side while we see plain IPv4.
@@ -88,6 +87,11 @@ export async function checkLoopbackPeer(socket: Socket, opts: { allowOtherUsers?
       ? `refused connection from ${from}: its owner could not be found in /proc/net/tcp{,6}`
       : `refused connection from ${from}: it belongs to uid ${uid}, this server serves only uid ${own} (start it with --allow-other-users to opt out)`,
   };
+}
+
+/** `::ffff:a.b.c.d` → `a.b.c.d`; undefined for any other address. */
+function mappedIPv4(address: string): string | undefined {
+  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
 }
 
 function ipv4Word(address: string): string {
