@@ -1,7 +1,9 @@
 // LSP4IJ DAP server templates: each folder parses as LSP4IJ reads it (template.json + launch.* /
 // attach.* files), the launch configurations are valid kmirror configurations (generated schema),
 // and the socket template's command and `waitForTrace` pattern match what kmirror-dap prints:
-// started that way, kmirror-dap is found on the parsed port and answers DAP.
+// started that way, kmirror-dap is found on the parsed port and answers DAP, and it ends when the
+// process that started it (the IDE) is gone — LSP4IJ stops the server it started with the debug
+// session, but a crashed or killed IDE would otherwise leave a listening server behind.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { findLaunchSchema } from '../scripts/launch-attributes.mjs';
 import { initializeOverTcp, waitForOutput } from './dap-server-process.js';
+import { waitGone } from '../../adapter/dap/test/process-tree.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = join(root, 'ide-clients/intellij');
@@ -62,6 +65,28 @@ describe('LSP4IJ templates', () => {
       expect(caps.supportsConfigurationDoneRequest).toBe(true);
     } finally {
       server.kill();
+    }
+  });
+
+  it('the socket template\'s server ends when the process that started it is killed', { timeout: 30_000 }, async () => {
+    const bundle = join(root, 'dist/kmirror-dap.js');
+    const t = read('kmirror-dap-socket', 'template.json') as { programArgs: { default: string } };
+    const [, ...args] = t.programArgs.default.split(' ');
+    expect(args).toContain('--exit-with-parent');
+    // The "IDE": spawns the template's command directly (LSP4IJ runs no shell), reports the server's pid, then is killed.
+    const ide = spawn(process.execPath, ['-e', `
+      const s = require('node:child_process').spawn(process.execPath, ${JSON.stringify([bundle, ...args])}, { stdio: ['ignore', 'pipe', 'inherit'] });
+      s.stdout.on('data', (d) => { if (/listening on/.test(d.toString())) console.log('server ' + s.pid); });
+      setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let serverPid = 0;
+    try {
+      const [, pid] = await waitForOutput(ide, /server (\d+)/);
+      serverPid = Number(pid);
+      ide.kill('SIGKILL');
+      expect(await waitGone([serverPid], 15_000)).toEqual([]);
+    } finally {
+      ide.kill('SIGKILL');
+      if (serverPid) try { process.kill(serverPid, 'SIGKILL'); } catch { /* ended as it should */ }
     }
   });
 });

@@ -114,6 +114,10 @@ describe('the .vsix', () => {
     extension.activate({ extensionUri: { fsPath: join(unpacked, 'extension') }, subscriptions: [] });
     const factory = vscode.__registered.factories.get('kmirror');
     expect(vscode.__registered.providers.has('kmirror')).toBe(true);
+    // Every launch asks kmirror-dap for the target's progress as kmirror events (the extension's notification).
+    expect(vscode.__registered.customEventListeners).toHaveLength(1);
+    const launch = { type: 'kmirror', request: 'launch', name: 'x', program: '/p' };
+    expect(vscode.__registered.providers.get('kmirror').resolveDebugConfiguration(undefined, launch)).toEqual({ ...launch, __kmirrorProgressEvents: true });
 
     const savedPath = process.env.PATH;
     process.env.PATH = '/nonexistent'; // no kmirror-dap on PATH: the bundled copy is used

@@ -48,8 +48,8 @@ export const LAUNCH_FIELDS = [
 ] as const satisfies readonly (keyof BackendLaunchConfig | 'debugger' | 'kmirror')[];
 export type LaunchField = (typeof LAUNCH_FIELDS)[number];
 
-/** Fields editors add on their own; never meant for the debugger. */
-const EDITOR_FIELDS = ['__sessionId', '__configurationTarget', 'noDebug', '__restart'];
+/** Fields editors add on their own (the last: the kmirror VS Code extension, server/dap-custom.ts); never meant for the debugger. */
+const EDITOR_FIELDS = ['__sessionId', '__configurationTarget', 'noDebug', '__restart', '__kmirrorProgressEvents'];
 
 const CONSUMED_FIELDS: ReadonlySet<string> = new Set([...LAUNCH_FIELDS, ...EDITOR_FIELDS]);
 

@@ -17,3 +17,30 @@ export interface KmirrorStatusBody {
 }
 
 export const KMIRROR_STATUS = 'kmirror/status' as const;
+
+/**
+ * Launch field the kmirror VS Code extension adds: it shows the target's progress itself as one
+ * notification from the first moment, so kmirror-dap sends that progress as the kmirror/progress*
+ * events below instead of progressStart/Update/End (which VS Code would show as a second toast, and
+ * only after 500 ms). Other clients never set it and get the standard events.
+ */
+export const CLIENT_PROGRESS_FIELD = '__kmirrorProgressEvents' as const;
+export const KMIRROR_PROGRESS_START = 'kmirror/progressStart' as const;
+export const KMIRROR_PROGRESS_UPDATE = 'kmirror/progressUpdate' as const;
+export const KMIRROR_PROGRESS_END = 'kmirror/progressEnd' as const;
+
+/** Body of `kmirror/progressStart` (as DAP's progressStart, plus the target). */
+export interface KmirrorProgressStartBody {
+  progressId: string;
+  title: string;
+  /** The target being connected to (as named in the launch config, or 'target' when only the settings name it). */
+  target: string;
+}
+
+/** Body of `kmirror/progressEnd`: whether the target is connected, and a message for the user. */
+export interface KmirrorProgressEndBody {
+  progressId: string;
+  ok: boolean;
+  /** e.g. "connected to deploy/web" or "cannot reach target ...". */
+  message: string;
+}

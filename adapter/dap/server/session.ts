@@ -21,6 +21,7 @@ import { admits, stateAfterEvent, type SessionState } from './session-state.js';
 import { OWNED_SPAWN_OPTIONS, ownProcess } from './process-lifetime.js';
 import { selectBackend } from './select-backend.js';
 import { openTargetLayer } from './target-layer.js';
+import { startTargetProgress } from './target-progress.js';
 import { OutputBarrier } from './output-barrier.js';
 import type { Readable } from 'node:stream';
 
@@ -144,22 +145,23 @@ export class DebugSession {
     if (!config.target && !config.configFile && !config.kmirror && !defaultTarget) return directLayer();
     // Precedence (resolved in openTargetLayer): launch `target` > the settings' target > --target.
     const target = config.target ?? defaultTarget;
-    const progressId = `kmirror-target-${Date.now()}`;
-    const progress = this.clientCapabilities.supportsProgressReporting === true;
-    if (progress) this.connection.sendEvent('progressStart', { progressId, title: `kmirror: connecting to ${target ?? 'target'}`, cancellable: false });
+    const progress = startTargetProgress(this.connection, {
+      config, clientSupportsProgress: this.clientCapabilities.supportsProgressReporting === true, target: target ?? 'target',
+    });
+    let layer: DebuggeeLayer;
     try {
-      const layer = await openTargetLayer({
+      layer = await openTargetLayer({
         config, ...(defaultTarget ? { defaultTarget } : {}), log: this.opts.log, signal: this.abort.signal,
-        onStatus: (message) => {
-          if (progress) this.connection.sendEvent('progressUpdate', { progressId, message });
-        },
+        onStatus: (message) => progress.update(message),
       });
-      this.connection.sendEvent('kmirror/status', layer.status());
-      layer.onDidChangeStatus?.(() => this.connection.sendEvent('kmirror/status', layer.status()));
-      return layer;
-    } finally {
-      if (progress) this.connection.sendEvent('progressEnd', { progressId });
+    } catch (e) {
+      progress.end(false, e instanceof Error ? e.message : String(e));
+      throw e;
     }
+    progress.end(true, `connected to ${layer.status().target ?? target ?? 'the target'}`);
+    this.connection.sendEvent('kmirror/status', layer.status());
+    layer.onDidChangeStatus?.(() => this.connection.sendEvent('kmirror/status', layer.status()));
+    return layer;
   }
 
   private pipeOutput(stream: Readable, category: string, opts: { endsWithProgram: boolean; transform?: (text: string) => string }): void {

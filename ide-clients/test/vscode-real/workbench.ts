@@ -124,15 +124,21 @@ export async function expandFirstScope(page: Page): Promise<void> {
   if (await collapsed.count() > 0) await collapsed.click();
 }
 
-// Runs in the page: records the text of every notification toast and whether the Run and Debug
-// view's progress bar ran, from DOM mutations, so a progress that lives under a second is not missed.
-const RECORDER = `(() => {
-  const seen = (window.__kmSeen = { toasts: [], debugViewProgress: false });
+// Runs in the page: records the text of every notification toast, the most toasts that mentioned
+// the needle (the target) at one time (a second one would be VS Code's own delayed progress toast), and
+// whether the Run and Debug view's progress bar ran, from DOM mutations, so a state that lives under a
+// second is not missed.
+const recorder = (needle: string): string => `(() => {
+  const needle = ${JSON.stringify(needle)};
+  const seen = (window.__kmSeen = { toasts: [], maxTargetToasts: 0, debugViewProgress: false });
   new MutationObserver(() => {
+    let kmirror = 0;
     for (const t of document.querySelectorAll('.notification-toast')) {
       const text = t.innerText.trim();
+      if (text.includes(needle)) kmirror++;
       if (text && !seen.toasts.includes(text)) seen.toasts.push(text);
     }
+    seen.maxTargetToasts = Math.max(seen.maxTargetToasts, kmirror);
     const bar = document.querySelector('.part.sidebar .monaco-progress-container');
     if (bar && bar.classList.contains('active')) seen.debugViewProgress = true;
   }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['class'] });
@@ -140,17 +146,26 @@ const RECORDER = `(() => {
 
 export interface SeenProgress {
   toasts: string[];
+  maxTargetToasts: number;
   debugViewProgress: boolean;
 }
 
-/** Starts recording notification toasts and the Run and Debug view's progress bar. */
-export async function recordProgress(page: Page): Promise<void> {
-  await page.evaluate(RECORDER);
+/** Starts recording notification toasts (counting those that mention `needle`) and the Run and Debug view's progress bar. */
+export async function recordProgress(page: Page, needle: string): Promise<void> {
+  await page.evaluate(recorder(needle));
 }
 
 /** What recordProgress saw so far. */
 export async function seenProgress(page: Page): Promise<SeenProgress> {
   return (await page.evaluate('window.__kmSeen')) as SeenProgress;
+}
+
+/**
+ * Waits for the kmirror extension's notification to end with "connected to <target>" (it stays a few
+ * seconds) and returns the toasts' text. The same notification showed the agent starting before that.
+ */
+export async function waitForConnectedNotification(page: Page, target: string, ms: number): Promise<string> {
+  return waitForText(page, '.notifications-toasts', (t) => t.includes(`kmirror: connected to ${target}`), ms, 100);
 }
 
 /** Clicks the debug toolbar's Stop button and waits until the toolbar is gone (the session ended). */

@@ -1,9 +1,11 @@
 // VS Code glue for kmirror-dap: registers a DebugAdapterDescriptorFactory for the `kmirror` debug
-// type (the adapter is started as chosen by adapter-choice.ts) and a configuration provider that
-// fills in a launch for the current file when there is no launch.json. No logic beyond that.
+// type (the adapter is started as chosen by adapter-choice.ts), a configuration provider that
+// fills in a launch for the current file when there is no launch.json and asks for the target's
+// progress as kmirror events, and the notification that shows them (target-notification.ts).
 import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { chooseAdapter } from './adapter-choice.js';
+import { CLIENT_PROGRESS_FIELD, registerTargetNotification } from './target-notification.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   // The bundled layer launcher must stay executable even if the .vsix extraction dropped the mode.
@@ -12,6 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('kmirror', new KmirrorAdapterFactory(context)),
     vscode.debug.registerDebugConfigurationProvider('kmirror', new KmirrorConfigurationProvider()),
+    registerTargetNotification(),
   );
 }
 
@@ -37,7 +40,8 @@ class KmirrorAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
 }
 
 class KmirrorConfigurationProvider implements vscode.DebugConfigurationProvider {
-  // F5 without a launch.json: debug the active file against the default target.
+  // F5 without a launch.json: debug the active file against the default target. Every launch asks
+  // for the target's progress as kmirror events (shown by target-notification.ts).
   resolveDebugConfiguration(
     _folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
@@ -45,9 +49,9 @@ class KmirrorConfigurationProvider implements vscode.DebugConfigurationProvider 
     if (!config.type && !config.request && !config.name) {
       const editor = vscode.window.activeTextEditor;
       if (!editor) return undefined;
-      return { type: 'kmirror', request: 'launch', name: 'kmirror: current file', program: editor.document.uri.fsPath };
+      return { type: 'kmirror', request: 'launch', name: 'kmirror: current file', program: editor.document.uri.fsPath, [CLIENT_PROGRESS_FIELD]: true };
     }
-    return config;
+    return { ...config, [CLIENT_PROGRESS_FIELD]: true };
   }
 }
 
