@@ -22,6 +22,8 @@ export function progressEventsSent(dapLog: string): SentEvent[] {
 export function expectOneTargetNotification(seen: SeenProgress, dapLog: string, target: string): void {
   const sent = progressEventsSent(dapLog);
   const details = `toasts seen: ${JSON.stringify(seen)}\nprogress sent: ${JSON.stringify(sent)}`;
+  // Shown while the agent starts (the adapter's update before it places/spawns the agent), then the outcome.
+  expect(seen.toasts.some((t) => t.includes(`kmirror: starting the agent for ${target}`)), details).toBe(true);
   expect(seen.toasts.some((t) => t.includes(`kmirror: connected to ${target}`)), details).toBe(true);
   expect(seen.maxTargetToasts, details).toBe(1);
   const start = sent.findIndex((e) => e.event === 'kmirror/progressStart' && e.body?.target === target);
