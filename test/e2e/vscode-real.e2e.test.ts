@@ -8,7 +8,7 @@
 // screenshot and kmirror-dap's log go to build/test-artifacts/vscode-real/; with $KMIRROR_SCREENSHOTS_DIR
 // set (scripts/screenshots.sh) the notification is saved as vscode-progress.png (Python case).
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,15 +54,24 @@ afterAll(async () => {
   await guard?.dispose();
 });
 
-/** pids of processes whose working directory is `dir` (the local program runs in its folder). */
-function processesIn(dir: string): string[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+/**
+ * `pid argv…` of the workstation's processes whose environment holds `entry`: the local program got the
+ * pod's KM_GREETING, nothing else on the workstation has it (the pod's own process, on this same node, runs
+ * in the container's mount namespace and is left out).
+ */
+function processesWithEnv(entry: string): string[] {
+  const found: string[] = [];
+  const ownMounts = readlinkSync('/proc/self/ns/mnt');
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      return readlinkSync(`/proc/${pid}/cwd`) === dir;
+      if (readlinkSync(`/proc/${pid}/ns/mnt`) !== ownMounts) continue;
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry)) continue;
+      found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
     } catch {
-      return false; // exited while we looked
+      continue; // exited while we looked
     }
-  });
+  }
+  return found;
 }
 
 // The fixture programs read KM_GREETING and loop over a line marked BREAK. Go: the package folder as
@@ -106,13 +115,15 @@ describe.each(cases)('VS Code (code-server) debugging a $name program against de
       await expandFirstScope(page);
       const variables = await waitForText(page, '.debug-variables', (t) => t.includes(POD_GREETING), 30_000);
       expect(variables).toMatch(/greeting/);
-      expect(processesIn(folder).length, 'the local program runs in its folder').toBeGreaterThan(0);
+      expect(processesWithEnv(`KM_GREETING=${POD_GREETING}`).length, 'the local program runs with the pod\'s env').toBeGreaterThan(0);
 
       await stopDebugging(page);
       await waitForText(page, '.debug-call-stack', (t) => !frameAt(c.source, line).test(t), 30_000);
     });
     // Nothing of the session remains: no agent Job, pod or token Secret in the cluster, no local program.
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
-    await waitFor('the local program to end', async () => (processesIn(folder).length === 0 ? true : undefined), 30_000);
+    let left: string[] = [];
+    await waitFor('the local program to end', async () => ((left = processesWithEnv(`KM_GREETING=${POD_GREETING}`)).length === 0 ? true : undefined), 30_000)
+      .catch((e: unknown) => { throw new Error(`${(e as Error).message}; still running: ${left.join(' | ')}`); });
   });
 });
