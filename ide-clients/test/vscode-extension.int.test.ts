@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DapClient } from '#sdk/api/dap-client.js';
 import { debugSession } from '#sdk/api/debug-session.js';
@@ -105,7 +105,7 @@ describe('the .vsix', () => {
     expect(readFileSync(join(unpacked, 'extension/dist/extension.cjs'), 'utf8')).toContain('require("vscode")');
   });
 
-  it('registers the kmirror debug type and starts the bundled kmirror-dap, which speaks DAP', async () => {
+  it('registers the kmirror debug type and its progress notification, and starts the bundled kmirror-dap, which speaks DAP', { timeout: 30_000 }, async () => {
     mkdirSync(join(unpacked, 'node_modules/vscode'), { recursive: true });
     copyFileSync(join(root, 'ide-clients/test/fixtures/vscode-stand-in.cjs'), join(unpacked, 'node_modules/vscode/index.js'));
     const req = createRequire(join(unpacked, 'extension/dist/extension.cjs'));
@@ -118,6 +118,23 @@ describe('the .vsix', () => {
     expect(vscode.__registered.customEventListeners).toHaveLength(1);
     const launch = { type: 'kmirror', request: 'launch', name: 'x', program: '/p' };
     expect(vscode.__registered.providers.get('kmirror').resolveDebugConfiguration(undefined, launch)).toEqual({ ...launch, __kmirrorProgressEvents: true });
+    // The events become one notification: shown at start, updated, closed at once on failure, "connected to" on success.
+    const [onEvent] = vscode.__registered.customEventListeners;
+    const session = { id: 's1', type: 'kmirror' };
+    const send = (event: string, body: unknown): void => onEvent({ session, event, body });
+    send('kmirror/progressStart', { progressId: 'a', title: 'kmirror: connecting to pid/7', target: 'pid/7' });
+    send('kmirror/progressUpdate', { progressId: 'a', message: 'starting the agent for pid/7' });
+    send('kmirror/progressEnd', { progressId: 'a', ok: false, message: 'cannot reach target pid/7' });
+    send('kmirror/progressStart', { progressId: 'b', title: 'kmirror: connecting to pid/7', target: 'pid/7' });
+    send('kmirror/progressEnd', { progressId: 'b', ok: true, message: 'connected to pid/7' });
+    const [failed, connected] = vscode.__registered.progress;
+    expect(failed.options).toEqual({ location: vscode.ProgressLocation.Notification, title: 'kmirror' });
+    expect(failed.reports).toEqual([{ message: 'connecting to pid/7' }, { message: 'starting the agent for pid/7' }]);
+    await new Promise((r) => setImmediate(r));
+    expect(failed.done).toBe(true); // closed at once: VS Code shows the launch error itself
+    expect(connected.reports).toEqual([{ message: 'connecting to pid/7' }, { message: 'connected to pid/7', increment: 100 }]);
+    expect(connected.done).toBe(false); // stays a few seconds
+    await vi.waitFor(() => expect(connected.done).toBe(true), { timeout: 10_000, interval: 100 });
 
     const savedPath = process.env.PATH;
     process.env.PATH = '/nonexistent'; // no kmirror-dap on PATH: the bundled copy is used
