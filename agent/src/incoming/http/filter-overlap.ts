@@ -6,9 +6,13 @@
 // are not built (`x-user: a` and `x-user: b` do not overlap for a real client), so an overlap
 // needing such a request, or a witness randexp cannot find, goes unreported: the routing rule
 // (first subscribed wins) still decides, it just is not announced.
-import RandExp from 'randexp';
+import randexpModule from 'randexp';
 import type { HttpFilter } from '../service.js';
 import { compileHttpFilter, type RequestHead } from './filter.js';
+
+// randexp is CommonJS with `module.exports = RandExp` while its typings declare a default export.
+const RandExp = randexpModule as unknown as typeof randexpModule.default;
+type RandExp = InstanceType<typeof RandExp>;
 
 /** A request with only the parts a filter asks for; the rest is filled with neutral values. */
 interface PartialRequest {

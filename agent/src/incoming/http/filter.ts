@@ -70,3 +70,16 @@ export function compileHttpFilter(filter: HttpFilter, path = 'http_filter'): Req
   if (parts.length === 0) throw new HttpFilterError(`${path}: empty filter (set header_filter, path_filter, method_filter, all_of or any_of)`);
   return (req) => parts.every((m) => m(req));
 }
+
+/** mirrord's JSON form of a filter (snake_case keys), as users wrote it. */
+export function filterText(f: HttpFilter | undefined): string {
+  if (!f) return '';
+  const snake = (x: HttpFilter): Record<string, unknown> => ({
+    ...(x.headerFilter ? { header_filter: x.headerFilter } : {}),
+    ...(x.pathFilter ? { path_filter: x.pathFilter } : {}),
+    ...(x.methodFilter ? { method_filter: x.methodFilter } : {}),
+    ...(x.allOf?.length ? { all_of: x.allOf.map(snake) } : {}),
+    ...(x.anyOf?.length ? { any_of: x.anyOf.map(snake) } : {}),
+  });
+  return JSON.stringify(snake(f));
+}
