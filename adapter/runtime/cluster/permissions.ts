@@ -35,6 +35,8 @@ export const PERMISSION_NEEDS: readonly PermissionNeed[] = [
   { group: 'coordination.k8s.io', resource: 'leases', verb: 'create', scope: 'node-job', why: 'claim the shared agent of a target (one wins a race)' },
   { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', scope: 'node-job', why: 'join or leave the shared agent' },
   { group: 'coordination.k8s.io', resource: 'leases', verb: 'delete', scope: 'node-job', why: 'remove the shared agent with its last session' },
+  { group: 'apps', resource: 'deployments', subresource: 'scale', verb: 'get', scope: 'optional', why: 'copy_target.scale_down: read the replica count' },
+  { group: 'apps', resource: 'deployments', subresource: 'scale', verb: 'patch', scope: 'optional', why: 'copy_target.scale_down: scale to 0 and back' },
   { group: '', resource: 'pods', subresource: 'ephemeralcontainers', verb: 'update', scope: 'ephemeral', why: 'add the agent container to the target pod' },
   { group: '', resource: 'pods', subresource: 'log', verb: 'get', scope: 'optional', why: 'show the agent log when it fails' },
   { group: '', resource: 'namespaces', verb: 'get', scope: 'optional', why: 'read Pod Security labels (doctor)' },
