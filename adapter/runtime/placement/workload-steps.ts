@@ -20,7 +20,7 @@ export function workloadSteps(ctx: ClusterPlacementContext, target: KubeTarget,
     },
     place,
     describe: (site) => ({ namespace: site.namespace, podName: site.podName, container: site.container.name, nodeName: site.nodeName }),
-    placedMessage: (site, agent) => `agent ${agent.mode} ${agent.podName} placed for ${site.namespace}/${site.podName}/${site.container.name}`,
+    placedMessage: (site, agent) => `agent ${agent.mode} ${agent.podName} ${'joined' in agent && agent.joined ? 'joined (shared)' : 'placed'} for ${site.namespace}/${site.podName}/${site.container.name}`,
     follow: (site, onMoved) => followTarget(ctx.access, site, onMoved),
   };
 }
