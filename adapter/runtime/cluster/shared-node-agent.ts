@@ -34,8 +34,6 @@ export interface SharedPlacedAgent extends PlacedAgent {
 // Enough for ten sessions starting together (each round at most one replace wins).
 const MAX_ROUNDS = 40;
 
-class LostLeaseRace extends Error {}
-
 /** This workstation's identity in the Lease: the kubeconfig user, the host, now. */
 export function sessionIdentity(access: KubeAccess, now = new Date()): LeaseSession {
   return { id: randomBytes(4).toString('hex'), user: access.kubeConfig.getCurrentUser()?.name ?? 'unknown', host: hostname(), since: now.toISOString() };
@@ -52,17 +50,21 @@ export async function placeOrJoinNodeJob(access: KubeAccess, site: ResolvedKubeT
     const lease = await readAgentLease(access, namespace, leaseName);
     if (!lease) {
       const ids = newAgentIds();
+      let lostRace = false;
       try {
         const placed = await placeNodeJob(access, site, opts, ids, signal, async (job) => {
           const body = buildAgentLease({
             leaseName, namespace, jobName: agentJobName(ids.sessionId), agentId: ids.sessionId, port: opts.nodeJobPort,
             token: ids.token, target, owner: ownerReference('batch/v1', 'Job', job.metadata), first: me,
           });
-          if (!(await createAgentLease(access, body))) throw new LostLeaseRace();
+          if (!(await createAgentLease(access, body))) {
+            lostRace = true;
+            throw new ClusterError('API', `another session placed the agent for ${target} first`);
+          }
         });
         return { ...placed, joined: false, leaseName, session: me, remove: () => leaveSharedAgent(access, namespace, leaseName, ids.sessionId, me.id) };
       } catch (err) {
-        if (err instanceof LostLeaseRace) continue;
+        if (lostRace) continue;
         throw err;
       }
     }
