@@ -111,6 +111,7 @@ describe('one agent per target, shared', () => {
 
 describe('copy_target', () => {
   it('works on a copy of the pod that no Service selects; the copy goes with the session', async () => {
+    await waitForNoKmirrorObjects(kc, ns, 30_000);
     const original = await readyPodName(core, ns, 'web');
     const s = await session({ copyTarget: { scaleDown: false } });
     expect(s.info.podName).not.toBe(original);
@@ -127,8 +128,10 @@ describe('copy_target', () => {
 
   it('scale_down takes the Deployment to 0 while the copy serves and restores it after', async () => {
     const apps = kc.makeApiClient(AppsV1Api);
+    await readyPodName(core, ns, 'web');
     const s = await session({ copyTarget: { scaleDown: true } });
-    expect((await apps.readNamespacedDeploymentScale({ name: 'web', namespace: ns })).spec?.replicas).toBe(0);
+    // Scale omits a zero replica count.
+    expect((await apps.readNamespacedDeploymentScale({ name: 'web', namespace: ns })).spec?.replicas ?? 0).toBe(0);
     expect(await podEnvMessage(s)).toBe(MESSAGE);
     await closeAll();
     expect((await apps.readNamespacedDeploymentScale({ name: 'web', namespace: ns })).spec?.replicas).toBe(1);
@@ -137,6 +140,7 @@ describe('copy_target', () => {
   }, 120_000);
 
   it('the copy is removed after kill -9 of the client', async () => {
+    await readyPodName(core, ns, 'web');
     const run = startKmirrorExec({ target: { path: 'deploy/web', namespace: ns }, feature: { copy_target: true } }, ['sleep', '300']);
     runs.push(run);
     await run.waitFor(/placed for the copy/);

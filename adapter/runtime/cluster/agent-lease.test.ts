@@ -6,7 +6,6 @@ const bob: LeaseSession = { id: 'b2', user: 'bob', host: 'ws-2', since: '2026-01
 const lease = () => buildAgentLease({
   leaseName: agentLeaseName('uid-1', 'app'), namespace: 'shop', jobName: 'kmirror-agent-ab12', agentId: 'ab12', port: 47777, token: 'tok',
   target: 'shop/web-1/app', owner: { apiVersion: 'batch/v1', kind: 'Job', name: 'kmirror-agent-ab12', uid: 'job-uid' }, first: alice,
-  now: new Date('2026-01-01T00:00:00Z'),
 });
 
 describe('agentLeaseName', () => {

@@ -49,7 +49,7 @@ export function agentLeaseName(podUid: string, container: string): string {
 /** The Lease for a freshly created agent Job (owned by it), with its first session. Pure. */
 export function buildAgentLease(o: {
   leaseName: string; namespace: string; jobName: string; agentId: string; port: number; token: string; target: string;
-  owner: V1OwnerReference; first: LeaseSession; now?: Date;
+  owner: V1OwnerReference; first: LeaseSession;
 }): V1Lease {
   return {
     apiVersion: 'coordination.k8s.io/v1',
@@ -62,7 +62,8 @@ export function buildAgentLease(o: {
         [ANNOTATION_AGENT_TOKEN]: o.token, [ANNOTATION_LEASE_TARGET]: o.target, [ANNOTATION_SESSIONS]: JSON.stringify([o.first]),
       },
     },
-    spec: { holderIdentity: o.agentId, acquireTime: (o.now ?? new Date()).toISOString() as unknown as Date },
+    // No acquireTime: the API wants microseconds, and the Lease is an election record, never renewed.
+    spec: { holderIdentity: o.agentId },
   };
 }
 

@@ -135,7 +135,10 @@ async function agentState(access: KubeAccess, rec: SharedAgentRecord): Promise<A
   try {
     const job = await access.batch.readNamespacedJob({ name: rec.jobName, namespace: rec.namespace });
     const finished = job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-    return finished || job.metadata?.deletionTimestamp ? 'gone' : 'starting';
+    if (finished || job.metadata?.deletionTimestamp || (job.status?.failed ?? 0) > 0 || (job.status?.succeeded ?? 0) > 0) return 'gone';
+    // Started by the Job controller, yet no pod: its pod was deleted (the agent killed) and the
+    // failure is not counted yet. Not started: the controller has not made the pod yet.
+    return job.status?.startTime && !(job.status.active ?? 0) ? 'gone' : 'starting';
   } catch (err) {
     if (statusCodeOf(err) === 404) return 'gone';
     throw err;
