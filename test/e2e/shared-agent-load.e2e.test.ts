@@ -99,6 +99,8 @@ describe('ten sessions on one port of one pod', () => {
       expect((by[who] ?? 0) + (by.pod ?? 0)).toBe(report.sent[key]);
     }
     expect(lateSub.received).toBe(report.answeredBy.u5?.s5 ?? 0);
+    expect(lateSub.received).toBeGreaterThan(0);
+    expect(filtered[0]?.received).toBeGreaterThan(0);
     expect(filtered[0]?.received).toBe(report.answeredBy.u0?.s0 ?? 0);
   }, 180_000);
 });
