@@ -46,10 +46,15 @@ export function writeSharedState(path: string, state: SharedAgentState): void {
   renameSync(tmp, path);
 }
 
-/** Removes the state file if it is still this process's (a successor may have replaced it). */
+/**
+ * Removes the state file if it is still this process's (a successor may have replaced it), and
+ * beside it the log the starting session opened for us (X.json → X.log) after a clean run.
+ */
 export function removeSharedState(path: string): void {
   try {
     const state = JSON.parse(readFileSync(path, 'utf8')) as SharedAgentState;
-    if (state.pid === process.pid) unlinkSync(path);
+    if (state.pid !== process.pid) return;
+    unlinkSync(path);
+    unlinkSync(path.replace(/\.json$/, '.log'));
   } catch { /* already gone or replaced */ }
 }
