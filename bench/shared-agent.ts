@@ -5,6 +5,7 @@
 // Deployment pod, a seeded mix of all ten headers plus unmatched requests from a client pod for
 // 60 s at 1,000 req/s (KMIRROR_BENCH_SHARED_SECONDS / _RATE) — every request answered exactly
 // once by the right session or by the pod, and the agent's peak RSS against its idle RSS.
+import { resolve } from 'node:path';
 import { openClusterAgent, type ClusterAgentSession } from '#runtime/placement/cluster-agent.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
 import { misrouted, rssMb, runLoad, stealByHeader } from '#test/e2e/harness/shared-load.js';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
       const idle = rssMb(pid);
       let peak = idle;
       const sampler = setInterval(() => { peak = Math.max(peak, rssMb(pid)); }, 500);
-      const report = await runLoad(ns, client, { url: 'http://web/', total: SECONDS * RATE, rate: RATE, keys: SESSIONS, seed: 13 })
+      const report = await runLoad(ns, client, { url: 'http://web/', total: SECONDS * RATE, rate: RATE, keys: SESSIONS, seed: 13, kubectl: resolve('test/cluster/kubectl.sh') })
         .finally(() => clearInterval(sampler));
       const total = Object.values(report.sent).reduce((a, b) => a + b, 0);
       const lost = filtered.reduce((n, f) => n + Math.abs((report.sent[`u${f.index}`] ?? 0) - f.received), 0);

@@ -68,10 +68,11 @@ const tick = setInterval(() => { const due = Math.min(total, Math.floor(((Date.n
 `;
 
 /** Sends `total` requests at `rate`/s from the client pod to `url`; resolves with what it saw. */
-export function runLoad(ns: string, clientPod: string, o: { url: string; total: number; rate: number; keys: number; seed: number }): Promise<LoadReport> {
+export function runLoad(ns: string, clientPod: string,
+  o: { url: string; total: number; rate: number; keys: number; seed: number; /** kubectl.sh (bundled benches resolve it from the repository root) */ kubectl?: string }): Promise<LoadReport> {
   const argv = ['exec', '-n', ns, clientPod, '--', '/usr/bin/node', '-e', CLIENT, o.url, String(o.total), String(o.rate), String(o.keys), String(o.seed)];
   const timeout = Math.ceil(o.total / o.rate) * 1000 + 120_000;
-  return new Promise((res, rej) => execFile(KUBECTL, argv, { timeout, maxBuffer: 16 << 20 },
+  return new Promise((res, rej) => execFile(o.kubectl ?? KUBECTL, argv, { timeout, maxBuffer: 16 << 20 },
     (err, stdout, stderr) => (err ? rej(new Error(`load client: ${stderr || err.message}`)) : res(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadReport))));
 }
 
