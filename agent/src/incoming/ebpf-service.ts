@@ -137,7 +137,9 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
       entry.filtered.push(route);
       // After Subscribed is sent (the sink queues warnings until then).
       const routes = entry.filtered;
-      queueMicrotask(() => reportOverlaps(port, routes.slice(0, routes.indexOf(route)), route));
+      queueMicrotask(() => {
+        try { reportOverlaps(port, routes.slice(0, routes.indexOf(route)), route); } catch (err) { this.o.log.warn('incoming', 'overlap check failed', { port, err }); }
+      });
     }
     const owner = entry;
     this.o.log.info('incoming', 'steal subscribed', { port, filtered: Boolean(matcher) });
