@@ -65,7 +65,17 @@ export class AgentKeeper<Site> implements ClusterAgentKeeper {
       site = await steps.locate();
       agent = await steps.place(site);
       opts.log('info', steps.placedMessage(site, agent));
-      first = await connectOrRemove(access, agent, opts.startupTimeoutMs, opts.signal);
+      try {
+        first = await connectOrRemove(access, agent, isJoined(agent) ? Math.min(JOIN_CONNECT_MS, opts.startupTimeoutMs) : opts.startupTimeoutMs, opts.signal);
+      } catch (err) {
+        // A shared agent can end (idle exit) between the join and the connection: leaving it
+        // (connectOrRemove did) lets the placement find it gone and place a new one, once.
+        if (!isJoined(agent)) throw err;
+        opts.log('warn', `the shared agent ${agent.podName} did not answer (${(err as Error).message}); placing the agent again`);
+        agent = await steps.place(site);
+        opts.log('info', steps.placedMessage(site, agent));
+        first = await connectOrRemove(access, agent, opts.startupTimeoutMs, opts.signal);
+      }
     } catch (err) {
       await steps.release?.().catch((e: unknown) => opts.log('warn', `cleaning up after a failed start: ${(e as Error).message}`));
       throw err;
@@ -137,6 +147,14 @@ export class AgentKeeper<Site> implements ClusterAgentKeeper {
     await this.agent.remove().catch((err: unknown) => this.opts.log('warn', `removing agent ${this.agent.podName} failed: ${(err as Error).message}`));
     await this.steps.release?.().catch((err: unknown) => this.opts.log('warn', `cleaning up the session's objects failed: ${(err as Error).message}`));
   }
+}
+
+// A joined agent already runs: its handshake is quick, or the agent is ending.
+const JOIN_CONNECT_MS = 10_000;
+
+/** True for an agent this session joined (shared-node-agent.ts) rather than placed. */
+function isJoined(agent: PlacedAgent): boolean {
+  return (agent as { joined?: boolean }).joined === true;
 }
 
 /** True when the agent's container still runs (so a new port-forward can reach the same agent). */
