@@ -47,6 +47,13 @@ describe('startIdleExit', () => {
     expect(onIdle).toHaveBeenCalledTimes(1);
   });
 
+  it('a session that came and went between two looks still shortens the grace', () => {
+    const onIdle = vi.fn();
+    startIdleExit({ clientCount: () => 0, clientsSeen: () => 1, graceMs: 10_000, afterLastClientMs: 200, onIdle, now: () => Date.now(), checkEveryMs: 50 });
+    vi.advanceTimersByTime(300);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+  });
+
   it('stops when asked', () => {
     const onIdle = vi.fn();
     const stop = startIdleExit({ clientCount: () => 0, graceMs: 1_000, onIdle, now: () => Date.now() });

@@ -9,6 +9,8 @@ export interface IdleExitOptions {
   graceMs: number;
   /** Grace once a client has been connected and the last one left (a shared local agent: short); default graceMs. */
   afterLastClientMs?: number;
+  /** Clients connected since start-up (AgentServer.clientsSeen): one that came and went between two looks still counts. */
+  clientsSeen?: () => number;
   /** Called once when the grace period has passed with no client. */
   onIdle: (idleMs: number) => void;
   /** How often to look; default min(1 s, grace / 4). */
@@ -25,6 +27,7 @@ export function startIdleExit(opts: IdleExitOptions): () => void {
   const timer = setInterval(() => {
     if (fired) return;
     if (opts.clientCount() > 0) { idleSince = undefined; hadClient = true; return; }
+    hadClient ||= (opts.clientsSeen?.() ?? 0) > 0;
     idleSince ??= now();
     const idle = now() - idleSince;
     if (idle >= (hadClient ? opts.afterLastClientMs ?? opts.graceMs : opts.graceMs)) {

@@ -87,7 +87,7 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     const graceMs = parseIdleExitSeconds(values['idle-exit']) * 1000;
     const afterLast = values['idle-exit-after-last'];
     const afterLastClientMs = afterLast === undefined ? graceMs : parseIdleExitSeconds(afterLast) * 1000;
-    startIdleExit({ clientCount: () => server.clientCount, graceMs, afterLastClientMs, onIdle: (idleMs) => { log.info('agent', 'no client connected, exiting', { idleMs }); void shutdown('idle'); } });
+    startIdleExit({ clientCount: () => server.clientCount, clientsSeen: () => server.clientsSeen, graceMs, afterLastClientMs, onIdle: (idleMs) => { log.info('agent', 'no client connected, exiting', { idleMs }); void shutdown('idle'); } });
   }
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAgent } from '#runtime/tunnel/agent-session.js';
-import { localAgentKey, openSharedLocalAgent, readSharedLocalAgent, waitPidGone } from '#runtime/placement/local-shared-agent.js';
+import { localAgentKey, openSharedLocalAgent, readSharedLocalAgent, sweepStaleLocalAgents, waitPidGone } from '#runtime/placement/local-shared-agent.js';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
 import { sharedAgentPids, startActiveSession, stopAllSessions } from './exec-session.js';
 
@@ -20,6 +20,7 @@ beforeAll(() => {
 afterAll(async () => {
   await stopAllSessions();
   for (const pid of key ? sharedAgentPids(key) : []) if (!(await waitPidGone(pid, 5_000))) process.kill(pid, 'SIGKILL');
+  await sweepStaleLocalAgents();
   ns?.cleanup();
 });
 

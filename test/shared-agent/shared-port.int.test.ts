@@ -4,7 +4,7 @@
 // filtered), a session killed with -9 loses its routes while the others keep theirs, and every
 // mirroring session gets the copy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localAgentKey, waitPidGone } from '#runtime/placement/local-shared-agent.js';
+import { localAgentKey, sweepStaleLocalAgents, waitPidGone } from '#runtime/placement/local-shared-agent.js';
 import { listLocalTargetSessions } from '#runtime/sessions/list-sessions.js';
 import { createLayerTarget, type LayerTarget } from '../../layer/test/target-fixture.js';
 import { get, sharedAgentPids, startActiveSession, startExecSession, stopAllSessions, type ExecSession } from './exec-session.js';
@@ -22,6 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAllSessions();
   for (const pid of key ? sharedAgentPids(key) : []) if (!(await waitPidGone(pid, 5_000))) process.kill(pid, 'SIGKILL');
+  await sweepStaleLocalAgents();
   target?.cleanup();
 });
 

@@ -13,7 +13,7 @@
 // shortly after its last session leaves (--idle-exit-after-last), so it is no session's child.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -129,6 +129,24 @@ async function startAgent(o: OpenSharedLocalAgentOptions, key: string, stateFile
   }
 }
 
+/**
+ * Removes the state and log of agents that died without cleaning up (kill -9, a crash): the pid is
+ * gone and nobody holds the election name, so no successor is writing that state right now.
+ */
+export async function sweepStaleLocalAgents(dir = localRunDir()): Promise<void> {
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const name of names) {
+    const m = /^agent-(.+)\.json$/.exec(name);
+    if (!m) continue;
+    const path = join(dir, name);
+    let state: SharedAgentState | undefined;
+    try { state = JSON.parse(readFileSync(path, 'utf8')) as SharedAgentState; } catch { continue; }
+    if (alive(state.pid) || await electionHeld(m[1]!)) continue;
+    for (const p of [path, join(dir, `agent-${m[1]}.log`)]) rmSync(p, { force: true });
+  }
+}
+
 /** Joins the running agent for the target, or starts it; see the file comment. */
 export async function openSharedLocalAgent(o: OpenSharedLocalAgentOptions): Promise<SharedLocalAgent> {
   const spec = formatTarget(o.target);
@@ -136,6 +154,7 @@ export async function openSharedLocalAgent(o: OpenSharedLocalAgentOptions): Prom
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = localAgentKey(o.target);
   const stateFile = join(dir, `agent-${key}.json`);
+  await sweepStaleLocalAgents(dir);
   const deadline = Date.now() + (o.timeoutMs ?? 20_000);
   const connect = (port: number, token: string): Promise<AgentSession> =>
     connectAgent({ url: `ws://127.0.0.1:${port}/kmirror/v1`, token, clientName: o.clientName ?? 'kmirror workstation session', timeoutMs: Math.max(1000, deadline - Date.now()) });

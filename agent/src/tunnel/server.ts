@@ -20,6 +20,8 @@ export const AGENT_VERSION = '0.1.0';
 export interface AgentServer {
   readonly port: number;
   readonly clientCount: number;
+  /** Clients connected since start-up. */
+  readonly clientsSeen: number;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startAgentServer(opts: { host: string; port: number; token
   return {
     port,
     get clientCount() { return live.size; },
+    get clientsSeen() { return nextClient - 1; },
     async close() {
       for (const c of live) c.close('agent shutting down');
       wss.close();
