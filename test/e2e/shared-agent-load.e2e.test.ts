@@ -2,8 +2,8 @@
 // own, under a seeded mix of all ten headers plus unmatched requests from a client pod: every
 // request is answered exactly once, by the right session or by the pod; one agent serves them all
 // and its memory stays bounded; `kmirror sessions` lists them; sessions join and leave during the
-// load without failing anyone else's requests; nothing is left afterwards. (The 60 s × 1,000 req/s
-// run of the issue is bench/shared-agent.ts.)
+// load without failing anyone else's requests (only the leaver's own in-flight ones may fail);
+// nothing is left afterwards. (The 60 s × 1,000 req/s run of the issue is bench/shared-agent.ts.)
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -86,8 +86,9 @@ describe('ten sessions on one port of one pod', () => {
     await list[0]?.close();
     const report = await load;
 
-    expect(report.failures).toEqual([]);
-    expect(report.failed).toBe(0);
+    // Only the leaving session's own requests in flight when it closed may fail (their connection
+    // was its); no request of any other session, nor of the pod, fails.
+    expect(Object.keys(report.failedBy).filter((key) => key !== 'u0')).toEqual([]);
     for (const f of filtered.slice(1)) {
       expect(report.answeredBy[`u${f.index}`]).toEqual({ [`s${f.index}`]: report.sent[`u${f.index}`] });
       expect(f.received).toBe(report.sent[`u${f.index}`]);
@@ -96,12 +97,14 @@ describe('ten sessions on one port of one pod', () => {
     for (const [key, who] of [['u0', 's0'], ['u5', 's5']] as const) {
       const by = report.answeredBy[key] ?? {};
       expect(Object.keys(by).filter((w) => w !== who && w !== 'pod')).toEqual([]);
-      expect((by[who] ?? 0) + (by.pod ?? 0)).toBe(report.sent[key]);
+      expect((by[who] ?? 0) + (by.pod ?? 0) + (report.failedBy[key] ?? 0)).toBe(report.sent[key]);
     }
     expect(lateSub.received).toBe(report.answeredBy.u5?.s5 ?? 0);
     expect(lateSub.received).toBeGreaterThan(0);
     expect(filtered[0]?.received).toBeGreaterThan(0);
-    expect(filtered[0]?.received).toBe(report.answeredBy.u0?.s0 ?? 0);
+    // The leaver's handler saw each of its answered requests, plus at most the ones cut by its leave.
+    expect(filtered[0]?.received).toBeGreaterThanOrEqual(report.answeredBy.u0?.s0 ?? 0);
+    expect(filtered[0]?.received).toBeLessThanOrEqual((report.answeredBy.u0?.s0 ?? 0) + (report.failedBy.u0 ?? 0));
   }, 180_000);
 });
 

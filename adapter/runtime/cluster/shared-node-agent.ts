@@ -14,6 +14,7 @@ import {
   agentLeaseName, buildAgentLease, createAgentLease, deleteAgentLease, parseAgentLease, readAgentLease, replaceAgentLease,
   withSessions, type LeaseSession, type SharedAgentRecord,
 } from './agent-lease.js';
+import { connectOnce } from './agent-handshake.js';
 import { agentContainerState } from './agent-pod-status.js';
 import { ownerReference } from './agent-token-secret.js';
 import { assertMayJoin } from './join-authorization.js';
@@ -109,7 +110,11 @@ export async function leaveSharedAgent(access: KubeAccess, namespace: string, le
       await deleteAgentObjects(access, namespace, agentId);
       return;
     }
-    const rest = rec.sessions.filter((s) => s.id !== myId);
+    const listed = rec.sessions.filter((s) => s.id !== myId);
+    // Entries of clients killed with -9 stay in the Lease; when the agent serves nobody else, only
+    // entries young enough to belong to a session still connecting count.
+    const rest = listed.length > 0 && (await connectedElsewhere(access, rec)) === 0
+      ? listed.filter((s) => Date.now() - Date.parse(s.since) < CONNECTING_MS) : listed;
     if (rest.length > 0) {
       if (await replaceAgentLease(access, withSessions(lease, rest))) return;
     } else if (await deleteAgentLease(access, namespace, leaseName, rec.resourceVersion)) {
@@ -119,6 +124,26 @@ export async function leaveSharedAgent(access: KubeAccess, namespace: string, le
     await pause(round);
   }
   throw new ClusterError('API', `leaving the shared agent ${agentJobName(agentId)}: the lease ${leaseName} changed on every attempt`);
+}
+
+// How long after joining a session may still be on its way to its first connection.
+const CONNECTING_MS = 30_000;
+
+/** Sessions the agent serves now besides the asking connection; undefined when it cannot tell. */
+async function connectedElsewhere(access: KubeAccess, rec: SharedAgentRecord): Promise<number | undefined> {
+  try {
+    const state = await agentState(access, rec);
+    if (typeof state !== 'object') return state === 'gone' ? 0 : undefined;
+    const { session, transport } = await connectOnce(access, { namespace: rec.namespace, podName: state.podName, port: rec.port, token: rec.token }, 3000);
+    try {
+      return session.sessions ? (await session.sessions()).filter((s) => !s.self).length : undefined;
+    } finally {
+      await session.close().catch(() => undefined);
+      transport.destroy();
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 type AgentState = { podName: string } | 'starting' | 'gone';

@@ -40,6 +40,9 @@ export interface LoadReport {
   /** answeredBy[key][who]: who is "s<N>" (a session) or "pod". */
   readonly answeredBy: Record<string, Record<string, number>>;
   readonly failed: number;
+  /** Failed requests per header key. */
+  readonly failedBy: Record<string, number>;
+  /** The first ten failures, "key: error". */
   readonly failures: string[];
   readonly seconds: number;
   readonly p50Ms: number;
@@ -52,18 +55,18 @@ const CLIENT = String.raw`
 const http = require('http');
 const [url, total, rate, keys, seed] = process.argv.slice(1).map((v, i) => (i ? Number(v) : v));
 let a = seed >>> 0; const rnd = () => { a = (a + 0x6D2B79F5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-const sent = {}, by = {}, lat = []; let failed = 0, started = 0, done = 0, inflight = 0; const failures = []; const t0 = Date.now();
+const sent = {}, by = {}, failedBy = {}, lat = []; let failed = 0, started = 0, done = 0, inflight = 0; const failures = []; const t0 = Date.now();
 function one() {
   const k = Math.floor(rnd() * (keys + 1)); const key = k < keys ? 'u' + k : 'none';
   const headers = k < keys ? { 'x-user': key } : (rnd() < 0.5 ? { 'x-user': 'nobody' } : {});
   sent[key] = (sent[key] || 0) + 1; inflight++; const s = process.hrtime.bigint();
-  const finish = (who, err) => { inflight--; done++; if (err) { failed++; if (failures.length < 10) failures.push(key + ': ' + err); } else { lat.push(Number(process.hrtime.bigint() - s) / 1e6); (by[key] = by[key] || {})[who] = (by[key][who] || 0) + 1; } if (done === total) end(); };
+  const finish = (who, err) => { inflight--; done++; if (err) { failed++; failedBy[key] = (failedBy[key] || 0) + 1; if (failures.length < 10) failures.push(key + ': ' + err); } else { lat.push(Number(process.hrtime.bigint() - s) / 1e6); (by[key] = by[key] || {})[who] = (by[key][who] || 0) + 1; } if (done === total) end(); };
   const req = http.get(url, { agent: false, headers, timeout: 10000 }, (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => {
     try { const j = JSON.parse(b); finish(typeof j.session === 'number' ? 's' + j.session : j.app ? 'pod' : 'other:' + b.slice(0, 40)); } catch (e) { finish(null, 'bad body ' + b.slice(0, 60)); } }); });
   req.on('timeout', () => req.destroy(new Error('timeout'))); req.on('error', (e) => finish(null, e.message));
 }
 function end() { lat.sort((x, y) => x - y); const q = (p) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] || 0;
-  console.log(JSON.stringify({ sent, answeredBy: by, failed, failures, seconds: (Date.now() - t0) / 1000, p50Ms: q(0.5), p99Ms: q(0.99) })); }
+  console.log(JSON.stringify({ sent, answeredBy: by, failed, failedBy, failures, seconds: (Date.now() - t0) / 1000, p50Ms: q(0.5), p99Ms: q(0.99) })); }
 const tick = setInterval(() => { const due = Math.min(total, Math.floor(((Date.now() - t0) / 1000) * rate)); while (started < due && inflight < 512) { started++; one(); } if (started >= total) clearInterval(tick); }, 10);
 `;
 
