@@ -94,6 +94,23 @@ describe('one agent per target, shared', () => {
     console.log(`shared agent with a killed session: nothing left ${tookMs} ms after the last session closed`);
   }, 120_000);
 
+  it('the last live session removes the agent at once when the other entries are long-dead clients', async () => {
+    const s = await session();
+    const leases = kc.makeApiClient(CoordinationV1Api);
+    const [lease] = (await leases.listNamespacedLease({ namespace: ns, labelSelector: AGENT_SELECTOR })).items;
+    const entries = parseSessions(lease?.metadata?.annotations?.[ANNOTATION_SESSIONS]);
+    // What a client killed with -9 an hour ago leaves behind.
+    const dead = { id: 'deadbeef', user: 'ghost', host: 'gone', since: new Date(Date.now() - 3_600_000).toISOString() };
+    await leases.replaceNamespacedLease({ name: lease?.metadata?.name ?? '', namespace: ns, body: {
+      ...lease, metadata: { ...lease?.metadata, annotations: { ...lease?.metadata?.annotations, [ANNOTATION_SESSIONS]: JSON.stringify([dead, ...entries]) } },
+    } });
+    await s.close();
+    open.splice(open.indexOf(s), 1);
+    expect(await leaseSessions()).toEqual([]);
+    expect(await agentJobs()).toEqual([]);
+    await waitForNoKmirrorObjects(kc, ns, 30_000);
+  }, 60_000);
+
   it('a killed agent is replaced by one new agent for every session', async () => {
     const [a, b] = await Promise.all([session(), session()]);
     const statuses: ReconnectStatus[] = [];

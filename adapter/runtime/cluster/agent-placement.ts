@@ -53,8 +53,11 @@ export interface PlacedAgent {
   readonly token: string;
   /** False when the agent runs without the capabilities steal/mirror need (ephemeral, no caps). */
   readonly trafficCapable: boolean;
-  /** Deletes what was created (the Job and the token Secret; an ephemeral container cannot be removed, it just exits). */
-  remove(): Promise<void>;
+  /**
+   * Deletes what was created (the Job and the token Secret; an ephemeral container cannot be removed, it just exits).
+   * A shared agent is only left; `agentSessionId` (HelloAck) is this session's last connection, which the agent may still list.
+   */
+  remove(hint?: { agentSessionId?: number }): Promise<void>;
 }
 
 /** A fresh session ID (names the agent's objects) and token (authenticates its tunnel). */

@@ -63,7 +63,7 @@ export async function placeOrJoinNodeJob(access: KubeAccess, site: ResolvedKubeT
             throw new ClusterError('API', `another session placed the agent for ${target} first`);
           }
         });
-        return { ...placed, joined: false, leaseName, session: me, remove: () => leaveSharedAgent(access, namespace, leaseName, ids.sessionId, me.id) };
+        return { ...placed, joined: false, leaseName, session: me, remove: (hint) => leaveSharedAgent(access, namespace, leaseName, ids.sessionId, me.id, hint?.agentSessionId) };
       } catch (err) {
         if (lostRace) continue;
         throw err;
@@ -82,7 +82,7 @@ export async function placeOrJoinNodeJob(access: KubeAccess, site: ResolvedKubeT
       await pause(round);
       continue;
     }
-    const remove = () => leaveSharedAgent(access, namespace, leaseName, rec.agentId, me.id);
+    const remove = (hint?: { agentSessionId?: number }) => leaveSharedAgent(access, namespace, leaseName, rec.agentId, me.id, hint?.agentSessionId);
     try {
       const podName = state === 'starting' ? await waitForAgentPod(access, rec, opts.startupTimeoutMs, signal) : state.podName;
       return {
@@ -102,7 +102,8 @@ export async function placeOrJoinNodeJob(access: KubeAccess, site: ResolvedKubeT
  * resourceVersion, so a session joining at that moment keeps it) and then the agent Job. A Lease
  * that now names another agent means this one was replaced: its Job is deleted.
  */
-export async function leaveSharedAgent(access: KubeAccess, namespace: string, leaseName: string, agentId: string, myId: string): Promise<void> {
+export async function leaveSharedAgent(access: KubeAccess, namespace: string, leaseName: string, agentId: string, myId: string,
+  myAgentSessionId?: number): Promise<void> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const lease = await readAgentLease(access, namespace, leaseName);
     const rec = lease ? parseAgentLease(lease) : undefined;
@@ -113,7 +114,7 @@ export async function leaveSharedAgent(access: KubeAccess, namespace: string, le
     const listed = rec.sessions.filter((s) => s.id !== myId);
     // Entries of clients killed with -9 stay in the Lease; when the agent serves nobody else, only
     // entries young enough to belong to a session still connecting count.
-    const rest = listed.length > 0 && (await connectedElsewhere(access, rec)) === 0
+    const rest = listed.length > 0 && (await connectedElsewhere(access, rec, myAgentSessionId)) === 0
       ? listed.filter((s) => Date.now() - Date.parse(s.since) < CONNECTING_MS) : listed;
     if (rest.length > 0) {
       if (await replaceAgentLease(access, withSessions(lease, rest))) return;
@@ -129,14 +130,14 @@ export async function leaveSharedAgent(access: KubeAccess, namespace: string, le
 // How long after joining a session may still be on its way to its first connection.
 const CONNECTING_MS = 30_000;
 
-/** Sessions the agent serves now besides the asking connection; undefined when it cannot tell. */
-async function connectedElsewhere(access: KubeAccess, rec: SharedAgentRecord): Promise<number | undefined> {
+/** Sessions the agent serves now besides the asking connection and `mine` (closed, maybe still listed); undefined when it cannot tell. */
+async function connectedElsewhere(access: KubeAccess, rec: SharedAgentRecord, mine?: number): Promise<number | undefined> {
   try {
     const state = await agentState(access, rec);
     if (typeof state !== 'object') return state === 'gone' ? 0 : undefined;
     const { session, transport } = await connectOnce(access, { namespace: rec.namespace, podName: state.podName, port: rec.port, token: rec.token }, 3000);
     try {
-      return session.sessions ? (await session.sessions()).filter((s) => !s.self).length : undefined;
+      return session.sessions ? (await session.sessions()).filter((s) => !s.self && s.id !== mine).length : undefined;
     } finally {
       await session.close().catch(() => undefined);
       transport.destroy();

@@ -142,9 +142,9 @@ export class AgentKeeper<Site> implements ClusterAgentKeeper {
     return { session: fresh.session, note };
   };
 
-  async close(): Promise<void> {
+  async close(hint: { agentSessionId?: number } = {}): Promise<void> {
     await this.follower?.stop();
-    await this.agent.remove().catch((err: unknown) => this.opts.log('warn', `removing agent ${this.agent.podName} failed: ${(err as Error).message}`));
+    await this.agent.remove(hint).catch((err: unknown) => this.opts.log('warn', `removing agent ${this.agent.podName} failed: ${(err as Error).message}`));
     await this.steps.release?.().catch((err: unknown) => this.opts.log('warn', `cleaning up the session's objects failed: ${(err as Error).message}`));
   }
 }
