@@ -38,7 +38,7 @@ export interface OpenSharedLocalAgentOptions {
   target: PidTarget | NetnsTarget;
   clientName?: string;
   timeoutMs?: number;
-  /** Seconds the agent waits for its first session (default 10) and after its last one left (default 0.2). */
+  /** Seconds the agent waits for its first session (default 10) and after its last one left (default 0.05: a joiner that races the exit starts a new one). */
   idleExit?: { first: number; afterLast: number };
   agentJs?: string;
   /** One line per decision (started, joined), for the session's debug log. */
@@ -98,7 +98,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function startAgent(o: OpenSharedLocalAgentOptions, key: string, stateFile: string, token: string, deadline: number): Promise<'taken' | { pid: number; port: number }> {
   const spec = formatTarget(o.target);
   const dir = localRunDir();
-  const idle = o.idleExit ?? { first: 10, afterLast: 0.2 };
+  const idle = o.idleExit ?? { first: 10, afterLast: 0.05 };
   // Its log outlives this session: it goes to a file beside the state, not to our pipe.
   const logFd = openSync(join(dir, `agent-${key}.log`), 'a', 0o600);
   const child = spawn(process.execPath, [o.agentJs ?? findAgentBundle(), '--target', spec, '--listen', '127.0.0.1:0', '--only-same-user',
