@@ -109,20 +109,23 @@ async function startAgent(o: OpenSharedLocalAgentOptions, key: string, stateFile
   child.unref();
   try {
     return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new TunnelError('TIMED_OUT', `agent for ${spec} printed no ready line (log: ${join(dir, `agent-${key}.log`)})`)), Math.max(1, deadline - Date.now()));
-      createInterface({ input: child.stdout! }).once('line', (line) => {
-        clearTimeout(timer);
-        const first = JSON.parse(line) as { event?: string; port?: number };
+      let settled = false;
+      const settle = (f: () => void): void => { if (!settled) { settled = true; clearTimeout(timer); f(); } };
+      const log = join(dir, `agent-${key}.log`);
+      const timer = setTimeout(() => settle(() => reject(new TunnelError('TIMED_OUT', `agent for ${spec} printed no ready line (log: ${log})`))), Math.max(1, deadline - Date.now()));
+      createInterface({ input: child.stdout! }).once('line', (line) => settle(() => {
+        let first: { event?: string; port?: number } = {};
+        try { first = JSON.parse(line) as typeof first; } catch { /* reported below */ }
         if (first.event === 'taken') resolve('taken');
         else if (first.event === 'ready' && typeof first.port === 'number') resolve({ pid: child.pid!, port: first.port });
         else reject(new TunnelError('INTERNAL', `agent for ${spec} printed an unexpected first line: ${line.slice(0, 200)}`));
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
+      }));
+      child.once('exit', (code, signal) => settle(() => {
         let tail = '';
-        try { tail = readFileSync(join(dir, `agent-${key}.log`), 'utf8').trim().split('\n').slice(-3).map((l) => { try { return (JSON.parse(l) as { err?: string; msg?: string }).err ?? l; } catch { return l; } }).join('\n'); } catch { /* no log */ }
+        try { tail = readFileSync(log, 'utf8').trim().split('\n').slice(-3).map((l) => { try { return (JSON.parse(l) as { err?: string; msg?: string }).err ?? l; } catch { return l; } }).join('\n'); } catch { /* no log */ }
+        rmSync(log, { force: true }); // it never served: its last lines are in the error
         reject(new TunnelError('UNAVAILABLE', `agent for ${spec} exited (${code ?? signal}) before it was ready${tail ? `: ${tail}` : ''}`));
-      });
+      }));
     });
   } finally {
     child.stdout?.destroy(); // the agent writes nothing more on stdout
