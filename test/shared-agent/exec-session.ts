@@ -89,10 +89,10 @@ export async function stopAllSessions(): Promise<void> {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** One GET on a new connection; resolves with the body. */
-export function get(host: string, port: number, path: string, headers: Record<string, string> = {}): Promise<string> {
+/** One GET on a new connection, or on `agent`'s keep-alive connection; resolves with the body. */
+export function get(host: string, port: number, path: string, headers: Record<string, string> = {}, agent: http.Agent | false = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, headers, agent: false, timeout: 10_000 }, (res) => {
+    const req = http.get({ host, port, path, headers, agent, timeout: 10_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => { body += d; });
