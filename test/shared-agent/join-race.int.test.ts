@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAgent } from '#runtime/tunnel/agent-session.js';
-import { localAgentKey, openSharedLocalAgent, readSharedLocalAgent, sweepStaleLocalAgents, waitPidGone } from '#runtime/placement/local-shared-agent.js';
+import { localAgentKey, openSharedLocalAgent, sweepStaleLocalAgents, waitPidGone } from '#runtime/placement/local-shared-agent.js';
+import { localAgentSessions } from '#runtime/sessions/list-sessions.js';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
 import { sharedAgentPids, startActiveSession, stopAllSessions } from './exec-session.js';
 
@@ -30,12 +31,11 @@ describe('sessions starting together on netns/NAME', () => {
     const [a, b] = await Promise.all([startActiveSession(target, 'a', 8100, { mode: 'mirror' }), startActiveSession(target, 'b', 8100, { mode: 'mirror' })]);
     const pids = sharedAgentPids(key);
     expect(pids).toHaveLength(1);
-    const lister = await readSharedLocalAgent({ kind: 'netns', name: ns.name }, 'test');
-    const listed = await lister!.sessions!();
-    await lister!.close();
-    expect(listed.filter((s) => !s.self).map((s) => s.subscriptions.map((x) => `${x.port} ${x.mode}`))).toEqual([['8100 mirror'], ['8100 mirror']]);
+    const listed = await localAgentSessions(target); // what `kmirror sessions --target netns/NAME` shows
+    expect(listed?.sessions.filter((s) => !s.self).map((s) => s.subscriptions.map((x) => `${x.port} ${x.mode}`))).toEqual([['8100 mirror'], ['8100 mirror']]);
     for (const s of [a, b]) { s.kill(); await new Promise((r) => s.child.once('exit', r)); }
     expect(await waitPidGone(pids[0]!, 5_000)).toBe(true);
+    expect(await localAgentSessions(target)).toEqual({ target, agentPod: '-', sessions: [] });
   });
 
   it('refuses a session of another protocol version, naming both versions', async () => {

@@ -2,7 +2,7 @@
 // when, with which ports, modes and filters — asked from the agent itself (SessionsRequest), so
 // the answer is what routes traffic, not a guess from local files. The CLI table is drawn by the
 // command; this module only fetches and shapes the data.
-import type { NetnsTarget, PidTarget } from '#proto/runtime/target.js';
+import { formatTarget, parseTarget, type NetnsTarget, type PidTarget, type Target } from '#proto/runtime/target.js';
 import { TunnelError } from '#proto/runtime/errors.js';
 import type { AgentSession, AgentSessionInfo } from '../tunnel/agent-session.js';
 import { readSharedLocalAgent } from '../placement/local-shared-agent.js';
@@ -44,6 +44,24 @@ export async function listLocalTargetSessions(target: PidTarget | NetnsTarget): 
   if (!session) return [];
   try {
     return await listSessions(session);
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}
+
+/**
+ * For `kmirror sessions --target pid/N|netns/NAME`: the local agent's own list (the asking
+ * connection marked `self`), in the shape of the CLI's table input; undefined when the target is
+ * not local, [] sessions when no agent runs for it.
+ */
+export async function localAgentSessions(spec: string): Promise<{ target: string; agentPod: string; sessions: AgentSessionInfo[] } | undefined> {
+  let target: Target;
+  try { target = parseTarget(spec); } catch { return undefined; }
+  if (target.kind !== 'pid' && target.kind !== 'netns') return undefined;
+  const session = await readSharedLocalAgent(target, 'kmirror sessions');
+  if (!session) return { target: formatTarget(target), agentPod: '-', sessions: [] };
+  try {
+    return { target: formatTarget(target), agentPod: 'local', sessions: await session.sessions!() };
   } finally {
     await session.close().catch(() => undefined);
   }
