@@ -10,7 +10,7 @@ import { MANAGED_SELECTOR } from '#runtime/cluster/agent-pod-spec.js';
 import type { ReconnectStatus } from '#runtime/cluster/reconnecting-session.js';
 import { openClusterAgent, type ClusterAgentSession } from '#runtime/placement/cluster-agent.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
-import { createClientPod, deployApp, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
+import { createClientPod, deployApp, kmirrorObjects, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 import { startKmirrorExec, type ExecRun } from './k8s/kmirror-exec.js';
 
 const MESSAGE = 'answered by the pod';
@@ -156,6 +156,30 @@ describe('copy_target', () => {
     await readyPodName(core, ns, 'web');
     await waitForNoKmirrorObjects(kc, ns, 30_000);
   }, 120_000);
+
+  it('two scale_down sessions: the second copies the first copy; after kill -9 of one and the end of the other, the next session restores the Deployment', async () => {
+    const apps = kc.makeApiClient(AppsV1Api);
+    const replicas = async () => (await apps.readNamespacedDeploymentScale({ name: 'web', namespace: ns })).spec?.replicas ?? 0;
+    await readyPodName(core, ns, 'web');
+    const first = await session({ copyTarget: { scaleDown: true } });
+    expect(await replicas()).toBe(0);
+    const run = startKmirrorExec({ target: { path: 'deploy/web', namespace: ns }, feature: { copy_target: { scale_down: true } } }, ['sleep', '300']);
+    runs.push(run);
+    await run.waitFor(/placed for the copy/);
+    run.kill('SIGKILL');
+    await run.exited();
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    // The killed session's copy still holds the Deployment at 0 until the garbage collector takes it.
+    expect(await replicas()).toBe(0);
+    // Only the scale-down record is left once the killed session's copy is gone.
+    await waitFor('only the scale-down record left', async () => ((await kmirrorObjects(kc, ns)).join() === 'lease/kmirror-scaled-web' ? true : undefined), 45_000);
+    const next = await session();
+    expect(await replicas()).toBe(1);
+    expect(await podEnvMessage(next)).toBe(MESSAGE);
+    await closeAll();
+    await waitForNoKmirrorObjects(kc, ns, 30_000);
+  }, 150_000);
 
   it('the copy is removed after kill -9 of the client', async () => {
     await readyPodName(core, ns, 'web');

@@ -106,3 +106,27 @@ export async function restoreScale(access: KubeAccess, namespace: string, deploy
   }
   throw new ClusterError('API', `restoring deployment ${deployment}: the lease ${name} changed on every attempt`);
 }
+
+/**
+ * A Deployment left at 0 by scale_down sessions that all ended without restoring it (kill -9):
+ * restores the recorded replicas and returns them; 0 when there is nothing to restore (no record,
+ * or a holder's copy still runs — then `holders` says whose).
+ */
+export async function restoreAbandonedScaleDown(access: KubeAccess, namespace: string, deployment: string): Promise<{ restored: number; holders: string[] }> {
+  const name = scaleLeaseName(deployment);
+  const lease = await readAgentLease(access, namespace, name);
+  if (!lease) return { restored: 0, holders: [] };
+  const holders = await liveHolders(access, namespace, holdersOf(lease));
+  if (holders.length) return { restored: 0, holders };
+  const replicas = Number(lease.metadata?.annotations?.[ANNOTATION_REPLICAS] ?? '1');
+  const restored = Number.isInteger(replicas) && replicas > 0 ? replicas : 1;
+  if (!(await deleteAgentLease(access, namespace, name, lease.metadata?.resourceVersion ?? ''))) return { restored: 0, holders: [] };
+  await setReplicas(access, namespace, deployment, restored);
+  return { restored, holders: [] };
+}
+
+/** The copy Jobs that hold `deployment` scaled down now (empty when none). */
+export async function liveScaleDownHolders(access: KubeAccess, namespace: string, deployment: string): Promise<string[]> {
+  const lease = await readAgentLease(access, namespace, scaleLeaseName(deployment));
+  return lease ? liveHolders(access, namespace, holdersOf(lease)) : [];
+}

@@ -5,13 +5,14 @@
 // the copy goes with the agent (also after kill -9 of the client), and release() removes it at once.
 import { agentJobName } from '../cluster/agent-pod-spec.js';
 import { ownerReference } from '../cluster/agent-token-secret.js';
-import { ClusterError, kubeCall } from '../cluster/errors.js';
-import { resolveKubeTarget, type ResolvedKubeTarget } from '../cluster/resolve-target.js';
-import { deploymentOfPod, scaleDownFor } from '../cluster/scale-down.js';
+import { ClusterError, isClusterError, kubeCall } from '../cluster/errors.js';
+import { listPods, resolveInPod, resolveKubeTarget, type ResolvedKubeTarget } from '../cluster/resolve-target.js';
+import { deploymentOfPod, liveScaleDownHolders, scaleDownFor } from '../cluster/scale-down.js';
 import { placeOrJoinNodeJob } from '../cluster/shared-node-agent.js';
 import { createTargetCopy, type TargetCopy } from '../cluster/target-copy.js';
 import type { KubeTarget } from '../targets/kube-target.js';
 import { clusterPlacement, type ClusterAgentPlacement, type ClusterPlacementContext } from './cluster-placement.js';
+import { restoredAfterScaleDown } from './workload-steps.js';
 
 export interface CopyTargetOptions {
   /** Scale the target's Deployment to 0 while the copy serves (restored when the session ends). */
@@ -26,8 +27,8 @@ export function copyTargetPlacement(ctx: ClusterPlacementContext, target: KubeTa
     targetless: false,
     async locate() {
       if (site) return site;
-      const original = await resolveKubeTarget(ctx.access, target);
-      const deployment = opts.scaleDown ? deploymentOfPod(original.pod) : undefined;
+      const original = await resolveKubeTarget(ctx.access, target).catch((err: unknown) => copySource(ctx, target, err));
+      const deployment = opts.scaleDown ? (target.kind === 'deployment' ? target.name : deploymentOfPod(original.pod)) : undefined;
       if (opts.scaleDown && !deployment) {
         throw new ClusterError('INVALID_TARGET', `copy_target.scale_down: pod ${original.podName} does not belong to a Deployment; target deploy/NAME or turn scale_down off`);
       }
@@ -63,4 +64,18 @@ export function copyTargetPlacement(ctx: ClusterPlacementContext, target: KubeTa
       if (failed) throw failed.reason;
     },
   });
+}
+
+/**
+ * Where to copy from when the Deployment has no ready pod: another session's running copy while
+ * its scale_down holds the Deployment at 0 (same spec), else the restored Deployment's pod.
+ */
+async function copySource(ctx: ClusterPlacementContext, target: KubeTarget, err: unknown): Promise<ResolvedKubeTarget> {
+  if (!(isClusterError(err) && err.code === 'NO_READY_POD' && target.kind === 'deployment')) throw err;
+  const namespace = target.namespace ?? ctx.access.namespace;
+  for (const holder of await liveScaleDownHolders(ctx.access, namespace, target.name)) {
+    const pod = (await listPods(ctx.access, namespace, `job-name=${holder}`)).find((p) => p.status?.phase === 'Running');
+    if (pod) return resolveInPod(target, namespace, pod);
+  }
+  return restoredAfterScaleDown(ctx, target, err);
 }
