@@ -32,6 +32,28 @@ describe('startIdleExit', () => {
     expect(onIdle).toHaveBeenCalledTimes(1);
   });
 
+  it('a shared agent: a long grace until the first session, a short one after the last leaves', () => {
+    let clients = 0;
+    const onIdle = vi.fn();
+    startIdleExit({ clientCount: () => clients, graceMs: 10_000, afterLastClientMs: 200, onIdle, now: () => Date.now(), checkEveryMs: 50 });
+    vi.advanceTimersByTime(5_000);
+    clients = 2;                    // two sessions
+    vi.advanceTimersByTime(1_000);
+    clients = 1;                    // one left: the other keeps the agent
+    vi.advanceTimersByTime(5_000);
+    expect(onIdle).not.toHaveBeenCalled();
+    clients = 0;
+    vi.advanceTimersByTime(300);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+  });
+
+  it('a session that came and went between two looks still shortens the grace', () => {
+    const onIdle = vi.fn();
+    startIdleExit({ clientCount: () => 0, clientsSeen: () => 1, graceMs: 10_000, afterLastClientMs: 200, onIdle, now: () => Date.now(), checkEveryMs: 50 });
+    vi.advanceTimersByTime(300);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+  });
+
   it('stops when asked', () => {
     const onIdle = vi.fn();
     const stop = startIdleExit({ clientCount: () => 0, graceMs: 1_000, onIdle, now: () => Date.now() });

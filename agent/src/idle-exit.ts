@@ -7,6 +7,10 @@ export interface IdleExitOptions {
   /** Live client connections right now (AgentServer.clientCount). */
   clientCount: () => number;
   graceMs: number;
+  /** Grace once a client has been connected and the last one left (a shared local agent: short); default graceMs. */
+  afterLastClientMs?: number;
+  /** Clients connected since start-up (AgentServer.clientsSeen): one that came and went between two looks still counts. */
+  clientsSeen?: () => number;
   /** Called once when the grace period has passed with no client. */
   onIdle: (idleMs: number) => void;
   /** How often to look; default min(1 s, grace / 4). */
@@ -19,17 +23,19 @@ export function startIdleExit(opts: IdleExitOptions): () => void {
   const now = opts.now ?? Date.now;
   let idleSince: number | undefined = now();
   let fired = false;
+  let hadClient = false;
   const timer = setInterval(() => {
     if (fired) return;
-    if (opts.clientCount() > 0) { idleSince = undefined; return; }
+    if (opts.clientCount() > 0) { idleSince = undefined; hadClient = true; return; }
+    hadClient ||= (opts.clientsSeen?.() ?? 0) > 0;
     idleSince ??= now();
     const idle = now() - idleSince;
-    if (idle >= opts.graceMs) {
+    if (idle >= (hadClient ? opts.afterLastClientMs ?? opts.graceMs : opts.graceMs)) {
       fired = true;
       clearInterval(timer);
       opts.onIdle(idle);
     }
-  }, opts.checkEveryMs ?? Math.max(50, Math.min(1000, opts.graceMs / 4)));
+  }, opts.checkEveryMs ?? Math.max(50, Math.min(1000, Math.min(opts.graceMs, opts.afterLastClientMs ?? opts.graceMs) / 4)));
   timer.unref();
   return () => clearInterval(timer);
 }

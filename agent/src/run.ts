@@ -12,11 +12,14 @@ import { createNetnsSockets } from './netns/sockets.js';
 import { TargetDns } from './services/dns.js';
 import { resolveLocalTarget } from './target/resolve.js';
 import { parseIdleExitSeconds, startIdleExit } from './idle-exit.js';
+import { claimSharedKey, removeSharedState, writeSharedState } from './shared-election.js';
 import { startAgentServer, type AgentServer } from './tunnel/server.js';
 
-export const AGENT_USAGE = `usage: kmirror agent --target pid/N|netns/NAME|container-id/ID [--listen HOST:PORT] [--log-level debug|info|warn|error] [--idle-exit SECONDS] [--only-same-user]
+export const AGENT_USAGE = `usage: kmirror agent --target pid/N|netns/NAME|container-id/ID [--listen HOST:PORT] [--log-level debug|info|warn|error] [--idle-exit SECONDS [--idle-exit-after-last SECONDS]] [--only-same-user] [--shared-key KEY --state-file PATH]
   --only-same-user: serve only connections whose peer process belongs to this user (local agents; a token alone
   does not keep other local users out of a loopback port).
+  --shared-key KEY --state-file PATH: one agent per target on this machine: exits with {"event":"taken"} when another
+  agent holds KEY, else writes PATH (port, token; mode 0600) for sessions that join it. Use with --idle-exit.
   The session token is read from KMIRROR_AGENT_TOKEN (generated and printed in the ready line when unset).`;
 
 function parseListen(value: string): { host: string; port: number } {
@@ -29,7 +32,7 @@ function parseListen(value: string): { host: string; port: number } {
 export async function runAgent(argv: string[], io: { stdout?: (line: string) => void } = {}): Promise<AgentServer> {
   const { values } = parseArgs({
     args: argv,
-    options: { target: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' }, 'log-level': { type: 'string', default: 'info' }, 'idle-exit': { type: 'string' }, 'only-same-user': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { target: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' }, 'log-level': { type: 'string', default: 'info' }, 'idle-exit': { type: 'string' }, 'idle-exit-after-last': { type: 'string' }, 'only-same-user': { type: 'boolean' }, 'shared-key': { type: 'string' }, 'state-file': { type: 'string' }, help: { type: 'boolean' } },
     strict: true,
   });
   if (values.help) {
@@ -42,6 +45,16 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
   const log = createJsonLogger({ minLevel: level });
   const listen = parseListen(values.listen);
   const target = resolveLocalTarget(values.target);
+  const write = io.stdout ?? ((l: string) => process.stdout.write(l + '\n'));
+  // A shared local agent: only the winner of the election goes on (shared-election.ts).
+  const sharedKey = values['shared-key'];
+  const stateFile = values['state-file'];
+  if ((sharedKey === undefined) !== (stateFile === undefined)) throw new Error('--shared-key and --state-file go together');
+  const election = sharedKey ? await claimSharedKey(sharedKey) : undefined;
+  if (sharedKey && !election) {
+    write(JSON.stringify({ event: 'taken', key: sharedKey }));
+    process.exit(0);
+  }
   const sockets = createNetnsSockets(target.netnsPath);
   const incoming = await createIncomingTrafficService({ target, log, sockets });
   const envToken = process.env.KMIRROR_AGENT_TOKEN;
@@ -51,8 +64,9 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     services: { target, sockets, dns: new TargetDns(target, sockets), incoming },
     capabilities: [...BASE_CAPABILITIES, ...incoming.capabilities],
   });
+  if (stateFile) writeSharedState(stateFile, { pid: process.pid, port: server.port, token, protocol: PROTOCOL_VERSION, target: target.spec, startedAtMs: Date.now() });
   const ready: Record<string, unknown> = { event: 'ready', port: server.port, ...(envToken ? {} : { token }), protocol: PROTOCOL_VERSION };
-  (io.stdout ?? ((l: string) => process.stdout.write(l + '\n')))(JSON.stringify(ready));
+  write(JSON.stringify(ready));
   log.info('agent', 'ready', { target: target.spec, netns: target.netnsPath, root: target.rootPath, port: server.port, tokenFrom: envToken ? 'env' : 'generated' });
 
   // `kmirror agent` forwards the signals it gets, so a terminal's Ctrl-C may arrive twice: one shutdown.
@@ -61,14 +75,19 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     if (shuttingDown) return;
     shuttingDown = true;
     log.info('agent', 'shutting down', { signal });
+    if (stateFile) removeSharedState(stateFile);
     await incoming.close().catch(() => undefined);
     await server.close();
+    election?.close();
     process.exit(0);
   };
-  // In-cluster agents (--idle-exit SECONDS): end when no client has been connected that long.
+  // In-cluster and shared local agents (--idle-exit SECONDS): end when no client has been connected
+  // that long (--idle-exit-after-last: how long once the last session has left).
   if (values['idle-exit'] !== undefined) {
     const graceMs = parseIdleExitSeconds(values['idle-exit']) * 1000;
-    startIdleExit({ clientCount: () => server.clientCount, graceMs, onIdle: (idleMs) => { log.info('agent', 'no client connected, exiting', { idleMs }); void shutdown('idle'); } });
+    const afterLast = values['idle-exit-after-last'];
+    const afterLastClientMs = afterLast === undefined ? graceMs : parseIdleExitSeconds(afterLast) * 1000;
+    startIdleExit({ clientCount: () => server.clientCount, clientsSeen: () => server.clientsSeen, graceMs, afterLastClientMs, onIdle: (idleMs) => { log.info('agent', 'no client connected, exiting', { idleMs }); void shutdown('idle'); } });
   }
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

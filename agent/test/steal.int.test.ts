@@ -119,7 +119,7 @@ describe('unfiltered steal', () => {
     for (const port of [0, -1, 65536, 1.5, Number.NaN]) {
       await expectTunnelError(pod.service.subscribe({ port, mode: 'steal', transport: 'tcp' }, new TestSink()), 'INVALID_ARGUMENT', /not a port number/);
     }
-    await expectTunnelError(pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '(' } }, new TestSink()), 'INVALID_ARGUMENT', /path_filter: invalid regex/);
+    await expectTunnelError(pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'tcp', httpFilter: { pathFilter: '(' } }, new TestSink()), 'INVALID_ARGUMENT', /path_filter: invalid pattern "\(" at position 1: /);
     await expectTunnelError(pod.service.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp', httpFilter: { pathFilter: 'x' } }, new TestSink()), 'INVALID_ARGUMENT', /TCP steal only/);
     // After the refusals the port is free again.
     expect((await get(`http://${pod.ns.podIp}:${PORT}/free`)).body).toMatch(/^ORIGINAL/);

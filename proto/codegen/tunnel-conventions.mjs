@@ -6,6 +6,8 @@ export const TUNNEL_CONVENTIONS = {
     Subscribed: ['listen'],         // absent: the agent reports no listener (mirror)
     FileOpen: ['write', 'create', 'truncate', 'append', 'exclusive', 'createMode'], // absent: read-only
     HttpFilter: '*',                // a filter sets only the parts it matches on
+    Hello: ['user', 'host', 'startedAtMs', 'clientPid'], // absent: an older client (no identity)
+    HelloAck: ['sessionId'],        // absent: an older agent (one session only)
   },
   enums: {
     ErrorCode: { form: 'name' },    // TunnelError.code carries the proto names ('NOT_FOUND')

@@ -79,11 +79,14 @@ export async function acceptHandshake(conn: TunnelConnection, opts: { token: str
 }
 
 /** Client side: sends Hello and waits for HelloAck (rejects with the agent's Error, e.g. UNAUTHENTICATED). */
-export async function clientHandshake(conn: TunnelConnection, opts: { token: string; clientName: string; capabilities?: string[]; timeoutMs?: number; protocolVersion?: number }): Promise<HelloAck> {
+/** Who opens a session, shown to the other sessions of a shared agent (Hello fields 6-9). */
+export interface SessionIdentity { user: string; host: string; startedAtMs: number; clientPid: number }
+
+export async function clientHandshake(conn: TunnelConnection, opts: { token: string; clientName: string; capabilities?: string[]; timeoutMs?: number; protocolVersion?: number; identity?: SessionIdentity }): Promise<HelloAck> {
   const ack = waitControl(conn, 'helloAck', opts.timeoutMs ?? 10_000, 'handshake with the agent');
   // If send throws (transport already gone), `ack` still rejects later: never leave it unhandled.
   ack.catch(() => undefined);
-  conn.send(0, { kind: 'hello', protocolVersion: opts.protocolVersion ?? PROTOCOL_VERSION, capabilities: opts.capabilities ?? [], token: opts.token, clientName: opts.clientName });
+  conn.send(0, { kind: 'hello', protocolVersion: opts.protocolVersion ?? PROTOCOL_VERSION, capabilities: opts.capabilities ?? [], token: opts.token, clientName: opts.clientName, ...opts.identity });
   const { kind: _kind, ...rest } = await ack;
   if (rest.maxFrameBytes > 0) conn.maxFrameBytes = Math.min(conn.maxFrameBytes, rest.maxFrameBytes);
   return rest;

@@ -6,8 +6,8 @@ const addr = { address: 'fd00::1', port: 443 };
 
 /** One of every message kind, with non-default values. */
 export const SAMPLES: Msg[] = [
-  { kind: 'hello', protocolVersion: 1, capabilities: ['a', 'b'], token: 't', clientName: 'c' },
-  { kind: 'helloAck', protocolVersion: 1, capabilities: ['tcp'], agentVersion: '0.1', target: 'pid/1', maxFrameBytes: 1024 },
+  { kind: 'hello', protocolVersion: 1, capabilities: ['a', 'b'], token: 't', clientName: 'c', user: 'alice', host: 'laptop', startedAtMs: 1.7e12, clientPid: 42 },
+  { kind: 'helloAck', protocolVersion: 1, capabilities: ['tcp'], agentVersion: '0.1', target: 'pid/1', maxFrameBytes: 1024, sessionId: 3 },
   { kind: 'ping', nonce: 7 }, { kind: 'pong', nonce: 8 },
   { kind: 'error', code: 'UNAUTHENTICATED', message: 'no' },
   { kind: 'tcpConnect', host: 'h', port: 80, initialWindow: 65536, timeoutMs: 100 },
@@ -28,4 +28,6 @@ export const SAMPLES: Msg[] = [
   { kind: 'subscribed', listen: addr }, { kind: 'unsubscribe' },
   { kind: 'incomingConnection', subscriptionStreamId: 3, source: addr, destination: { address: '1.1.1.1', port: 2 }, mode: 'mirror', initialWindow: 5, transport: 'tcp' },
   { kind: 'mirrorGap', offset: 100, length: 20 }, { kind: 'unsubscribed', reason: 'gone' },
+  { kind: 'subscriptionWarning', message: 'overlap', otherSessionId: 2 }, { kind: 'sessionsRequest' },
+  { kind: 'sessionsList', sessions: [{ id: 1, user: 'bob', host: 'h', startedAtMs: 5, clientName: 'c', clientPid: 9, self: true, subscriptions: [{ port: 80, mode: 'steal', transport: 'tcp', filter: '{"header_filter":"x"}', sinceMs: 6 }] }] },
 ];

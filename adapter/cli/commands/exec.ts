@@ -4,12 +4,14 @@
 import { spawn } from 'node:child_process';
 import { isConfigError } from '#runtime/config/errors.js';
 import { loadConfig } from '#runtime/config/load.js';
+import type { KmirrorConfig } from '#runtime/config/types.js';
 import { openWorkstationSession, type SessionLogger } from '#runtime/session/workstation-session.js';
 import { parseCommandLine, UsageError, type CliCommand, type CliIo } from './command.js';
 import { applyKubeFlags, KUBE_FLAG_OPTIONS, KUBE_FLAGS_USAGE } from '#runtime/cluster/kube-flags.js';
 
-const USAGE = `usage: kmirror exec [--target TARGET] [-f CONFIG] [--exclude-port PORT]... [-v] ${KUBE_FLAGS_USAGE} -- COMMAND [ARGS...]
+const USAGE = `usage: kmirror exec [--target TARGET] [-f CONFIG] [--exclude-port PORT]... [--copy-target [--scale-down]] [-v] ${KUBE_FLAGS_USAGE} -- COMMAND [ARGS...]
   TARGET: pid/N, netns/NAME (local), or a Kubernetes target (pod/NAME, deploy/NAME, ...).
+  --copy-target: work on a copy of the target pod (feature.copy_target); --scale-down: its Deployment goes to 0 meanwhile.
   CONFIG: a .kmirror.json / mirrord.json file (default: ./.kmirror.json if present).
   The program's outgoing connections, DNS, files and environment resolve inside the target.`;
 
@@ -28,6 +30,12 @@ function cliLogger(io: CliIo, verbose: boolean): SessionLogger {
   };
 }
 
+/** --copy-target / --scale-down win over feature.copy_target (--scale-down implies --copy-target). */
+function withCopyTargetFlags(config: KmirrorConfig, flags: { 'copy-target'?: boolean; 'scale-down'?: boolean }): KmirrorConfig {
+  if (!flags['copy-target'] && !flags['scale-down']) return config;
+  return { ...config, feature: { ...config.feature, copy_target: { scale_down: flags['scale-down'] === true } } };
+}
+
 export const execCommand: CliCommand = {
   name: 'exec',
   summary: 'run a program as if it ran inside the target (network, DNS, files, env)',
@@ -38,6 +46,7 @@ export const execCommand: CliCommand = {
       options: {
         target: { type: 'string', short: 't' }, file: { type: 'string', short: 'f' },
         'exclude-port': { type: 'string', multiple: true }, verbose: { type: 'boolean', short: 'v' },
+        'copy-target': { type: 'boolean' }, 'scale-down': { type: 'boolean' },
         ...KUBE_FLAG_OPTIONS,
       },
     });
@@ -62,7 +71,7 @@ export const execCommand: CliCommand = {
     let session;
     try {
       // --kubeconfig, --context, -n, -c (Kubernetes targets) win over the configuration file.
-      const kube = applyKubeFlags(loaded.config, parsed.values, parsed.values.target);
+      const kube = applyKubeFlags(withCopyTargetFlags(loaded.config, parsed.values), parsed.values, parsed.values.target);
       if (kube.kubeconfig) process.env.KUBECONFIG = kube.kubeconfig;
       session = await openWorkstationSession({ config: kube.config, log, ...(kube.target ? { target: kube.target } : {}) });
     } catch (err) {

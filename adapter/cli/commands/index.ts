@@ -7,5 +7,6 @@ import { doctorCommand } from './doctor.js';
 import { execCommand } from './exec.js';
 import { imageCommand } from './image.js';
 import { probeCommand } from './probe.js';
+import { sessionsCommand } from './sessions.js';
 
-export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand];
+export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand, sessionsCommand];

@@ -1,6 +1,8 @@
 // Readiness of an in-cluster agent = a completed tunnel handshake over a fresh port-forward.
 // The agent's container may be running before its server listens, so connection refusals are
 // retried (with a short pause) until the deadline; a wrong token or version fails at once.
+import { hostname } from 'node:os';
+import type { SessionIdentity } from '#proto/runtime/handshake.js';
 import { connectAgent, isTunnelError, type AgentSession } from '../tunnel/agent-session.js';
 import { ClusterError, isClusterError } from './errors.js';
 import type { KubeAccess } from './kube-access.js';
@@ -28,11 +30,19 @@ const RETRY_PAUSE_MS = 150;
 // Handshake failures that retrying cannot fix.
 const FATAL_TUNNEL_CODES = new Set(['UNAUTHENTICATED', 'VERSION_MISMATCH', 'PROTOCOL_VIOLATION']);
 
+// When this process started, so that a reconnect shows the session's start, not the reconnect's.
+const STARTED_AT_MS = Date.now() - Math.round(process.uptime() * 1000);
+
+/** Who a cluster session is to the other sessions of a shared agent: the kubeconfig user, this host. */
+export function kubeIdentity(access: KubeAccess): SessionIdentity {
+  return { user: access.kubeConfig.getCurrentUser()?.name ?? 'unknown', host: hostname(), startedAtMs: STARTED_AT_MS, clientPid: process.pid };
+}
+
 /** One attempt: port-forward to the agent and run the tunnel handshake. */
 export async function connectOnce(access: KubeAccess, ep: AgentEndpoint, timeoutMs: number): Promise<AgentConnection> {
   const socket = await openPortForward(access.kubeConfig, { namespace: ep.namespace, pod: ep.podName, port: ep.port, timeoutMs });
   try {
-    const session = await connectAgent({ url: agentUrl(ep), token: ep.token, socket, timeoutMs, clientName: 'kmirror-cluster' });
+    const session = await connectAgent({ url: agentUrl(ep), token: ep.token, socket, timeoutMs, clientName: 'kmirror-cluster', identity: kubeIdentity(access) });
     return { session, transport: socket };
   } catch (err) {
     socket.destroy();

@@ -53,8 +53,11 @@ export interface PlacedAgent {
   readonly token: string;
   /** False when the agent runs without the capabilities steal/mirror need (ephemeral, no caps). */
   readonly trafficCapable: boolean;
-  /** Deletes what was created (the Job and the token Secret; an ephemeral container cannot be removed, it just exits). */
-  remove(): Promise<void>;
+  /**
+   * Deletes what was created (the Job and the token Secret; an ephemeral container cannot be removed, it just exits).
+   * A shared agent is only left; `agentSessionId` (HelloAck) is this session's last connection, which the agent may still list.
+   */
+  remove(hint?: { agentSessionId?: number }): Promise<void>;
 }
 
 /** A fresh session ID (names the agent's objects) and token (authenticates its tunnel). */
@@ -71,7 +74,7 @@ export async function placeAgent(access: KubeAccess, target: ResolvedKubeTarget,
 
 /** A Job pinned to the target's node (hostPID, capabilities) that serves the target's container by its ID. */
 export async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarget, opts: AgentPlacementOptions,
-  ids: { sessionId: string; token: string }, signal?: AbortSignal): Promise<PlacedAgent> {
+  ids: { sessionId: string; token: string }, signal?: AbortSignal, afterJobCreated?: AfterJobCreated): Promise<PlacedAgent> {
   const namespace = opts.namespace ?? target.namespace;
   const job = buildNodeJob({
     sessionId: ids.sessionId, namespace, nodeName: target.nodeName, containerId: target.containerId,
@@ -81,8 +84,14 @@ export async function placeNodeJob(access: KubeAccess, target: ResolvedKubeTarge
     ttlSecondsAfterFinished: opts.ttlSecondsAfterFinished, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
     ...(opts.labels ? { extraLabels: opts.labels } : {}), probeSources: probeSources(target),
   });
-  return runAgentJob(access, namespace, job, ids, opts, `on node ${target.nodeName}`, signal);
+  return runAgentJob(access, namespace, job, ids, opts, `on node ${target.nodeName}`, signal, afterJobCreated);
 }
+
+/**
+ * Runs right after the agent Job exists, before its pod is awaited (the shared agent's Lease is
+ * created there); when it throws, the Job and Secret are deleted and the error is rethrown.
+ */
+export type AfterJobCreated = (job: V1Job) => Promise<void>;
 
 /** A targetless agent: a plain pod (no hostPID, no capabilities) serving outgoing traffic and DNS. */
 export async function placeTargetlessAgent(access: KubeAccess, namespace: string, opts: AgentPlacementOptions, signal?: AbortSignal): Promise<PlacedAgent> {
@@ -103,7 +112,7 @@ export async function placeTargetlessAgent(access: KubeAccess, namespace: string
  * agent container to run; deletes both if it never does.
  */
 async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, ids: { sessionId: string; token: string },
-  opts: AgentPlacementOptions, where: string, signal?: AbortSignal): Promise<PlacedAgent> {
+  opts: AgentPlacementOptions, where: string, signal?: AbortSignal, afterJobCreated?: AfterJobCreated): Promise<PlacedAgent> {
   const jobName = agentJobName(ids.sessionId);
   const secretName = agentSecretName(ids.sessionId);
   // Pod Security admission only enforces on pods: a dry-run pod create surfaces its refusal now,
@@ -119,6 +128,7 @@ async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, id
   try {
     const created = await kubeCall(`creating agent job ${jobName} in namespace ${namespace}`, () => access.batch.createNamespacedJob({ namespace, body: job }));
     await setTokenSecretOwner(access, namespace, secretName, ownerReference('batch/v1', 'Job', created.metadata));
+    await afterJobCreated?.(created);
     const seen: { detail?: string } = {};
     // A pod the Job controller may not create never appears: its FailedCreate event ends the wait.
     const refusalWatch = new AbortController();
@@ -227,7 +237,7 @@ async function checkPodSecurity(access: KubeAccess, namespace: string, jobName: 
 
 /** The name of the pod whose agent container runs; throws AGENT_FAILED when it cannot start.
  * Records the last pending state in `seen` for a timeout message. */
-function runningAgentPod(pods: readonly V1Pod[], container: string, ephemeral: boolean, seen: { detail?: string }): string | undefined {
+export function runningAgentPod(pods: readonly V1Pod[], container: string, ephemeral: boolean, seen: { detail?: string }): string | undefined {
   for (const pod of pods) {
     const st = agentContainerState(pod, container, ephemeral);
     if (st.state === 'running') return pod.metadata?.name;

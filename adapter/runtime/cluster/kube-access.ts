@@ -2,7 +2,7 @@
 // ~/.kube/config, or in-cluster), selects the context and namespace, and builds the typed API
 // clients once. The client library handles the auth plugins (exec, OIDC, token files, certs).
 import {
-  AppsV1Api, AuthorizationV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, ApiextensionsV1Api, KubeConfig,
+  AppsV1Api, AuthorizationV1Api, BatchV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, ApiextensionsV1Api, KubeConfig,
 } from '@kubernetes/client-node';
 import { ClusterError } from './errors.js';
 
@@ -26,6 +26,7 @@ export interface KubeAccess {
   readonly custom: CustomObjectsApi;
   readonly apiextensions: ApiextensionsV1Api;
   readonly authorization: AuthorizationV1Api;
+  readonly coordination: CoordinationV1Api;
 }
 
 /** Loads the kubeconfig and selects the context; throws ClusterError('KUBECONFIG') with the reason. */
@@ -65,5 +66,6 @@ export function openKubeAccess(opts: KubeAccessOptions = {}): KubeAccess {
     custom: kc.makeApiClient(CustomObjectsApi),
     apiextensions: kc.makeApiClient(ApiextensionsV1Api),
     authorization: kc.makeApiClient(AuthorizationV1Api),
+    coordination: kc.makeApiClient(CoordinationV1Api),
   };
 }

@@ -9,7 +9,7 @@
 // identity across reconnects, so callers never re-register.
 import { EventEmitter } from 'node:events';
 import type {
-  AgentSession, IncomingConnection, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
+  AgentSession, AgentSessionInfo, IncomingConnection, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
   TunnelSocket, TunnelUdpSocket,
 } from '../tunnel/agent-session.js';
 
@@ -35,6 +35,8 @@ class ResilientSubscription extends EventEmitter implements Subscription {
   get port(): number { return this.opts.port; }
   get mode(): SubscribeOptions['mode'] { return this.opts.mode; }
   get listen(): SocketAddr | undefined { return this.inner?.listen; }
+  /** Overlap warnings of every inner subscription (a shared agent's other sessions). */
+  readonly warnings: string[] = [];
   closeHook: () => Promise<void> = async () => undefined;
   close(): Promise<void> { return this.closeHook(); }
 }
@@ -130,6 +132,9 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
   }
 
   private forwardClosed(sub: ResilientSubscription, inner: Subscription): void {
+    // Warnings that arrived before this listener (in the subscribe answer) first, then live ones.
+    for (const w of inner.warnings ?? []) { sub.warnings.push(w); sub.emit('warning', w); }
+    inner.on('warning', (w: string) => { if (sub.inner === inner) { sub.warnings.push(w); sub.emit('warning', w); } });
     // An agent-side end of the subscription (not a lost session) ends the resilient one too.
     inner.once('closed', (why: string) => {
       // A lost session is the reconnect loop's business; only a live session's refusal ends `sub`.
@@ -168,6 +173,11 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
   async readdir(path: string): Promise<DirEntry[]> { return (await this.live()).readdir(path); }
   async env(): Promise<Record<string, string>> { return (await this.live()).env(); }
   async ping(): Promise<number> { return (await this.live()).ping(); }
+  async sessions(): Promise<AgentSessionInfo[]> {
+    const session = await this.live();
+    if (!session.sessions) throw new Error('this agent session cannot list the sessions of its agent');
+    return session.sessions();
+  }
 
   async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {
     const session = await this.live();

@@ -32,6 +32,12 @@ describe('config validation', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('accepts feature.copy_target as mirrord writes it and names a bad scale_down', () => {
+    expect(validateConfig({ feature: { copy_target: true } }).warnings).toEqual([]);
+    expect(validateConfig({ feature: { copy_target: { scale_down: true } } }).warnings).toEqual([]);
+    expect(errorOf(() => validateConfig({ feature: { copy_target: { scale_down: 'yes' } } })).key).toBe('feature.copy_target.scale_down');
+  });
+
   it('names the key of a bad value', () => {
     expect(errorOf(() => validateConfig({ feature: { network: { incoming: { port_mapping: [[1, 70000]] } } } }))).toEqual({
       key: 'feature.network.incoming.port_mapping[0]',

@@ -127,8 +127,16 @@ export interface NetworkConfig {
   dns?: DnsConfig | boolean;
 }
 
+/** copy_target: the session works on a copy of the target pod that no Service selects. */
+export interface CopyTargetConfig {
+  /** Scale the target's Deployment to 0 while the copy serves; restored when the last such session ends. */
+  scale_down?: boolean;
+}
+
 /** What the local program takes from the target. */
 export interface FeatureConfig {
+  /** Work on a copy of the target pod (same spec, labels no Service selects), removed when the session ends; an object sets scale_down. */
+  copy_target?: CopyTargetConfig | boolean;
   /** Environment; a boolean enables or disables it. */
   env?: EnvConfig | boolean;
   /** Files; a string is the mode, a boolean means read (true) or local (false). */

@@ -37,6 +37,7 @@ export const CONFIG_SHAPE: Shape = obj({
     log_level: enumOf('error', 'warn', 'info', 'debug', 'trace'), startup_timeout: s('number'),
   }),
   feature: obj({
+    copy_target: oneOf(s('boolean'), obj({ scale_down: s('boolean') })),
     env: oneOf(s('boolean'), obj({ include: s('patterns'), exclude: s('patterns'), override: s('stringMap') })),
     fs: oneOf(s('boolean'), enumOf(...FS_MODES), obj({
       mode: enumOf(...FS_MODES), read_write: s('patterns'), read_only: s('patterns'),

@@ -18,7 +18,7 @@ vi.mock('../cluster/agent-handshake.js', () => {
 
 interface Site { pod: string }
 
-function setup(sites: string[]) {
+function setup(sites: string[], joinedFirst = false) {
   const running = new Set<string>();
   const removed: string[] = [];
   const stopped: string[] = [];
@@ -39,6 +39,7 @@ function setup(sites: string[]) {
       const podName = `agent-${++placed}`;
       running.add(podName);
       return {
+        ...(joinedFirst && placed === 1 ? { joined: true } : {}),
         mode: 'node-job', sessionId: String(placed), namespace: 'ns', podName, containerName: 'kmirror-agent', port: 1, token: `t${placed}`,
         trafficCapable: true, remove: async () => { removed.push(`${podName}@${site.pod}`); running.delete(podName); },
       } satisfies PlacedAgent;
@@ -58,6 +59,22 @@ beforeEach(() => {
 });
 
 describe('AgentKeeper', () => {
+  it('places the agent again, once, when a joined shared agent does not answer (it was ending)', async () => {
+    const k = setup(['pod-a'], true);
+    handshake.failFor.add('agent-1');
+    const { keeper } = await k.start();
+    expect(keeper.agent.podName).toBe('agent-2');
+    expect(k.removed).toEqual(['agent-1@pod-a']);
+    expect(k.logs.some((l) => /shared agent agent-1 did not answer/.test(l))).toBe(true);
+  });
+
+  it('does not place again when an agent it placed itself does not answer', async () => {
+    const k = setup(['pod-a']);
+    handshake.failFor.add('agent-1');
+    await expect(k.start()).rejects.toThrow(/no answer from agent-1/);
+    expect(k.removed).toEqual(['agent-1@pod-a']);
+  });
+
   it('places the first agent where the steps locate the target and reports where it runs', async () => {
     const t = setup(['web-1']);
     const { keeper, first } = await t.start();

@@ -36,6 +36,8 @@ export interface ClusterPlacementSteps<Site> {
   placedMessage(site: Site, agent: PlacedAgent): string;
   /** Watches `site` and calls onMoved once when it no longer holds; absent when a site never moves. */
   follow?(site: Site, onMoved: (reason: string) => void): { stop(): Promise<void> };
+  /** Removes what locate() made for the session (a target copy), after the agent; also when start fails. */
+  release?(): Promise<void>;
 }
 
 export interface KeeperOptions {
@@ -56,10 +58,28 @@ export class AgentKeeper<Site> implements ClusterAgentKeeper {
 
   /** Locates, places and connects the first agent; nothing is left behind when that fails. */
   static async start<Site>(access: KubeAccess, steps: ClusterPlacementSteps<Site>, opts: KeeperOptions): Promise<{ keeper: AgentKeeper<Site>; first: AgentConnection }> {
-    const site = await steps.locate();
-    const agent = await steps.place(site);
-    opts.log('info', steps.placedMessage(site, agent));
-    const first = await connectOrRemove(access, agent, opts.startupTimeoutMs, opts.signal);
+    let site: Site;
+    let agent: PlacedAgent;
+    let first: AgentConnection;
+    try {
+      site = await steps.locate();
+      agent = await steps.place(site);
+      opts.log('info', steps.placedMessage(site, agent));
+      try {
+        first = await connectOrRemove(access, agent, isJoined(agent) ? Math.min(JOIN_CONNECT_MS, opts.startupTimeoutMs) : opts.startupTimeoutMs, opts.signal);
+      } catch (err) {
+        // A shared agent can end (idle exit) between the join and the connection: leaving it
+        // (connectOrRemove did) lets the placement find it gone and place a new one, once.
+        if (!isJoined(agent)) throw err;
+        opts.log('warn', `the shared agent ${agent.podName} did not answer (${(err as Error).message}); placing the agent again`);
+        agent = await steps.place(site);
+        opts.log('info', steps.placedMessage(site, agent));
+        first = await connectOrRemove(access, agent, opts.startupTimeoutMs, opts.signal);
+      }
+    } catch (err) {
+      await steps.release?.().catch((e: unknown) => opts.log('warn', `cleaning up after a failed start: ${(e as Error).message}`));
+      throw err;
+    }
     const keeper = new AgentKeeper(access, steps, opts, site, agent);
     keeper.transport = first.transport;
     return { keeper, first };
@@ -122,10 +142,19 @@ export class AgentKeeper<Site> implements ClusterAgentKeeper {
     return { session: fresh.session, note };
   };
 
-  async close(): Promise<void> {
+  async close(hint: { agentSessionId?: number } = {}): Promise<void> {
     await this.follower?.stop();
-    await this.agent.remove().catch((err: unknown) => this.opts.log('warn', `removing agent ${this.agent.podName} failed: ${(err as Error).message}`));
+    await this.agent.remove(hint).catch((err: unknown) => this.opts.log('warn', `removing agent ${this.agent.podName} failed: ${(err as Error).message}`));
+    await this.steps.release?.().catch((err: unknown) => this.opts.log('warn', `cleaning up the session's objects failed: ${(err as Error).message}`));
   }
+}
+
+// A joined agent already runs: its handshake is quick, or the agent is ending.
+const JOIN_CONNECT_MS = 10_000;
+
+/** True for an agent this session joined (shared-node-agent.ts) rather than placed. */
+function isJoined(agent: PlacedAgent): boolean {
+  return (agent as { joined?: boolean }).joined === true;
 }
 
 /** True when the agent's container still runs (so a new port-forward can reach the same agent). */

@@ -30,8 +30,8 @@ export interface ClusterAgentKeeper {
   /** Cuts the current port-forward (the agent stays up). */
   interruptTransport(): void;
   readonly reconnect: Reconnector;
-  /** Stops following the target and removes the agent. */
-  close(): Promise<void>;
+  /** Stops following the target and removes (or leaves) the agent; `agentSessionId`: this session's last connection. */
+  close(hint?: { agentSessionId?: number }): Promise<void>;
 }
 
 export class ClusterAgentSession extends ReconnectingAgentSession {
@@ -72,7 +72,8 @@ export class ClusterAgentSession extends ReconnectingAgentSession {
   }
 
   override async close(): Promise<void> {
+    const agentSessionId = this.session.sessionId;
     await super.close();
-    await this.keeper.close();
+    await this.keeper.close(agentSessionId !== undefined ? { agentSessionId } : {});
   }
 }

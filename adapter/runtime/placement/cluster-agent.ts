@@ -11,6 +11,7 @@ import { effectiveAgentImage } from '../image/image-settings.js';
 import type { ClusterLog } from './cluster-agent-keeper.js';
 import type { ClusterAgentSession } from './cluster-agent-session.js';
 import type { ClusterAgentPlacement, ClusterPlacementContext } from './cluster-placement.js';
+import { copyTargetPlacement, type CopyTargetOptions } from './copy-target.js';
 import { ephemeralPlacement } from './ephemeral.js';
 import { nodeJobPlacement } from './node-job.js';
 import { targetlessPlacement } from './targetless.js';
@@ -28,12 +29,14 @@ export interface ClusterAgentOptions extends KubeAccessOptions {
   agent?: Partial<AgentPlacementOptions>;
   /** Give up reconnecting after this long. Default 60 s. */
   reconnectTimeoutMs?: number;
+  /** copy_target: work on a copy of the target pod (optionally scaling its Deployment to 0). */
+  copyTarget?: CopyTargetOptions;
   /** Receives one line per notable step (choice of container, agent placed, reconnects). */
   log?: ClusterLog;
   signal?: AbortSignal;
 }
 
-/** The placement for a parsed cluster target: targetless, else node job or ephemeral per `agent.mode`. */
+/** The placement for a parsed cluster target: targetless, a copy of the target, else node job or ephemeral per `agent.mode`. */
 export function clusterPlacementFor(target: KubeTarget | TargetlessTarget, opts: Omit<ClusterAgentOptions, 'target'>,
   access: KubeAccess = openKubeAccess(opts)): ClusterAgentPlacement {
   const log = opts.log ?? (() => undefined);
@@ -43,6 +46,7 @@ export function clusterPlacementFor(target: KubeTarget | TargetlessTarget, opts:
     agent: { ...AGENT_DEFAULTS, image: effectiveAgentImage(opts.agent?.image).image, ...opts.agent, warn: (m) => log('warn', m) },
   };
   if (target.kind === 'targetless') return targetlessPlacement(ctx, target);
+  if (opts.copyTarget) return copyTargetPlacement(ctx, target, opts.copyTarget);
   return ctx.agent.mode === 'ephemeral' ? ephemeralPlacement(ctx, target) : nodeJobPlacement(ctx, target);
 }
 

@@ -1,9 +1,9 @@
-// Local placement (pid/N, netns/NAME): the agent runs on this machine as a child process and the
-// tunnel connects to it directly (no cluster). close() ends the session, then the process.
+// Local placement (pid/N, netns/NAME): the agent runs on this machine, one per target, shared by
+// every session on it (local-shared-agent.ts): open() joins the running agent or starts it. close()
+// ends this session; the agent ends itself once its last session has left, and when this was the
+// last one, close() waits (bounded) until it has, so nothing of the session is left running.
 import type { NetnsTarget, PidTarget } from '#proto/runtime/target.js';
-import { formatTarget } from '#proto/runtime/target.js';
-import { connectAgent } from '../tunnel/agent-session.js';
-import { startLocalAgent } from '../tunnel/local-agent.js';
+import { openSharedLocalAgent, waitPidGone } from './local-shared-agent.js';
 import type { AgentPlacement, OpenedAgent } from './placement.js';
 
 export class LocalPlacement implements AgentPlacement {
@@ -12,13 +12,15 @@ export class LocalPlacement implements AgentPlacement {
   constructor(private readonly target: PidTarget | NetnsTarget, private readonly onAgentLog: (line: string) => void) {}
 
   async open(): Promise<OpenedAgent> {
-    const local = await startLocalAgent({ target: formatTarget(this.target), onLog: this.onAgentLog });
-    try {
-      const session = await connectAgent({ url: local.url, token: local.token, clientName: 'kmirror workstation session' });
-      return { session, agentPid: local.pid, close: async () => { await session.close().catch(() => undefined); await local.stop(); } };
-    } catch (err) {
-      await local.stop();
-      throw err;
-    }
+    const local = await openSharedLocalAgent({ target: this.target, onLog: this.onAgentLog });
+    const { session, pid } = local;
+    return {
+      session, agentPid: pid,
+      close: async () => {
+        const others = await session.sessions?.().then((all) => all.filter((s) => !s.self).length, () => 0) ?? 0;
+        await session.close().catch(() => undefined);
+        if (others === 0) await waitPidGone(pid, 5_000);
+      },
+    };
   }
 }

@@ -18,6 +18,12 @@ describe('clusterOptionsFromConfig', () => {
     });
   });
 
+  it('maps feature.copy_target (mirrord: a boolean or { scale_down })', () => {
+    expect(clusterOptionsFromConfig({ target: 'deploy/web', feature: { copy_target: true } })?.copyTarget).toEqual({ scaleDown: false });
+    expect(clusterOptionsFromConfig({ target: 'deploy/web', feature: { copy_target: { scale_down: true } } })?.copyTarget).toEqual({ scaleDown: true });
+    expect(clusterOptionsFromConfig({ target: 'deploy/web', feature: { copy_target: false } })?.copyTarget).toBeUndefined();
+  });
+
   it('lets flags win over the file', () => {
     expect(clusterOptionsFromConfig({ target: 'pod/a', kube_context: 'dev' }, { target: 'pod/b', context: 'prod', namespace: 'x', container: 'c', kubeconfig: '/k' }))
       .toEqual({ target: 'pod/b', context: 'prod', namespace: 'x', container: 'c', kubeconfig: '/k', agent: {} });

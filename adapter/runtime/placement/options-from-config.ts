@@ -30,9 +30,11 @@ export function clusterOptionsFromConfig(config: KmirrorConfig, flags: ClusterFl
     ...(a.startup_timeout !== undefined ? { startupTimeoutMs: a.startup_timeout * 1000 } : {}),
     ...(a.log_level !== undefined && LOG_LEVELS[a.log_level] ? { logLevel: LOG_LEVELS[a.log_level] } : {}),
   };
+  const copy = config.feature?.copy_target;
   return {
     target,
     agent,
+    ...(copy ? { copyTarget: { scaleDown: typeof copy === 'object' && copy.scale_down === true } } : {}),
     ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
     ...(context !== undefined ? { context } : {}),
     ...(namespace !== undefined ? { namespace } : {}),

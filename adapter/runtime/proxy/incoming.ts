@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import type { SessionPolicy } from '../config/policy.js';
 import type { AgentSession, IncomingConnection, Subscription } from '../tunnel/agent-session.js';
 
-export interface IncomingStatus { port: number; localPort: number; mode: string; transport: string; state: 'subscribing' | 'active' | 'failed' | 'closed'; connections: number; error?: string }
+export interface IncomingStatus { port: number; localPort: number; mode: string; transport: string; state: 'subscribing' | 'active' | 'failed' | 'closed'; connections: number; error?: string; warnings?: string[] }
 
 /** How a listen ended: subscribed at the agent, not subscribed by policy, or failed (`error`). */
 export interface ListenOutcome { subscribed: boolean; error?: string }
@@ -54,6 +54,10 @@ export class IncomingService {
       status.state = 'active';
       this.log('info', `${p.mode} of target port ${remotePort}/${transport} → local port ${localPort}`);
       sub.on('closed', (reason: string) => { status.state = 'closed'; status.error = reason; });
+      // Another session of a shared agent may take some of this port's requests: say so, once each.
+      const warn = (message: string): void => { (status.warnings ??= []).push(message); this.log('warn', message); };
+      for (const w of sub.warnings ?? []) warn(w);
+      sub.on('warning', warn);
       return { subscribed: true };
     }, (err: Error) => {
       status.state = 'failed';

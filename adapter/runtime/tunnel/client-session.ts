@@ -1,18 +1,19 @@
 // Implementation of AgentSession: a WebSocket (direct, or over a pre-opened byte stream such as a
 // Kubernetes port-forward) carrying one tunnel connection, with each API call a stream.
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import WebSocket from 'ws';
 import { DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-stream.js';
 import { hasCapability } from '#proto/runtime/capabilities.js';
 import { TunnelConnection } from '#proto/runtime/connection.js';
 import { TunnelError } from '#proto/runtime/errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '#proto/runtime/framing.js';
-import { clientHandshake } from '#proto/runtime/handshake.js';
+import { clientHandshake, type SessionIdentity } from '#proto/runtime/handshake.js';
 import type { Frame } from '#proto/runtime/messages.js';
 import { WebSocketTransport } from '#proto/runtime/transport.js';
 import type { DirEntry, RemoteStat, SocketAddr, Transport } from '#proto/runtime/types.js';
 import type {
-  AgentSession, ConnectAgentOptions, IncomingConnection, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
+  AgentSession, AgentSessionInfo, ConnectAgentOptions, IncomingConnection, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
 } from './session-types.js';
 import { RemoteFileImpl } from './remote-file.js';
 import { request } from './requests.js';
@@ -44,6 +45,13 @@ function openWebSocket(opts: ConnectAgentOptions, timeoutMs: number): Promise<We
   });
 }
 
+/** This process as other sessions of a shared agent see it (local user name, host, start, pid). */
+export function defaultIdentity(): SessionIdentity {
+  let user = process.env.USER ?? '';
+  try { user = os.userInfo().username; } catch { /* a uid without a passwd entry (containers) */ }
+  return { user: user || `uid ${process.getuid?.() ?? '?'}`, host: os.hostname(), startedAtMs: Math.round(performance.timeOrigin), clientPid: process.pid };
+}
+
 /** Connects, runs the handshake, and returns the session. */
 export async function openClientSession(opts: ConnectAgentOptions): Promise<AgentSession> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -51,8 +59,11 @@ export async function openClientSession(opts: ConnectAgentOptions): Promise<Agen
   const ws = await openWebSocket(opts, timeoutMs);
   const conn = new TunnelConnection(new WebSocketTransport(ws), { role: 'client' });
   try {
-    const ack = await clientHandshake(conn, { token: opts.token, clientName: opts.clientName ?? 'kmirror', timeoutMs: Math.max(1, deadline - Date.now()) });
-    return new ClientAgentSession(conn, ack.target, new Set(ack.capabilities));
+    const ack = await clientHandshake(conn, {
+      token: opts.token, clientName: opts.clientName ?? 'kmirror', timeoutMs: Math.max(1, deadline - Date.now()),
+      identity: opts.identity ?? defaultIdentity(), ...(opts.protocolVersion ? { protocolVersion: opts.protocolVersion } : {}),
+    });
+    return new ClientAgentSession(conn, ack.target, new Set(ack.capabilities), ack.sessionId);
   } catch (err) {
     conn.close('handshake failed');
     throw err;
@@ -62,7 +73,7 @@ export async function openClientSession(opts: ConnectAgentOptions): Promise<Agen
 class ClientAgentSession extends EventEmitter implements AgentSession {
   private readonly subscriptions = new Map<number, SubscriptionImpl>();
 
-  constructor(private readonly conn: TunnelConnection, readonly target: string, readonly capabilities: ReadonlySet<string>) {
+  constructor(private readonly conn: TunnelConnection, readonly target: string, readonly capabilities: ReadonlySet<string>, readonly sessionId?: number) {
     super();
     conn.on('close', (err: TunnelError) => {
       if (err.code !== 'UNAVAILABLE' && this.listenerCount('error') > 0) this.emit('error', err);
@@ -154,6 +165,11 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
 
   async env(): Promise<Record<string, string>> {
     return (await request(this.conn, { kind: 'envRequest' }, 'envResponse', `env of ${this.target}`)).vars;
+  }
+
+  async sessions(): Promise<AgentSessionInfo[]> {
+    if (!hasCapability(this, 'sessions')) throw new TunnelError('NOT_SUPPORTED', `sessions of ${this.target}: the agent does not announce 'sessions' (an older agent)`);
+    return (await request(this.conn, { kind: 'sessionsRequest' }, 'sessionsList', `sessions of ${this.target}`)).sessions;
   }
 
   async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {

@@ -6,6 +6,8 @@ import type { EventEmitter } from 'node:events';
 import type {
   DirEntry, HttpFilter, RemoteStat, SocketAddr, TrafficMode, Transport,
 } from '#proto/runtime/types.js';
+import type { SessionIdentity } from '#proto/runtime/handshake.js';
+import type { MsgOf } from '#proto/runtime/messages.js';
 
 export type { DirEntry, HttpFilter, RemoteStat, SocketAddr, TrafficMode, Transport };
 
@@ -18,7 +20,14 @@ export interface ConnectAgentOptions {
   /** A pre-opened byte stream (e.g. a Kubernetes port-forward) carrying the WebSocket. */
   socket?: Duplex;
   clientName?: string;
+  /** Who opens the session, shown to other sessions of a shared agent (default: this process's user, host, pid). */
+  identity?: SessionIdentity;
+  /** Tunnel protocol version to announce (tests of a version mismatch); default PROTOCOL_VERSION. */
+  protocolVersion?: number;
 }
+
+/** One session of an agent as `kmirror sessions` shows it (SessionsList). */
+export type AgentSessionInfo = MsgOf<'sessionsList'>['sessions'][number];
 
 /** A TCP connection opened by the agent inside the target: a net.Socket-like Duplex. */
 export interface TunnelSocket extends Duplex {
@@ -86,10 +95,15 @@ export interface SubscribeOptions {
   httpFilter?: HttpFilter;
 }
 
-/** A port subscription. Events: 'closed' (reason) when the agent ends it. */
+/**
+ * A port subscription. Events: 'closed' (reason) when the agent ends it; 'warning' (message) when
+ * another session of a shared agent subscribes a filter that can match the same requests.
+ */
 export interface Subscription extends EventEmitter {
   readonly port: number;
   readonly mode: TrafficMode;
+  /** Warnings received so far (some arrive before a listener can be attached). */
+  readonly warnings?: readonly string[];
   /** Where the agent's listener is bound inside the target (steal), if it reports one. */
   readonly listen?: SocketAddr;
   close(): Promise<void>;
@@ -119,6 +133,10 @@ export interface AgentSession extends EventEmitter {
   readdir(path: string): Promise<DirEntry[]>;
   env(): Promise<Record<string, string>>;
   subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription>;
+  /** The sessions the agent serves now (capability 'sessions'); optional for wrappers that predate it. */
+  sessions?(): Promise<AgentSessionInfo[]>;
+  /** This session's number on the agent (HelloAck.session_id), when the agent reports one. */
+  readonly sessionId?: number;
   /** Round-trip time in milliseconds. */
   ping(): Promise<number>;
   close(): Promise<void>;

@@ -19,7 +19,14 @@ export class SubscriptionImpl extends EventEmitter implements Subscription, Stre
     return !this.ended;
   }
 
+  readonly warnings: string[] = [];
+
   onMessage(msg: Msg): void {
+    if (msg.kind === 'subscriptionWarning') {
+      this.warnings.push(msg.message);
+      this.emit('warning', msg.message);
+      return;
+    }
     if (msg.kind === 'unsubscribed') return this.end(msg.reason || 'unsubscribed by the agent');
     if (msg.kind === 'error') return this.end(`${msg.code}: ${msg.message}`);
     this.conn.sendStreamError(this.streamId, 'PROTOCOL_VIOLATION', `subscription: unexpected ${msg.kind}`);

@@ -1,19 +1,21 @@
 // The agent's IncomingTrafficService backed by eBPF: mirror through km_mirror_tcx,
-// steal through km_steal, HTTP-filtered steal per request, UDP steal. Owns the rules between
-// subscriptions: several clients may mirror one port and several filtered steals may share a
-// port (first match wins, in subscription order), but an unfiltered steal owns its port alone.
+// steal through km_steal, HTTP-filtered steal per request, UDP steal. Serves every session of
+// the agent: several sessions may mirror one port (each gets the copy) and several filtered
+// steals may share a port (first subscribed wins; steal/shared-port-rules.ts), but an
+// unfiltered steal owns its port alone.
 // close() of a subscription detaches at once and closes that subscription's connections.
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
 import { TunnelError } from '#proto/runtime/errors.js';
-import type { IncomingSink, IncomingSubscription, IncomingTrafficService, SubscribeRequest } from './service.js';
+import type { IncomingSink, IncomingSubscription, IncomingTrafficService, SubscribeRequest, SubscriberSession } from './service.js';
 import { compileHttpFilter, HttpFilterError } from './http/filter.js';
 import { FilteredHttpConnection, type FilterRoute } from './http/filtered-connection.js';
 import { MirrorEngine } from './mirror/mirror-engine.js';
 import { StealEngine, type StolenConnection } from './steal/steal-engine.js';
 import { relayTcp } from './steal/tcp-relay.js';
 import { relayUdp } from './steal/udp-relay.js';
+import { checkStealAllowed, reportOverlaps, type PortSteal } from './steal/shared-port-rules.js';
 
 export interface EbpfServiceOptions {
   sockets: NetnsSockets;
@@ -22,12 +24,6 @@ export interface EbpfServiceOptions {
   probeSources?: string[];
   /** How far JS may lag behind the mirror ring-buffer reader before the kernel drops (64 MB). */
   mirrorMaxPendingBytes?: number;
-}
-
-interface PortSteal {
-  unfiltered?: { sink: IncomingSink; streams: Set<Duplex> };
-  filtered: FilterRoute[];
-  release: () => void;
 }
 
 function validate(req: SubscribeRequest): void {
@@ -55,7 +51,7 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
   readonly steal: StealEngine;
   readonly mirror: MirrorEngine;
   private readonly tcpSteals = new Map<number, PortSteal>();
-  private readonly udpSteals = new Set<number>();
+  private readonly udpSteals = new Map<number, string>();
   private readonly filteredConnections = new Set<FilteredHttpConnection>();
 
   constructor(private readonly o: EbpfServiceOptions) {
@@ -71,7 +67,7 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
     validate(req);
     try {
       if (req.mode === 'mirror') return await this.subscribeMirror(req.port, sink);
-      if (req.transport === 'udp') return await this.subscribeUdp(req.port, sink);
+      if (req.transport === 'udp') return await this.subscribeUdp(req.port, sink, req.session);
       return await this.subscribeTcpSteal(req, sink);
     } catch (err) {
       if (err instanceof TunnelError) throw err;
@@ -96,9 +92,10 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
     return { close: release };
   }
 
-  private async subscribeUdp(port: number, sink: IncomingSink): Promise<IncomingSubscription> {
-    if (this.udpSteals.has(port)) throw new TunnelError('ALREADY_EXISTS', `steal udp/${port}: the port is already stolen by another subscription`);
-    this.udpSteals.add(port);
+  private async subscribeUdp(port: number, sink: IncomingSink, session?: SubscriberSession): Promise<IncomingSubscription> {
+    const holder = this.udpSteals.get(port);
+    if (holder !== undefined) throw new TunnelError('ALREADY_EXISTS', `steal udp/${port}: the port is already stolen by ${holder}`);
+    this.udpSteals.set(port, session?.label ?? 'another session');
     const streams = new Set<Duplex>();
     let release: () => void;
     try {
@@ -120,15 +117,14 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
     const port = req.port;
     const matcher = req.httpFilter ? compileHttpFilter(req.httpFilter) : undefined;
     let entry = this.tcpSteals.get(port);
-    if (entry && (!matcher || entry.unfiltered)) {
-      throw new TunnelError('ALREADY_EXISTS', `steal tcp/${port}: the port is already stolen${entry.unfiltered ? ' without a filter' : ' with an HTTP filter'} by another subscription`);
-    }
+    checkStealAllowed(port, entry, Boolean(matcher));
     const streams = new Set<Duplex>();
-    const route: FilterRoute | undefined = matcher ? { matcher, sink, streams } : undefined;
+    const session = req.session;
+    const route: FilterRoute | undefined = matcher && req.httpFilter ? { matcher, filter: req.httpFilter, sink, streams, ...(session ? { session } : {}) } : undefined;
     if (!entry) {
       const created: PortSteal = { filtered: [], release: () => {} };
       if (route) created.filtered.push(route);
-      else created.unfiltered = { sink, streams };
+      else created.unfiltered = { sink, streams, ...(session ? { session } : {}) };
       this.tcpSteals.set(port, created);
       try {
         created.release = await this.steal.addTcp(port, (conn) => this.dispatch(created, conn));
@@ -139,6 +135,11 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
       entry = created;
     } else if (route) {
       entry.filtered.push(route);
+      // After Subscribed is sent (the sink queues warnings until then).
+      const routes = entry.filtered;
+      queueMicrotask(() => {
+        try { reportOverlaps(port, routes.slice(0, routes.indexOf(route)), route); } catch (err) { this.o.log.warn('incoming', 'overlap check failed', { port, err }); }
+      });
     }
     const owner = entry;
     this.o.log.info('incoming', 'steal subscribed', { port, filtered: Boolean(matcher) });

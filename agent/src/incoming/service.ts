@@ -7,11 +7,20 @@ import { TunnelError } from '#proto/runtime/errors.js';
 
 export type { HttpFilter, SocketAddr, TrafficMode, Transport };
 
+/** The session a subscription belongs to, as other sessions are told about it. */
+export interface SubscriberSession {
+  readonly id: number;
+  /** "alice@laptop (session 2, pid 4711, since …)" */
+  readonly label: string;
+}
+
 export interface SubscribeRequest {
   port: number;
   mode: TrafficMode;
   transport: Transport;
   httpFilter?: HttpFilter;
+  /** Who subscribes (named in refusals and overlap warnings to other sessions). */
+  session?: SubscriberSession;
 }
 
 export interface IncomingConnectionInfo {
@@ -36,6 +45,8 @@ export interface IncomingSink {
   gap(connection: Duplex, offset: bigint | number, length: number): void;
   /** The agent ended the subscription (sends Unsubscribed with the reason). */
   closed(reason: string): void;
+  /** Another session's subscription may take this one's requests (sent after Subscribed). */
+  warn?(message: string, otherSessionId: number): void;
 }
 
 export interface IncomingSubscription {

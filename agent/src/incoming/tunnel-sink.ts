@@ -14,8 +14,10 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
   private subscription: IncomingSubscription | undefined;
   private ended = false;
   private readonly connections = new Set<TunnelByteStream>();
+  private pendingWarnings: Array<{ message: string; otherSessionId: number }> | undefined = [];
 
-  constructor(private readonly conn: TunnelConnection, readonly streamId: number, private readonly log: Logger) {
+  /** `onEnd` runs once when the subscription ends, however it ends (the session's registry entry). */
+  constructor(private readonly conn: TunnelConnection, readonly streamId: number, private readonly log: Logger, private readonly onEnd?: () => void) {
     conn.attach(streamId, this);
   }
 
@@ -24,6 +26,16 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
     if (this.ended) return subscription.close();
     this.subscription = subscription;
     this.conn.send(this.streamId, { kind: 'subscribed', ...(subscription.listen ? { listen: subscription.listen } : {}) });
+    const queued = this.pendingWarnings ?? [];
+    this.pendingWarnings = undefined;
+    for (const w of queued) this.warn(w.message, w.otherSessionId);
+  }
+
+  warn(message: string, otherSessionId: number): void {
+    if (this.ended || this.conn.closed) return;
+    if (this.pendingWarnings) { this.pendingWarnings.push({ message, otherSessionId }); return; }
+    this.log.info('incoming', 'subscription warning', { stream: this.streamId, message });
+    this.conn.send(this.streamId, { kind: 'subscriptionWarning', message, otherSessionId });
   }
 
   openConnection(info: IncomingConnectionInfo): Duplex {
@@ -74,6 +86,7 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
   private end(reason: string, tell: boolean): void {
     if (this.ended) return;
     this.ended = true;
+    this.onEnd?.();
     this.log.info('incoming', 'subscription ended', { stream: this.streamId, reason });
     if (tell) this.conn.send(this.streamId, { kind: 'unsubscribed', reason });
     this.conn.detach(this.streamId);

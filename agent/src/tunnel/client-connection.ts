@@ -1,5 +1,6 @@
-// One authenticated client of the agent: routes each new stream to the service its first
-// message asks for. Every handler runs inside a boundary that turns unexpected exceptions into
+// One authenticated client (session) of the agent: routes each new stream to the service its
+// first message asks for. A session reaches only streams of its own connection, so it can never
+// read, end or take over another session's traffic or subscriptions. Every handler runs inside a boundary that turns unexpected exceptions into
 // an INTERNAL error on that stream; nothing a client sends can stop the agent serving others.
 import type { Frame } from '#proto/runtime/messages.js';
 import type { TunnelConnection } from '#proto/runtime/connection.js';
@@ -15,6 +16,7 @@ import { OpenFileStream, readdirInTarget, statInTarget } from '../services/files
 import { answerOnce } from '../services/pending-request.js';
 import { serveTcpConnect } from '../services/tcp-relay.js';
 import { serveUdpOpen } from '../services/udp.js';
+import type { AgentSessionRecord, SessionRegistry } from './session-registry.js';
 
 const FAMILY_NUMBERS = { any: 0, ipv4: 4, ipv6: 6 } as const;
 
@@ -25,10 +27,16 @@ export interface AgentServices {
   incoming: IncomingTrafficService;
 }
 
-export function serveClient(conn: TunnelConnection, services: AgentServices, log: Logger): void {
+/** This connection's session and the registry of every session of the agent. */
+export interface ClientSession {
+  record: AgentSessionRecord;
+  registry: SessionRegistry;
+}
+
+export function serveClient(conn: TunnelConnection, services: AgentServices, log: Logger, session: ClientSession): void {
   conn.on('stream', (frame: Frame) => {
     const what = frame.msg?.kind ?? 'unknown';
-    handleStream(conn, services, log, frame).catch((err: unknown) => {
+    handleStream(conn, services, log, frame, session).catch((err: unknown) => {
       const e = toTunnelError(err, `${what} on stream ${frame.streamId}`);
       if (e.code === 'INTERNAL') log.error('tunnel', 'request failed', { stream: frame.streamId, err: e, stack: (err as Error)?.stack });
       else log.debug('tunnel', 'request failed', { stream: frame.streamId, code: e.code, err: e.message });
@@ -37,7 +45,7 @@ export function serveClient(conn: TunnelConnection, services: AgentServices, log
   });
 }
 
-async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logger, frame: Frame): Promise<void> {
+async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logger, frame: Frame, session: ClientSession): Promise<void> {
   const { streamId, msg } = frame;
   // Safe: the connection answers frames without a known body itself (UNKNOWN_MESSAGE).
   const m = msg!;
@@ -66,9 +74,12 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
     case 'envRequest':
       return reply({ kind: 'envResponse', vars: await readTargetEnv(s.target) });
     case 'subscribe': {
-      const sink = new TunnelIncomingSink(conn, streamId, log.child({ subscription: streamId }));
+      const { record, registry } = session;
+      const sink = new TunnelIncomingSink(conn, streamId, log.child({ subscription: streamId }), () => registry.forget(record, streamId));
       try {
-        const sub = await s.incoming.subscribe({ port: m.port, mode: m.mode, transport: m.transport, ...(m.httpFilter ? { httpFilter: m.httpFilter } : {}) }, sink);
+        const req = { port: m.port, mode: m.mode, transport: m.transport, ...(m.httpFilter ? { httpFilter: m.httpFilter } : {}), session: record };
+        const sub = await s.incoming.subscribe(req, sink);
+        registry.subscribed(record, streamId, req);
         sink.started(sub);
       } catch (err) {
         sink.refused();
@@ -76,6 +87,8 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       }
       return;
     }
+    case 'sessionsRequest':
+      return reply({ kind: 'sessionsList', sessions: session.registry.list(session.record.id) });
     case 'unsubscribe':
       conn.sendStreamError(streamId, 'NOT_FOUND', `stream ${streamId}: no subscription to unsubscribe`);
       return;

@@ -1,6 +1,6 @@
 // The agent's listener: an HTTP server upgrading `/kmirror/v1` to a WebSocket, one tunnel
-// connection per client. Each connection runs its own handshake and services; a misbehaving
-// client only ever loses its own connection.
+// connection per client (one session). Each connection runs its own handshake and services; a
+// misbehaving client only ever loses its own connection. Sessions are listed in a registry.
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -12,6 +12,7 @@ import { WebSocketTransport } from '#proto/runtime/transport.js';
 import type { TunnelError } from '#proto/runtime/errors.js';
 import type { Logger } from '../log.js';
 import { serveClient, type AgentServices } from './client-connection.js';
+import { SessionRegistry } from './session-registry.js';
 
 export const TUNNEL_PATH = '/kmirror/v1';
 export const AGENT_VERSION = '0.1.0';
@@ -19,6 +20,8 @@ export const AGENT_VERSION = '0.1.0';
 export interface AgentServer {
   readonly port: number;
   readonly clientCount: number;
+  /** Clients connected since start-up. */
+  readonly clientsSeen: number;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export async function startAgentServer(opts: { host: string; port: number; token
   });
   const wss = new WebSocketServer({ server, path: TUNNEL_PATH, maxPayload: 4 * DEFAULT_MAX_FRAME_BYTES, perMessageDeflate: false });
   const live = new Set<TunnelConnection>();
+  const sessions = new SessionRegistry();
   let nextClient = 1;
 
   wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
@@ -40,13 +44,17 @@ export async function startAgentServer(opts: { host: string; port: number; token
       live.delete(conn);
       clientLog.info('tunnel', 'client disconnected', { code: err.code, reason: err.message });
     });
+    const sessionId = sessions.reserveId();
     acceptHandshake(conn, {
       token: opts.token,
       timeoutMs: opts.handshakeTimeoutMs ?? 10_000,
-      ack: { capabilities: [...opts.capabilities], agentVersion: AGENT_VERSION, target: opts.services.target.spec, maxFrameBytes: conn.maxFrameBytes },
+      ack: { capabilities: [...opts.capabilities], agentVersion: AGENT_VERSION, target: opts.services.target.spec, maxFrameBytes: conn.maxFrameBytes, sessionId },
     }).then((hello) => {
-      clientLog.info('tunnel', 'handshake ok', { clientName: hello.clientName, version: hello.protocolVersion });
-      serveClient(conn, opts.services, clientLog);
+      if (conn.closed) return;
+      const record = sessions.add(sessionId, hello);
+      conn.on('close', () => sessions.remove(sessionId));
+      clientLog.info('tunnel', 'handshake ok', { clientName: hello.clientName, version: hello.protocolVersion, session: record.label, sessions: sessions.size });
+      serveClient(conn, opts.services, clientLog, { record, registry: sessions });
     }, (err: TunnelError) => {
       clientLog.warn('tunnel', 'handshake refused', { code: err.code, reason: err.message });
     });
@@ -76,6 +84,7 @@ export async function startAgentServer(opts: { host: string; port: number; token
   return {
     port,
     get clientCount() { return live.size; },
+    get clientsSeen() { return nextClient - 1; },
     async close() {
       for (const c of live) c.close('agent shutting down');
       wss.close();

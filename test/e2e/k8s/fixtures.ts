@@ -2,7 +2,7 @@
 // Services, a client pod that sends requests from inside the cluster, the host PID of a
 // container (the tests run on the node), and the check that no kmirror object (Job, pod, token
 // Secret) is left.
-import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { IMAGES, waitFor } from '../harness/cluster.js';
 import { execInPod, waitForPodReady, waitForReadyPod } from '../harness/pods.js';
 import { MANAGED_SELECTOR } from '#runtime/cluster/agent-pod-spec.js';
@@ -80,14 +80,15 @@ export async function hostPidOfContainer(core: CoreV1Api, namespace: string, pod
 /** kmirror's Jobs, pods and token Secrets in `namespace` (by the managed-by label). */
 export async function kmirrorObjects(kc: KubeConfig, namespace: string): Promise<string[]> {
   const core = kc.makeApiClient(CoreV1Api);
-  const [jobs, pods, secrets] = await Promise.all([
+  const [jobs, pods, secrets, leases] = await Promise.all([
     kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace, labelSelector: MANAGED_SELECTOR }),
     core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR }),
     core.listNamespacedSecret({ namespace, labelSelector: MANAGED_SELECTOR }),
+    kc.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace, labelSelector: MANAGED_SELECTOR }),
   ]);
   return [
     ...jobs.items.map((j) => `job/${j.metadata?.name}`), ...pods.items.map((p) => `pod/${p.metadata?.name}`),
-    ...secrets.items.map((s) => `secret/${s.metadata?.name}`),
+    ...secrets.items.map((s) => `secret/${s.metadata?.name}`), ...leases.items.map((l) => `lease/${l.metadata?.name}`),
   ];
 }
 

@@ -40,3 +40,10 @@ describe('compileHttpFilter', () => {
     expect(() => compileHttpFilter({})).toThrow(/empty filter/);
   });
 });
+
+describe('invalid patterns', () => {
+  it('names the pattern and the position where it breaks', () => {
+    expect(() => compileHttpFilter({ headerFilter: 'x-user: (a' })).toThrow('http_filter.header_filter: invalid pattern "x-user: (a" at position 10: Unterminated group');
+    expect(() => compileHttpFilter({ allOf: [{ pathFilter: '^/[z-a]' }] })).toThrow(/all_of\[0\]\.path_filter: invalid pattern "\^\/\[z-a\]" at position \d+: Range out of order/);
+  });
+});

@@ -1,7 +1,8 @@
 // mirrord's http_filter semantics over one parsed request: header_filter (regex over each
 // "Name: value" line), path_filter (regex over the path, query included), method_filter (regex
 // over the method, case-insensitive), all_of / any_of nesting. Every field that is set must
-// match. Compiled once per subscription; invalid regexes are refused with a clear error.
+// match. Compiled once per subscription; invalid patterns are refused naming the pattern and the position.
+import { RegExpValidator } from '@eslint-community/regexpp';
 import { KmError } from '#proto/runtime/km-error.js';
 import type { HttpFilter } from '../service.js';
 
@@ -22,11 +23,21 @@ export class HttpFilterError extends KmError<'agent'> {
   }
 }
 
+// regexpp reports where a pattern breaks (RegExp's own error does not); RegExp still compiles it.
+const validator = new RegExpValidator();
+
 function compile(pattern: string, field: string, flags = ''): RegExp {
+  try {
+    validator.validatePattern(pattern, 0, pattern.length, { unicode: false });
+  } catch (err) {
+    const at = (err as { index?: number }).index;
+    const why = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    throw new HttpFilterError(`${field}: invalid pattern ${JSON.stringify(pattern)}${at === undefined ? '' : ` at position ${at}`}: ${why}`);
+  }
   try {
     return new RegExp(pattern, flags);
   } catch (err) {
-    throw new HttpFilterError(`http_filter.${field}: invalid regex ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+    throw new HttpFilterError(`${field}: invalid pattern ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
 }
 
@@ -58,4 +69,17 @@ export function compileHttpFilter(filter: HttpFilter, path = 'http_filter'): Req
   }
   if (parts.length === 0) throw new HttpFilterError(`${path}: empty filter (set header_filter, path_filter, method_filter, all_of or any_of)`);
   return (req) => parts.every((m) => m(req));
+}
+
+/** mirrord's JSON form of a filter (snake_case keys), as users wrote it. */
+export function filterText(f: HttpFilter | undefined): string {
+  if (!f) return '';
+  const snake = (x: HttpFilter): Record<string, unknown> => ({
+    ...(x.headerFilter ? { header_filter: x.headerFilter } : {}),
+    ...(x.pathFilter ? { path_filter: x.pathFilter } : {}),
+    ...(x.methodFilter ? { method_filter: x.methodFilter } : {}),
+    ...(x.allOf?.length ? { all_of: x.allOf.map(snake) } : {}),
+    ...(x.anyOf?.length ? { any_of: x.anyOf.map(snake) } : {}),
+  });
+  return JSON.stringify(snake(f));
 }

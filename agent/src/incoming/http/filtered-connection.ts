@@ -8,12 +8,15 @@
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../log.js';
-import type { IncomingSink, SocketAddr } from '../service.js';
+import type { HttpFilter, IncomingSink, SocketAddr, SubscriberSession } from '../service.js';
 import type { RequestMatcher } from './filter.js';
 import { HttpMessageSplitter, type MessageHead } from './message-splitter.js';
 
 export interface FilterRoute {
   matcher: RequestMatcher;
+  /** The filter as subscribed (overlap checks) and whose it is (messages to other sessions). */
+  filter: HttpFilter;
+  session?: SubscriberSession;
   sink: IncomingSink;
   /** Streams opened for this route, so the subscription can close them. */
   streams: Set<Duplex>;
