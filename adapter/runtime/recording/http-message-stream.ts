@@ -96,6 +96,7 @@ export class HttpMessageStream {
       }
       this.chunk = undefined;
     }
+    if (this.held.some((b) => b.length > 0)) this.raw = true; // ended inside something that never became a message head
     this.emit(Buffer.concat(this.held));
     this.held = [];
   }
