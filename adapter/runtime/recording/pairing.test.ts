@@ -23,9 +23,9 @@ async function record(script: ScriptedRecording) {
 }
 
 /** Feeds both directions one byte at a time: pairing must not depend on segment boundaries. */
-function indexByteByByte(request: string, response: string): { exchanges: PendingExchange[]; out: Record<string, string> } {
+function indexByteByByte(request: string, response: string): { exchanges: PendingExchange[]; out: { request: string; response: string } } {
   const exchanges: PendingExchange[] = [];
-  const out: Record<string, string> = { request: '', response: '' };
+  const out = { request: '', response: '' };
   const ix = new ConnectionIndexer(1, { onOutput: (d, b) => (out[d] += b.toString('latin1')), onExchange: (x) => exchanges.push(x) }, undefined);
   let ts = 0;
   for (const ch of request) ix.segment('request', Buffer.from(ch, 'latin1'), ts++);

@@ -39,7 +39,7 @@ export function readRecording(bytes: Buffer): RecordingRead {
   }
   if (first.kind === 'error') throw first.error;
   if (first.record.type !== 'header' || !isHeader(first.record)) {
-    const found = first.record.type === 'header' ? 'a header record with missing or mistyped fields' : `a ${first.record.type} record`;
+    const found = (first.record as RecordingRecord).type === 'header' ? 'a header record with missing or mistyped fields' : `a ${first.record.type} record`;
     throw new RecordingFormatError(PREAMBLE_LENGTH, 'the header record (target, ports, started, redaction)', found);
   }
   const read: RecordingRead = { header: first.record, records: [], end: undefined, validBytes: first.next, lostBytes: 0, error: undefined };
