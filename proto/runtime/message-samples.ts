@@ -28,4 +28,7 @@ export const SAMPLES: Msg[] = [
   { kind: 'subscribed', listen: addr }, { kind: 'unsubscribe' },
   { kind: 'incomingConnection', subscriptionStreamId: 3, source: addr, destination: { address: '1.1.1.1', port: 2 }, mode: 'mirror', initialWindow: 5, transport: 'tcp' },
   { kind: 'mirrorGap', offset: 100, length: 20 }, { kind: 'unsubscribed', reason: 'gone' },
+  { kind: 'recordedConnection', connectionId: 7, client: addr, server: { address: '10.0.0.2', port: 8080 }, startUs: 1.7e15, endUs: 1.7e15 + 5, reset: true, synSeen: true },
+  { kind: 'recordedSegment', connectionId: 7, direction: 'out', timeUs: 1.7e15 + 1, offset: 2 ** 33, data: Buffer.from('HTTP/1.1 200 OK') },
+  { kind: 'recordedGap', connectionId: 7, direction: 'in', timeUs: 1.7e15 + 2, offset: 10, length: 20, reason: 'ring buffer overrun' },
 ];
