@@ -4,7 +4,7 @@
 export type SessionState = 'initializing' | 'configuring' | 'launching' | 'running' | 'stopped' | 'terminating' | 'terminated';
 
 /** Commands kmirror-dap answers itself; everything else goes to the backend. */
-export type OwnCommand = 'initialize' | 'launch' | 'attach' | 'disconnect' | 'terminate' | 'kmirror/status';
+export type OwnCommand = 'initialize' | 'launch' | 'attach' | 'disconnect' | 'terminate' | 'kmirror/status' | 'kmirror/replay';
 
 const BACKEND_STATES: ReadonlySet<SessionState> = new Set(['launching', 'running', 'stopped']);
 

@@ -19,6 +19,8 @@ export interface ReplayOptions {
   concurrency: number;
   /** Bounds each item: connect + send + response. Long for a debuggee that may sit at a breakpoint. */
   timeoutMs: number;
+  /** Retry a refused connection for this long (a debuggee that is not listening yet). */
+  retryRefusedMs?: number;
   onResult?: (result: ReplayResult) => void;
 }
 
@@ -95,13 +97,13 @@ async function replayOne(item: ReplayItem, options: ReplayOptions): Promise<Repl
   };
   try {
     if (item.kind === 'exchange') {
-      const { response, received } = await exchangeOnce(options.to, request, isHead, options.timeoutMs);
+      const { response, received } = await exchangeOnce(options.to, request, isHead, options);
       base.received = received;
       base.status = response.status;
       base.differences = compareResponses(recorded, response);
     } else {
       const want = responseBytes(item);
-      const answer = await rawOnce(options.to, request, options.timeoutMs, want.length);
+      const answer = await rawOnce(options.to, request, options, want.length);
       base.received = answer.length;
       if (digest(answer) !== digest(want)) base.differences = [`answer ${describeBody(want)} → ${describeBody(answer)}`];
     }
@@ -125,22 +127,44 @@ function describeBody(b: Buffer): string {
   return `sha256:${digest(b).slice(0, 12)} (${b.length} bytes)`;
 }
 
-function open(to: ReplayTarget, timeoutMs: number, what: string): { socket: Socket; done: Promise<never> } {
-  const socket = connect({ host: to.host, port: to.port });
+/** Connects; while `refusedUntil` (a Date.now() deadline) lies ahead, a refusal is retried (a debuggee still starting). */
+async function connected(to: ReplayTarget, refusedUntil: number): Promise<Socket> {
+  for (;;) {
+    try {
+      return await new Promise<Socket>((resolve, reject) => {
+        const socket = connect({ host: to.host, port: to.port });
+        socket.once('connect', () => {
+          socket.removeListener('error', reject);
+          resolve(socket);
+        });
+        socket.once('error', reject);
+      });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ECONNREFUSED' && Date.now() < refusedUntil) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      throw new Error(e.code === 'ECONNREFUSED' ? `${to.host}:${to.port} refused the connection` : `connecting to ${to.host}:${to.port}: ${e.message}`);
+    }
+  }
+}
+
+/** Fails when the socket errors or stays silent for `timeoutMs`. */
+function watchdog(socket: Socket, to: ReplayTarget, timeoutMs: number, what: string): Promise<never> {
   socket.setTimeout(timeoutMs);
-  const done = new Promise<never>((_, reject) => {
-    socket.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'ECONNREFUSED' ? `${to.host}:${to.port} refused the connection` : `${what}: ${err.message}`)));
+  return new Promise<never>((_, reject) => {
+    socket.once('error', (err) => reject(new Error(`${what}: ${err.message}`)));
     socket.once('timeout', () => {
       socket.destroy();
       reject(new Error(`${what}: no complete answer from ${to.host}:${to.port} within ${timeoutMs} ms`));
     });
   });
-  return { socket, done };
 }
 
-function exchangeOnce(to: ReplayTarget, request: Buffer, isHead: boolean, timeoutMs: number): Promise<{ response: ParsedResponse; received: number }> {
-  const { socket, done } = open(to, timeoutMs, 'replaying the request');
+async function exchangeOnce(to: ReplayTarget, request: Buffer, isHead: boolean, options: ReplayOptions): Promise<{ response: ParsedResponse; received: number }> {
+  const socket = await connected(to, Date.now() + (options.retryRefusedMs ?? 0));
+  const done = watchdog(socket, to, options.timeoutMs, 'replaying the request');
   const reader = new ResponseReader(isHead);
   let received = 0;
   const finished = new Promise<{ response: ParsedResponse; received: number }>((resolve, reject) => {
@@ -165,8 +189,9 @@ function exchangeOnce(to: ReplayTarget, request: Buffer, isHead: boolean, timeou
 }
 
 /** Ends when the target closes, or once it has answered as many bytes as it did when recorded. */
-function rawOnce(to: ReplayTarget, request: Buffer, timeoutMs: number, recordedLength: number): Promise<Buffer> {
-  const { socket, done } = open(to, timeoutMs, 'replaying the connection');
+async function rawOnce(to: ReplayTarget, request: Buffer, options: ReplayOptions, recordedLength: number): Promise<Buffer> {
+  const socket = await connected(to, Date.now() + (options.retryRefusedMs ?? 0));
+  const done = watchdog(socket, to, options.timeoutMs, 'replaying the connection');
   const chunks: Buffer[] = [];
   let length = 0;
   const finished = new Promise<Buffer>((resolve) => {
