@@ -9,10 +9,25 @@ import { DapError } from '../common/errors.js';
 import { openRecording } from '#runtime/recording/open-recording.js';
 import { selectItems, type ReplayItem } from '#runtime/recording/recording-index.js';
 import { itemLabel, replay, type ReplayResult } from '#runtime/recording/replay.js';
+import { itemTitle, summarize, type ItemSummary } from '#runtime/recording/show.js';
 import type { DebuggeeLayer } from './layer.js';
 
 export const KMIRROR_REPLAY = 'kmirror/replay' as const;
 export const KMIRROR_REPLAY_RESULT = 'kmirror/replayResult' as const;
+export const KMIRROR_RECORDING = 'kmirror/recording' as const;
+
+/** `kmirror/recording` `{ file }` → what an editor's picker shows: one titled entry per replayable item. */
+export function listRecording(args: { file?: unknown }): { target: string; items: (ItemSummary & { title: string })[]; warnings: string[] } {
+  if (!args || typeof args.file !== 'string' || !args.file) throw new DapError('BAD_REQUEST', 'kmirror/recording: "file" (a .kmrec recording) is required');
+  const warnings: string[] = [];
+  try {
+    const index = openRecording(args.file, (w) => warnings.push(w));
+    const items = index.items.map(summarize).map((s) => ({ ...s, title: itemTitle(s) }));
+    return { target: index.header.target, items, warnings };
+  } catch (err) {
+    throw new DapError('BAD_REQUEST', `kmirror/recording: ${(err as Error).message}`, { cause: err });
+  }
+}
 
 export interface KmirrorReplayArguments {
   file: string;

@@ -22,7 +22,7 @@ import { OWNED_SPAWN_OPTIONS, ownProcess } from './process-lifetime.js';
 import { selectBackend } from './select-backend.js';
 import { openTargetLayer } from './target-layer.js';
 import { OutputBarrier } from './output-barrier.js';
-import { KMIRROR_REPLAY, startReplay, type KmirrorReplayArguments } from './replay-request.js';
+import { KMIRROR_RECORDING, KMIRROR_REPLAY, listRecording, startReplay, type KmirrorReplayArguments } from './replay-request.js';
 import type { Readable } from 'node:stream';
 
 const DISCONNECT_TIMEOUT_MS = 5_000;
@@ -71,6 +71,7 @@ export class DebugSession {
     attach: (args) => this.start('attach', args),
     disconnect: (args) => this.disconnect(args),
     'kmirror/status': () => this.layer.status(),
+    [KMIRROR_RECORDING]: (args) => listRecording(args),
     [KMIRROR_REPLAY]: (args) =>
       startReplay(args as unknown as KmirrorReplayArguments, this.layer, {
         event: (event, body) => this.connection.sendEvent(event, body),

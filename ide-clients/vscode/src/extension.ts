@@ -1,9 +1,11 @@
 // VS Code glue for kmirror-dap: registers a DebugAdapterDescriptorFactory for the `kmirror` debug
 // type (the adapter is started as chosen by adapter-choice.ts) and a configuration provider that
-// fills in a launch for the current file when there is no launch.json. No logic beyond that.
+// fills in a launch for the current file when there is no launch.json, and the "Replay recorded
+// request…" command (replay-command.ts).
 import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { chooseAdapter } from './adapter-choice.js';
+import { replayRecordedRequest, type ReplayUi } from './replay-command.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   // The bundled layer launcher must stay executable even if the .vsix extraction dropped the mode.
@@ -12,8 +14,18 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('kmirror', new KmirrorAdapterFactory(context)),
     vscode.debug.registerDebugConfigurationProvider('kmirror', new KmirrorConfigurationProvider()),
+    vscode.commands.registerCommand('kmirror.replayRecordedRequest', (file?: string) => replayRecordedRequest(replayUi, typeof file === 'string' ? file : undefined)),
   );
 }
+
+const replayUi: ReplayUi = {
+  activeSession: () => vscode.debug.activeDebugSession,
+  pickFile: async () =>
+    (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'kmirror recordings': ['kmrec'] }, title: 'Recording to replay from' }))?.[0]?.fsPath,
+  pickItems: (items) => vscode.window.showQuickPick(items, { canPickMany: true, placeHolder: 'Recorded requests to replay into the debuggee' }),
+  info: (message) => void vscode.window.showInformationMessage(message),
+  error: (message) => void vscode.window.showErrorMessage(message),
+};
 
 export function deactivate(): void {}
 
