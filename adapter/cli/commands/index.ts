@@ -7,7 +7,8 @@ import { doctorCommand } from './doctor.js';
 import { execCommand } from './exec.js';
 import { imageCommand } from './image.js';
 import { probeCommand } from './probe.js';
+import { recordCommand } from './record.js';
 import { recordingCommand } from './recording.js';
 import { replayCommand } from './replay.js';
 
-export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand, recordingCommand, replayCommand];
+export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand, recordCommand, recordingCommand, replayCommand];

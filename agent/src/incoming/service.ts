@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { HttpFilter, SocketAddr, TrafficMode, Transport } from '#proto/runtime/types.js';
 import { TunnelError } from '#proto/runtime/errors.js';
+import type { RecordedMsg } from './mirror/capture.js';
 
 export type { HttpFilter, SocketAddr, TrafficMode, Transport };
 
@@ -12,6 +13,8 @@ export interface SubscribeRequest {
   mode: TrafficMode;
   transport: Transport;
   httpFilter?: HttpFilter;
+  /** Mirror only: both directions of each connection go to sink.record instead of openConnection. */
+  record?: boolean;
 }
 
 export interface IncomingConnectionInfo {
@@ -34,6 +37,8 @@ export interface IncomingSink {
   openConnection(info: IncomingConnectionInfo): Duplex;
   /** Mirror reassembly lost [offset, offset+length) of that connection's byte stream. */
   gap(connection: Duplex, offset: bigint | number, length: number): void;
+  /** A recording subscription's output (RecordedConnection/Segment/Gap, in capture order). */
+  record?(msg: RecordedMsg): void;
   /** The agent ended the subscription (sends Unsubscribed with the reason). */
   closed(reason: string): void;
 }

@@ -8,12 +8,15 @@ import { TunnelByteStream, DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-str
 import type { TunnelConnection, StreamHandler } from '#proto/runtime/connection.js';
 import type { Msg } from '#proto/runtime/messages.js';
 import type { Logger } from '../log.js';
+import type { RecordedMsg } from './mirror/capture.js';
+import { RecordSender } from './record-sender.js';
 import type { IncomingConnectionInfo, IncomingSink, IncomingSubscription } from './service.js';
 
 export class TunnelIncomingSink implements IncomingSink, StreamHandler {
   private subscription: IncomingSubscription | undefined;
   private ended = false;
   private readonly connections = new Set<TunnelByteStream>();
+  private recorder: RecordSender | undefined;
 
   constructor(private readonly conn: TunnelConnection, readonly streamId: number, private readonly log: Logger) {
     conn.attach(streamId, this);
@@ -42,6 +45,12 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
     if (connection instanceof TunnelByteStream && !connection.destroyed) {
       this.conn.send(connection.streamId, { kind: 'mirrorGap', offset: Number(offset), length });
     }
+  }
+
+  record(msg: RecordedMsg): void {
+    if (this.ended) return;
+    this.recorder ??= new RecordSender(this.conn, this.streamId);
+    this.recorder.send(msg);
   }
 
   closed(reason: string): void {
@@ -77,6 +86,7 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
     this.log.info('incoming', 'subscription ended', { stream: this.streamId, reason });
     if (tell) this.conn.send(this.streamId, { kind: 'unsubscribed', reason });
     this.conn.detach(this.streamId);
+    this.recorder?.close();
     for (const c of this.connections) c.destroy();
   }
 }

@@ -68,7 +68,7 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
     case 'subscribe': {
       const sink = new TunnelIncomingSink(conn, streamId, log.child({ subscription: streamId }));
       try {
-        const sub = await s.incoming.subscribe({ port: m.port, mode: m.mode, transport: m.transport, ...(m.httpFilter ? { httpFilter: m.httpFilter } : {}) }, sink);
+        const sub = await s.incoming.subscribe({ port: m.port, mode: m.mode, transport: m.transport, ...(m.httpFilter ? { httpFilter: m.httpFilter } : {}), ...(m.record ? { record: true } : {}) }, sink);
         sink.started(sub);
       } catch (err) {
         sink.refused();
