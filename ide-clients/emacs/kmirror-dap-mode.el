@@ -60,7 +60,7 @@
  (list :type "kmirror" :request "attach" :name "kmirror: attach to Node inspector" :debugger "node" :port 9229))
 
 (defun kmirror-dap-replay (file &optional ids)
-  "Send the requests recorded in FILE (a .kmrec) to the program of the current kmirror session.
+  "Send the requests recorded in FILE (a .kmrec) to the current kmirror session's program.
 IDS lists exchange ids (strings; \"c5\" is a whole non-HTTP connection), nil for all of them.
 Interactively they are chosen with completion from the recording's list.  A breakpoint in the
 program's handler then stops on a replayed request; each result arrives as console output."
