@@ -106,5 +106,7 @@ function hex(n: number): string {
 function describe(value: unknown): string {
   if (typeof value !== 'object' || value === null) return `a ${value === null ? 'null' : typeof value}`;
   const type = (value as { type?: unknown }).type;
-  return type === undefined ? 'an object without a type' : `a record of type ${JSON.stringify(type)}`.slice(0, 120);
+  if (type === undefined) return 'an object without a type';
+  // Found by the 10^6 fuzz run: `type` may decode as anything, a BigInt included (JSON.stringify throws on it).
+  return typeof type === 'string' ? `a record of type ${JSON.stringify(type.slice(0, 40))}` : `a record whose type is a ${typeof type}`;
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RecordingFormatError } from './frames.js';
+import { encodePreamble, FrameEncoder, RecordingFormatError } from './frames.js';
 import { describeDamage, readRecording, readRecordingFile } from './reader.js';
 import { indexRecording, requestBytes, responseBytes, selectItems } from './recording-index.js';
 import { redactionSettings } from './redaction.js';
@@ -84,6 +84,15 @@ describe('recording format', () => {
     expect(() => readRecording(Buffer.from('{"not":"a recording"}'))).toThrow(/byte offset 0: expected the kmirror recording magic .* \(not a kmirror recording\)/);
     expect(() => readRecording(full.subarray(0, 12))).toThrow(/expected the header record, found end of file after 12 bytes/);
     expect(() => readRecording(Buffer.alloc(0))).toThrow(/byte offset 0: expected the 8-byte preamble/);
+  });
+
+  it('names a record of an unknown type, even one whose type decodes as a BigInt (found by the 10^6 fuzz run)', () => {
+    const enc = new FrameEncoder();
+    const header = enc.encode({ type: 'header', formatVersion: 1, kmirrorVersion: 'x', target: 't', ports: [1], started: 1, redaction: { enabled: true, headers: [], patterns: [] }, onlyFailing: false });
+    const odd = enc.encode({ type: 2n ** 63n } as never);
+    const read = readRecording(Buffer.concat([encodePreamble(), header, odd]));
+    expect(read.error?.message).toBe(`recording unreadable at byte offset ${8 + header.length + 8}: expected a kmirror record (header, open, segment, close, gap, exchange, end), found a record whose type is a bigint`);
+    expect(read.header.target).toBe('t');
   });
 
   it('a full disk stops the recording with a clear error', async () => {
