@@ -53,8 +53,8 @@ const languages = [
   { name: 'go', program: () => join(dir, 'app'), debugger: 'go', line: 15, path: 'r.URL.Path', auth: 'r.Header["Authorization"][0]' },
 ];
 
-async function evaluate(dc: DebugClient, expression: string): Promise<string> {
-  const threadId = (await dc.threadsRequest()).body.threads[0]!.id;
+/** Evaluates in the top frame of the thread that stopped (in Go, a goroutine other than the first). */
+async function evaluate(dc: DebugClient, threadId: number, expression: string): Promise<string> {
   const frame = (await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 1 })).body.stackFrames[0]!;
   return (await dc.evaluateRequest({ expression, frameId: frame.id, context: 'repl' })).body.result;
 }
@@ -74,14 +74,16 @@ describe.each(languages)('kmirror/replay into a $name program under kmirror-dap'
       ]);
       await expect(dc.customRequest('kmirror/replay', { file, ids: ['99'] })).rejects.toThrow(/no exchange or connection "99" in the recording/);
       await expect(dc.customRequest('kmirror/replay', { file: join(dir, 'none.kmrec') })).rejects.toThrow(/cannot read recording .*none\.kmrec: no such file/);
-      const stopped = dc.assertStoppedLocation('breakpoint', { path: source, line: lang.line });
+      const stopped = dc.waitForEvent('stopped');
       const answer = await dc.customRequest('kmirror/replay', { file, ids: ['2'] });
       expect(answer.body).toEqual({ host: '127.0.0.1', port, items: [{ id: '2', label: 'GET /hello/failing-7' }], warnings: [] });
-      await stopped;
-      expect(await evaluate(dc, lang.path)).toContain('/hello/failing-7');
-      expect(await evaluate(dc, lang.auth)).toContain('<redacted by kmirror>');
+      const { threadId, reason } = (await stopped).body as { threadId: number; reason: string };
+      expect(reason).toBe('breakpoint');
+      const top = (await dc.stackTraceRequest({ threadId, startFrame: 0, levels: 1 })).body.stackFrames[0]!;
+      expect([top.source?.path, top.line]).toEqual([source, lang.line]);
+      expect(await evaluate(dc, threadId, lang.path)).toContain('/hello/failing-7');
+      expect(await evaluate(dc, threadId, lang.auth)).toContain('<redacted by kmirror>');
       const result = dc.waitForEvent('kmirror/replayResult');
-      const threadId = (await dc.threadsRequest()).body.threads[0]!.id;
       await dc.continueRequest({ threadId });
       expect((await result).body).toMatchObject({ id: '2', recordedStatus: 500, status: 200, match: false, differences: [expect.stringMatching(/^status 500 → 200$/), expect.stringMatching(/^body sha256:/)] });
     } finally {
