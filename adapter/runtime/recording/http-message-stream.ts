@@ -36,6 +36,21 @@ interface ParserInternals {
   offset: number; // the JS parser's read position during callbacks (not in the .d.ts)
 }
 
+/** As http-parser-js's default; a longer head is not HTTP we index. */
+export const MAX_HEAD_BYTES = 80 * 1024;
+
+/**
+ * http-parser-js 0.5.10 adds every byte of an execute() call to its header-size count when the call
+ * ends between messages, so a 1 MiB body arriving in one chunk fails with "max header size
+ * exceeded" after its message completed. Its limit is switched off; callers bound heads themselves.
+ */
+export function unlimitedParser(kind: typeof HTTPParser.REQUEST | typeof HTTPParser.RESPONSE): InstanceType<typeof HTTPParser> {
+  const parser = new HTTPParser(kind);
+  // An accessor, because the parser re-runs its constructor after every message, which resets a plain field.
+  Object.defineProperty(parser, 'maxHeaderSize', { get: () => Number.MAX_SAFE_INTEGER, set: () => {} });
+  return parser;
+}
+
 export class HttpMessageStream {
   private readonly parser: InstanceType<typeof HTTPParser>;
   private held: Buffer[] = [];
@@ -52,7 +67,7 @@ export class HttpMessageStream {
     private readonly handlers: MessageStreamHandlers,
     private readonly redact: HeaderNameMatcher | undefined,
   ) {
-    this.parser = new HTTPParser(kind === 'request' ? HTTPParser.REQUEST : HTTPParser.RESPONSE);
+    this.parser = unlimitedParser(kind === 'request' ? HTTPParser.REQUEST : HTTPParser.RESPONSE);
     this.parser[HTTPParser.kOnHeadersComplete] = (info: HeaderInfo) => this.headersComplete(info);
     this.parser[HTTPParser.kOnMessageComplete] = () => this.messageComplete();
   }
@@ -82,6 +97,8 @@ export class HttpMessageStream {
     if (rest.length === 0) return;
     if (this.raw || this.head) this.emit(rest);
     else this.held.push(rest);
+    // Our own bound on a message head (the parser's is switched off, see unlimitedParser).
+    if (this.held.reduce((n, b) => n + b.length, 0) > MAX_HEAD_BYTES) this.goRaw(Buffer.alloc(0));
   }
 
   /** The direction ended: completes a read-until-close body, and releases an unfinished head raw. */

@@ -2,6 +2,7 @@
 // recorded byte range, or incrementally from a replay's socket until the message is complete.
 import { createHash } from 'node:crypto';
 import { HTTPParser, type OnHeadersCompleteParser } from 'http-parser-js';
+import { MAX_HEAD_BYTES, unlimitedParser } from './http-message-stream.js';
 
 type HeaderInfo = Parameters<OnHeadersCompleteParser>[0];
 
@@ -14,7 +15,8 @@ export interface ParsedResponse {
 }
 
 export class ResponseReader {
-  private readonly parser = new HTTPParser(HTTPParser.RESPONSE);
+  private readonly parser = unlimitedParser(HTTPParser.RESPONSE);
+  private headBytes = 0;
   private readonly body: Buffer[] = [];
   private head: HeaderInfo | undefined;
   private done = false;
@@ -37,6 +39,10 @@ export class ResponseReader {
   /** Feeds bytes; true once a complete (non-1xx) response has been read. */
   push(bytes: Buffer): boolean {
     if (this.done || this.failure) return this.done;
+    if (!this.head && (this.headBytes += bytes.length) > MAX_HEAD_BYTES) {
+      this.failure = new Error(`the response head is longer than ${MAX_HEAD_BYTES} bytes`);
+      return false;
+    }
     const r = this.parser.execute(bytes);
     if (r instanceof Error) this.failure = new Error(`the response is not HTTP/1.x: ${r.message}`);
     return this.done;

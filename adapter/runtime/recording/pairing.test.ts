@@ -54,6 +54,20 @@ describe('HTTP/1.x pairing', () => {
     });
   });
 
+  it('indexes past a 1 MiB body that arrives in one segment (http-parser-js counts it as header bytes otherwise)', async () => {
+    const big = 'b'.repeat(1 << 20);
+    const { exchanges } = await record({
+      connections: [{ segments: [['request', http.post('/up', big)], ['response', http.ok(big)], ['request', http.get('/next')], ['response', http.chunked(['x'])]] }],
+    });
+    expect(exchanges.map((x) => [x.path, x.status, x.requestBytes > 1 << 20, x.responseBytes > 1 << 20])).toEqual([['/up', 200, true, true], ['/next', 200, false, false]]);
+  });
+
+  it('a message head longer than 80 KiB is not indexed: the connection stays whole', async () => {
+    const { exchanges, index } = await record({ connections: [{ segments: [['request', `GET / HTTP/1.1\r\nX-Long: ${'a'.repeat(90 * 1024)}`], ['request', '\r\n\r\n'], ['response', http.ok('x')]] }] });
+    expect(exchanges).toEqual([]);
+    expect(index.items.map((i) => i.id)).toEqual(['c1']);
+  });
+
   it('skips 100 Continue and ends a read-until-close body with the connection', () => {
     const { exchanges } = indexByteByByte(http.post('/up', 'data'), `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\n\r\nuntil close`);
     expect(exchanges.map((x) => [x.path, x.status, x.responseBytes])).toEqual([['/up', 200, 30]]);
