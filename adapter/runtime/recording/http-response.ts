@@ -39,12 +39,9 @@ export class ResponseReader {
   /** Feeds bytes; true once a complete (non-1xx) response has been read. */
   push(bytes: Buffer): boolean {
     if (this.done || this.failure) return this.done;
-    if (!this.head && (this.headBytes += bytes.length) > MAX_HEAD_BYTES) {
-      this.failure = new Error(`the response head is longer than ${MAX_HEAD_BYTES} bytes`);
-      return false;
-    }
     const r = this.parser.execute(bytes);
     if (r instanceof Error) this.failure = new Error(`the response is not HTTP/1.x: ${r.message}`);
+    else if (!this.head && (this.headBytes += bytes.length) > MAX_HEAD_BYTES) this.failure = new Error(`the response head is longer than ${MAX_HEAD_BYTES} bytes`);
     return this.done;
   }
 
