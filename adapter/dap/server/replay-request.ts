@@ -4,7 +4,7 @@
 // subscriptions, from the layer's status); without a target, the recorded port itself on 127.0.0.1.
 // The response comes as soon as the replay has started (the debuggee may sit at a breakpoint for
 // as long as the user likes); each result follows as a `kmirror/replayResult` event and a line of
-// console output. A debuggee not listening yet is waited for (refusals retried for 30 s).
+// console output. A debuggee not listening (or subscribed) yet is waited for, up to 30 s.
 import { DapError } from '../common/errors.js';
 import { openRecording } from '#runtime/recording/open-recording.js';
 import { selectItems, type ReplayItem } from '#runtime/recording/recording-index.js';
@@ -69,11 +69,24 @@ export function replayPort(recordedPort: number, status: Record<string, unknown>
   );
 }
 
-export function startReplay(
+/** The debuggee subscribes its port once it listens, maybe after this request: wait for it, bounded. */
+async function portWhenListening(recordedPort: number, layer: DebuggeeLayer, waitMs: number): Promise<number> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return replayPort(recordedPort, layer.status(), layer.active);
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export async function startReplay(
   args: KmirrorReplayArguments,
   layer: DebuggeeLayer,
   send: { event: (event: string, body: unknown) => void; output: (text: string) => void },
-): KmirrorReplayResponse {
+): Promise<KmirrorReplayResponse> {
   if (!args || typeof args.file !== 'string' || !args.file) throw new DapError('BAD_REQUEST', 'kmirror/replay: "file" (a .kmrec recording) is required');
   if (args.port !== undefined && (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535)) {
     throw new DapError('BAD_REQUEST', `kmirror/replay: "port" must be 1..65535, not ${JSON.stringify(args.port)}`);
@@ -88,7 +101,7 @@ export function startReplay(
   }
   if (items.length === 0) throw new DapError('BAD_REQUEST', `kmirror/replay: ${args.file} holds nothing to replay`);
   const recordedPort = items[0]?.connection.opened?.server.port;
-  const port = args.port ?? replayPort(recordedPort ?? 0, layer.status(), layer.active);
+  const port = args.port ?? (await portWhenListening(recordedPort ?? 0, layer, REFUSED_RETRY_MS));
   const host = args.host ?? '127.0.0.1';
   for (const w of warnings) send.output(`kmirror: ${w}\n`);
   send.output(`kmirror: replaying ${items.length} recorded ${items.length === 1 ? 'request' : 'requests'} into ${host}:${port}\n`);
