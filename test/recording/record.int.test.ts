@@ -139,7 +139,7 @@ describe('kmirror record', () => {
     }
   }, 60_000);
 
-  it('stops by itself at --max-requests, with the summary', async () => {
+  it('stops by itself at --max-requests and at --duration, with the summary', async () => {
     const file = join(dir, 'limit.kmrec');
     const run = await record(['--port', String(ports.http), '--max-requests', '5', '-o', file]);
     const c = await RawHttpConnection.open(ns.podIp, ports.http);
@@ -150,6 +150,10 @@ describe('kmirror record', () => {
     const read = readRecordingFile(file);
     expect(read.end?.reason).toMatch(/--max-requests 5 reached/);
     expect(read.records.filter((r) => r.type === 'exchange').length).toBe(5);
+    const timed = await record(['--port', String(ports.http), '--duration', '1s', '-o', join(dir, 'timed.kmrec')]);
+    expect(await timed.exited).toBe(0);
+    expect(timed.stdout()).toMatch(/stopped \(--duration reached\)/);
+    expect(readRecordingFile(join(dir, 'timed.kmrec')).end?.reason).toBe('--duration reached');
   }, 60_000);
 
   it('a killed agent is a gap in the file and the recording resumes with a new agent', async () => {
