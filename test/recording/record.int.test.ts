@@ -3,7 +3,8 @@
 // every connection must land in the file byte-exact; --only-failing keeps exactly the 5xx and
 // reset exchanges; raw TCP and h2c connections are kept whole; limits, a killed agent and a
 // full disk stop or gap the recording as documented.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
 import { readRecordingFile } from '#runtime/recording/reader.js';
 import { RawHttpConnection, recordingProxy, request, sha256, type ConnectionBytes } from './helpers/raw-client.js';
-import { recordedConnections, startRecord, waitForRecording, type RecordRun } from './helpers/record-cli.js';
+import { CLI, recordedConnections, startRecord, waitForRecording, type RecordRun } from './helpers/record-cli.js';
 import { runWorkload } from './helpers/workload.js';
 
 let ns: TestNetns;
@@ -139,7 +140,7 @@ describe('kmirror record', () => {
     }
   }, 60_000);
 
-  it('stops by itself at --max-requests and at --duration, with the summary', async () => {
+  it('stops by itself at --max-requests and at --duration, with the summary (and a progress line on a terminal)', async () => {
     const file = join(dir, 'limit.kmrec');
     const run = await record(['--port', String(ports.http), '--max-requests', '5', '-o', file]);
     const c = await RawHttpConnection.open(ns.podIp, ports.http);
@@ -150,9 +151,15 @@ describe('kmirror record', () => {
     const read = readRecordingFile(file);
     expect(read.end?.reason).toMatch(/--max-requests 5 reached/);
     expect(read.records.filter((r) => r.type === 'exchange').length).toBe(5);
-    const timed = await record(['--port', String(ports.http), '--duration', '1s', '-o', join(dir, 'timed.kmrec')]);
-    expect(await timed.exited).toBe(0);
-    expect(timed.stdout()).toMatch(/stopped \(--duration reached\)/);
+    // On a terminal (script(1) gives it a pty) a progress line is redrawn until the end.
+    const command = [process.execPath, CLI, 'record', '--target', `netns/${ns.name}`, '--port', String(ports.http), '--duration', '2s', '-o', join(dir, 'timed.kmrec')];
+    const tty = spawn('script', ['-qfec', command.join(' '), '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let screen = '';
+    tty.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+    const [code] = await once(tty, 'exit');
+    expect(code).toBe(0);
+    expect(screen).toMatch(/\r\x1b\[K\d+s · \d+ requests · \d+ connections · \d+ B · no gaps/);
+    expect(screen).toMatch(/stopped \(--duration reached\)/);
     expect(readRecordingFile(join(dir, 'timed.kmrec')).end?.reason).toBe('--duration reached');
   }, 60_000);
 
@@ -193,7 +200,8 @@ describe('kmirror record', () => {
       expect(read.header.ports).toEqual([ports.http]);
       expect(read.records.some((r) => r.type === 'segment')).toBe(true);
     } finally {
-      execFileSync('umount', [small]);
+      for (const r of runs) if (r.child.exitCode === null) { r.child.kill('SIGKILL'); await r.exited; }
+      execFileSync('umount', ['-l', small]); // lazy: never left mounted, even if something still holds it
     }
     const bad = await startRecord(['--target', `netns/${ns.name}`, '--port', String(ports.http), '-o', join(dir, 'missing-dir', 'x.kmrec')]).catch((e: Error) => e);
     expect(bad).toBeInstanceOf(Error);

@@ -8,7 +8,7 @@ import { readRecordingFile, type RecordingRead } from '#runtime/recording/reader
 
 const BESIDE = join(import.meta.dirname, '../../../dist/kmirror.js');
 // From a bench bundle (build/bench/) the repository root is the working directory.
-const CLI = existsSync(BESIDE) ? BESIDE : join(process.cwd(), 'dist/kmirror.js');
+export const CLI = existsSync(BESIDE) ? BESIDE : join(process.cwd(), 'dist/kmirror.js');
 
 export interface RecordRun {
   child: ChildProcess;
