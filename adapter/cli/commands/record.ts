@@ -58,7 +58,7 @@ export const recordCommand: CliCommand = {
   summary: "record a target's incoming traffic and its answers to a file (mirror, nothing stolen)",
   usage: USAGE,
   async run(argv, io) {
-    const { values, positionals } = parseCommandLine({
+    const { values } = parseCommandLine({
       args: argv, strict: true, allowPositionals: false,
       options: {
         target: { type: 'string', short: 't' }, port: { type: 'string', short: 'p', multiple: true }, output: { type: 'string', short: 'o' },
@@ -67,7 +67,6 @@ export const recordCommand: CliCommand = {
         ...KUBE_FLAG_OPTIONS,
       },
     });
-    void positionals;
     const ports = (values.port ?? []).flatMap((p) => p.split(',')).map((p) => {
       const n = Number(p);
       if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port: bad port "${p}"`);

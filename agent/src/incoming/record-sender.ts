@@ -8,15 +8,11 @@ import type { RecordedMsg } from './mirror/capture.js';
 
 const DEFAULT_MAX_QUEUED_BYTES = 32 << 20;
 
-interface PendingGap {
-  msg: RecordedMsg & { kind: 'recordedGap' };
-}
-
 export class RecordSender {
   private readonly queue: RecordedMsg[] = [];
   private queuedBytes = 0;
   // Open drop runs: consecutive dropped bytes of one connection+direction become one gap.
-  private readonly dropping = new Map<string, PendingGap>();
+  private readonly dropping = new Map<string, { msg: RecordedMsg & { kind: 'recordedGap' } }>();
   private closed = false;
   /** Segment bytes dropped because the client did not keep up. */
   droppedBytes = 0;

@@ -2,7 +2,9 @@
 // handles the subscription stream (Unsubscribe from the client, Unsubscribed from the agent).
 //   agent --IncomingConnection + Data--> client   (agent-allocated even stream per connection)
 // The client's receive window for a new incoming connection is DEFAULT_STREAM_WINDOW until it
-// sends its first WindowUpdate.
+// sends its first WindowUpdate. A recording subscription (Subscribe.record) instead carries
+// Recorded* messages on the subscription stream itself (RecordSender bounds what waits).
+//   agent --RecordedConnection/Segment/Gap--> client   (the subscription's stream)
 import type { Duplex } from 'node:stream';
 import { TunnelByteStream, DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-stream.js';
 import type { TunnelConnection, StreamHandler } from '#proto/runtime/connection.js';
