@@ -1,12 +1,12 @@
 // Record at a Deployment, replay into a local program under a breakpoint: `kmirror record` mirrors
 // deploy/web while a client pod sends it requests (the pod keeps answering), stops at
-// --max-requests; `kmirror recording ls --json` lists the exchanges; `kmirror-dap run --replay
-// FILE#ID` then runs a local Python program with deploy/web as target (its port stolen) and the
-// breakpoint in its handler prints the recorded request's path.
-import { spawn } from 'node:child_process';
+// --max-requests; the recording is read and indexed as `kmirror recording ls` does; `kmirror-dap run --replay
+// FILE#ID` then runs a local program with deploy/web as target (its port stolen) and the
+// breakpoint in its handler prints the recorded request's path — for a Python and a Go (dlv) program.
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ let core: CoreV1Api;
 let ns: string;
 let client: string;
 let dir: string;
+let appDir: string;
 
 beforeAll(async () => {
   process.env.KUBECONFIG = KUBECONFIG_PATH;
@@ -34,7 +35,11 @@ beforeAll(async () => {
   client = await createClientPod(core, ns);
   await readyPodName(core, ns, 'web');
   dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-rec-'));
-}, 300_000);
+  appDir = join(dir, 'app');
+  cpSync(APP_DIR, appDir, { recursive: true });
+  execFileSync('go', ['build', '-gcflags=all=-N -l', '-o', 'httpapp', '.'], { cwd: appDir, stdio: 'pipe', timeout: 180_000 });
+  await recordAtDeployment();
+}, 420_000);
 
 afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -42,9 +47,14 @@ afterAll(async () => {
   await guard?.dispose();
 });
 
-it('records requests at deploy/web and replays one into a local Python program that stops on it', { timeout: 280_000 }, async () => {
+let file: string;
+let recordedId: string;
+let recordedPath: string;
+
+/** Records at deploy/web while the client pod sends requests, until --max-requests ends it. */
+async function recordAtDeployment(): Promise<void> {
   const token = randomBytes(4).toString('hex');
-  const file = join(dir, 'web.kmrec');
+  file = join(dir, 'web.kmrec');
   const rec = await startRecord(['--target', 'deploy/web', '-n', ns, '--port', '8080', '--max-requests', '3', '-o', file]);
   try {
     for (let i = 0; rec.child.exitCode === null && i < 60; i++) {
@@ -55,16 +65,23 @@ it('records requests at deploy/web and replays one into a local Python program t
     await rec.stop();
   }
   const index = indexRecording(readRecordingFile(file));
-  const exchanges = index.items.filter((i) => i.kind === 'exchange' && i.exchange.path.startsWith(`/orders/${token}/`));
-  expect(exchanges.length).toBeGreaterThanOrEqual(1);
-  const item = exchanges[0]!;
-  const recordedPath = item.kind === 'exchange' ? item.exchange.path : '';
-  expect(item.kind === 'exchange' && item.exchange.status).toBe(200);
+  const item = index.items.find((i) => i.kind === 'exchange' && i.exchange.path.startsWith(`/orders/${token}/`));
+  if (item?.kind !== 'exchange') throw new Error(`no /orders/${token}/ exchange in the recording: ${index.items.map((i) => i.id).join(', ')}`);
+  expect(item.exchange.status).toBe(200);
+  recordedId = item.id;
+  recordedPath = item.exchange.path;
+}
 
+const languages = [
+  { name: 'python', command: ['python3', 'app.py'], debugger: [], file: 'app.py', line: 11, expr: 'self.path', fn: 'do_GET', quoted: (s: string) => `'${s}'` },
+  { name: 'go', command: ['./httpapp'], debugger: ['--debugger', 'go'], file: 'main.go', line: 15, expr: 'r.URL.Path', fn: 'main.handle', quoted: (s: string) => `"${s}"` },
+];
+
+it.each(languages)('replays the recorded request into a local $name program that stops on it with the recorded path', { timeout: 200_000 }, async (lang) => {
   writeFileSync(join(dir, '.kmirror.json'), JSON.stringify({ target: { path: 'deploy/web', namespace: ns }, feature: { network: { incoming: 'steal' } } }));
-  const run = spawn(process.execPath, [KMIRROR_DAP, 'run', '--json', '--config', join(dir, '.kmirror.json'), '--cwd', APP_DIR, '--count', '1', '--timeout', '120',
-    '--break', 'app.py:11', '--print', 'self.path', '--replay', `${file}#${item.id}`, '--', 'python3', 'app.py'],
-  { env: { ...process.env, PORT: '8080' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = spawn(process.execPath, [KMIRROR_DAP, 'run', '--json', '--config', join(dir, '.kmirror.json'), '--cwd', appDir, '--count', '1', '--timeout', '120',
+    ...lang.debugger, '--break', `${lang.file}:${lang.line}`, '--print', lang.expr, '--replay', `${file}#${recordedId}`, '--', ...lang.command],
+  { cwd: appDir, env: { ...process.env, PORT: '8080' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   run.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -73,7 +90,7 @@ it('records requests at deploy/web and replays one into a local Python program t
     const [code] = (await once(run, 'exit')) as [number | null];
     const events = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events, err).toEqual([
-      { event: 'hit', hit: 1, file: join(APP_DIR, 'app.py'), line: 11, function: 'do_GET', values: { 'self.path': `'${recordedPath}'` } },
+      { event: 'hit', hit: 1, file: join(appDir, lang.file), line: lang.line, function: expect.stringContaining(lang.fn), values: { [lang.expr]: lang.quoted(recordedPath) } },
       { event: 'end', reason: 'count', exitCode: 0, hits: 1 },
     ]);
     expect(code).toBe(0);
