@@ -2,7 +2,7 @@
 // complete record (`incompleteBytes` says how much follows it); a damaged record stops the read
 // with a RecordingFormatError naming the offset, and everything before it is returned usable.
 // Only a file that is not a recording, of another version, or without a readable header throws.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { checkPreamble, FrameDecoder, RecordingFormatError } from './frames.js';
 import { PREAMBLE_LENGTH, type EndRecord, type HeaderRecord, type RecordingRecord } from './records.js';
 
@@ -22,6 +22,8 @@ export interface RecordingRead {
 export function readRecordingFile(path: string): RecordingRead {
   let bytes: Buffer;
   try {
+    // Only a regular file: a FIFO or a device (/dev/zero) named by a client would never end.
+    if (!statSync(path).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
     bytes = readFileSync(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -95,6 +95,12 @@ describe('recording format', () => {
     expect(read.header.target).toBe('t');
   });
 
+  it('refuses to read a device or a directory as a recording', () => {
+    expect(() => readRecordingFile('/dev/zero')).toThrow('cannot read recording /dev/zero: not a regular file');
+    expect(() => readRecordingFile(dir)).toThrow(/not a regular file/);
+    expect(() => readRecordingFile(join(dir, 'none.kmrec'))).toThrow(/no such file/);
+  });
+
   it('a full disk stops the recording with a clear error', async () => {
     await expect(RecordingWriter.open('/dev/full', { target: 't', ports: [1], redaction: redactionSettings() })).rejects.toThrow(
       /cannot write the recording \/dev\/full: the disk is full \(ENOSPC\); recording stopped/,
