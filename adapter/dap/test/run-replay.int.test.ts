@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { randomInt } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +35,17 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** A port the kernel picked as free here (released again for the program to take). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '0.0.0.0', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
 it('stops at the handler breakpoint with the recorded request and exits after --count 1', { timeout: 120_000 }, async () => {
-  const port = randomInt(30_000, 40_000);
+  const port = await freePort();
   const recording = join(work, 'failing.kmrec');
   await writeScriptedRecording(recording, {
     serverPort: port,
