@@ -32,9 +32,19 @@ function expectSameBytes(file: string, clients: ConnectionBytes[]): void {
   for (const c of clients) {
     const r = recorded.get(c.localPort);
     expect(r, `connection from port ${c.localPort} recorded`).toBeDefined();
-    expect(sha256(r!.request), `request bytes of ${c.localPort}`).toBe(sha256(c.sent));
-    expect(sha256(r!.response), `response bytes of ${c.localPort}`).toBe(sha256(c.received));
+    expect(sha256(r!.request), `request bytes of ${c.localPort}: ${firstDifference(r!.request, c.sent)}`).toBe(sha256(c.sent));
+    expect(sha256(r!.response), `response bytes of ${c.localPort}: ${firstDifference(r!.response, c.received)}`).toBe(sha256(c.received));
   }
+}
+
+/** Where recorded bytes first differ from the client's, for the failure message. */
+function firstDifference(recorded: Buffer[], client: Buffer[]): string {
+  const a = Buffer.concat(recorded);
+  const b = Buffer.concat(client);
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const show = (x: Buffer): string => JSON.stringify(x.subarray(Math.max(0, i - 16), i + 32).toString('latin1'));
+  return i === a.length && i === b.length ? 'same' : `${a.length} recorded vs ${b.length} bytes, first difference at ${i}: ${show(a)} vs ${show(b)}`;
 }
 
 const allClosed = (clients: ConnectionBytes[]) => (read: Parameters<typeof recordedConnections>[0]): boolean => {
@@ -112,7 +122,11 @@ describe('kmirror record', () => {
       await new Promise<void>((resolve, reject) => {
         const s = net.connect(rawProxy.port, '127.0.0.1', () => s.write('PING one\nPING two\n'));
         let got = '';
-        s.on('data', (d) => { got += d.toString(); if (got.includes('PONG two')) s.write('PING three\nBYE\n'); });
+        let saidBye = false;
+        s.on('data', (d) => {
+          got += d.toString();
+          if (got.includes('PONG two') && !saidBye) { saidBye = true; s.write('PING three\nBYE\n'); }
+        });
         s.on('close', () => resolve());
         s.on('error', reject);
       });

@@ -101,8 +101,9 @@ export async function recordingProxy(host: string, port: number): Promise<{ port
     up.once('connect', () => {
       const bytes: ConnectionBytes = { localPort: up.localPort ?? 0, sent: [], received: [], reset: false };
       connections.push(bytes);
-      down.on('data', (d: Buffer) => { bytes.sent.push(d); up.write(d); });
-      up.on('data', (d: Buffer) => { bytes.received.push(d); down.write(d); });
+      // Only what really goes upstream counts (after the server's FIN the upstream side ends).
+      down.on('data', (d: Buffer) => { if (up.writable) { bytes.sent.push(d); up.write(d); } });
+      up.on('data', (d: Buffer) => { bytes.received.push(d); if (down.writable) down.write(d); });
     });
     down.on('end', () => up.end());
     up.on('end', () => down.end());
