@@ -1,12 +1,14 @@
 // Record at a Deployment, replay into a local program under a breakpoint: `kmirror record` mirrors
 // deploy/web while a client pod sends it requests (the pod keeps answering), stops at
 // --max-requests; the recording is read and indexed as `kmirror recording ls` does; `kmirror-dap run --replay
-// FILE#ID` then runs a local program with deploy/web as target (its port stolen) and the
+// FILE#ID` then runs a local program with deploy/web as target (the pod's port stolen to the
+// program's kernel-picked port through port_mapping) and the
 // breakpoint in its handler prints the recorded request's path — for a Python and a Go (dlv) program.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,16 +74,28 @@ async function recordAtDeployment(): Promise<void> {
   recordedPath = item.exchange.path;
 }
 
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '0.0.0.0', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
 const languages = [
   { name: 'python', command: ['python3', 'app.py'], debugger: [], file: 'app.py', line: 11, expr: 'self.path', fn: 'do_GET', quoted: (s: string) => `'${s}'` },
   { name: 'go', command: ['./httpapp'], debugger: ['--debugger', 'go'], file: 'main.go', line: 15, expr: 'r.URL.Path', fn: 'main.handle', quoted: (s: string) => `"${s}"` },
 ];
 
 it.each(languages)('replays the recorded request into a local $name program that stops on it with the recorded path', { timeout: 200_000 }, async (lang) => {
-  writeFileSync(join(dir, '.kmirror.json'), JSON.stringify({ target: { path: 'deploy/web', namespace: ns }, feature: { network: { incoming: 'steal' } } }));
+  // The program listens on a kernel-picked local port mapped to the pod's 8080: the replay finds it through that subscription.
+  const local = await freePort();
+  writeFileSync(join(dir, '.kmirror.json'), JSON.stringify({
+    target: { path: 'deploy/web', namespace: ns }, feature: { network: { incoming: { mode: 'steal', port_mapping: [[local, 8080]] } } },
+  }));
   const run = spawn(process.execPath, [KMIRROR_DAP, 'run', '--json', '--config', join(dir, '.kmirror.json'), '--cwd', appDir, '--count', '1', '--timeout', '120',
     ...lang.debugger, '--break', `${lang.file}:${lang.line}`, '--print', lang.expr, '--replay', `${file}#${recordedId}`, '--', ...lang.command],
-  { cwd: appDir, env: { ...process.env, PORT: '8080' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  { cwd: appDir, env: { ...process.env, PORT: String(local) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   run.stdout.on('data', (d: Buffer) => (out += d.toString()));
