@@ -18,8 +18,9 @@ export class HeldStream {
   private chunks: { offset: number; bytes: Buffer; ts: number }[] = [];
   private end = 0;
 
+  /** Bytes held now: the stream's end minus where the oldest held chunk starts. */
   get heldBytes(): number {
-    return this.chunks.reduce((n, c) => n + c.bytes.length, 0);
+    return this.end - (this.chunks[0]?.offset ?? this.end);
   }
 
   append(bytes: Buffer, ts: number): void {
@@ -52,6 +53,9 @@ export class HeldStream {
 }
 
 export type HeldDirections = Record<Direction, HeldStream>;
+
+/** A connection holding more than this before any decision is given up on (recorded as a gap). */
+export const MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 export function newHeldDirections(): HeldDirections {
   return { request: new HeldStream(), response: new HeldStream() };

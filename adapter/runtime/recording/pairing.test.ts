@@ -143,4 +143,19 @@ describe('--only-failing', () => {
     expect(read.end).toMatchObject({ exchanges: 2, dropped: 4 });
     expect(read.records.filter((r) => r.type === 'open').map((r) => (r as { conn: number }).conn)).toEqual([1, 3, 5]);
   });
+
+  it('gives up holding a connection that grows past the bound before any decision, with a gap', async () => {
+    const chunk = Buffer.alloc(8 << 20, 0x41);
+    const { read, exchanges } = await record({
+      onlyFailing: true,
+      connections: [
+        { segments: Array.from({ length: 9 }, () => ['request', chunk] as ['request', Buffer]), reset: true },
+        { segments: [['request', http.get('/boom')], ['response', http.ok('x', 500)]] },
+      ],
+    });
+    const gaps = read.records.filter((r) => r.type === 'gap');
+    expect(gaps).toMatchObject([{ conn: 1, reason: '--only-failing: more than 67108864 bytes held before a decision', lostBytes: 9 * (8 << 20) }]);
+    expect(exchanges.map((x) => x.path)).toEqual(['/boom']);
+    expect(read.records.filter((r) => r.type === 'segment' && r.conn === 1)).toEqual([]);
+  });
 });

@@ -9,7 +9,7 @@ import { KmError } from '#proto/runtime/km-error.js';
 import { PACKAGE_VERSION } from '../cluster/agent-defaults.js';
 import { ConnectionIndexer, type PendingExchange } from './connection-indexer.js';
 import { encodePreamble, FrameEncoder } from './frames.js';
-import { isFailingExchange, newHeldDirections, type HeldDirections } from './only-failing.js';
+import { isFailingExchange, MAX_HELD_BYTES, newHeldDirections, type HeldDirections } from './only-failing.js';
 import { headerMatcher, type HeaderNameMatcher } from './redaction.js';
 import {
   RECORDING_FORMAT_VERSION,
@@ -52,6 +52,7 @@ interface ConnectionState {
   indexer: ConnectionIndexer;
   held: HeldDirections | undefined; // only with onlyFailing
   written: Record<Direction, number>; // bytes of each direction in the file
+  overflowed: boolean; // onlyFailing gave up holding this connection's bytes
 }
 
 export class RecordingWriter {
@@ -103,6 +104,7 @@ export class RecordingWriter {
       openWritten: false,
       held: this.header.onlyFailing ? newHeldDirections() : undefined,
       written: { request: 0, response: 0 },
+      overflowed: false,
       indexer: new ConnectionIndexer(c.conn, {
         onOutput: (dir, bytes, ts) => this.output(state, dir, bytes, ts),
         onExchange: (x) => this.exchange(state, x),
@@ -171,13 +173,22 @@ export class RecordingWriter {
   }
 
   private output(state: ConnectionState, dir: Direction, bytes: Buffer, ts: number): void {
-    if (state.held) state.held[dir].append(bytes, ts);
-    else this.writeSegment(state, dir, bytes, ts);
+    if (!state.held) return this.writeSegment(state, dir, bytes, ts);
+    if (state.overflowed) return;
+    state.held[dir].append(bytes, ts);
+    const held = state.held.request.heldBytes + state.held.response.heldBytes;
+    if (held <= MAX_HELD_BYTES) return;
+    // Memory stays bounded: this connection's undecided bytes are given up on, visibly.
+    state.overflowed = true;
+    state.held = newHeldDirections();
+    this.counts.dropped++;
+    this.gap({ conn: state.opened.conn, ts, reason: `--only-failing: more than ${MAX_HELD_BYTES} bytes held before a decision`, lostBytes: held });
   }
 
   private exchange(state: ConnectionState, x: PendingExchange): void {
     for (const name of x.redacted) this.counts.redacted[name] = (this.counts.redacted[name] ?? 0) + 1;
     if (!state.held) return this.writeExchange(x);
+    if (state.overflowed) return; // its bytes are gone (the gap says so)
     const held = state.held;
     if (!isFailingExchange(x)) {
       this.counts.dropped++;
