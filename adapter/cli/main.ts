@@ -42,4 +42,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+// Exit once stdout is flushed: to a pipe, process.exit() right after a large write loses its tail
+// (`kmirror recording ls --json` of a big recording came out cut).
+main(process.argv.slice(2)).then((code) => process.stdout.write('', () => process.exit(code)));

@@ -1,6 +1,10 @@
 // km_mirror: tcx ingress program for every interface of the target namespace (lo included).
 // Copies the payload of TCP segments sent to a mirrored port into a ring buffer, chunked,
 // with the 4-tuple, sequence number and SYN/FIN/RST flags. Never alters or drops a packet.
+// km_mirror_egr, attached at tcx egress beside it, does the same for the segments the target
+// sends from a port whose config asks for its answers too (KM_MIRROR_CFG_EGRESS, recording);
+// its records carry KM_MIRROR_EGRESS. On lo a segment passes egress then ingress: ingress
+// matches the destination port and egress the source port, so nothing is copied twice.
 #include "common.h"
 #include "mirror.h"
 
@@ -84,7 +88,7 @@ static __always_inline __u32 parse_ip(struct __sk_buff *skb, struct km_mirror_ev
 	return 0;
 }
 
-static __always_inline void mirror_skb(struct __sk_buff *skb)
+static __always_inline void mirror_skb(struct __sk_buff *skb, int egress)
 {
 	__u32 zero = 0, l4_len = 0, l4_off;
 	struct km_mirror_scratch *s = bpf_map_lookup_elem(&km_mirror_scr, &zero);
@@ -96,7 +100,10 @@ static __always_inline void mirror_skb(struct __sk_buff *skb)
 	if (!l4_off || bpf_skb_load_bytes(skb, l4_off, &tcp, sizeof(tcp)))
 		return;
 	__u16 dport = bpf_ntohs(tcp.dest);
-	if (!bpf_map_lookup_elem(&km_mirror_ports, &dport))
+	__u16 sport = bpf_ntohs(tcp.source);
+	__u16 port = egress ? sport : dport;
+	struct km_mirror_port_cfg *cfg = bpf_map_lookup_elem(&km_mirror_ports, &port);
+	if (!cfg || (egress && !(cfg->enabled & KM_MIRROR_CFG_EGRESS)))
 		return;
 	__u32 doff = tcp.doff * 4;
 	if (doff < sizeof(tcp) || l4_len < doff)
@@ -109,8 +116,10 @@ static __always_inline void mirror_skb(struct __sk_buff *skb)
 	__u8 flags = (tcp.syn ? KM_MIRROR_SYN : 0) | (tcp.fin ? KM_MIRROR_FIN : 0) | (tcp.rst ? KM_MIRROR_RST : 0);
 	if (plen == 0 && !flags)
 		return; // pure ACK
+	if (egress)
+		flags |= KM_MIRROR_EGRESS;
 
-	s->ev.sport = bpf_ntohs(tcp.source);
+	s->ev.sport = sport;
 	s->ev.dport = dport;
 	s->ev.seg_len = plen;
 	s->ev.flags = flags;
@@ -146,8 +155,15 @@ static __always_inline void mirror_skb(struct __sk_buff *skb)
 SEC("tc")
 int km_mirror_tcx(struct __sk_buff *skb)
 {
-	mirror_skb(skb);
+	mirror_skb(skb, 0);
 	return KM_TCX_NEXT; // tcx: continue to the next program and the stack
+}
+
+SEC("tc")
+int km_mirror_egr(struct __sk_buff *skb)
+{
+	mirror_skb(skb, 1);
+	return KM_TCX_NEXT;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

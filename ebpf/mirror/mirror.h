@@ -10,11 +10,16 @@
 #define KM_MIRROR_SYN 0x01
 #define KM_MIRROR_FIN 0x02
 #define KM_MIRROR_RST 0x04
+#define KM_MIRROR_EGRESS 0x08 // sent by the target (km_mirror_egr): saddr/sport is the target's side
 
-// One record: a chunk of one TCP segment sent to a mirrored port, or a payload-less SYN/FIN/RST.
+#define KM_MIRROR_CFG_INGRESS 0x01 // km_mirror_port_cfg.enabled bits
+#define KM_MIRROR_CFG_EGRESS 0x02 // also copy what the target sends from this port (recording)
+
+// One record: a chunk of one TCP segment sent to (or, with KM_MIRROR_EGRESS, from) a mirrored
+// port, or a payload-less SYN/FIN/RST.
 struct km_mirror_event {
-	__u8 saddr[16]; // client; IPv4 v4-mapped
-	__u8 daddr[16]; // original destination inside the namespace
+	__u8 saddr[16]; // sender: the client (ingress) or the target (egress); IPv4 v4-mapped
+	__u8 daddr[16]; // receiver: the original destination inside the namespace (ingress)
 	__u16 sport; // host byte order
 	__u16 dport;
 	__u32 seq; // sequence number of data[0] (of the flag for payload-less records)
@@ -29,7 +34,7 @@ struct km_mirror_event {
 
 // km_mirror_ports value (key: __u16 port, host byte order).
 struct km_mirror_port_cfg {
-	__u32 enabled;
+	__u32 enabled; // KM_MIRROR_CFG_* bits
 };
 
 // km_mirror_stats indices.

@@ -7,6 +7,7 @@
 ;;   (require 'kmirror-dap-mode)
 ;;   (setq kmirror-dap-default-target "deploy/web")     ; optional
 ;;   M-x dap-debug RET kmirror: Python file RET
+;;   M-x kmirror-dap-replay RET failing.kmrec RET 3 RET   ; replay recorded requests into the debuggee
 
 ;;; Code:
 
@@ -57,6 +58,23 @@
 (dap-register-debug-template
  "kmirror: attach to Node inspector"
  (list :type "kmirror" :request "attach" :name "kmirror: attach to Node inspector" :debugger "node" :port 9229))
+
+(defun kmirror-dap-replay (file &optional ids)
+  "Send the requests recorded in FILE (a .kmrec) to the current kmirror session's program.
+IDS lists exchange ids (strings; \"c5\" is a whole non-HTTP connection), nil for all of them.
+Interactively they are chosen with completion from the recording's list.  A breakpoint in the
+program's handler then stops on a replayed request; each result arrives as console output."
+  (interactive
+   (let* ((file (expand-file-name (read-file-name "kmirror recording: " nil nil t)))
+          (items (append (gethash "items" (dap-request (dap--cur-session-or-die) "kmirror/recording" :file file)) nil))
+          (titles (mapcar (lambda (i) (cons (gethash "title" i) (gethash "id" i))) items))
+          (chosen (completing-read-multiple "Replay (TAB lists, comma separates): " titles nil t)))
+     (list file (mapcar (lambda (title) (cdr (assoc title titles))) chosen))))
+  (let ((body (apply #'dap-request (dap--cur-session-or-die) "kmirror/replay" :file (expand-file-name file)
+                     (when ids (list :ids (vconcat ids))))))
+    (message "kmirror: replaying %d recorded request(s) into %s:%s"
+             (length (gethash "items" body)) (gethash "host" body) (gethash "port" body))
+    body))
 
 (provide 'kmirror-dap-mode)
 ;;; kmirror-dap-mode.el ends here

@@ -5,11 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, spawnSleepTarget } from '#test/harness/netns.js';
+import { http, writeScriptedRecording } from '#runtime/recording/test-recordings.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(root, 'ide-clients/test/fixtures');
@@ -89,5 +91,27 @@ describe('Emacs dape configuration', () => {
     expect(configs.kmirror).toMatchObject(common);
     expect(configs.kmirror.modes).toEqual(expect.arrayContaining(['go-mode', 'python-ts-mode', 'js-mode', 'typescript-ts-mode', 'rust-mode', 'csharp-mode']));
     expect(configs['kmirror-server']).toMatchObject({ ...common, 'command-args': ['--host', '127.0.0.1', '--port', ':autoport'], port: ':autoport' });
+  });
+});
+
+describe('Emacs dap-mode: kmirror-dap-replay', () => {
+  it('replays a recorded request into the program under dap-mode, stopping at the handler with its values', async () => {
+    const bundle = join(root, 'dist/kmirror-dap.js');
+    expect(existsSync(bundle), 'dist/kmirror-dap.js missing: run node scripts/bundle.mjs').toBe(true);
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const recording = join(work, 'failing.kmrec');
+    await writeScriptedRecording(recording, {
+      serverPort: port,
+      connections: [{ segments: [['request', http.get('/hello/from-the-recording')], ['response', http.ok('boom', 500)]] }],
+    });
+    const out = join(work, 'replay.json');
+    emacs('dap-mode-replay.el', {
+      KM_OUT: out, KM_DAP_COMMAND: JSON.stringify([process.execPath, bundle]), KM_PROGRAM: join(root, 'adapter/sdk/test/fixtures/http/app.py'),
+      KM_LINE: '11', KM_EXPR: 'self.path', KM_PORT: String(port), KM_RECORDING: recording, KM_ID: '1',
+    }, 90_000);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ value: "'/hello/from-the-recording'", line: 11, port });
   });
 });

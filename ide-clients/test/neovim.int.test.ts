@@ -125,3 +125,20 @@ describe('ide-clients/neovim in headless nvim', () => {
     }
   });
 });
+
+describe('ide-clients/neovim replay()', () => {
+  it('sends kmirror/replay for given ids, offers the recording list with vim.ui.select otherwise, and needs a kmirror session', () => {
+    const out = join(work, 'replay.json');
+    execFileSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '--cmd', `set rtp^=${join(root, 'ide-clients/neovim')}`,
+      '-c', `luafile ${join(root, 'ide-clients/test/fixtures/nvim-replay.lua')}`], { env: { ...process.env, KMIRROR_NVIM_OUT: out }, timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    expect(r.sent).toEqual([
+      { command: 'kmirror/replay', args: { file: '/tmp/rec.kmrec', ids: ['3', 'c1'] } },
+      { command: 'kmirror/recording', args: { file: '/tmp/rec.kmrec' } },
+      { command: 'kmirror/replay', args: { file: '/tmp/rec.kmrec', ids: ['2'] } },
+    ]);
+    expect(r.offered).toEqual(['1  GET /ok -> 200', '2  POST /pay -> 503']);
+    expect(r.results).toEqual([{ port: 8080 }, { port: 8080 }]);
+    expect(r.no_session).toMatch(/start a kmirror debug session first/);
+  });
+});

@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import { debugSession } from '#sdk/api/debug-session.js';
 import { createNetns, requireRoot, spawnSleepTarget } from '#test/harness/netns.js';
 import { configurationAttributes, findLaunchSchema } from '../scripts/launch-attributes.mjs';
 import { initializeOverTcp, waitForOutput } from './dap-server-process.js';
+import { http, writeScriptedRecording } from '#runtime/recording/test-recordings.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, 'ide-clients/vscode/package.json'), 'utf8'));
@@ -154,6 +156,54 @@ describe('the .vsix', () => {
 
     vscode.__settings['kmirror.adapterServer'] = 'localhost:4711';
     expect(factory.createDebugAdapterDescriptor({})).toEqual({ kind: 'server', port: 4711, host: 'localhost' });
+  });
+
+  it('"kmirror: Replay recorded request…" picks an exchange and replays it into the running program, which stops on it', { timeout: 90_000 }, async () => {
+    expect(manifest.contributes.commands).toEqual([{ command: 'kmirror.replayRecordedRequest', title: 'Replay recorded request…', category: 'kmirror' }]);
+    mkdirSync(join(unpacked, 'node_modules/vscode'), { recursive: true });
+    copyFileSync(join(root, 'ide-clients/test/fixtures/vscode-stand-in.cjs'), join(unpacked, 'node_modules/vscode/index.js'));
+    const req = createRequire(join(unpacked, 'extension/dist/extension.cjs'));
+    const vscode = req('vscode');
+    req('./extension.cjs').activate({ extensionUri: { fsPath: join(unpacked, 'extension') }, subscriptions: [] });
+    const command = vscode.__registered.commands.get('kmirror.replayRecordedRequest');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const dir = mkdtempSync(join(tmpdir(), 'kmirror-vscode-replay-'));
+    const recording = join(dir, 'failing.kmrec');
+    await writeScriptedRecording(recording, {
+      serverPort: port,
+      connections: [
+        { segments: [['request', http.get('/hello/fine')], ['response', http.ok('hi fine')]] },
+        { segments: [['request', http.get('/hello/failing-7')], ['response', http.ok('upstream died', 500)]] },
+      ],
+    });
+    const program = join(root, 'adapter/sdk/test/fixtures/http/app.py');
+    const session = await debugSession({
+      adapter: { command: process.execPath, args: [join(unpacked, 'extension/dist/kmirror-dap.js')] },
+      launch: { debugger: 'python', program, env: { PORT: String(port) } },
+      breakpoints: [{ file: program, line: 11 }],
+    });
+    try {
+      vscode.debug.activeDebugSession = { type: 'kmirror', customRequest: (c: string, a: unknown) => session.customRequest(c, a) };
+      vscode.__ui.openFile = recording;
+      vscode.__ui.picks = ['2'];
+      expect(await command()).toEqual(['2']);
+      expect(vscode.__ui.offered.map((o: { label: string; description: string }) => [o.label, o.description.endsWith(' · failed')])).toEqual([
+        [expect.stringMatching(/^1 {2}GET \/hello\/fine → 200 /), false],
+        [expect.stringMatching(/^2 {2}GET \/hello\/failing-7 → 500 /), true],
+      ]);
+      expect(vscode.__ui.messages).toEqual([`info: kmirror: replaying request 2 into 127.0.0.1:${port}`]);
+      for await (const stop of session) {
+        expect(await stop.evaluate('self.path')).toBe("'/hello/failing-7'");
+        break;
+      }
+    } finally {
+      vscode.debug.activeDebugSession = undefined;
+      await session.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the bundled kmirror-dap also serves DAP over TCP (kmirror.adapterServer)', async () => {

@@ -2,7 +2,7 @@
 export const TUNNEL_CONVENTIONS = {
   optional: {
     DnsQuery: ['server'],           // absent: the target's first nameserver
-    Subscribe: ['httpFilter'],      // absent: steal every connection
+    Subscribe: ['httpFilter', 'record'], // absent: steal every connection; no recording
     Subscribed: ['listen'],         // absent: the agent reports no listener (mirror)
     FileOpen: ['write', 'create', 'truncate', 'append', 'exclusive', 'createMode'], // absent: read-only
     HttpFilter: '*',                // a filter sets only the parts it matches on

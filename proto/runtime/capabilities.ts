@@ -16,6 +16,7 @@ export const CAPABILITIES = {
   'steal-http-filter': 'steal of only the HTTP requests matching Subscribe.http_filter',
   'steal-udp': 'incoming UDP datagrams redirected to the client (Subscribe, transport UDP)',
   sessions: 'several sessions on one agent: SessionsRequest, SubscriptionWarning, refusals naming the other session',
+  record: "both directions of mirrored TCP connections, the target's answers included (Subscribe.record, Recorded* frames)",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -23,7 +24,7 @@ export type Capability = keyof typeof CAPABILITIES;
 /** What every agent serves from inside the target's network namespace and root. */
 export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env', 'sessions'] as const satisfies readonly Capability[];
 /** What an agent that can load its BPF programs adds (incoming traffic). */
-export const INCOMING_CAPABILITIES = ['mirror', 'steal', 'steal-http-filter', 'steal-udp'] as const satisfies readonly Capability[];
+export const INCOMING_CAPABILITIES = ['mirror', 'steal', 'steal-http-filter', 'steal-udp', 'record'] as const satisfies readonly Capability[];
 
 /** True when the peer's handshake (HelloAck, or a session's set) announced `capability`. */
 export function hasCapability(peer: { readonly capabilities: readonly string[] | ReadonlySet<string> }, capability: Capability): boolean {

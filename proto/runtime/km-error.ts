@@ -16,6 +16,7 @@ export const KM_ERROR_RANGES = {
   agent: 7000,
   target: 8000,
   image: 9000,
+  recording: 10000,
 } as const;
 
 /** Tunnel codes are the proto ErrorCode values moved into the tunnel range (wire value n → 1000 + n). */
@@ -73,6 +74,11 @@ export const KmErrorCode = {
     TOOL_MISSING: 9000,     // no image builder / loader on this machine (names what to install)
     PART_MISSING: 9001,     // the agent bundle, addon or BPF objects are not in this installation
     TOOL_FAILED: 9002,      // a builder, pusher or loader ran and failed (its output is in the message)
+  },
+  recording: {
+    FORMAT: 10000,          // a recording file is damaged, truncated, of another version or not a recording
+    WRITE_FAILED: 10001,    // the recording file cannot be written (disk full, read-only, no permission)
+    NOT_FOUND: 10002,       // no exchange or connection with that id in the recording
   },
 } as const satisfies { readonly [C in keyof typeof KM_ERROR_RANGES]: Readonly<Record<string, number>> };
 

@@ -30,4 +30,7 @@ export const SAMPLES: Msg[] = [
   { kind: 'mirrorGap', offset: 100, length: 20 }, { kind: 'unsubscribed', reason: 'gone' },
   { kind: 'subscriptionWarning', message: 'overlap', otherSessionId: 2 }, { kind: 'sessionsRequest' },
   { kind: 'sessionsList', sessions: [{ id: 1, user: 'bob', host: 'h', startedAtMs: 5, clientName: 'c', clientPid: 9, self: true, subscriptions: [{ port: 80, mode: 'steal', transport: 'tcp', filter: '{"header_filter":"x"}', sinceMs: 6 }] }] },
+  { kind: 'recordedConnection', connectionId: 7, client: addr, server: { address: '10.0.0.2', port: 8080 }, startUs: 1.7e15, endUs: 1.7e15 + 5, reset: true, synSeen: true },
+  { kind: 'recordedSegment', connectionId: 7, direction: 'out', timeUs: 1.7e15 + 1, offset: 2 ** 33, data: Buffer.from('HTTP/1.1 200 OK') },
+  { kind: 'recordedGap', connectionId: 7, direction: 'in', timeUs: 1.7e15 + 2, offset: 10, length: 20, reason: 'ring buffer overrun' },
 ];

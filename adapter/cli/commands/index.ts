@@ -8,5 +8,11 @@ import { execCommand } from './exec.js';
 import { imageCommand } from './image.js';
 import { probeCommand } from './probe.js';
 import { sessionsCommand } from './sessions.js';
+import { recordCommand } from './record.js';
+import { recordingCommand } from './recording.js';
+import { replayCommand } from './replay.js';
 
-export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand, sessionsCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand, sessionsCommand,
+  recordCommand, recordingCommand, replayCommand,
+];

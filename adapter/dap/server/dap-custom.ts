@@ -1,6 +1,9 @@
 // kmirror's custom DAP messages, declared once so clients and the adapter share the shapes.
 //  * event `kmirror/status`: sent when the target layer is up and whenever its status changes;
-//  * request `kmirror/status`: the same body on demand (any time, also before launch).
+//  * request `kmirror/status`: the same body on demand (any time, also before launch);
+//  * request `kmirror/recording` `{ file }`: a recording's replayable items, titled for a picker;
+//  * request `kmirror/replay` `{ file, ids?, port? }` and event `kmirror/replayResult`: recorded
+//    requests sent into the running debuggee (shapes in replay-request.ts).
 // Progress while the agent starts uses the standard progressStart/Update/End events, only when
 // the client announced `supportsProgressReporting`.
 

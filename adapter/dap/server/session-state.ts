@@ -4,7 +4,7 @@
 export type SessionState = 'initializing' | 'configuring' | 'launching' | 'running' | 'stopped' | 'terminating' | 'terminated';
 
 /** Commands kmirror-dap answers itself; everything else goes to the backend. */
-export type OwnCommand = 'initialize' | 'launch' | 'attach' | 'disconnect' | 'terminate' | 'kmirror/status';
+export type OwnCommand = 'initialize' | 'launch' | 'attach' | 'disconnect' | 'terminate' | 'kmirror/status' | 'kmirror/recording' | 'kmirror/replay';
 
 const BACKEND_STATES: ReadonlySet<SessionState> = new Set(['launching', 'running', 'stopped']);
 
@@ -18,6 +18,7 @@ export function admits(state: SessionState, command: string): string | undefined
       return state === 'configuring' ? undefined : state === 'initializing' ? 'send initialize first' : 'a launch or attach is already in progress';
     case 'disconnect':
     case 'kmirror/status':
+    case 'kmirror/recording':
       return undefined;
     default:
       if (BACKEND_STATES.has(state) || (command === 'terminate' && state === 'terminating')) return undefined;

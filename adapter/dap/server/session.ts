@@ -23,6 +23,7 @@ import { selectBackend } from './select-backend.js';
 import { openTargetLayer } from './target-layer.js';
 import { startTargetProgress } from './target-progress.js';
 import { OutputBarrier } from './output-barrier.js';
+import { KMIRROR_RECORDING, KMIRROR_REPLAY, listRecording, startReplay, type KmirrorReplayArguments } from './replay-request.js';
 import type { Readable } from 'node:stream';
 
 const DISCONNECT_TIMEOUT_MS = 5_000;
@@ -71,6 +72,12 @@ export class DebugSession {
     attach: (args) => this.start('attach', args),
     disconnect: (args) => this.disconnect(args),
     'kmirror/status': () => this.layer.status(),
+    [KMIRROR_RECORDING]: (args) => listRecording(args),
+    [KMIRROR_REPLAY]: (args) =>
+      startReplay(args as unknown as KmirrorReplayArguments, this.layer, {
+        event: (event, body) => this.connection.sendEvent(event, body),
+        output: (output) => this.connection.sendEvent('output', { category: 'console', output }),
+      }),
   };
 
   constructor(private readonly connection: DapConnection, private readonly opts: SessionOptions) {

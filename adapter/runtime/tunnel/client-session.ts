@@ -176,10 +176,10 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
     let sub: SubscriptionImpl | undefined;
     const transport = opts.transport ?? 'tcp';
     this.requireSubscribeFeatures(opts, transport);
-    await request(this.conn, { kind: 'subscribe', port: opts.port, mode: opts.mode, transport, ...(opts.httpFilter ? { httpFilter: opts.httpFilter } : {}) }, 'subscribed',
+    await request(this.conn, { kind: 'subscribe', port: opts.port, mode: opts.mode, transport, ...(opts.httpFilter ? { httpFilter: opts.httpFilter } : {}), ...(opts.record ? { record: true } : {}) }, 'subscribed',
       `subscribe ${transport}/${opts.port} (${opts.mode}) in ${this.target}`, {
         keep: (id, ok) => {
-          sub = new SubscriptionImpl(this.conn, id, opts.port, opts.mode, onConnection, ok.listen);
+          sub = new SubscriptionImpl(this.conn, id, opts.port, opts.mode, onConnection, ok.listen, opts.onRecorded);
           this.subscriptions.set(id, sub);
           sub.once('closed', () => this.subscriptions.delete(id));
         },
@@ -192,6 +192,7 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
    * (and steal everything): refuse here. Without steal at all, the agent itself says why.
    */
   private requireSubscribeFeatures(opts: SubscribeOptions, transport: Transport): void {
+    if (opts.record && !hasCapability(this, 'record')) throw new TunnelError('NOT_SUPPORTED', `record tcp/${opts.port} in ${this.target}: the agent does not announce record (an older agent)`);
     if (opts.mode !== 'steal' || !hasCapability(this, 'steal')) return;
     const missing = opts.httpFilter && !hasCapability(this, 'steal-http-filter') ? 'steal-http-filter'
       : transport === 'udp' && !hasCapability(this, 'steal-udp') ? 'steal-udp' : undefined;

@@ -3,11 +3,11 @@
 // it without an import circle; connectAgent (./agent-session.ts) returns the implementation.
 import type { Duplex } from 'node:stream';
 import type { EventEmitter } from 'node:events';
+import type { MsgOf } from '#proto/runtime/messages.js';
 import type {
   DirEntry, HttpFilter, RemoteStat, SocketAddr, TrafficMode, Transport,
 } from '#proto/runtime/types.js';
 import type { SessionIdentity } from '#proto/runtime/handshake.js';
-import type { MsgOf } from '#proto/runtime/messages.js';
 
 export type { DirEntry, HttpFilter, RemoteStat, SocketAddr, TrafficMode, Transport };
 
@@ -93,7 +93,16 @@ export interface SubscribeOptions {
   mode: TrafficMode;
   transport?: Transport;
   httpFilter?: HttpFilter;
+  /**
+   * Mirror only (agent capability "record"): instead of connections, onRecorded receives both
+   * directions of every connection to the port, in capture order.
+   */
+  record?: boolean;
+  onRecorded?: (msg: RecordedMessage) => void;
 }
+
+/** What a recording subscription delivers (tunnel messages RecordedConnection/Segment/Gap). */
+export type RecordedMessage = MsgOf<'recordedConnection'> | MsgOf<'recordedSegment'> | MsgOf<'recordedGap'>;
 
 /**
  * A port subscription. Events: 'closed' (reason) when the agent ends it; 'warning' (message) when

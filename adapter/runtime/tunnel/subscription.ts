@@ -4,13 +4,14 @@ import { EventEmitter } from 'node:events';
 import type { StreamHandler, TunnelConnection } from '#proto/runtime/connection.js';
 import type { Msg } from '#proto/runtime/messages.js';
 import type { SocketAddr, TrafficMode } from '#proto/runtime/types.js';
-import type { IncomingConnection, Subscription } from './session-types.js';
+import type { IncomingConnection, RecordedMessage, Subscription } from './session-types.js';
 
 export class SubscriptionImpl extends EventEmitter implements Subscription, StreamHandler {
   private ended = false;
 
   constructor(private readonly conn: TunnelConnection, readonly streamId: number, readonly port: number, readonly mode: TrafficMode,
-    readonly onConnection: (c: IncomingConnection) => void, readonly listen?: SocketAddr) {
+    readonly onConnection: (c: IncomingConnection) => void, readonly listen?: SocketAddr,
+    private readonly onRecorded?: (msg: RecordedMessage) => void) {
     super();
     conn.attach(streamId, this);
   }
@@ -29,6 +30,7 @@ export class SubscriptionImpl extends EventEmitter implements Subscription, Stre
     }
     if (msg.kind === 'unsubscribed') return this.end(msg.reason || 'unsubscribed by the agent');
     if (msg.kind === 'error') return this.end(`${msg.code}: ${msg.message}`);
+    if (this.onRecorded && (msg.kind === 'recordedConnection' || msg.kind === 'recordedSegment' || msg.kind === 'recordedGap')) return this.onRecorded(msg);
     this.conn.sendStreamError(this.streamId, 'PROTOCOL_VIOLATION', `subscription: unexpected ${msg.kind}`);
     this.end(`protocol violation (${msg.kind})`);
   }

@@ -198,6 +198,10 @@ class HeadlessSession implements DebugSession {
     return first.id;
   }
 
+  customRequest(command: string, args?: unknown, timeoutMs?: number): Promise<unknown> {
+    return this.client.request(command, args, timeoutMs);
+  }
+
   async close(opts: { terminateDebuggee?: boolean } = {}): Promise<SessionEnd> {
     if (!this.client.closed) {
       try {

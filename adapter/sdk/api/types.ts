@@ -90,4 +90,6 @@ export interface DebugSession extends AsyncIterable<Stop> {
   stops(): AsyncIterableIterator<Stop>;
   /** Disconnects (terminating the debuggee unless told otherwise) and stops the adapter. */
   close(opts?: { terminateDebuggee?: boolean }): Promise<SessionEnd>;
+  /** Sends a custom request (e.g. `kmirror/replay`) and resolves with its response body. */
+  customRequest(command: string, args?: unknown, timeoutMs?: number): Promise<unknown>;
 }

@@ -66,4 +66,11 @@ describe('parseRunArgs', () => {
   it('accepts logpoints alone without --print', () => {
     expect(parse('--target', 't', '--log', 'a.py:2:x={x}', '--', 'python3', 'a.py').prints).toEqual([]);
   });
+
+  it('--replay takes FILE or FILE#ID[,ID…], made absolute', () => {
+    const base = ['--target', 'pod/a', '--break', 'a.py:1', '--print', 'x'];
+    expect((parseRunArgs([...base, '--replay', '/r/x.kmrec', '--', 'python3', 'a.py']) as RunOptions).replay).toEqual({ file: '/r/x.kmrec', ids: 'all' });
+    expect((parseRunArgs([...base, '--replay', '/r/x.kmrec#4, c1', '--', 'python3', 'a.py']) as RunOptions).replay).toEqual({ file: '/r/x.kmrec', ids: ['4', 'c1'] });
+    expect(() => parseRunArgs([...base, '--replay', '/r/x.kmrec#', '--', 'python3', 'a.py'])).toThrow('--replay expects FILE or FILE#ID[,ID…], got "/r/x.kmrec#"');
+  });
 });

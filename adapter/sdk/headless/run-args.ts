@@ -1,5 +1,6 @@
 // Parses `kmirror-dap run` flags into RunOptions; every mistake becomes a UsageError that names
 // the flag. Order matters for one flag: `--when` applies to the `--break` right before it.
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BreakpointSpec } from '../api/types.js';
 import { programLaunch, type ProgramLaunch } from './program-launch.js';
@@ -9,6 +10,7 @@ import { UsageError } from './usage-error.js';
 export const runUsage = (debuggerKinds: readonly string[]): string => `usage: kmirror-dap run --target TARGET --break FILE:LINE [--when EXPR] --print EXPR
                        [--log FILE:LINE:MESSAGE] [--count N] [--timeout SECONDS] [--json]
                        [--debugger ${debuggerKinds.join('|')}] [--config FILE] [--cwd DIR] [--env K=V]
+                       [--replay FILE.kmrec[#ID[,ID…]]]
                        -- PROGRAM [ARGS...]
 
 Launches PROGRAM under kmirror-dap with TARGET's network, DNS, files and env, prints the --print
@@ -20,6 +22,8 @@ values each time a breakpoint hits, continues, and exits with the program's exit
   --log F:L:MESSAGE  logpoint: prints MESSAGE ({expr} interpolated by the debugger), never stops
   --count N          stop the program and exit 0 after N hits
   --timeout S        stop the program and exit 124 after S seconds
+  --replay F[#IDS]   once the program runs, send it the requests recorded in F (\`kmirror recording ls F\`
+                     lists the ids; none: all of them), so the breakpoints stop on them
   --json             one JSON object per line on stdout ({"event":"hit",...}, {"event":"end",...});
                      the program's own output then goes to stderr
   PROGRAM            node app.js | python3 app.py | go run ./cmd | ./binary ...`;
@@ -35,6 +39,8 @@ export interface RunOptions {
   timeoutSeconds?: number;
   json: boolean;
   launch: ProgramLaunch;
+  /** `--replay FILE[#ID,…]`: recorded requests to send into the program once it runs. */
+  replay?: { file: string; ids: string[] | 'all' };
 }
 
 const OPTIONS = {
@@ -50,6 +56,7 @@ const OPTIONS = {
   config: { type: 'string' },
   cwd: { type: 'string' },
   env: { type: 'string', multiple: true },
+  replay: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -101,7 +108,17 @@ export function parseRunArgs(argv: readonly string[], debuggerKinds?: readonly s
     timeoutSeconds: values.timeout === undefined ? undefined : positiveNumber('--timeout', values.timeout),
     json: values.json ?? false,
     launch: programLaunch(program, values.debugger, debuggerKinds),
+    ...(values.replay !== undefined ? { replay: parseReplay(values.replay) } : {}),
   };
+}
+
+/** `FILE[#ID[,ID…]]`; the file is made absolute, as kmirror-dap resolves it from its own directory. */
+export function parseReplay(value: string): { file: string; ids: string[] | 'all' } {
+  const hash = value.lastIndexOf('#');
+  const file = nonEmpty('--replay', hash < 0 ? value : value.slice(0, hash));
+  const ids = hash < 0 ? [] : value.slice(hash + 1).split(',').map((s) => s.trim()).filter(Boolean);
+  if (hash >= 0 && ids.length === 0) throw new UsageError(`--replay expects FILE or FILE#ID[,ID…], got "${value}"`);
+  return { file: resolvePath(file), ids: ids.length ? ids : 'all' };
 }
 
 function parseLocation(flag: string, value: string): BreakpointSpec {

@@ -6,6 +6,12 @@ import { parseRunArgs, type RunOptions } from './run-args.js';
 import { runHeadless } from './run-headless.js';
 import { captureOutput } from '../test/captured-output.js';
 
+interface Seen {
+  launch?: DebugSessionOptions;
+  closed: number;
+  custom: { command: string; args?: unknown }[];
+}
+
 interface Script {
   stops: Array<Partial<Stop> & { values?: Record<string, string> }>;
   end: SessionEnd;
@@ -14,7 +20,7 @@ interface Script {
   unverified?: boolean;
 }
 
-function fakeSession(script: Script, seen: { launch?: DebugSessionOptions; closed: number }) {
+function fakeSession(script: Script, seen: Seen) {
   return async (opts: DebugSessionOptions): Promise<DebugSession> => {
     seen.launch = opts;
     let resolveEnd!: (e: SessionEnd) => void;
@@ -38,6 +44,10 @@ function fakeSession(script: Script, seen: { launch?: DebugSessionOptions; close
         else resolveEnd(script.end);
       },
       [Symbol.asyncIterator]() { return this.stops(); },
+      async customRequest(command: string, args?: unknown) {
+        seen.custom.push({ command, args });
+        return { host: '127.0.0.1', port: 8080, items: [{ id: '3', label: 'GET /x' }], warnings: [] };
+      },
       async close() {
         seen.closed++;
         resolveEnd({ reason: 'closed' });
@@ -50,7 +60,7 @@ function fakeSession(script: Script, seen: { launch?: DebugSessionOptions; close
 
 async function go(args: string[], script: Script, interrupted?: Promise<void>) {
   const io = captureOutput();
-  const seen = { closed: 0 } as { launch?: DebugSessionOptions; closed: number };
+  const seen: Seen = { closed: 0, custom: [] };
   const opts = parseRunArgs(['--target', 'pod/web', '--cwd', '/w', ...args, '--', 'python3', 'app.py']) as RunOptions;
   const code = await runHeadless(opts, { stdout: io.stdout, stderr: io.stderr, interrupted, debugSession: fakeSession(script, seen) });
   return { code, out: io.out(), err: io.err(), seen };
@@ -98,5 +108,12 @@ describe('runHeadless', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ event: 'end', reason: 'error', message: 'the debug session failed: the debug adapter exited\nboom' });
     expect(r.err).toContain('boom');
+  });
+
+  it('--replay FILE#IDS asks kmirror-dap to replay those recorded requests once the program runs', async () => {
+    const r = await go(['--break', 'app.py:3', '--print', 'x', '--replay', '/rec/failing.kmrec#3,c2'], { stops: [{ values: { x: '1' } }], end: { reason: 'exited', exitCode: 0 } });
+    expect(r.seen.custom).toEqual([{ command: 'kmirror/replay', args: { file: '/rec/failing.kmrec', ids: ['3', 'c2'] } }]);
+    expect(r.err).toContain('kmirror-dap run: replaying 3 (GET /x) into 127.0.0.1:8080');
+    expect(r.out).toContain('hit 1 at app.py:3');
   });
 });

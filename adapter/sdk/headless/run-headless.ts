@@ -57,6 +57,16 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     }
   }
 
+  if (opts.replay) {
+    try {
+      const started = (await session.customRequest('kmirror/replay', opts.replay, 60_000)) as { host: string; port: number; items: { id: string; label: string }[] };
+      io.stderr.write(`kmirror-dap run: replaying ${started.items.map((i) => `${i.id} (${i.label})`).join(', ')} into ${started.host}:${started.port}\n`);
+    } catch (e) {
+      await session.close();
+      return finish(io, opts, { reason: 'error', exitCode: 1, hits: 0, message: `--replay: ${(e as Error).message}` });
+    }
+  }
+
   let stopReason: 'count' | 'timeout' | 'interrupted' | undefined;
   const stopEarly = (reason: 'timeout' | 'interrupted') => {
     stopReason ??= reason;

@@ -1,5 +1,6 @@
-// km_mirror lifecycle: load ebpf/mirror, attach km_mirror_tcx as a tcx ingress link to every
-// interface of the target netns (lo included; raw BPF_LINK_CREATE because libbpf 1.1 has no
+// km_mirror lifecycle: load ebpf/mirror, attach km_mirror_tcx as a tcx ingress link and
+// km_mirror_egr as a tcx egress link (copies answers only for ports set with the egress bit) to
+// every interface of the target netns (lo included; raw BPF_LINK_CREATE because libbpf 1.1 has no
 // tcx API; done on a helper thread inside the netns, where ifindexes and the link's device
 // lookup resolve), edit the per-port map, and drain the ring buffer on a native thread that
 // hands batches to JS through a ThreadSafeFunction.
@@ -33,9 +34,9 @@ using Batch = std::vector<uint8_t>;
 
 struct Mirror {
   bpf_object *obj = nullptr;
-  int prog_fd = -1, ports_fd = -1, stats_fd = -1;
+  int prog_fd = -1, egress_prog_fd = -1, ports_fd = -1, stats_fd = -1;
   std::string netns;
-  TcxLinks tcx;
+  TcxLinks tcx, tcx_egress;
   ring_buffer *rb = nullptr;
   int stop_fd = -1;
   std::thread consumer;
@@ -57,6 +58,7 @@ struct Mirror {
   ~Mirror() {
     Stop();
     tcx.DetachAll();  // detach before the program goes
+    tcx_egress.DetachAll();
     if (rb) ring_buffer__free(rb);
     if (stop_fd >= 0) close(stop_fd);
     if (obj) bpf_object__close(obj);
@@ -134,11 +136,13 @@ bool OpenMirror(const std::string &objPath, Mirror &m, Failure &f) {
   int err = bpf_object__load(m.obj);
   if (err) { f = MakeFailure("load km_mirror_tcx (" + objPath + ")", -err); return false; }
   bpf_program *prog = bpf_object__find_program_by_name(m.obj, "km_mirror_tcx");
+  bpf_program *egress = bpf_object__find_program_by_name(m.obj, "km_mirror_egr");
   bpf_map *rbMap = bpf_object__find_map_by_name(m.obj, "km_mirror_rb");
   bpf_map *ports = bpf_object__find_map_by_name(m.obj, "km_mirror_ports");
   bpf_map *stats = bpf_object__find_map_by_name(m.obj, "km_mirror_stats");
-  if (!prog || !rbMap || !ports || !stats) { f = MakeFailure("km_mirror program/maps missing in " + objPath, 0); return false; }
+  if (!prog || !egress || !rbMap || !ports || !stats) { f = MakeFailure("km_mirror program/maps missing in " + objPath, 0); return false; }
   m.prog_fd = bpf_program__fd(prog);
+  m.egress_prog_fd = bpf_program__fd(egress);
   m.ports_fd = bpf_map__fd(ports);
   m.stats_fd = bpf_map__fd(stats);
   m.rb = ring_buffer__new(bpf_map__fd(rbMap), OnRecord, &m, nullptr);
@@ -171,7 +175,7 @@ Napi::Value MirrorOpen(const Napi::CallbackInfo &info) {
       [holder, obj](Failure &f) {
         Mirror &m = **holder;
         if (!OpenMirror(obj, m, f)) return false;
-        return m.tcx.Attach(m.netns, m.prog_fd, kBpfTcxIngress, f);
+        return m.tcx.Attach(m.netns, m.prog_fd, kBpfTcxIngress, f) && m.tcx_egress.Attach(m.netns, m.egress_prog_fd, kBpfTcxEgress, f);
       },
       [holder](Napi::Env env) {
         Mirror *m = holder->get();
@@ -187,7 +191,9 @@ Napi::Value MirrorAttachInterfaces(const Napi::CallbackInfo &info) {
   if (!m) return ThrowTypeError(env, "bpfMirrorAttachInterfaces(handle)");
   return RunAsync(
       env, "km_mirror_attach",
-      [m](Failure &f) { return m->tcx.Attach(m->netns, m->prog_fd, kBpfTcxIngress, f); },
+      [m](Failure &f) {
+        return m->tcx.Attach(m->netns, m->prog_fd, kBpfTcxIngress, f) && m->tcx_egress.Attach(m->netns, m->egress_prog_fd, kBpfTcxEgress, f);
+      },
       [m](Napi::Env env) -> Napi::Value { return m->tcx.Names(env); });
 }
 
@@ -197,15 +203,16 @@ Napi::Value MirrorInterfaces(const Napi::CallbackInfo &info) {
   return m->tcx.Names(info.Env());
 }
 
-// bpfMirrorSetPort(h, port, on)
+// bpfMirrorSetPort(h, port, on, withEgress?): withEgress also copies what the target sends from it.
 Napi::Value MirrorSetPort(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   Mirror *m = HandleArg(info);
-  if (!m || !info[1].IsNumber() || !info[2].IsBoolean()) return ThrowTypeError(env, "bpfMirrorSetPort(handle, port, on)");
+  if (!m || !info[1].IsNumber() || !info[2].IsBoolean()) return ThrowTypeError(env, "bpfMirrorSetPort(handle, port, on, withEgress?)");
   double d = info[1].As<Napi::Number>().DoubleValue();
   if (d < 1 || d > 65535 || d != (double)(int)d) return ThrowTypeError(env, "bpfMirrorSetPort: port must be 1-65535");
   uint16_t port = (uint16_t)d;
-  km_mirror_port_cfg cfg{1};
+  bool withEgress = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
+  km_mirror_port_cfg cfg{KM_MIRROR_CFG_INGRESS | (withEgress ? KM_MIRROR_CFG_EGRESS : 0u)};
   return UpdateOrDeleteElem(env, m->ports_fd, &port, &cfg, info[2].As<Napi::Boolean>().Value(), "km_mirror_ports");
 }
 

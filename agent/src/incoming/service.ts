@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { HttpFilter, SocketAddr, TrafficMode, Transport } from '#proto/runtime/types.js';
 import { TunnelError } from '#proto/runtime/errors.js';
+import type { RecordedMsg } from './mirror/capture.js';
 
 export type { HttpFilter, SocketAddr, TrafficMode, Transport };
 
@@ -21,6 +22,8 @@ export interface SubscribeRequest {
   httpFilter?: HttpFilter;
   /** Who subscribes (named in refusals and overlap warnings to other sessions). */
   session?: SubscriberSession;
+  /** Mirror only: both directions of each connection go to sink.record instead of openConnection. */
+  record?: boolean;
 }
 
 export interface IncomingConnectionInfo {
@@ -43,6 +46,8 @@ export interface IncomingSink {
   openConnection(info: IncomingConnectionInfo): Duplex;
   /** Mirror reassembly lost [offset, offset+length) of that connection's byte stream. */
   gap(connection: Duplex, offset: bigint | number, length: number): void;
+  /** A recording subscription's output (RecordedConnection/Segment/Gap, in capture order). */
+  record?(msg: RecordedMsg): void;
   /** The agent ended the subscription (sends Unsubscribed with the reason). */
   closed(reason: string): void;
   /** Another session's subscription may take this one's requests (sent after Subscribed). */

@@ -2,12 +2,16 @@
 // handles the subscription stream (Unsubscribe from the client, Unsubscribed from the agent).
 //   agent --IncomingConnection + Data--> client   (agent-allocated even stream per connection)
 // The client's receive window for a new incoming connection is DEFAULT_STREAM_WINDOW until it
-// sends its first WindowUpdate.
+// sends its first WindowUpdate. A recording subscription (Subscribe.record) instead carries
+// Recorded* messages on the subscription stream itself (RecordSender bounds what waits).
+//   agent --RecordedConnection/Segment/Gap--> client   (the subscription's stream)
 import type { Duplex } from 'node:stream';
 import { TunnelByteStream, DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-stream.js';
 import type { TunnelConnection, StreamHandler } from '#proto/runtime/connection.js';
 import type { Msg } from '#proto/runtime/messages.js';
 import type { Logger } from '../log.js';
+import type { RecordedMsg } from './mirror/capture.js';
+import { RecordSender } from './record-sender.js';
 import type { IncomingConnectionInfo, IncomingSink, IncomingSubscription } from './service.js';
 
 export class TunnelIncomingSink implements IncomingSink, StreamHandler {
@@ -15,6 +19,7 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
   private ended = false;
   private readonly connections = new Set<TunnelByteStream>();
   private pendingWarnings: Array<{ message: string; otherSessionId: number }> | undefined = [];
+  private recorder: RecordSender | undefined;
 
   /** `onEnd` runs once when the subscription ends, however it ends (the session's registry entry). */
   constructor(private readonly conn: TunnelConnection, readonly streamId: number, private readonly log: Logger, private readonly onEnd?: () => void) {
@@ -56,6 +61,12 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
     }
   }
 
+  record(msg: RecordedMsg): void {
+    if (this.ended) return;
+    this.recorder ??= new RecordSender(this.conn, this.streamId);
+    this.recorder.send(msg);
+  }
+
   closed(reason: string): void {
     if (this.ended) return;
     this.end(reason, true);
@@ -90,6 +101,7 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
     this.log.info('incoming', 'subscription ended', { stream: this.streamId, reason });
     if (tell) this.conn.send(this.streamId, { kind: 'unsubscribed', reason });
     this.conn.detach(this.streamId);
+    this.recorder?.close();
     for (const c of this.connections) c.destroy();
   }
 }

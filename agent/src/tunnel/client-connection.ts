@@ -77,7 +77,7 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       const { record, registry } = session;
       const sink = new TunnelIncomingSink(conn, streamId, log.child({ subscription: streamId }), () => registry.forget(record, streamId));
       try {
-        const req = { port: m.port, mode: m.mode, transport: m.transport, ...(m.httpFilter ? { httpFilter: m.httpFilter } : {}), session: record };
+        const req = { port: m.port, mode: m.mode, transport: m.transport, ...(m.httpFilter ? { httpFilter: m.httpFilter } : {}), ...(m.record ? { record: true } : {}), session: record };
         const sub = await s.incoming.subscribe(req, sink);
         registry.subscribed(record, streamId, req);
         sink.started(sub);

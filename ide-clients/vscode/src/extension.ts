@@ -1,10 +1,12 @@
 // VS Code glue for kmirror-dap: registers a DebugAdapterDescriptorFactory for the `kmirror` debug
 // type (the adapter is started as chosen by adapter-choice.ts), a configuration provider that
 // fills in a launch for the current file when there is no launch.json and asks for the target's
-// progress as kmirror events, and the notification that shows them (target-notification.ts).
+// progress as kmirror events, the notification that shows them (target-notification.ts), and the
+// "Replay recorded request…" command (replay-command.ts).
 import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { chooseAdapter } from './adapter-choice.js';
+import { replayRecordedRequest, type ReplayUi } from './replay-command.js';
 import { CLIENT_PROGRESS_FIELD, registerTargetNotification } from './target-notification.js';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -15,8 +17,18 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugAdapterDescriptorFactory('kmirror', new KmirrorAdapterFactory(context)),
     vscode.debug.registerDebugConfigurationProvider('kmirror', new KmirrorConfigurationProvider()),
     registerTargetNotification(),
+    vscode.commands.registerCommand('kmirror.replayRecordedRequest', (file?: string) => replayRecordedRequest(replayUi, typeof file === 'string' ? file : undefined)),
   );
 }
+
+const replayUi: ReplayUi = {
+  activeSession: () => vscode.debug.activeDebugSession,
+  pickFile: async () =>
+    (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'kmirror recordings': ['kmrec'] }, title: 'Recording to replay from' }))?.[0]?.fsPath,
+  pickItems: (items) => vscode.window.showQuickPick(items, { canPickMany: true, placeHolder: 'Recorded requests to replay into the debuggee' }),
+  info: (message) => void vscode.window.showInformationMessage(message),
+  error: (message) => void vscode.window.showErrorMessage(message),
+};
 
 export function deactivate(): void {}
 

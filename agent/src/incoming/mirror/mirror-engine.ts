@@ -5,14 +5,18 @@
 // are reported as MirrorGap: ring-buffer overrun in the kernel, or a subscriber too slow to
 // keep up (its copy is dropped rather than the memory growing without bound).
 //
+// Recording subscribers (addCapture) get both directions of each connection instead, through
+// MirrorCapture; their ports are set with the egress bit so km_mirror_egr copies the answers.
+//
 // Concurrency: everything runs on the Node main thread; records arrive in batches from the
 // addon's reader thread through a ThreadSafeFunction.
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../log.js';
 import type { IncomingSink, SocketAddr } from '../service.js';
 import { FlowReassembler, SEG_FIN, SEG_RST, SEG_SYN, type FlowEvent } from './reassembly.js';
+import { MirrorCapture, type CaptureSink } from './capture.js';
 import { MirrorProgram } from './mirror-program.js';
-import type { MirrorRecord } from './record.js';
+import { RECORD_EGRESS, type MirrorRecord } from './record.js';
 
 // A hole is given up on (reported as a gap) after DROP_HOLE_MS when the kernel ring buffer
 // dropped records since shortly before it appeared, else after RETRANSMIT_HOLE_MS: a segment
@@ -29,7 +33,7 @@ const MAX_QUEUED_BYTES = 16 << 20; // per subscriber stream before its copy is d
 export interface MirrorProgramLike {
   attachNewInterfaces(): Promise<string[]>;
   interfaces(): string[];
-  setPort(port: number, on: boolean): void;
+  setPort(port: number, on: boolean, withEgress?: boolean): void;
   stats(): { lost: number; records: number };
   close(): void;
 }
@@ -60,6 +64,7 @@ export class MirrorEngine {
   private opening: Promise<MirrorProgramLike> | undefined;
   private readonly ports = new Map<number, Set<Subscriber>>();
   private readonly flows = new Map<string, Flow>();
+  private readonly capture = new MirrorCapture();
   private timer: NodeJS.Timeout | undefined;
   private ifTimer: NodeJS.Timeout | undefined;
   private lost = 0;
@@ -77,25 +82,46 @@ export class MirrorEngine {
 
   /** Mirrors `port` to `sink` until the returned function is called. */
   async add(port: number, sink: IncomingSink): Promise<() => void> {
-    this.pendingAdds++; // keeps a concurrent last remove() from unloading the program under us
-    let program: MirrorProgramLike;
-    try {
-      program = await this.ensureProgram();
-      await program.attachNewInterfaces(); // interfaces added to the namespace since it loaded
-    } catch (err) {
-      if (--this.pendingAdds === 0 && this.ports.size === 0) this.shutdownProgram();
-      throw err;
-    }
-    this.pendingAdds--;
+    const program = await this.loaded();
     const sub: Subscriber = { sink };
     let subs = this.ports.get(port);
     if (!subs) {
       subs = new Set();
       this.ports.set(port, subs);
-      program.setPort(port, true);
+      program.setPort(port, true, this.capture.has(port));
     }
     subs.add(sub);
     return () => this.remove(port, sub);
+  }
+
+  /** Records both directions of port's connections into sink until the returned function is called. */
+  async addCapture(port: number, sink: CaptureSink): Promise<() => void> {
+    const program = await this.loaded();
+    if (this.capture.add(port, sink)) program.setPort(port, true, true);
+    return () => {
+      if (!this.capture.remove(port, sink)) return;
+      if (this.ports.has(port)) this.program?.setPort(port, true, false);
+      else this.program?.setPort(port, false);
+      this.shutdownIfUnused();
+    };
+  }
+
+  private async loaded(): Promise<MirrorProgramLike> {
+    this.pendingAdds++; // keeps a concurrent last remove() from unloading the program under us
+    try {
+      const program = await this.ensureProgram();
+      await program.attachNewInterfaces(); // interfaces added to the namespace since it loaded
+      this.pendingAdds--;
+      return program;
+    } catch (err) {
+      this.pendingAdds--;
+      this.shutdownIfUnused();
+      throw err;
+    }
+  }
+
+  private shutdownIfUnused(): void {
+    if (this.program && this.ports.size === 0 && this.capture.portCount === 0 && this.pendingAdds === 0) this.shutdownProgram();
   }
 
   stats(): { interfaces: string[]; lost: number; records: number } | undefined {
@@ -106,6 +132,8 @@ export class MirrorEngine {
 
   close(): void {
     for (const [port, subs] of this.ports) for (const sub of [...subs]) this.remove(port, sub);
+    this.capture.clear();
+    this.shutdownIfUnused();
   }
 
   private remove(port: number, sub: Subscriber): void {
@@ -121,8 +149,8 @@ export class MirrorEngine {
     }
     if (subs.size > 0) return;
     this.ports.delete(port);
-    this.program?.setPort(port, false);
-    if (this.ports.size === 0 && this.pendingAdds === 0) this.shutdownProgram();
+    if (!this.capture.has(port)) this.program?.setPort(port, false);
+    this.shutdownIfUnused();
   }
 
   private ensureProgram(): Promise<MirrorProgramLike> {
@@ -152,11 +180,15 @@ export class MirrorEngine {
     this.program?.close();
     this.program = undefined;
     this.flows.clear();
+    this.capture.clear();
     this.log.info('probe.mirror', 'km_mirror_tcx detached', { netns: this.netnsPath });
   }
 
   /** One decoded ring-buffer record (called by the program's reader). */
   onRecord(r: MirrorRecord): void {
+    const egress = (r.flags & RECORD_EGRESS) !== 0;
+    if (this.capture.has(egress ? r.source.port : r.destination.port)) this.capture.onRecord(r);
+    if (egress) return; // answers are for recordings only
     const subs = this.ports.get(r.destination.port);
     if (!subs || subs.size === 0) return; // port released while records were in flight
     const key = `${r.source.address}|${r.source.port}|${r.destination.address}|${r.destination.port}`;
@@ -231,6 +263,7 @@ export class MirrorEngine {
   sweep(now = Date.now()): void {
     const lost = this.program?.stats().lost ?? 0;
     if (lost !== this.lost) { this.lost = lost; this.lostChangedAt = now; }
+    this.capture.sweep(now, this.lostChangedAt);
     for (const [key, flow] of this.flows) {
       const subs = this.ports.get(flow.port);
       if (!subs) { this.flows.delete(key); continue; }

@@ -1,5 +1,5 @@
 // Owns one loaded km_mirror_tcx program (ebpf/mirror): tcx ingress links on every interface of
-// the target netns, the per-port map, and the ring-buffer reader whose batches are decoded here.
+// the target netns (and km_mirror_egr at tcx egress), the per-port map, and the ring-buffer reader whose batches are decoded here.
 // Released by close(), and by the kernel when the agent dies (tcx links are not pinned).
 import { bpfAddon, bpfObjectPath, type BpfAddon, type MirrorStats } from '../bpf-addon.js';
 import { decodeBatch, type MirrorRecord } from './record.js';
@@ -31,8 +31,9 @@ export class MirrorProgram {
     return this.addon.bpfMirrorInterfaces(this.handle);
   }
 
-  setPort(port: number, on: boolean): void {
-    if (!this.closed) this.addon.bpfMirrorSetPort(this.handle, port, on);
+  /** withEgress: km_mirror_egr also copies what the target sends from the port (recording). */
+  setPort(port: number, on: boolean, withEgress = false): void {
+    if (!this.closed) this.addon.bpfMirrorSetPort(this.handle, port, on, withEgress);
   }
 
   stats(): MirrorStats {

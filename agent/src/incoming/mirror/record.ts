@@ -4,6 +4,8 @@
 import { unmapAddress } from '../steal/address.js';
 
 export const EVENT_HEADER_BYTES = 56;
+/** In MirrorRecord.flags (KM_MIRROR_EGRESS): sent by the target, source is the target's side. */
+export const RECORD_EGRESS = 0x08;
 
 export interface MirrorRecord {
   source: { address: string; port: number };

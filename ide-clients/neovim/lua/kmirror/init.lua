@@ -8,6 +8,8 @@
 --                                                              (it ends with Neovim, or after idle_exit s without a client)
 --   require('kmirror').setup{ server = { port = 4711 } }    -- connect to a running kmirror-dap --port 4711
 --   require('kmirror').setup{ command = '/opt/kmirror/bin/kmirror-dap', configurations = false }
+--   require('kmirror').replay('failing.kmrec', { '3' })     -- replay recorded requests into the debuggee
+--   require('kmirror').replay('failing.kmrec')              -- pick them with vim.ui.select
 local M = {}
 
 -- The configuration tables setup() added, so a second setup() replaces them instead of adding copies.
@@ -116,6 +118,47 @@ function M.setup(opts)
     end
   end
   return dap
+end
+
+local function replay_session()
+  local session = require('dap').session()
+  if not session or session.config.type ~= 'kmirror' then
+    error('kmirror: start a kmirror debug session first; the recorded requests are replayed into its program')
+  end
+  return session
+end
+
+local function send_replay(session, file, ids, on_done)
+  session:request('kmirror/replay', { file = file, ids = ids }, function(err, body)
+    if err then
+      vim.notify('kmirror: ' .. tostring(err.message or err), vim.log.levels.ERROR)
+    else
+      vim.notify(string.format('kmirror: replaying %d recorded request(s) into %s:%d', #body.items, body.host, body.port))
+    end
+    if on_done then on_done(err, body) end
+  end)
+end
+
+--- Sends the requests recorded in `file` (a .kmrec) to the program of the current kmirror session, so
+--- a breakpoint in its handler stops on them. `ids`: exchange ids ('3', or 'c5' for a whole
+--- connection); nil: pick from the recording with vim.ui.select. `on_done(err, body)` is optional.
+function M.replay(file, ids, on_done)
+  local session = replay_session()
+  file = vim.fn.fnamemodify(file, ':p')
+  if ids then return send_replay(session, file, ids, on_done) end
+  session:request('kmirror/recording', { file = file }, function(err, listing)
+    if err then
+      vim.notify('kmirror: ' .. tostring(err.message or err), vim.log.levels.ERROR)
+      if on_done then on_done(err, nil) end
+      return
+    end
+    vim.ui.select(listing.items, {
+      prompt = 'Replay recorded request',
+      format_item = function(item) return item.title end,
+    }, function(item)
+      if item then send_replay(session, file, { item.id }, on_done) end
+    end)
+  end)
 end
 
 return M
