@@ -6,6 +6,7 @@ export const TUNNEL_CONVENTIONS = {
     Subscribed: ['listen'],         // absent: the agent reports no listener (mirror)
     FileOpen: ['write', 'create', 'truncate', 'append', 'exclusive', 'createMode'], // absent: read-only
     HttpFilter: '*',                // a filter sets only the parts it matches on
+    FsResult: ['statfs'],           // only the answer to FsStatfsRequest has one
   },
   enums: {
     ErrorCode: { form: 'name' },    // TunnelError.code carries the proto names ('NOT_FOUND')

@@ -77,6 +77,8 @@ export interface OutgoingConfig {
   filter?: OutgoingFilterConfig;
   /** Connections to localhost stay local (always true in kmirror: loopback is never redirected). */
   ignore_localhost?: boolean;
+  /** Regexes of Unix stream socket paths connected inside the target (mirrord's `unix_streams`). */
+  unix_streams?: PatternList;
 }
 
 /** DNS resolution inside the target (its /etc/resolv.conf and /etc/hosts; queries answered by its nameserver). */
@@ -135,6 +137,8 @@ export interface FeatureConfig {
   fs?: FsConfig | FsMode | boolean;
   /** Network; a boolean enables or disables every network feature. */
   network?: NetworkConfig | boolean;
+  /** uname()/gethostname() return the target's hostname (its /etc/hostname: the pod's name). Default true. */
+  hostname?: boolean;
 }
 
 /** kmirror configuration (.kmirror.json): mirrord-compatible keys. */

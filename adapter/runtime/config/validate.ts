@@ -50,11 +50,12 @@ export const CONFIG_SHAPE: Shape = obj({
         http_filter: httpFilter, ignore_localhost: s('boolean'),
       })),
       outgoing: oneOf(s('boolean'), obj({
-        tcp: s('boolean'), udp: s('boolean'), ignore_localhost: s('boolean'),
+        tcp: s('boolean'), udp: s('boolean'), ignore_localhost: s('boolean'), unix_streams: s('patterns'),
         filter: obj({ local: s('patterns'), remote: s('patterns') }),
       })),
       dns: oneOf(s('boolean'), obj({ enabled: s('boolean') })),
     })),
+    hostname: s('boolean'),
   }),
 });
 
