@@ -2,7 +2,7 @@
 // (picked up as the default config), the built CLI, a real program. To completion (`execToEnd`)
 // or as a long-running process whose output lines a test waits for (`startExec`).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,17 +11,18 @@ import { runToEnd } from '../target-fixture.js';
 
 export const KMIRROR_CLI = join(repoRoot, 'dist/kmirror.js');
 
-/** A working directory holding `.kmirror.json` with `config`; remove it with `rmSync(dir, …)`. */
-export function configDir(config: object): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kmirror-parity-'));
+/** A working directory (under `base`, default the temp dir) holding `.kmirror.json` with `config`; remove it with `rmSync(dir, …)`. */
+export function configDir(config: object, base = tmpdir()): string {
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(join(base, 'kmirror-parity-'));
   writeFileSync(join(dir, '.kmirror.json'), JSON.stringify(config));
   return dir;
 }
 
-export interface ExecOptions { target: string; config: object; argv: string[]; env?: Record<string, string>; timeoutMs?: number }
+export interface ExecOptions { target: string; config: object; argv: string[]; env?: Record<string, string>; timeoutMs?: number; cwdBase?: string }
 
 export async function execToEnd(o: ExecOptions): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  const dir = configDir(o.config);
+  const dir = configDir(o.config, o.cwdBase);
   try {
     return await runToEnd({ command: process.execPath, args: [KMIRROR_CLI, 'exec', '--target', o.target, '--', ...o.argv], env: { ...process.env, ...o.env } as Record<string, string> },
       { cwd: dir, timeoutMs: o.timeoutMs ?? 60_000 });
@@ -41,7 +42,7 @@ export interface RunningExec {
 }
 
 export function startExec(o: ExecOptions): RunningExec {
-  const dir = configDir(o.config);
+  const dir = configDir(o.config, o.cwdBase);
   const child = spawn(process.execPath, [KMIRROR_CLI, 'exec', '--target', o.target, '--', ...o.argv],
     { cwd: dir, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const lines: string[] = [];

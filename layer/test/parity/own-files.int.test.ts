@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
-import { repoRoot } from '../build-apps.js';
+import { outDir, repoRoot } from '../build-apps.js';
 import { execToEnd } from './kmirror-exec.js';
 import { startTarget } from './target.js';
 
@@ -36,7 +36,8 @@ describe('kmirror installed under a path a user pattern makes remote', () => {
   for (const [name, argv] of cases) {
     it(`${name}: its own preload library stays local, the pattern still reads the target's /tmp`, async () => {
       const r = await execToEnd({
-        target: `pid/${targetPid}`, argv, env: { KMIRROR_LAYER_BIN: join(layerDir, 'kmirror-layer') },
+        // The working directory must not be under /tmp itself: the pattern would make it the target's.
+        target: `pid/${targetPid}`, argv, env: { KMIRROR_LAYER_BIN: join(layerDir, 'kmirror-layer') }, cwdBase: outDir,
         config: { feature: { fs: { mode: 'read', read_write: ['/tmp.*'] }, network: { incoming: 'off' } } },
       });
       expect(r.stderr).not.toMatch(/cannot be preloaded/);

@@ -12,7 +12,7 @@ const s = require('http').createServer((q, r) => {
   q.on('end', () => { console.log(JSON.stringify({ method: q.method, path: q.url })); r.end('pod ' + q.method + ' ' + q.url); });
 });
 s.keepAliveTimeout = 60000;
-s.listen(Number(process.argv[3] || 0), process.argv[2], () => console.log(JSON.stringify({ port: s.address().port })));
+s.listen(Number(process.argv[2] || 0), process.argv[1], () => console.log(JSON.stringify({ port: s.address().port })));
 `;
 
 export interface PodHttp { port: number; served: Array<{ method: string; path: string }> }
@@ -20,7 +20,8 @@ export interface PodHttp { port: number; served: Array<{ method: string; path: s
 export async function startPodHttp(ns: TestNetns, address: string, port = 0): Promise<PodHttp> {
   const child = ns.spawn(process.execPath, ['-e', SCRIPT, address, String(port)]);
   const served: Array<{ method: string; path: string }> = [];
-  const bound = await new Promise<number>((resolve) => {
+  const bound = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`pod HTTP server exited (${code}) before listening`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = JSON.parse(line) as { port?: number; method?: string; path?: string };
       if (m.port !== undefined) resolve(m.port);

@@ -4,9 +4,9 @@ import { createInterface } from 'node:readline';
 import type { TestNetns } from '#test/harness/netns.js';
 
 const SCRIPT = `
-const s = require('dgram').createSocket(process.argv[2].includes(':') ? 'udp6' : 'udp4');
+const s = require('dgram').createSocket(process.argv[1].includes(':') ? 'udp6' : 'udp4');
 s.on('message', (m, r) => console.log(JSON.stringify({ text: m.toString(), from: r.address })));
-s.bind(0, process.argv[2], () => console.log(JSON.stringify({ port: s.address().port })));
+s.bind(0, process.argv[1], () => console.log(JSON.stringify({ port: s.address().port })));
 `;
 
 export interface UdpServer { port: number; received: Array<{ text: string; from: string }>; waitFor(text: string, ms?: number): Promise<{ text: string; from: string }> }
@@ -16,7 +16,10 @@ export async function startUdpServer(ns: TestNetns, address: string): Promise<Ud
   const received: Array<{ text: string; from: string }> = [];
   const waiters = new Map<string, (m: { text: string; from: string }) => void>();
   let resolvePort: (p: number) => void;
-  const port = new Promise<number>((r) => { resolvePort = r; });
+  const port = new Promise<number>((resolve, reject) => {
+    resolvePort = resolve;
+    child.once('exit', (code) => reject(new Error(`UDP server exited (${code}) before listening`)));
+  });
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const m = JSON.parse(line) as { port?: number; text?: string; from?: string };
     if (m.port !== undefined) return resolvePort(m.port);
