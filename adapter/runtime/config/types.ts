@@ -57,6 +57,8 @@ export interface FsConfig {
   local?: PatternList;
   /** Paths (regexes) that appear not to exist. */
   not_found?: PatternList;
+  /** mirrord's path mapping: regex → replacement ($1…); a matching absolute path is read in the target under its replaced name. */
+  mapping?: Record<string, string>;
 }
 
 /** Filter for outgoing traffic: give either `local` or `remote`. Entries are "address[/prefix][:port]" or "hostname[:port]" or ":port". */

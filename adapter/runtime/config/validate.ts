@@ -40,7 +40,7 @@ export const CONFIG_SHAPE: Shape = obj({
     env: oneOf(s('boolean'), obj({ include: s('patterns'), exclude: s('patterns'), override: s('stringMap') })),
     fs: oneOf(s('boolean'), enumOf(...FS_MODES), obj({
       mode: enumOf(...FS_MODES), read_write: s('patterns'), read_only: s('patterns'),
-      local: s('patterns'), not_found: s('patterns'),
+      local: s('patterns'), not_found: s('patterns'), mapping: s('stringMap'),
     })),
     network: oneOf(s('boolean'), obj({
       incoming: oneOf(enumOf(...INCOMING_MODES), obj({

@@ -16,6 +16,7 @@ import { IncomingService, type IncomingStatus } from './incoming.js';
 import { encodeProxyMessage, layerPb, readLayerMessages, type ConnectAnswerProps, type LayerMessage, type ProxyMessageProps } from './layer-channel.js';
 import { OutgoingFilter } from './outgoing-filter.js';
 import { buildPathRules, type PathRule } from './path-rules.js';
+import { pathMapper, type PathMapper } from './path-mapping.js';
 import { relayTcp, type TcpCounters } from './tcp-relay.js';
 import { UdpRelays, type UdpCounters } from './udp-relay.js';
 import { relayUnix, unixPathRemote } from './unix-relay.js';
@@ -64,6 +65,8 @@ export class LocalProxy {
   private readonly layerStats: Record<string, number> = {};
   private readonly warned = new Set<string>();
   private readonly rules: PathRule[];
+  /** fs.mapping: the program's path → the path in the target. */
+  private readonly mapPath: PathMapper;
 
   private constructor(private readonly opts: LocalProxyOptions) {
     this.dir = mkdtempSync(join(tmpdir(), 'kmirror-'));
@@ -71,6 +74,7 @@ export class LocalProxy {
     this.socketPath = join(this.dir, 'layer.sock');
     const { rules, defaultAction } = buildPathRules(opts.policy, opts.cwd);
     this.rules = rules;
+    this.mapPath = pathMapper(opts.policy.fs.mapping);
     const warnOnce = (m: string): void => this.warnOnce(m);
     this.files = new FileService(opts.agent, rules, warnOnce, opts.policy.fs.mode === 'write');
     this.filter = new OutgoingFilter(opts.policy.outgoing);
@@ -143,17 +147,18 @@ export class LocalProxy {
         return { id, connect: await this.connect(udp, address, port, !!req.ipv6) };
       }
       case 'open': {
-        const a = await this.files.open(m.open?.path ?? '', m.open?.flags ?? 0);
+        const a = await this.files.open(this.mapPath(m.open?.path ?? ''), m.open?.flags ?? 0);
         return { id, open: a };
       }
       case 'write': {
         const w = m.write ?? {};
-        return { id, write: { errnoCode: await this.files.writeBack(w.path ?? '', w.content ?? new Uint8Array(0), !!w.append, w.mode ?? 0) } };
+        return { id, write: { errnoCode: await this.files.writeBack(this.mapPath(w.path ?? ''), w.content ?? new Uint8Array(0), !!w.append, w.mode ?? 0) } };
       }
       case 'stat':
-        return { id, stat: await this.files.stat(m.stat?.path ?? '', !!m.stat?.noFollow) };
+        return { id, stat: await this.files.stat(this.mapPath(m.stat?.path ?? ''), !!m.stat?.noFollow) };
       case 'fsChange':
-        return { id, fsChange: await fsChange(this.opts.agent(), m.fsChange ?? {}, (w) => this.warnOnce(w), (p) => this.files.forget(p)) };
+        const f = m.fsChange ?? {};
+        return { id, fsChange: await fsChange(this.opts.agent(), { ...f, path: this.mapPath(f.path ?? ''), path2: this.mapPath(f.path2 ?? '') }, (w) => this.warnOnce(w), (p) => this.files.forget(p)) };
       case 'listen': {
         const settled = this.incoming.onListen(m.listen?.transport === layerPb.Transport.UDP ? 'udp' : 'tcp', m.listen?.port ?? 0, m.listen?.address ?? '');
         if (!id) return undefined;   // a notice (UDP bind): nobody waits

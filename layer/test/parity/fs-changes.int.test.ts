@@ -1,7 +1,8 @@
 // mkdir, rename, unlink, rmdir and statfs of target paths happen in the target (mirrord does them
 // there): a directory only the target has (/mnt/data on a tmpfs of 8 MiB in its mount
 // namespace) made writable by `read_write`; each program changes it, the test checks the
-// target's root from outside and that the workstation's /mnt has none of it.
+// target's root from outside and that the workstation's /mnt has none of it. Also mirrord's
+// `fs.mapping`: a path renamed before it reaches the target.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   goStatic = buildGoStatic('fsops');
   ns = createNetns();
   const files = ['py', 'go', 'c'].map((p) => `touch ${DIR}/${p}-old ${DIR}/${p}-gone && mkdir ${DIR}/${p}-empty`).join(' && ');
-  targetPid = await startTarget(ns, `mount -t tmpfs -o size=8m kmirror-fs /mnt && mkdir ${DIR} && ${files}`);
+  targetPid = await startTarget(ns, `mount -t tmpfs -o size=8m kmirror-fs /mnt && mkdir ${DIR} && ${files} && echo mapped-in-target > ${DIR}/settings.txt`);
 });
 
 afterAll(() => ns?.cleanup());
@@ -55,4 +56,13 @@ describe('directory and name changes of target paths', () => {
       expect(existsSync(`${DIR}/${p}-dir`)).toBe(false);   // nothing on the workstation
     });
   }
+
+  it('fs.mapping (mirrord): a path of the program is read in the target under its mapped name (Python)', async () => {
+    const r = await execToEnd({
+      target: `pid/${targetPid}`, argv: ['python3', '-c', 'print(open("/home/kmirror-mapped/settings.txt").read().strip())'],
+      config: { feature: { fs: { mode: 'read', mapping: { '^/home/kmirror-mapped/(.*)$': `${DIR}/$1` } }, network: { incoming: 'off' } } },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('mapped-in-target');
+  });
 });
