@@ -115,9 +115,9 @@ export interface IncomingConfig {
   ignore_ports?: number[];
   /** [local_port, remote_port] pairs: the program's local port and the target port it stands for. */
   port_mapping?: Array<[number, number]>;
-  /** Steal only requests matching this filter. */
+  /** Only requests matching this filter are stolen (steal) or copied to the program (mirror). */
   http_filter?: HttpFilterConfig;
-  /** Listening on localhost only is not subscribed. */
+  /** true: a program listening on localhost only is not subscribed (default false: it is, as in mirrord). */
   ignore_localhost?: boolean;
 }
 

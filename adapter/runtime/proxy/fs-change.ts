@@ -22,8 +22,13 @@ function toTunnel(r: FsChangeRequestProps): FsChange | undefined {
   }
 }
 
-/** Carries out one change; `changed` is told every path whose cached content or stat is now stale. */
-export async function fsChange(agent: AgentSession | undefined, r: FsChangeRequestProps, warn: (m: string) => void, changed: (path: string) => void): Promise<FsChangeAnswerProps> {
+/**
+ * Carries out one change; `changed` is told every path whose cached content or stat is now stale.
+ * A statfs of a path absent in the target that was remote only by default (`explicit` false)
+ * runs locally, like an open of such a path.
+ */
+export async function fsChange(agent: AgentSession | undefined, r: FsChangeRequestProps, warn: (m: string) => void, changed: (path: string) => void,
+  explicit: (path: string) => boolean): Promise<FsChangeAnswerProps> {
   const op = toTunnel(r);
   if (!op) return { errnoCode: ERRNO.EINVAL };
   if (!agent?.fsChange) {
@@ -36,6 +41,7 @@ export async function fsChange(agent: AgentSession | undefined, r: FsChangeReque
       if (exists) return { errnoCode: ERRNO.EEXIST };
     }
     const result = await agent.fsChange(op);
+    if (op.kind === 'fsStatfsRequest' && result.errnoCode === ERRNO.ENOENT && !explicit(op.path)) return { local: true };
     if (op.kind === 'fsRename') { changed(op.fromPath); changed(op.toPath); } else if (op.kind !== 'fsStatfsRequest') changed(op.path);
     return { errnoCode: result.errnoCode, ...(result.statfs ? { statfs: result.statfs } : {}) };
   } catch (err) {

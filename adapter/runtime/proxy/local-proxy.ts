@@ -15,7 +15,7 @@ import { fsChange } from './fs-change.js';
 import { IncomingService, type IncomingStatus } from './incoming.js';
 import { encodeProxyMessage, layerPb, readLayerMessages, type ConnectAnswerProps, type LayerMessage, type ProxyMessageProps } from './layer-channel.js';
 import { OutgoingFilter } from './outgoing-filter.js';
-import { buildPathRules, type PathRule } from './path-rules.js';
+import { buildPathRules, matchRule, type PathRule } from './path-rules.js';
 import { pathMapper, type PathMapper } from './path-mapping.js';
 import { relayTcp, type TcpCounters } from './tcp-relay.js';
 import { UdpRelays, type UdpCounters } from './udp-relay.js';
@@ -158,7 +158,8 @@ export class LocalProxy {
         return { id, stat: await this.files.stat(this.mapPath(m.stat?.path ?? ''), !!m.stat?.noFollow) };
       case 'fsChange':
         const f = m.fsChange ?? {};
-        return { id, fsChange: await fsChange(this.opts.agent(), { ...f, path: this.mapPath(f.path ?? ''), path2: this.mapPath(f.path2 ?? '') }, (w) => this.warnOnce(w), (p) => this.files.forget(p)) };
+        return { id, fsChange: await fsChange(this.opts.agent(), { ...f, path: this.mapPath(f.path ?? ''), path2: this.mapPath(f.path2 ?? '') }, (w) => this.warnOnce(w), (p) => this.files.forget(p),
+          (p) => matchRule(this.rules, p)?.explicit ?? false) };
       case 'listen': {
         const settled = this.incoming.onListen(m.listen?.transport === layerPb.Transport.UDP ? 'udp' : 'tcp', m.listen?.port ?? 0, m.listen?.address ?? '');
         if (!id) return undefined;   // a notice (UDP bind): nobody waits
