@@ -1,7 +1,9 @@
 // A program that sends UDP datagrams through the target and exits at once must not lose its
 // last datagram while `kmirror exec` ends the session (the proxy's relay used to close agent
 // sockets that were still opening: "tunnel closed: client closed the session"). 50 quick runs,
-// C and Python alternating, each delivering its last datagram to the pod's server.
+// C and Python alternating, each delivering its last datagram to the pod's server. (Before the
+// fix, with the proxy's and the agent's UDP close reverted, this test lost datagrams and ran
+// into its time limit; it now stops at the first loss.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
 import { buildC } from './build.js';
@@ -42,6 +44,7 @@ describe('outgoing UDP: the last datagram of a program that exits at once', () =
       if (/tunnel closed/.test(r.stderr)) failures.push(`${tag}: ${r.stderr.trim()}`);
       const last = await server.waitFor(`${tag}-last`).catch((e: Error) => { failures.push(`${tag}: ${e.message}`); return undefined; });
       if (last) expect(last.from).toBe(ns.podIp);   // sent from inside the target
+      if (failures.length) break;   // one lost datagram fails the test; no need to wait for more
     }
     expect(failures).toEqual([]);
   });
