@@ -81,6 +81,10 @@ bool km_policy_port_excluded(unsigned port);
 bool km_policy_exe_skipped(pid_t tid);
 bool km_policy_outgoing(bool udp);
 bool km_policy_incoming(void);
+/* The target's hostname for uname() (HelloAck), or NULL: the workstation's. */
+const char *km_policy_hostname(void);
+/* Some Unix socket path may be the target's (HelloAck): AF_UNIX stream connects are asked about. */
+bool km_policy_unix_streams(void);
 /* Some path is written in the target: close/fsync/fdatasync/exit_group are trapped. */
 bool km_policy_remote_writes(void);
 /* The path rules as KMIRROR_FASTPATH_RULES (fastpath.h); false when they cannot be encoded. */

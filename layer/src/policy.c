@@ -32,6 +32,8 @@ static size_t n_ports;
 static char *skip[MAX_SKIP];
 static size_t n_skip;
 static bool outgoing_tcp, outgoing_udp, incoming, default_writes_remote, remote_writes;
+static char hostname[65];
+static bool unix_streams;
 
 /* "^/usr(/|$)", "^/usr/", "^/usr" -> literal prefix rules; anything with other regex syntax is a regex. */
 static bool literal_prefix(const char *pat, struct rule *r)
@@ -82,7 +84,13 @@ void km_policy_apply_hello(const Kmirror__Layer__V1__HelloAck *ack)
 	incoming = ack->incoming;
 	default_writes_remote = ack->default_writes_remote;
 	remote_writes = ack->remote_writes;
+	if (ack->hostname && strlen(ack->hostname) < sizeof hostname) strcpy(hostname, ack->hostname);
+	unix_streams = ack->unix_streams;
 }
+
+bool km_policy_unix_streams(void) { return unix_streams; }
+
+const char *km_policy_hostname(void) { return hostname[0] ? hostname : NULL; }
 
 bool km_policy_remote_writes(void) { return remote_writes; }
 
@@ -155,10 +163,32 @@ static enum km_path_action evaluate(const char *path, bool write_intent)
 	return default_action;
 }
 
+/* kmirror's own files (the directory of this binary: the launcher, kmirror-fastpath.so that the
+ * dynamic loader opens for every process, the bundles beside them) are always the workstation's,
+ * whatever a user pattern like "/tmp.*" says. */
+static bool own_file(const char *path)
+{
+	static char dir[4096];
+	static size_t len;
+	static bool known;
+	if (!known) {
+		known = true;
+		char exe[4096];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		if (n > 0) {
+			exe[n] = 0;
+			char *slash = strrchr(exe, '/');
+			if (slash && slash != exe) { *slash = 0; len = (size_t)(slash - exe); memcpy(dir, exe, len + 1); }
+		}
+	}
+	return len && !strncmp(path, dir, len) && path[len] == '/';
+}
+
 /* The 64-bit path hash stands for the path (a collision would need ~2^32 distinct paths). */
 enum km_path_action km_policy_path(const char *path, bool write_intent)
 {
 	if (!n_rules && default_action == KM_PATH_LOCAL) return KM_PATH_LOCAL;
+	if (own_file(path)) return KM_PATH_LOCAL;
 	uint64_t h = fnv(path);
 	struct cached *c = &cache[h % CACHE_SLOTS];
 	if (c->used && c->hash == h) return (enum km_path_action)(write_intent ? c->action_rw : c->action_ro);

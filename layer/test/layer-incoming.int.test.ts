@@ -4,7 +4,7 @@
 // program and gets its answer. Mirror: the target's own server answers, and the local program
 // receives a copy of the request. Readiness: a program's listen() returns only once the
 // subscription is active, so its very first request is already stolen. Loopback-bound listeners
-// are never subscribed.
+// are subscribed unless incoming.ignore_localhost (mirrord's semantics; see parity/listen-localhost).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer } from 'node:net';
@@ -99,7 +99,7 @@ describe('incoming traffic to a program under the layer', () => {
 });
 
 /** A session stealing `remotePort` (as `localPort`) and listen_then_request.py bound to `host` under it. */
-async function listenThenRequest(host: string, remotePort: number, extra: { http_filter?: { path_filter: string } } = {}) {
+async function listenThenRequest(host: string, remotePort: number, extra: { http_filter?: { path_filter: string }; ignore_localhost?: boolean } = {}) {
   const localPort = await freePort();
   const session = await openWorkstationSession({
     config: { target: `pid/${target.pid}`, feature: { network: { incoming: { mode: 'steal', port_mapping: [[localPort, remotePort]], ...extra } } } },
@@ -122,8 +122,8 @@ describe('listen() and the subscription', () => {
     expect(session.status().proxy.incoming).toMatchObject([{ port: 8083, mode: 'steal', state: 'active', connections: 1 }]);
   });
 
-  it('a listener bound to loopback is never subscribed: the target keeps answering', async () => {
-    const { session, kv } = await listenThenRequest('127.0.0.1', 8084);
+  it('with ignore_localhost, a listener bound to loopback is not subscribed: the target keeps answering', async () => {
+    const { session, kv } = await listenThenRequest('127.0.0.1', 8084, { ignore_localhost: true });
     expect(kv.answer).toBe('original-answer /first');
     expect(session.status().proxy.incoming).toEqual([]);
   });

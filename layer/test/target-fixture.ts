@@ -46,7 +46,8 @@ function waitLine(child: ChildProcess, pattern: RegExp, ms: number, what: string
   });
 }
 
-export async function createLayerTarget(): Promise<LayerTarget> {
+/** `names`: more names the namespace's DNS answers with the pod address; `search`: a search list for its resolv.conf. */
+export async function createLayerTarget(opts: { names?: string[]; search?: string } = {}): Promise<LayerTarget> {
   requireRoot();
   const ns = createNetns();
   const etc = `/etc/netns/${ns.name}`;
@@ -55,9 +56,9 @@ export async function createLayerTarget(): Promise<LayerTarget> {
     mkdirSync(etc, { recursive: true });
     const dnsName = `svc-${ns.name}.kmirror.test`;
     const hostsName = `hosts-${ns.name}.kmirror.test`;
-    writeFileSync(join(etc, 'resolv.conf'), `nameserver ${ns.podIp}\noptions timeout:2 attempts:2\n`);
+    writeFileSync(join(etc, 'resolv.conf'), `nameserver ${ns.podIp}\n${opts.search ? `search ${opts.search}\n` : ''}options timeout:2 attempts:2\n`);
     writeFileSync(join(etc, 'hosts'), `127.0.0.1 localhost\n${ns.podIp} ${hostsName}\n`);
-    const services = ns.spawn(process.execPath, [podServicesScript(), ns.podIp, '8080', dnsName]);
+    const services = ns.spawn(process.execPath, [podServicesScript(), ns.podIp, '8080', dnsName, ...opts.names ?? []]);
     await waitLine(services, /^ready$/, 15_000, 'pod services');
     const secretContent = `only-in-target-${ns.name}`;
     const envValue = `from-target-${ns.name}`;

@@ -8,6 +8,7 @@ export const TUNNEL_CONVENTIONS = {
     HttpFilter: '*',                // a filter sets only the parts it matches on
     Hello: ['user', 'host', 'startedAtMs', 'clientPid'], // absent: an older client (no identity)
     HelloAck: ['sessionId'],        // absent: an older agent (one session only)
+    FsResult: ['statfs'],           // only the answer to FsStatfsRequest has one
   },
   enums: {
     ErrorCode: { form: 'name' },    // TunnelError.code carries the proto names ('NOT_FOUND')

@@ -11,6 +11,8 @@ export const CAPABILITIES = {
   dns: 'name resolution and DNS queries as the target sees them (ResolveRequest, DnsQuery)',
   files: 'files inside the target root (FileOpen, FileStatRequest, FileReaddir)',
   env: "the target process's environment (EnvRequest)",
+  'unix-connect': 'Unix stream sockets inside the target root (UnixConnect)',
+  'fs-mutate': 'mkdir, unlink, rmdir, rename and statfs inside the target root (FsMkdir, FsRemove, FsRename, FsStatfsRequest)',
   mirror: 'a copy of incoming TCP connections (Subscribe, mode MIRROR)',
   steal: 'incoming TCP connections redirected to the client (Subscribe, mode STEAL)',
   'steal-http-filter': 'steal of only the HTTP requests matching Subscribe.http_filter',
@@ -22,7 +24,7 @@ export const CAPABILITIES = {
 export type Capability = keyof typeof CAPABILITIES;
 
 /** What every agent serves from inside the target's network namespace and root. */
-export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env', 'sessions'] as const satisfies readonly Capability[];
+export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env', 'sessions', 'fs-mutate', 'unix-connect'] as const satisfies readonly Capability[];
 /** What an agent that can load its BPF programs adds (incoming traffic). */
 export const INCOMING_CAPABILITIES = ['mirror', 'steal', 'steal-http-filter', 'steal-udp', 'record'] as const satisfies readonly Capability[];
 

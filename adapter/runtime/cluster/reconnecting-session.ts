@@ -9,9 +9,10 @@
 // identity across reconnects, so callers never re-register.
 import { EventEmitter } from 'node:events';
 import type {
-  AgentSession, AgentSessionInfo, IncomingConnection, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
+  AgentSession, AgentSessionInfo, FsChange, FsChangeResult, IncomingConnection, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
   TunnelSocket, TunnelUdpSocket,
 } from '../tunnel/agent-session.js';
+import { TunnelError } from '../tunnel/agent-session.js';
 
 export type ReconnectStatus =
   | { type: 'disconnected'; reason: string }
@@ -160,6 +161,11 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
 
   async connectTcp(host: string, port: number, opts?: { timeoutMs?: number }): Promise<TunnelSocket> { return (await this.live()).connectTcp(host, port, opts); }
   async openUdp(opts?: { ipv6?: boolean }): Promise<TunnelUdpSocket> { return (await this.live()).openUdp(opts); }
+  async connectUnix(path: string, opts?: { allowHalfOpen?: boolean }): Promise<TunnelSocket> {
+    const session = await this.live();
+    if (!session.connectUnix) throw new TunnelError('NOT_SUPPORTED', 'this agent session cannot connect Unix sockets');
+    return session.connectUnix(path, opts);
+  }
   async resolve(name: string, family?: 0 | 4 | 6): Promise<string[]> { return (await this.live()).resolve(name, family); }
   async dnsQuery(packet: Uint8Array, server?: SocketAddr): Promise<Buffer> { return (await this.live()).dnsQuery(packet, server); }
   async openFile(path: string, opts?: OpenFileOptions): Promise<RemoteFile> { return (await this.live()).openFile(path, opts); }
@@ -169,6 +175,11 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
     return session.writeFile(path, data, opts);
   }
   async readFile(path: string): Promise<Buffer> { return (await this.live()).readFile(path); }
+  async fsChange(op: FsChange): Promise<FsChangeResult> {
+    const session = await this.live();
+    if (!session.fsChange) throw new TunnelError('NOT_SUPPORTED', 'this agent session cannot change directories or names');
+    return session.fsChange(op);
+  }
   async stat(path: string, opts?: { noFollow?: boolean }): Promise<RemoteStat> { return (await this.live()).stat(path, opts); }
   async readdir(path: string): Promise<DirEntry[]> { return (await this.live()).readdir(path); }
   async env(): Promise<Record<string, string>> { return (await this.live()).env(); }

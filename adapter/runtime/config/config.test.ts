@@ -48,10 +48,10 @@ describe('config validation', () => {
   });
 
   it('warns about unknown keys instead of failing (mirrord features kmirror lacks, typos)', () => {
-    const { warnings } = validateConfig({ operator: true, feature: { network: { outgoing: { unix_streams: 'x' } } } }, 'mirrord.json');
+    const { warnings } = validateConfig({ operator: true, feature: { network: { outgoing: { unix_streams: 'x', unix_stream: 'y' } } } }, 'mirrord.json');
     expect(warnings).toEqual([
       'mirrord.json: unknown key "operator" is ignored (not a kmirror setting)',
-      'mirrord.json: unknown key "feature.network.outgoing.unix_streams" is ignored (not a kmirror setting)',
+      'mirrord.json: unknown key "feature.network.outgoing.unix_stream" is ignored (not a kmirror setting)',
     ]);
   });
 
@@ -64,7 +64,8 @@ describe('policy defaults', () => {
   it('fills mirrord defaults', () => {
     const p = resolvePolicy({});
     expect(p.fs.mode).toBe('read');
-    expect(p.outgoing).toEqual({ tcp: true, udp: true });
+    expect(p.outgoing).toEqual({ tcp: true, udp: true, unixStreams: [] });
+    expect(p.hostname).toBe(true);
     expect(p.dns.enabled).toBe(true);
     expect(p.env.enabled).toBe(true);
     expect(p.incoming.mode).toBe('mirror');
@@ -77,7 +78,7 @@ describe('policy defaults', () => {
     expect(p.target).toBe('pid/1');
     expect(p.fs.mode).toBe('local');
     expect(p.incoming.mode).toBe('steal');
-    expect(p.outgoing).toEqual({ tcp: false, udp: false });
+    expect(p.outgoing).toEqual({ tcp: false, udp: false, unixStreams: [] });
     expect(p.skipProcesses).not.toContain('go');
   });
 

@@ -18,8 +18,8 @@ export interface SessionPolicy {
   namespace?: string;
   kubeContext?: string;
   env: { enabled: boolean; include: string[]; exclude: string[]; override: Record<string, string> };
-  fs: { mode: FsMode; readWrite: string[]; readOnly: string[]; local: string[]; notFound: string[] };
-  outgoing: { tcp: boolean; udp: boolean; filter?: { kind: 'local' | 'remote'; rules: OutgoingRule[] } };
+  fs: { mode: FsMode; readWrite: string[]; readOnly: string[]; local: string[]; notFound: string[]; mapping: Array<[string, string]> };
+  outgoing: { tcp: boolean; udp: boolean; filter?: { kind: 'local' | 'remote'; rules: OutgoingRule[] }; unixStreams: string[] };
   dns: { enabled: boolean };
   incoming: {
     mode: 'off' | 'mirror' | 'steal';
@@ -32,6 +32,8 @@ export interface SessionPolicy {
     ignoreLocalhost: boolean;
   };
   skipProcesses: string[];
+  /** uname()/gethostname() answer the target's hostname. */
+  hostname: boolean;
 }
 
 /** Build tools whose system calls never go to the target (skip_build_tools, default on). */
@@ -109,10 +111,11 @@ export function resolvePolicy(config: KmirrorConfig): SessionPolicy {
     ...(namespace ? { namespace } : {}),
     ...(config.kube_context ? { kubeContext: config.kube_context } : {}),
     env: { enabled: env !== undefined, include: patterns(env?.include), exclude: patterns(env?.exclude), override: env?.override ?? {} },
-    fs: { mode: fs.mode ?? 'read', readWrite: patterns(fs.read_write), readOnly: patterns(fs.read_only), local: patterns(fs.local), notFound: patterns(fs.not_found) },
+    fs: { mode: fs.mode ?? 'read', readWrite: patterns(fs.read_write), readOnly: patterns(fs.read_only), local: patterns(fs.local), notFound: patterns(fs.not_found), mapping: Object.entries(fs.mapping ?? {}) },
     outgoing: {
       tcp: out.tcp ?? true,
       udp: out.udp ?? true,
+      unixStreams: patterns(out.unix_streams),
       ...(filterKind ? { filter: { kind: filterKind, rules: patterns(out.filter?.[filterKind]).map((p) => parseOutgoingRule(p, filterKey)) } } : {}),
     },
     dns: { enabled: dns.enabled ?? true },
@@ -126,5 +129,6 @@ export function resolvePolicy(config: KmirrorConfig): SessionPolicy {
       ignoreLocalhost: inc.ignore_localhost ?? false,
     },
     skipProcesses: [...patterns(config.skip_processes), ...(config.skip_build_tools === false ? [] : BUILD_TOOLS), ...DEBUGGERS],
+    hostname: f.hostname ?? true,
   };
 }

@@ -57,6 +57,8 @@ export interface FsConfig {
   local?: PatternList;
   /** Paths (regexes) that appear not to exist. */
   not_found?: PatternList;
+  /** mirrord's path mapping: regex → replacement ($1…); a matching absolute path is read in the target under its replaced name. */
+  mapping?: Record<string, string>;
 }
 
 /** Filter for outgoing traffic: give either `local` or `remote`. Entries are "address[/prefix][:port]" or "hostname[:port]" or ":port". */
@@ -77,6 +79,8 @@ export interface OutgoingConfig {
   filter?: OutgoingFilterConfig;
   /** Connections to localhost stay local (always true in kmirror: loopback is never redirected). */
   ignore_localhost?: boolean;
+  /** Regexes of Unix stream socket paths connected inside the target (mirrord's `unix_streams`). */
+  unix_streams?: PatternList;
 }
 
 /** DNS resolution inside the target (its /etc/resolv.conf and /etc/hosts; queries answered by its nameserver). */
@@ -111,9 +115,9 @@ export interface IncomingConfig {
   ignore_ports?: number[];
   /** [local_port, remote_port] pairs: the program's local port and the target port it stands for. */
   port_mapping?: Array<[number, number]>;
-  /** Steal only requests matching this filter. */
+  /** Only requests matching this filter are stolen (steal) or copied to the program (mirror). */
   http_filter?: HttpFilterConfig;
-  /** Listening on localhost only is not subscribed. */
+  /** true: a program listening on localhost only is not subscribed (default false: it is, as in mirrord). */
   ignore_localhost?: boolean;
 }
 
@@ -143,6 +147,8 @@ export interface FeatureConfig {
   fs?: FsConfig | FsMode | boolean;
   /** Network; a boolean enables or disables every network feature. */
   network?: NetworkConfig | boolean;
+  /** uname()/gethostname() return the target's hostname (its /etc/hostname: the pod's name). Default true. */
+  hostname?: boolean;
 }
 
 /** kmirror configuration (.kmirror.json): mirrord-compatible keys. */

@@ -41,7 +41,7 @@ export const CONFIG_SHAPE: Shape = obj({
     env: oneOf(s('boolean'), obj({ include: s('patterns'), exclude: s('patterns'), override: s('stringMap') })),
     fs: oneOf(s('boolean'), enumOf(...FS_MODES), obj({
       mode: enumOf(...FS_MODES), read_write: s('patterns'), read_only: s('patterns'),
-      local: s('patterns'), not_found: s('patterns'),
+      local: s('patterns'), not_found: s('patterns'), mapping: s('stringMap'),
     })),
     network: oneOf(s('boolean'), obj({
       incoming: oneOf(enumOf(...INCOMING_MODES), obj({
@@ -51,11 +51,12 @@ export const CONFIG_SHAPE: Shape = obj({
         http_filter: httpFilter, ignore_localhost: s('boolean'),
       })),
       outgoing: oneOf(s('boolean'), obj({
-        tcp: s('boolean'), udp: s('boolean'), ignore_localhost: s('boolean'),
+        tcp: s('boolean'), udp: s('boolean'), ignore_localhost: s('boolean'), unix_streams: s('patterns'),
         filter: obj({ local: s('patterns'), remote: s('patterns') }),
       })),
       dns: oneOf(s('boolean'), obj({ enabled: s('boolean') })),
     })),
+    hostname: s('boolean'),
   }),
 });
 

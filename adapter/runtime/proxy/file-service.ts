@@ -127,7 +127,8 @@ export class FileService {
     }
   }
 
-  private forget(path: string): void {
+  /** Drops what is cached for `path` (a remote mkdir/unlink/rename changed it). */
+  forget(path: string): void {
     this.contents.delete(path);
     this.stats.delete(`s:${path}`);
     this.stats.delete(`l:${path}`);

@@ -1,14 +1,22 @@
 // Incoming traffic: when the program listens on a port, subscribe the matching target port at
 // the agent (mirror or steal) and deliver each connection to the program's real local port.
 // port_mapping maps the program's local port to the target port it stands for. Steal pipes both
-// ways; mirror feeds the copy in and discards the program's answers. onListen resolves once the
+// ways; mirror delivers the copy request by request (mirror-delivery.ts, with http_filter applied
+// here: only matching requests reach the program) and discards its answers. onListen resolves once the
 // subscription is settled (the layer holds the program's listen() until then). Loopback-bound
-// listeners are never subscribed: pod traffic cannot reach them.
+// listeners are subscribed too (mirrord's semantics: the pod's traffic is delivered to them on
+// the workstation's loopback), unless incoming.ignore_localhost is set.
 import { connect } from 'node:net';
 import type { SessionPolicy } from '../config/policy.js';
 import type { AgentSession, IncomingConnection, Subscription } from '../tunnel/agent-session.js';
+import { compileRequestMatcher, type RequestMatcher } from './http-request-match.js';
+import { MirrorDelivery, type MirrorDeliveryCounters } from './mirror-delivery.js';
 
-export interface IncomingStatus { port: number; localPort: number; mode: string; transport: string; state: 'subscribing' | 'active' | 'failed' | 'closed'; connections: number; error?: string; warnings?: string[] }
+export interface IncomingStatus {
+  port: number; localPort: number; mode: string; transport: string; state: 'subscribing' | 'active' | 'failed' | 'closed'; connections: number; error?: string; warnings?: string[];
+  /** Mirror: requests delivered to the program, left out by http_filter, dropped (queue full). */
+  mirrored?: MirrorDeliveryCounters;
+}
 
 /** How a listen ended: subscribed at the agent, not subscribed by policy, or failed (`error`). */
 export interface ListenOutcome { subscribed: boolean; error?: string }
@@ -16,6 +24,11 @@ export interface ListenOutcome { subscribed: boolean; error?: string }
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 /** How long close() waits for the program's last answers to reach the tunnel. */
 const DRAIN_MS = 2_000;
+
+/** Where a connection to the program's listener goes: its bound address, loopback for a wildcard. */
+function localHost(address: string): string {
+  return address === '' || address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+}
 
 export class IncomingService {
   private readonly subs = new Map<string, { status: IncomingStatus; sub?: Subscription; settled: Promise<ListenOutcome> }>();
@@ -36,19 +49,31 @@ export class IncomingService {
     const remotePort = p.portMapping.get(localPort) ?? localPort;
     if (p.ports && !p.ports.includes(remotePort)) return notSubscribed;
     if (p.ignorePorts.includes(remotePort)) return notSubscribed;
-    if (LOOPBACK.test(address)) return notSubscribed;
+    if (p.ignoreLocalhost && LOOPBACK.test(address)) return notSubscribed;
     const key = `${transport}/${remotePort}`;
     const existing = this.subs.get(key);
     if (existing) return existing.settled;
     const agent = this.agent();
     if (!agent) return Promise.resolve({ subscribed: false, error: 'the agent is not connected' });
     const status: IncomingStatus = { port: remotePort, localPort, mode: p.mode, transport, state: 'subscribing', connections: 0 };
-    const httpFilter = p.mode === 'steal' && p.httpFilter && (!p.httpFilterPorts || p.httpFilterPorts.includes(remotePort)) ? p.httpFilter : undefined;
+    const filtered = p.httpFilter && (!p.httpFilterPorts || p.httpFilterPorts.includes(remotePort)) ? p.httpFilter : undefined;
+    const httpFilter = p.mode === 'steal' ? filtered : undefined;
+    // Mirror: the agent sends every byte; the proxy splits the requests and applies the filter.
+    let mirrorMatcher: RequestMatcher | undefined;
+    if (p.mode === 'mirror' && filtered) {
+      try {
+        mirrorMatcher = compileRequestMatcher(filtered);
+      } catch (err) {
+        return Promise.resolve({ subscribed: false, error: `cannot mirror target port ${remotePort}: ${(err as Error).message}` });
+      }
+    }
+    if (p.mode === 'mirror') status.mirrored = { delivered: 0, filtered: 0, dropped: 0 };
     const entry: { status: IncomingStatus; sub?: Subscription; settled: Promise<ListenOutcome> } = { status, settled: notSubscribed };
     this.subs.set(key, entry);
     entry.settled = agent.subscribe({ port: remotePort, mode: p.mode, transport, ...(httpFilter ? { httpFilter } : {}) }, (conn) => {
       status.connections++;
-      this.deliver(conn, localPort, address);
+      if (conn.mode === 'mirror') this.deliverMirror(conn, localPort, address, mirrorMatcher, status.mirrored!);
+      else this.deliver(conn, localPort, address);
     }).then((sub) => {
       entry.sub = sub;
       status.state = 'active';
@@ -68,9 +93,17 @@ export class IncomingService {
     return entry.settled;
   }
 
+  private deliverMirror(conn: IncomingConnection, localPort: number, address: string, matcher: RequestMatcher | undefined, counters: MirrorDeliveryCounters): void {
+    const delivery = new MirrorDelivery(() => connect({ port: localPort, host: localHost(address), allowHalfOpen: true }), matcher, counters);
+    conn.on('data', (d: Buffer) => delivery.push(d));
+    conn.on('gap', () => delivery.gap());
+    conn.on('end', () => delivery.end());
+    conn.on('error', () => delivery.end());
+    conn.on('close', () => delivery.end());
+  }
+
   private deliver(conn: IncomingConnection, localPort: number, address: string): void {
-    const host = address === '' || address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
-    const local = connect({ port: localPort, host, allowHalfOpen: true });
+    const local = connect({ port: localPort, host: localHost(address), allowHalfOpen: true });
     conn.pipe(local);
     if (conn.mode === 'steal') {
       local.pipe(conn);

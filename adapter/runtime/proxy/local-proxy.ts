@@ -9,14 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionPolicy } from '../config/policy.js';
 import type { AgentSession } from '../tunnel/agent-session.js';
-import { ERRNO, connectErrno } from './errno.js';
+import { ERRNO, connectErrno, fileErrno } from './errno.js';
 import { FileService } from './file-service.js';
+import { fsChange } from './fs-change.js';
 import { IncomingService, type IncomingStatus } from './incoming.js';
 import { encodeProxyMessage, layerPb, readLayerMessages, type ConnectAnswerProps, type LayerMessage, type ProxyMessageProps } from './layer-channel.js';
 import { OutgoingFilter } from './outgoing-filter.js';
-import { buildPathRules } from './path-rules.js';
+import { buildPathRules, matchRule, type PathRule } from './path-rules.js';
+import { pathMapper, type PathMapper } from './path-mapping.js';
 import { relayTcp, type TcpCounters } from './tcp-relay.js';
 import { UdpRelays, type UdpCounters } from './udp-relay.js';
+import { relayUnix, unixPathRemote } from './unix-relay.js';
 
 export type ProxyLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
@@ -25,6 +28,8 @@ export interface LocalProxyOptions {
   policy: SessionPolicy;
   /** Working directory of the session: local in read/write fs modes. */
   cwd: string;
+  /** The target's hostname, answered to uname()/gethostname() ("" or unset: the workstation's). */
+  hostname?: string;
   log: ProxyLog;
 }
 
@@ -59,16 +64,21 @@ export class LocalProxy {
   private readonly tcp: TcpCounters = { connections: 0, active: 0, workstationToPodBytes: 0, podToWorkstationBytes: 0 };
   private readonly layerStats: Record<string, number> = {};
   private readonly warned = new Set<string>();
+  private readonly rules: PathRule[];
+  /** fs.mapping: the program's path → the path in the target. */
+  private readonly mapPath: PathMapper;
 
   private constructor(private readonly opts: LocalProxyOptions) {
     this.dir = mkdtempSync(join(tmpdir(), 'kmirror-'));
     chmodSync(this.dir, 0o700);
     this.socketPath = join(this.dir, 'layer.sock');
     const { rules, defaultAction } = buildPathRules(opts.policy, opts.cwd);
+    this.rules = rules;
+    this.mapPath = pathMapper(opts.policy.fs.mapping);
     const warnOnce = (m: string): void => this.warnOnce(m);
     this.files = new FileService(opts.agent, rules, warnOnce, opts.policy.fs.mode === 'write');
     this.filter = new OutgoingFilter(opts.policy.outgoing);
-    this.udp = new UdpRelays(opts.agent, opts.policy.dns.enabled, (n, a) => this.filter.recordName(n, a), warnOnce);
+    this.udp = new UdpRelays(opts.agent, opts.policy.dns.enabled, (n, a, asked) => this.filter.recordName(n, a, asked), warnOnce);
     this.incoming = new IncomingService(opts.agent, opts.policy.incoming, (level, m) => opts.log(level, m));
     this.hello = {
       id: 0,
@@ -82,6 +92,8 @@ export class LocalProxy {
         incoming: opts.policy.incoming.mode !== 'off',
         defaultWritesRemote: opts.policy.fs.mode === 'write',
         remoteWrites: opts.policy.fs.mode === 'write' || (opts.policy.fs.mode !== 'local' && opts.policy.fs.readWrite.length > 0),
+        hostname: opts.hostname ?? '',
+        unixStreams: opts.policy.outgoing.unixStreams.length > 0 || rules.some((r) => r.explicit && r.action === 'remote'),
       },
     };
     this.server = createServer((s) => this.serve(s));
@@ -131,18 +143,23 @@ export class LocalProxy {
         const address = req.remote?.address ?? '';
         const port = req.remote?.port ?? 0;
         const udp = req.transport === layerPb.Transport.UDP;
+        if (req.unixPath) return { id, connect: await this.connectUnix(req.unixPath) };
         return { id, connect: await this.connect(udp, address, port, !!req.ipv6) };
       }
       case 'open': {
-        const a = await this.files.open(m.open?.path ?? '', m.open?.flags ?? 0);
+        const a = await this.files.open(this.mapPath(m.open?.path ?? ''), m.open?.flags ?? 0);
         return { id, open: a };
       }
       case 'write': {
         const w = m.write ?? {};
-        return { id, write: { errnoCode: await this.files.writeBack(w.path ?? '', w.content ?? new Uint8Array(0), !!w.append, w.mode ?? 0) } };
+        return { id, write: { errnoCode: await this.files.writeBack(this.mapPath(w.path ?? ''), w.content ?? new Uint8Array(0), !!w.append, w.mode ?? 0) } };
       }
       case 'stat':
-        return { id, stat: await this.files.stat(m.stat?.path ?? '', !!m.stat?.noFollow) };
+        return { id, stat: await this.files.stat(this.mapPath(m.stat?.path ?? ''), !!m.stat?.noFollow) };
+      case 'fsChange':
+        const f = m.fsChange ?? {};
+        return { id, fsChange: await fsChange(this.opts.agent(), { ...f, path: this.mapPath(f.path ?? ''), path2: this.mapPath(f.path2 ?? '') }, (w) => this.warnOnce(w), (p) => this.files.forget(p),
+          (p) => matchRule(this.rules, p)?.explicit ?? false) };
       case 'listen': {
         const settled = this.incoming.onListen(m.listen?.transport === layerPb.Transport.UDP ? 'udp' : 'tcp', m.listen?.port ?? 0, m.listen?.address ?? '');
         if (!id) return undefined;   // a notice (UDP bind): nobody waits
@@ -179,6 +196,18 @@ export class LocalProxy {
     } catch (err) {
       this.opts.log('debug', `connect ${address}:${port} through the target failed: ${(err as Error).message}`);
       return { action: layerPb.ConnectAction.CONNECT_FAIL, errnoCode: connectErrno(err) };
+    }
+  }
+
+  private async connectUnix(path: string): Promise<ConnectAnswerProps> {
+    if (!unixPathRemote(path, this.opts.policy.outgoing.unixStreams, this.rules)) return { action: layerPb.ConnectAction.CONNECT_LOCAL };
+    const agent = this.opts.agent();
+    if (!agent || agent.closed) return { action: layerPb.ConnectAction.CONNECT_FAIL, errnoCode: ERRNO.ECONNREFUSED };
+    try {
+      return { action: layerPb.ConnectAction.CONNECT_REDIRECT, redirect: { address: await relayUnix(agent, path, this.dir), port: 0 } };
+    } catch (err) {
+      this.opts.log('debug', `connect unix:${path} in the target failed: ${(err as Error).message}`);
+      return { action: layerPb.ConnectAction.CONNECT_FAIL, errnoCode: fileErrno(err) ?? connectErrno(err) };
     }
   }
 

@@ -1,19 +1,30 @@
 // Which outgoing destinations go through the target (feature.network.outgoing.filter). Hostname
 // rules match the names the program resolved through the target's DNS (recorded by the DNS
-// relay), since the layer only sees addresses.
+// relay), since the layer only sees addresses. A resolver expands a short name (`udp-logger`)
+// with the target's search list before asking, so a rule also matches a name that was asked
+// for as `<rule>.<search domain>` — the name the program itself used.
 import { BlockList, isIPv4 } from 'node:net';
 import type { OutgoingRule, SessionPolicy } from '../config/policy.js';
 
 export class OutgoingFilter {
   private readonly namesByAddress = new Map<string, Set<string>>();
+  /** Names as the resolver asked for them (the question), by answered address. */
+  private readonly askedByAddress = new Map<string, Set<string>>();
 
   constructor(private readonly policy: SessionPolicy['outgoing']) {}
 
-  /** Remembers that `name` resolved to `address` (from a DNS answer). */
-  recordName(name: string, address: string): void {
-    let names = this.namesByAddress.get(address);
-    if (!names) this.namesByAddress.set(address, (names = new Set()));
+  /** Remembers that `name` resolved to `address` (from a DNS answer); `asked`: the question's name. */
+  recordName(name: string, address: string, asked = false): void {
+    const map = asked ? this.askedByAddress : this.namesByAddress;
+    let names = map.get(address);
+    if (!names) map.set(address, (names = new Set()));
     names.add(name.toLowerCase().replace(/\.$/, ''));
+  }
+
+  private hostnameMatches(hostname: string, address: string): boolean {
+    const answered = [...this.namesByAddress.get(address) ?? [], ...this.askedByAddress.get(address) ?? []];
+    if (answered.some((n) => n === hostname || n.endsWith(`.${hostname}`))) return true;
+    return [...this.askedByAddress.get(address) ?? []].some((n) => n.startsWith(`${hostname}.`));
   }
 
   private matches(rule: OutgoingRule, transport: 'tcp' | 'udp', address: string, port: number): boolean {
@@ -25,10 +36,7 @@ export class OutgoingFilter {
       list.addSubnet(rule.cidr.address, rule.cidr.prefix, type);
       return list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
     }
-    if (rule.hostname) {
-      const names = this.namesByAddress.get(address);
-      return !!names && [...names].some((n) => n === rule.hostname || n.endsWith(`.${rule.hostname}`));
-    }
+    if (rule.hostname) return this.hostnameMatches(rule.hostname, address);
     return true;
   }
 

@@ -30,6 +30,8 @@ export function buildPathRules(policy: SessionPolicy, cwd: string): { rules: Pat
   };
   add(fs.notFound, 'not_found', false, true);
   add(fs.local, 'local', false, true);
+  // fs.mapping: a mapped path is the target's (under its new name, path-mapping.ts); written there only in `write` mode.
+  if (fs.mode !== 'local') add(fs.mapping.map(([from]) => from), 'remote', fs.mode !== 'write', true);
   if (fs.mode !== 'local') {
     add(fs.readWrite, 'remote', false, true);
     add(fs.readOnly, 'remote', true, true);

@@ -10,14 +10,19 @@ export interface UdpCounters { datagramsOut: number; datagramsIn: number; dnsQue
 
 interface Relay { socket: DgramSocket; port: number; peers: Map<string, Promise<TunnelUdpSocket>> }
 
+/** How long close() waits for datagrams still on their way to the agent (an agent UDP socket opening). */
+const CLOSE_DRAIN_MS = 5_000;
+
 export class UdpRelays {
   private readonly relays = new Map<string, Promise<Relay>>();
+  /** Datagrams received from the program and not yet handed to the tunnel: close() waits for them. */
+  private readonly inflight = new Set<Promise<void>>();
   readonly counters: UdpCounters = { datagramsOut: 0, datagramsIn: 0, dnsQueries: 0, dnsFailures: 0 };
 
   constructor(
     private readonly agent: () => AgentSession | undefined,
     private readonly dnsEnabled: boolean,
-    private readonly onDnsAnswer: (name: string, address: string) => void,
+    private readonly onDnsAnswer: (name: string, address: string, asked: boolean) => void,
     private readonly warn: (message: string) => void,
   ) {}
 
@@ -42,8 +47,9 @@ export class UdpRelays {
     const relay: Relay = { socket, port: socket.address().port, peers: new Map() };
     socket.on('message', (payload, from) => {
       this.counters.datagramsOut++;
-      if (this.dnsEnabled && port === 53) void this.dns(relay, payload, from, address);
-      else void this.forward(relay, payload, from, address, port);
+      const done = this.dnsEnabled && port === 53 ? this.dns(relay, payload, from, address) : this.forward(relay, payload, from, address, port);
+      this.inflight.add(done);
+      void done.finally(() => this.inflight.delete(done));
     });
     socket.on('error', (err) => this.warn(`UDP relay for ${address}:${port}: ${err.message}`));
     return relay;
@@ -67,8 +73,13 @@ export class UdpRelays {
   private recordAnswers(answer: Buffer): void {
     try {
       const packet = dnsPacket.decode(answer);
+      const asked = packet.questions?.[0]?.name;
       for (const a of packet.answers ?? []) {
-        if ((a.type === 'A' || a.type === 'AAAA') && typeof a.data === 'string') this.onDnsAnswer(a.name, a.data);
+        if ((a.type === 'A' || a.type === 'AAAA') && typeof a.data === 'string') {
+          this.onDnsAnswer(a.name, a.data, false);
+          // The question's name too: after a CNAME chain the A record carries another name.
+          if (asked) this.onDnsAnswer(asked, a.data, true);
+        }
       }
     } catch {
       // Not decodable: the program gets the answer anyway; only hostname filters miss it.
@@ -101,16 +112,31 @@ export class UdpRelays {
     }
   }
 
+  /**
+   * Ends every relay without losing what the program already sent: a program that sends and
+   * exits at once leaves datagrams queued on a relay socket and agent sockets still opening.
+   * One event-loop turn reads what is queued, the relays stop receiving, then the forwards in
+   * flight finish (bounded) before the agent sockets are closed behind their last datagram.
+   */
   async close(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const relays: Relay[] = [];
     for (const relay of this.relays.values()) {
       try {
         const r = await relay;
         r.socket.close();
-        for (const p of r.peers.values()) void p.then((s) => s.close(), () => undefined);
+        relays.push(r);
       } catch {
         // never opened
       }
     }
     this.relays.clear();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inflight]),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_DRAIN_MS); }),
+    ]);
+    clearTimeout(timer);
+    for (const r of relays) for (const p of r.peers.values()) void p.then((s) => s.close(), () => undefined);
   }
 }

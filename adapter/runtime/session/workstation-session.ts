@@ -103,6 +103,19 @@ async function readTargetEnv(agent: AgentSession, target: string, timeoutMs: num
   }
 }
 
+/** The target's hostname: the first line of its /etc/hostname (a pod's name); "" when it has none. */
+async function readTargetHostname(agent: AgentSession, target: string, timeoutMs: number, opts: OpenWorkstationSessionOptions): Promise<string> {
+  try {
+    const text = (await withDeadline(`hostname of ${target}`, timeoutMs, opts.signal, agent.readFile('/etc/hostname'))).toString('utf8');
+    const name = text.split('\n')[0]?.trim() ?? '';
+    return /^[A-Za-z0-9.-]{1,64}$/.test(name) ? name : '';
+  } catch (err) {
+    if (!isTunnelError(err)) throw err;
+    opts.log.log('info', `uname() keeps the workstation's hostname: no /etc/hostname in ${target} (${err.message})`);
+    return '';
+  }
+}
+
 export async function openWorkstationSession(opts: OpenWorkstationSessionOptions): Promise<WorkstationSession> {
   const policy = resolvePolicy(opts.config);
   const target = opts.target ?? policy.target;
@@ -114,11 +127,13 @@ export async function openWorkstationSession(opts: OpenWorkstationSessionOptions
   try {
     const remoteEnv = policy.env.enabled ? await readTargetEnv(agent, target, timeoutMs, opts) : {};
     const targetEnv = filterTargetEnv(remoteEnv, policy.env);
+    const hostname = policy.hostname ? await readTargetHostname(agent, target, timeoutMs, opts) : '';
     // Warnings and incoming-subscription changes also become session events (kmirror/status).
     let session: Session | undefined;
     proxy = await LocalProxy.start({
       agent: () => (agent.closed ? undefined : agent),
       policy,
+      hostname,
       cwd: opts.cwd ?? process.cwd(),
       log: (level, message, fields) => {
         opts.log.log(level, message, fields);

@@ -13,7 +13,7 @@ import type { Frame } from '#proto/runtime/messages.js';
 import { WebSocketTransport } from '#proto/runtime/transport.js';
 import type { DirEntry, RemoteStat, SocketAddr, Transport } from '#proto/runtime/types.js';
 import type {
-  AgentSession, AgentSessionInfo, ConnectAgentOptions, IncomingConnection, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
+  AgentSession, AgentSessionInfo, ConnectAgentOptions, FsChange, FsChangeResult, IncomingConnection, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
 } from './session-types.js';
 import { RemoteFileImpl } from './remote-file.js';
 import { request } from './requests.js';
@@ -99,6 +99,19 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
     return socket!;
   }
 
+  async connectUnix(path: string, opts: { allowHalfOpen?: boolean } = {}): Promise<TunnelSocket> {
+    if (!hasCapability(this, 'unix-connect')) throw new TunnelError('NOT_SUPPORTED', `${this.target}: this agent cannot connect Unix sockets (no unix-connect capability)`);
+    let socket: TunnelSocketImpl | undefined;
+    await request(this.conn, { kind: 'unixConnect', path, initialWindow: DEFAULT_STREAM_WINDOW }, 'tcpConnected', `connect unix:${path} in ${this.target}`, {
+      timeoutMs: 15_000,
+      keep: (id, ok) => {
+        socket = new TunnelSocketImpl(this.conn, id, { sendWindow: ok.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW, allowHalfOpen: opts.allowHalfOpen ?? false, local: ok.local, remote: ok.remote });
+      },
+    });
+    // Safe: `keep` ran synchronously before the request resolved.
+    return socket!;
+  }
+
   async openUdp(opts: { ipv6?: boolean } = {}): Promise<TunnelUdpSocket> {
     let udp: TunnelUdpSocketImpl | undefined;
     await request(this.conn, { kind: 'udpOpen', ipv6: opts.ipv6 ?? false }, 'udpOpened', `udp open in ${this.target}`, {
@@ -157,6 +170,12 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
   async stat(path: string, opts: { noFollow?: boolean } = {}): Promise<RemoteStat> {
     const { kind: _kind, ...stat } = await request(this.conn, { kind: 'fileStatRequest', path, noFollow: opts.noFollow ?? false }, 'fileStat', `stat ${path} in ${this.target}`);
     return stat;
+  }
+
+  async fsChange(op: FsChange): Promise<FsChangeResult> {
+    if (!hasCapability(this, 'fs-mutate')) throw new TunnelError('NOT_SUPPORTED', `${this.target}: this agent cannot change directories or names (no fs-mutate capability)`);
+    const { kind: _kind, ...result } = await request(this.conn, op, 'fsResult', `${op.kind} in ${this.target}`);
+    return result;
   }
 
   async readdir(path: string): Promise<DirEntry[]> {

@@ -68,6 +68,18 @@ export interface RemoteFile {
   close(): Promise<void>;
 }
 
+/** One directory/name change or statfs, as the tunnel's FsMkdir/FsRemove/FsRename/FsStatfsRequest. */
+export type FsChange =
+  | { kind: 'fsMkdir'; path: string; mode: number }
+  | { kind: 'fsRemove'; path: string; directory: boolean }
+  | { kind: 'fsRename'; fromPath: string; toPath: string }
+  | { kind: 'fsStatfsRequest'; path: string };
+export interface FsChangeResult {
+  errnoCode: number;
+  message: string;
+  statfs?: { type: number; bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number; namelen: number };
+}
+
 /** open(2)-like write access for openFile (all unset: read-only). */
 export interface OpenFileOptions {
   write?: boolean;
@@ -127,6 +139,8 @@ export interface AgentSession extends EventEmitter {
   /** allowHalfOpen (default false, like net.Socket): keep writing after the target's FIN (relays want true). */
   connectTcp(host: string, port: number, opts?: { timeoutMs?: number; allowHalfOpen?: boolean }): Promise<TunnelSocket>;
   openUdp(opts?: { ipv6?: boolean }): Promise<TunnelUdpSocket>;
+  /** A Unix stream socket at `path` in the target's root (agents with `unix-connect`). Optional like writeFile. */
+  connectUnix?(path: string, opts?: { allowHalfOpen?: boolean }): Promise<TunnelSocket>;
   /** Resolves with the target's /etc/hosts and resolv.conf (queries sent from inside its netns). */
   resolve(name: string, family?: 0 | 4 | 6): Promise<string[]>;
   /** Sends a raw DNS wire query to the target's nameserver (or `server`) and returns the answer. */
@@ -139,6 +153,11 @@ export interface AgentSession extends EventEmitter {
    */
   writeFile?(path: string, data: Uint8Array, opts?: { append?: boolean; createMode?: number }): Promise<void>;
   stat(path: string, opts?: { noFollow?: boolean }): Promise<RemoteStat>;
+  /**
+   * mkdir/unlink/rmdir/rename/statfs in the target (agents with the `fs-mutate` capability).
+   * Resolves with the errno (0: done) and, for statfs, the numbers. Optional like writeFile.
+   */
+  fsChange?(op: FsChange): Promise<FsChangeResult>;
   readdir(path: string): Promise<DirEntry[]>;
   env(): Promise<Record<string, string>>;
   subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription>;

@@ -13,9 +13,13 @@ import { checkWireBounds } from './wire-bounds.js';
 class UdpStream implements StreamHandler {
   dropped = 0;
   private closed = false;
+  /** Datagrams handed to the socket and not yet sent (dgram sends after a tick): close waits for them. */
+  private sending = 0;
+  private closeWhenSent = false;
 
   constructor(private readonly conn: TunnelConnection, private readonly streamId: number, private readonly socket: dgram.Socket, private readonly log: Logger) {
     socket.on('message', (payload, rinfo) => {
+      if (this.closed) return;
       if (conn.needsDrain) {
         this.dropped++;
         return;
@@ -37,8 +41,10 @@ class UdpStream implements StreamHandler {
           this.conn.send(this.streamId, { kind: 'error', code: 'INVALID_ARGUMENT', message: (err as Error).message });
           return this.release();
         }
+        this.sending++;
         this.socket.send(payload, peer.port, peer.address, (err) => {
           if (err) this.log.debug('udp', 'send failed', { stream: this.streamId, err: err.message });
+          if (--this.sending === 0 && this.closeWhenSent) this.closeSocket();
         });
         return;
       }
@@ -54,10 +60,17 @@ class UdpStream implements StreamHandler {
     this.release();
   }
 
+  /** The stream ends; the socket closes once the datagrams already given to it are sent (a close
+   * right behind a program's last datagram must not discard it). */
   private release(): void {
     if (this.closed) return;
     this.closed = true;
     this.conn.detach(this.streamId);
+    if (this.sending > 0) this.closeWhenSent = true;
+    else this.closeSocket();
+  }
+
+  private closeSocket(): void {
     try { this.socket.close(); } catch { /* already closed */ }
   }
 }

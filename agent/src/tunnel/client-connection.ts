@@ -13,6 +13,8 @@ import type { TargetDns } from '../services/dns.js';
 import { readTargetEnv } from '../services/env.js';
 import { toTunnelError } from '../services/errno.js';
 import { OpenFileStream, readdirInTarget, statInTarget } from '../services/files.js';
+import { fsChangeInTarget } from '../services/fs-changes.js';
+import { serveUnixConnect } from '../services/unix-connect.js';
 import { answerOnce } from '../services/pending-request.js';
 import { serveTcpConnect } from '../services/tcp-relay.js';
 import { serveUdpOpen } from '../services/udp.js';
@@ -53,6 +55,8 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
   switch (m.kind) {
     case 'tcpConnect':
       return serveTcpConnect({ conn, streamId, sockets: s.sockets, dns: s.dns, log }, m);
+    case 'unixConnect':
+      return serveUnixConnect({ conn, streamId, target: s.target, log }, m);
     case 'udpOpen':
       return serveUdpOpen({ conn, streamId, sockets: s.sockets, log }, m);
     case 'resolveRequest':
@@ -69,6 +73,11 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       return new OpenFileStream(conn, streamId, s.target, m.path, m).open();
     case 'fileStatRequest':
       return reply({ kind: 'fileStat', ...await statInTarget(s.target, m.path, m.noFollow) });
+    case 'fsMkdir':
+    case 'fsRemove':
+    case 'fsRename':
+    case 'fsStatfsRequest':
+      return reply(await fsChangeInTarget(s.target, m));
     case 'fileReaddir':
       return reply({ kind: 'fileReaddirResult', entries: await readdirInTarget(s.target, m.path) });
     case 'envRequest':

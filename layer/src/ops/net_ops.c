@@ -46,9 +46,21 @@ enum km_outcome km_net_getpeername(struct km_call *c)
  * file description), then asks the proxy to subscribe the port at the agent and answers the
  * program's listen only once the subscription is active or has failed (bounded wait). So a
  * request sent right after listen() returns is already mirrored/stolen, and connections the agent
- * delivers always find the local port listening. Loopback-bound listeners are never subscribed:
- * pod traffic cannot reach them (debuggers keep their internal ports there). */
+ * delivers always find the local port listening. A loopback-bound listener is subscribed like any
+ * other (mirrord: unless incoming.ignore_localhost, which the proxy applies), except when the
+ * kernel picked its port at bind (debuggers keep their internal ports there; no pod client knows
+ * such a port). */
 #define LISTEN_WAIT_MS 10000
+
+/* Sockets bound to loopback port 0, by inode (a small ring: only recent binds matter). */
+static unsigned long loopback_ephemeral[256];
+static unsigned n_loopback_ephemeral;
+
+static bool is_loopback_ephemeral(unsigned long ino)
+{
+	for (unsigned i = 0; i < 256; i++) if (ino && loopback_ephemeral[i] == ino) return true;
+	return false;
+}
 
 struct listen_ctx { unsigned port; };
 
@@ -79,9 +91,10 @@ enum km_outcome km_net_listen(struct km_call *c)
 	socklen_t llen = sizeof local;
 	getsockopt(dup, SOL_SOCKET, SO_TYPE, &type, &tl);
 	if (type != SOCK_STREAM || getsockname(dup, (struct sockaddr *)&local, &llen) ||
-	    (local.ss_family != AF_INET && local.ss_family != AF_INET6) || km_addr_is_loopback((struct sockaddr *)&local)) {
+	    (local.ss_family != AF_INET && local.ss_family != AF_INET6) ||
+	    (km_addr_is_loopback((struct sockaddr *)&local) && is_loopback_ephemeral(km_sock_ino(c->pid, (int)c->args[0])))) {
 		close(dup);
-		return km_bypass(c, "listen runs locally (not TCP/IP, or loopback)");
+		return km_bypass(c, "listen runs locally (not TCP/IP, or loopback with a kernel-picked port)");
 	}
 	if (listen(dup, (int)c->args[1])) { int e = errno; close(dup); return km_fail(c, e); }
 	close(dup);
@@ -113,6 +126,8 @@ enum km_outcome km_net_bind(struct km_call *c)
 	    km_read_mem(c->pid, c->args[1], &sa, len) != (ssize_t)len)
 		return km_bypass(c, "bind runs locally");
 	unsigned port = km_addr_port((struct sockaddr *)&sa);
+	if (!port && km_addr_is_loopback((struct sockaddr *)&sa))
+		loopback_ephemeral[n_loopback_ephemeral++ % 256] = km_sock_ino(c->pid, (int)c->args[0]);
 	if (!port || km_policy_port_excluded(port) || km_addr_is_loopback((struct sockaddr *)&sa)) return km_bypass(c, "bind runs locally");
 	int dup = km_grab_fd(c->pid, (int)c->args[0]);
 	if (dup < 0) return km_bypass(c, "bind runs locally");

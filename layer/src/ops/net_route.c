@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "net_route.h"
 
@@ -27,7 +28,15 @@ static enum km_outcome route_done(struct km_pending *p, const KmProxyMsg *a)
 		struct sockaddr_storage to;
 		socklen_t tlen;
 		const Kmirror__Layer__V1__SocketAddress *r = a->connect->redirect;
-		if (!r || km_addr_from_text(r->address, r->port, x->v6, &to, &tlen)) {
+		if (r && r->address && r->address[0] == '/' && strlen(r->address) < sizeof(((struct sockaddr_un *)0)->sun_path)) {
+			/* a Unix socket path: the proxy's one-shot listener joined to the target's socket */
+			struct sockaddr_un *un = (struct sockaddr_un *)&to;
+			memset(un, 0, sizeof *un);
+			un->sun_family = AF_UNIX;
+			strcpy(un->sun_path, r->address);
+			tlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(r->address) + 1);
+			o = x->via(c, x, &to, tlen);
+		} else if (!r || km_addr_from_text(r->address, r->port, x->v6, &to, &tlen)) {
 			km_log(KM_LOG_WARN, "proxy sent an unusable redirect address");
 			o = km_fail(c, ECONNREFUSED);
 		} else {
@@ -87,11 +96,41 @@ static enum km_outcome route_to(struct km_call *c, int fd, const struct sockaddr
 	return o;
 }
 
+/* A stream connect to a Unix socket path (not abstract): asked about only when the session has
+ * Unix paths of the target (HelloAck.unix_streams); the proxy answers local, fail, or a redirect
+ * to its own listener joined to the target's socket. */
+static enum km_outcome route_unix(struct km_call *c, int fd, const struct sockaddr_storage *remote, socklen_t len, km_net_via via)
+{
+	const struct sockaddr_un *un = (const struct sockaddr_un *)remote;
+	size_t max = len > offsetof(struct sockaddr_un, sun_path) ? len - offsetof(struct sockaddr_un, sun_path) : 0;
+	if (!max || !un->sun_path[0]) return km_bypass(c, "abstract or unnamed Unix socket");
+	if (!km_proxy_up() || !km_policy_unix_streams()) return km_bypass(c, "no Unix paths of the target");
+	if (km_policy_exe_skipped(c->pid) || !km_notif_valid(c->id)) return km_bypass(c, "skipped executable");
+	char path[sizeof un->sun_path + 1];
+	memcpy(path, un->sun_path, max < sizeof un->sun_path ? max : sizeof un->sun_path);
+	path[max < sizeof un->sun_path ? max : sizeof un->sun_path] = 0;
+	struct km_net_ctx x = { .kind = KM_NET_CONNECT, .len = len, .remote = *remote, .via = via };
+	x.dup = km_grab_fd(c->pid, fd);
+	if (x.dup < 0) return km_bypass(c, "socket not takeable");
+	int type = 0;
+	socklen_t tl = sizeof type;
+	getsockopt(x.dup, SOL_SOCKET, SO_TYPE, &type, &tl);
+	if (type != SOCK_STREAM) { close(x.dup); return km_bypass(c, "Unix datagram socket"); }
+	Kmirror__Layer__V1__ConnectRequest req = KMIRROR__LAYER__V1__CONNECT_REQUEST__INIT;
+	req.unix_path = path;
+	req.pid = (uint32_t)c->pid;
+	KmLayerMsg m = KMIRROR__LAYER__V1__LAYER_MESSAGE__INIT;
+	m.body_case = KMIRROR__LAYER__V1__LAYER_MESSAGE__BODY_CONNECT;
+	m.connect = &req;
+	return km_ask_proxy(c, &m, route_done, &x, sizeof x);   /* route_done closes dup */
+}
+
 enum km_outcome km_net_route(struct km_call *c, int fd, uint64_t addr, uint64_t len, int kind, km_net_via via)
 {
 	struct sockaddr_storage sa = { 0 };
 	socklen_t n = len > sizeof sa ? sizeof sa : (socklen_t)len;
 	if (n < sizeof(sa_family_t) || km_read_mem(c->pid, addr, &sa, n) != (ssize_t)n)
 		return km_bypass(c, "address unreadable");
+	if (sa.ss_family == AF_UNIX) return kind == KM_NET_CONNECT ? route_unix(c, fd, &sa, n, via) : km_bypass(c, "Unix datagram");
 	return route_to(c, fd, &sa, n, kind, via);
 }

@@ -1,0 +1,3 @@
+module kmirror.test/fsops
+
+go 1.21

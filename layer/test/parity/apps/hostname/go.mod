@@ -1,0 +1,3 @@
+module kmirror.test/hostname
+
+go 1.21

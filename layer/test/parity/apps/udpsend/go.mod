@@ -1,0 +1,3 @@
+module kmirror.test/udpsend
+
+go 1.21

@@ -1,0 +1,3 @@
+module kmirror.test/unixdial
+
+go 1.21
