@@ -5,7 +5,7 @@
 //   KEY~REGEX   the field matches the JavaScript regular expression  name~^web\.
 //   KEY!~REGEX  the field does not match it
 // A bad expression is a FilterError naming the column where it went wrong, with a caret line.
-import { FILTER_KEYS, type FilterKey } from './filter-keys.js';
+import { FILTER_KEYS, type FilterKey, type FilterKeySpec } from './filter-keys.js';
 
 export type FilterOp = '=' | '!=' | '~' | '!~';
 
@@ -62,7 +62,7 @@ function parseTerm(expression: string, text: string, start: number): FilterTerm 
   const valueOffset = leading + key.length + op.length;
   const value = rest.slice(op.length);
   if (!value) throw new FilterError(expression, col(valueOffset), `missing value after "${key}${op}"`);
-  const spec = FILTER_KEYS[key as FilterKey];
+  const spec: FilterKeySpec = FILTER_KEYS[key as FilterKey];
   const term: FilterTerm = { key: key as FilterKey, op, value };
   if (op === '~' || op === '!~') {
     try {
