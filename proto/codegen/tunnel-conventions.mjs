@@ -6,6 +6,8 @@ export const TUNNEL_CONVENTIONS = {
     Subscribed: ['listen'],         // absent: the agent reports no listener (mirror)
     FileOpen: ['write', 'create', 'truncate', 'append', 'exclusive', 'createMode'], // absent: read-only
     HttpFilter: '*',                // a filter sets only the parts it matches on
+    TraceStart: ['filter'],         // absent: everything in the target
+    TraceEvent: ['tcp', 'dns', 'exec', 'open'], // the `event` oneof: exactly one is set
   },
   enums: {
     ErrorCode: { form: 'name' },    // TunnelError.code carries the proto names ('NOT_FOUND')

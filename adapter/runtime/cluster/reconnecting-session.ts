@@ -8,6 +8,7 @@
 // Concurrency: one reconnect loop at a time (`reconnecting` promise); subscriptions keep their
 // identity across reconnects, so callers never re-register.
 import { EventEmitter } from 'node:events';
+import type { SnapshotKind, SnapshotResult, TraceOptions, TraceSession } from '../trace/trace-types.js';
 import type {
   AgentSession, IncomingConnection, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
   TunnelSocket, TunnelUdpSocket,
@@ -168,6 +169,17 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
   async readdir(path: string): Promise<DirEntry[]> { return (await this.live()).readdir(path); }
   async env(): Promise<Record<string, string>> { return (await this.live()).env(); }
   async ping(): Promise<number> { return (await this.live()).ping(); }
+  /** A trace does not survive a reconnect: it ends ('end' with "tunnel closed") and the caller starts a new one. */
+  async startTrace(opts: TraceOptions): Promise<TraceSession> {
+    const session = await this.live();
+    if (!session.startTrace) throw new Error('this agent session cannot trace');
+    return session.startTrace(opts);
+  }
+  async snapshot(kinds: readonly SnapshotKind[]): Promise<SnapshotResult> {
+    const session = await this.live();
+    if (!session.snapshot) throw new Error('this agent session cannot take snapshots');
+    return session.snapshot(kinds);
+  }
 
   async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {
     const session = await this.live();

@@ -3,6 +3,7 @@
 // it without an import circle; connectAgent (./agent-session.ts) returns the implementation.
 import type { Duplex } from 'node:stream';
 import type { EventEmitter } from 'node:events';
+import type { SnapshotKind, SnapshotResult, TraceOptions, TraceSession } from '../trace/trace-types.js';
 import type {
   DirEntry, HttpFilter, RemoteStat, SocketAddr, TrafficMode, Transport,
 } from '#proto/runtime/types.js';
@@ -119,6 +120,10 @@ export interface AgentSession extends EventEmitter {
   readdir(path: string): Promise<DirEntry[]>;
   env(): Promise<Record<string, string>>;
   subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription>;
+  /** Starts eBPF trace gadgets in the agent (use trace/trace-client.ts's startTrace, which checks the capability). */
+  startTrace?(opts: TraceOptions): Promise<TraceSession>;
+  /** The target's processes and/or sockets (use trace/trace-client.ts's takeSnapshot). */
+  snapshot?(kinds: readonly SnapshotKind[]): Promise<SnapshotResult>;
   /** Round-trip time in milliseconds. */
   ping(): Promise<number>;
   close(): Promise<void>;
