@@ -30,7 +30,7 @@ describe('--filter parsing', () => {
     const err = errorOf('pid=1, colour=red');
     expect(err.column).toBe(8);
     expect(err.message).toContain('unknown key "colour"');
-    expect(err.message).toContain('pid, ppid, comm, port');
+    expect(err.message).toContain('pid, ppid, uid, comm, port');
     expect(err.message).toContain('\n  pid=1, colour=red\n         ^');
   });
 
@@ -50,8 +50,8 @@ describe('--filter parsing', () => {
 });
 
 describe('--filter matching', () => {
-  const connect = { gadget: 'tcp', type: 'connect', pid: 42, comm: 'curl', saddr: '10.0.0.2', sport: 40000, daddr: '10.0.0.9', dport: 80 };
-  const exec = { gadget: 'exec', pid: 43, ppid: 42, comm: 'sh', args: ['sh', '-c', 'true'] };
+  const connect = { gadget: 'tcp', kind: 'connect', process: { pid: 42, comm: 'curl' }, local: { address: '10.0.0.2', port: 40000 }, remote: { address: '10.0.0.9', port: 80 } };
+  const exec = { gadget: 'exec', process: { pid: 43, ppid: 42, comm: 'sh' }, filename: '/bin/sh', argv: ['sh', '-c', 'true'] };
 
   it('compares numbers as numbers and text exactly', () => {
     expect(matchesFilter(parseFilter('pid=42'), connect)).toBe(true);
