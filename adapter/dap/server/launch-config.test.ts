@@ -27,6 +27,6 @@ describe('launch configuration fields', () => {
         .toThrow('invalid launch configuration field "trace": expected a non-empty list of distinct trace gadgets from tcp, dns, exec, open');
     }
     expect(() => validateLaunchConfig('launch', { program: 'a.py', traceOutput: 'channel' }, DEBUGGER_KINDS)).toThrow('"traceOutput": expected "debugConsole" or "event"');
-    expect(passThroughFields({ request: 'launch', trace: ['dns'], traceOutput: 'event' })).toEqual({});
+    expect(passThroughFields({ request: 'launch', trace: ['dns'], traceOutput: 'event' } as KmirrorLaunchConfig)).toEqual({});
   });
 });
