@@ -7,5 +7,7 @@ import { doctorCommand } from './doctor.js';
 import { execCommand } from './exec.js';
 import { imageCommand } from './image.js';
 import { probeCommand } from './probe.js';
+import { snapshotCommand } from './snapshot.js';
+import { traceCommand } from './trace.js';
 
-export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand];
+export const COMMANDS: readonly CliCommand[] = [agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand, traceCommand, snapshotCommand];

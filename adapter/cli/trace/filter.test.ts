@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FilterError, matchesFilter, parseFilter, parseFilters } from './filter.js';
+import { FilterError, kernelFilter, matchesFilter, parseFilter, parseFilters } from './filter.js';
 
 function errorOf(expr: string): FilterError {
   try {
@@ -75,5 +75,12 @@ describe('--filter matching', () => {
     expect(matchesFilter(parseFilters(['comm=curl', 'port=443']), connect)).toBe(false);
     expect(matchesFilter(parseFilters(['comm=curl', 'port=80']), connect)).toBe(true);
     expect(matchesFilter([], exec)).toBe(true);
+  });
+});
+
+describe('kernelFilter', () => {
+  it('passes single = terms on pid, comm and port to the agent, nothing else', () => {
+    expect(kernelFilter(parseFilter('pid=7,comm=curl,port=80,name~x'))).toEqual({ pids: [7], comm: 'curl', ports: [80] });
+    expect(kernelFilter(parseFilters(['pid!=7', 'port=80', 'port=443', 'comm~^c']))).toEqual({});
   });
 });

@@ -5,6 +5,8 @@
 //   KEY~REGEX   the field matches the JavaScript regular expression  name~^web\.
 //   KEY!~REGEX  the field does not match it
 // A bad expression is a FilterError naming the column where it went wrong, with a caret line.
+import { UsageError } from '#sdk/headless/usage-error.js';
+import type { TraceFilter } from '#runtime/trace/trace-client.js';
 import { FILTER_KEYS, type FilterKey, type FilterKeySpec } from './filter-keys.js';
 
 export type FilterOp = '=' | '!=' | '~' | '!~';
@@ -21,10 +23,9 @@ export interface FilterTerm {
 }
 
 /** A bad --filter: `message` names the 1-based column; `excerpt` is the text with a caret under it. */
-export class FilterError extends Error {
+export class FilterError extends UsageError {
   constructor(readonly expression: string, readonly column: number, readonly reason: string) {
-    super(`bad filter "${expression}" at column ${column}: ${reason}\n  ${expression}\n  ${' '.repeat(Math.max(0, column - 1))}^`);
-    this.name = 'FilterError';
+    super(`--filter: bad filter "${expression}" at column ${column}: ${reason}\n  ${expression}\n  ${' '.repeat(Math.max(0, column - 1))}^`);
   }
 }
 
@@ -105,4 +106,23 @@ function termHolds(term: FilterTerm, values: ReadonlyArray<string | number>): bo
  */
 export function matchesFilter(terms: readonly FilterTerm[], event: Readonly<Record<string, unknown>>): boolean {
   return terms.every((term) => termHolds(term, FILTER_KEYS[term.key].values(event)));
+}
+
+/**
+ * The part of the terms the agent can apply in the kernel (TraceFilter: pids, comm, ports): single
+ * `=` terms on pid, comm and port. Everything is still matched here too, so this only saves work.
+ */
+export function kernelFilter(terms: readonly FilterTerm[]): Partial<TraceFilter> {
+  const single = (key: FilterKey): FilterTerm | undefined => {
+    const on = terms.filter((t) => t.key === key);
+    return on.length === 1 && on[0]!.op === '=' ? on[0] : undefined;
+  };
+  const out: Partial<TraceFilter> = {};
+  const pid = single('pid');
+  if (pid?.number !== undefined) out.pids = [pid.number];
+  const comm = single('comm');
+  if (comm) out.comm = comm.value;
+  const port = single('port');
+  if (port?.number !== undefined) out.ports = [port.number];
+  return out;
 }
