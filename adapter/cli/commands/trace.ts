@@ -9,7 +9,7 @@ import { TRACE_GADGET_DESCRIPTIONS, TRACE_GADGETS, isTraceGadget, startTrace, ty
 import { KUBE_FLAG_OPTIONS, KUBE_FLAGS_USAGE } from '#runtime/cluster/kube-flags.js';
 import { kernelFilter, matchesFilter, parseFilters } from '../trace/filter.js';
 import { FILTER_KEYS } from '../trace/filter-keys.js';
-import { eventJsonLine } from '../trace/json-lines.js';
+import { eventJsonLine } from '#runtime/trace-view/event-json.js';
 import { LiveScreen } from '../trace/live-screen.js';
 import { LiveTraceView } from '../trace/live-view.js';
 import { openTargetAgent } from '../trace/target-agent.js';

@@ -1,6 +1,9 @@
 // kmirror's custom DAP messages, declared once so clients and the adapter share the shapes.
 //  * event `kmirror/status`: sent when the target layer is up and whenever its status changes;
 //  * request `kmirror/status`: the same body on demand (any time, also before launch).
+//  * event `kmirror/trace` (launch `traceOutput: "event"`): `{ data }`, one traced event (or a
+//    `stats`/`started`/`end` note) of the launch field `trace`; by default the same `data` rides on
+//    `output` events of category `kmirror-trace` instead.
 // Progress while the agent starts uses the standard progressStart/Update/End events, only when
 // the client announced `supportsProgressReporting`.
 
@@ -17,3 +20,7 @@ export interface KmirrorStatusBody {
 }
 
 export const KMIRROR_STATUS = 'kmirror/status' as const;
+
+export const KMIRROR_TRACE = 'kmirror/trace' as const;
+/** The `output` category of trace events (launch field `trace`). */
+export const TRACE_OUTPUT_CATEGORY = 'kmirror-trace' as const;
