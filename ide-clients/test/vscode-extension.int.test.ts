@@ -133,6 +133,20 @@ describe('the .vsix', () => {
 
     vscode.__settings['kmirror.adapterServer'] = 'localhost:4711';
     expect(factory.createDebugAdapterDescriptor({})).toEqual({ kind: 'server', port: 4711, host: 'localhost' });
+
+    // `trace`: kmirror/trace events go to the "kmirror trace" output channel, not the Debug Console.
+    const provider = vscode.__registered.providers.get('kmirror');
+    expect(provider.resolveDebugConfiguration(undefined, { type: 'kmirror', request: 'launch', name: 'n', program: 'a.py', trace: ['dns'] }))
+      .toMatchObject({ trace: ['dns'], traceOutput: 'event' });
+    const channel = vscode.__registered.channels.get('kmirror trace');
+    const session = { id: 's1', type: 'kmirror', name: 'web' };
+    for (const listener of vscode.__registered.customEventListeners) {
+      listener({ session, event: 'kmirror/trace', body: { line: '[dns] query web', data: { gadget: 'dns' } } });
+      listener({ session: { ...session, type: 'python' }, event: 'kmirror/trace', body: { line: 'other adapter' } });
+      listener({ session, event: 'kmirror/status', body: {} });
+    }
+    expect(channel.lines).toEqual(['web: [dns] query web']);
+    expect(channel.shown).toBe(1);
   });
 
   it('the bundled kmirror-dap also serves DAP over TCP (kmirror.adapterServer)', async () => {

@@ -1,7 +1,7 @@
 // kmirror's custom DAP messages, declared once so clients and the adapter share the shapes.
 //  * event `kmirror/status`: sent when the target layer is up and whenever its status changes;
 //  * request `kmirror/status`: the same body on demand (any time, also before launch).
-//  * event `kmirror/trace` (launch `traceOutput: "event"`): `{ data }`, one traced event (or a
+//  * event `kmirror/trace` (launch `traceOutput: "event"`): `{ line, data }`, one traced event (or a
 //    `stats`/`started`/`end` note) of the launch field `trace`; by default the same `data` rides on
 //    `output` events of category `kmirror-trace` instead.
 // Progress while the agent starts uses the standard progressStart/Update/End events, only when

@@ -42,7 +42,7 @@ export class TraceForwarder {
 
   private forward(line: string, data: Record<string, unknown>): void {
     if (this.closed) return;
-    if (this.mode === 'event') this.send(KMIRROR_TRACE, { data });
+    if (this.mode === 'event') this.send(KMIRROR_TRACE, { line, data });
     else this.send('output', { category: TRACE_OUTPUT_CATEGORY, output: `${line}\n`, data });
   }
 

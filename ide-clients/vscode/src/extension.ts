@@ -1,9 +1,11 @@
 // VS Code glue for kmirror-dap: registers a DebugAdapterDescriptorFactory for the `kmirror` debug
 // type (the adapter is started as chosen by adapter-choice.ts) and a configuration provider that
-// fills in a launch for the current file when there is no launch.json. No logic beyond that.
+// fills in a launch for the current file when there is no launch.json, and the "kmirror trace"
+// output channel (trace-channel.ts). No logic beyond that.
 import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { chooseAdapter } from './adapter-choice.js';
+import { registerTraceChannel, withTraceChannel } from './trace-channel.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   // The bundled layer launcher must stay executable even if the .vsix extraction dropped the mode.
@@ -12,6 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory('kmirror', new KmirrorAdapterFactory(context)),
     vscode.debug.registerDebugConfigurationProvider('kmirror', new KmirrorConfigurationProvider()),
+    ...registerTraceChannel(vscode),
   );
 }
 
@@ -47,7 +50,8 @@ class KmirrorConfigurationProvider implements vscode.DebugConfigurationProvider 
       if (!editor) return undefined;
       return { type: 'kmirror', request: 'launch', name: 'kmirror: current file', program: editor.document.uri.fsPath };
     }
-    return config;
+    // `trace`: the events go to the "kmirror trace" output channel, not the Debug Console.
+    return withTraceChannel(config);
   }
 }
 
