@@ -64,10 +64,15 @@ export const traceCommand: CliCommand = {
     const tty = process.stdout.isTTY === true && !values.json;
 
     const stopped = new AbortController();
-    const onSignal = (): void => stopped.abort();
+    // The first Ctrl-C ends the trace cleanly (programs detached, counters printed); a second one exits at once.
+    const onSignal = (): void => (stopped.signal.aborted ? process.exit(130) : stopped.abort());
+    // A reader that went away (`kmirror trace --json | head`) ends the trace like Ctrl-C.
+    const onStdoutError = (): void => stopped.abort();
+    process.stdout.on('error', onStdoutError);
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
     const agent = await openTargetAgent(values, io, stopped.signal).catch((err) => {
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
+      process.stdout.off('error', onStdoutError);
       throw err;
     });
     let trace: TraceSession | undefined;
@@ -97,6 +102,7 @@ export const traceCommand: CliCommand = {
       const timer = duration ? setTimeout(() => stopped.abort(), duration * 1000) : undefined;
       const t = trace;
       const endReason = await new Promise<string | undefined>((resolve) => {
+        if (stopped.signal.aborted) return resolve(undefined);
         stopped.signal.addEventListener('abort', () => resolve(undefined), { once: true });
         t.once('end', (reason: string) => resolve(reason));
       });
@@ -113,6 +119,7 @@ export const traceCommand: CliCommand = {
       await trace?.close().catch(() => undefined);
       await agent.close();
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
+      process.stdout.off('error', onStdoutError);
     }
   },
 };
