@@ -11,6 +11,7 @@ import { createJsonLogger, type LogLevel } from './log.js';
 import { createNetnsSockets } from './netns/sockets.js';
 import { TargetDns } from './services/dns.js';
 import { resolveLocalTarget } from './target/resolve.js';
+import { EbpfTraceService } from './trace/ebpf-trace-service.js';
 import { parseIdleExitSeconds, startIdleExit } from './idle-exit.js';
 import { startAgentServer, type AgentServer } from './tunnel/server.js';
 
@@ -44,12 +45,13 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
   const target = resolveLocalTarget(values.target);
   const sockets = createNetnsSockets(target.netnsPath);
   const incoming = await createIncomingTrafficService({ target, log, sockets });
+  const trace = new EbpfTraceService(target, log);
   const envToken = process.env.KMIRROR_AGENT_TOKEN;
   const token = envToken || randomBytes(24).toString('base64url');
   const server = await startAgentServer({
     host: listen.host, port: listen.port, token, log, onlySameUser: values['only-same-user'] === true,
-    services: { target, sockets, dns: new TargetDns(target, sockets), incoming },
-    capabilities: [...BASE_CAPABILITIES, ...incoming.capabilities],
+    services: { target, sockets, dns: new TargetDns(target, sockets), incoming, trace },
+    capabilities: [...BASE_CAPABILITIES, ...incoming.capabilities, ...trace.capabilities],
   });
   const ready: Record<string, unknown> = { event: 'ready', port: server.port, ...(envToken ? {} : { token }), protocol: PROTOCOL_VERSION };
   (io.stdout ?? ((l: string) => process.stdout.write(l + '\n')))(JSON.stringify(ready));
@@ -61,6 +63,7 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     if (shuttingDown) return;
     shuttingDown = true;
     log.info('agent', 'shutting down', { signal });
+    await trace.close().catch(() => undefined);
     await incoming.close().catch(() => undefined);
     await server.close();
     process.exit(0);

@@ -15,6 +15,9 @@ import { OpenFileStream, readdirInTarget, statInTarget } from '../services/files
 import { answerOnce } from '../services/pending-request.js';
 import { serveTcpConnect } from '../services/tcp-relay.js';
 import { serveUdpOpen } from '../services/udp.js';
+import type { TraceService } from '../trace/service.js';
+import { takeSnapshot } from '../trace/snapshot.js';
+import { serveTraceStart } from '../trace/tunnel-trace.js';
 
 const FAMILY_NUMBERS = { any: 0, ipv4: 4, ipv6: 6 } as const;
 
@@ -23,6 +26,7 @@ export interface AgentServices {
   sockets: NetnsSockets;
   dns: TargetDns;
   incoming: IncomingTrafficService;
+  trace: TraceService;
 }
 
 export function serveClient(conn: TunnelConnection, services: AgentServices, log: Logger): void {
@@ -76,6 +80,10 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       }
       return;
     }
+    case 'traceStart':
+      return serveTraceStart(conn, streamId, s.trace, m, log);
+    case 'snapshotRequest':
+      return reply({ kind: 'snapshotResult', ...takeSnapshot(s.target, m.kinds) });
     case 'unsubscribe':
       conn.sendStreamError(streamId, 'NOT_FOUND', `stream ${streamId}: no subscription to unsubscribe`);
       return;

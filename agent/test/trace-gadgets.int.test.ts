@@ -1,0 +1,156 @@
+// The trace gadgets with a real agent, real BPF programs and real namespaces: a known sequence by
+// a process inside the target's namespace (TCP v4/v6 connect, accept, close with bytes; DNS A and
+// AAAA queries and answers; an exec; two opens) appears exactly, the same sequence by a process in
+// another namespace does not appear at all, and nothing stays attached once the trace ends.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
+import { connectAgent, type AgentSession } from '#runtime/tunnel/agent-session.js';
+import { startTrace, type TraceSession, type TracedEvent, type TracedEventOf } from '#runtime/trace/trace-client.js';
+import { startAgentInProcess, type AgentUnderTest } from './helpers/agent-under-test.js';
+import { heldBpf, stillLoaded, waitFor } from './helpers/pod.js';
+import { collect, eventsUntil, runActor, type ActorReport } from './helpers/trace-fixture.js';
+
+let ns: TestNetns;
+let outside: TestNetns;
+let agent: AgentUnderTest;
+let session: AgentSession;
+
+beforeAll(async () => {
+  requireRoot();
+  sweepStale();
+  ns = createNetns();
+  outside = createNetns();
+  agent = await startAgentInProcess(`netns/${ns.name}`, { trace: true });
+  session = await connectAgent({ url: agent.url, token: agent.token });
+  expect(session.capabilities.has('trace'), 'the agent announces "trace" (root, BTF)').toBe(true);
+});
+
+afterAll(async () => {
+  try {
+    await session?.close();
+    await agent?.server.close();
+  } finally {
+    cleanupAll();
+  }
+});
+
+const of = <G extends TracedEvent['gadget']>(events: TracedEvent[], g: G): Array<TracedEventOf<G>> => events.filter((e): e is TracedEventOf<G> => e.gadget === g);
+
+describe('trace gadgets on a namespace', () => {
+  let trace: TraceSession;
+  let events: TracedEvent[];
+  let inside: ActorReport;
+  let outsideRun: ActorReport;
+  const tag = `in${randomBytes(4).toString('hex')}`;
+  const otherTag = `out${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    trace = await startTrace(session, { gadgets: ['tcp', 'dns', 'exec', 'open'] });
+    events = collect(trace);
+    outsideRun = await runActor(outside, otherTag); // first: had it leaked, it would precede the inside events
+    inside = await runActor(ns, tag);
+    const [v4, v6] = inside.tcp;
+    await eventsUntil(events, 'the inside run complete in the trace', (es) =>
+      of(es, 'tcp').filter((e) => e.kind === 'close' && [v4?.serverPort, v6?.serverPort].includes(e.local.port)).length === 2
+      && of(es, 'dns').filter((e) => e.kind === 'answer' && e.name.startsWith(tag)).length === 2
+      && of(es, 'exec').some((e) => e.argv.includes(`exec-${tag}`))
+      && of(es, 'open').some((e) => e.path === inside.missing));
+  });
+
+  afterAll(async () => {
+    await trace?.close();
+  });
+
+  it('reports each connection as connect, accept and two closes with the exact byte counts, v4 and v6', () => {
+    for (const conn of inside.tcp) {
+      const mine = of(events, 'tcp').filter((e) => e.process.pid === inside.pid && [e.local.port, e.remote.port].includes(conn.serverPort) && [e.local.port, e.remote.port].includes(conn.clientPort));
+      const ipv6 = conn.host === '::1';
+      const loop = ipv6 ? '::1' : '127.0.0.1';
+      expect(mine.map((e) => [e.kind, e.local.port, e.remote.port]), conn.host).toEqual([
+        ['connect', conn.clientPort, conn.serverPort],
+        ['accept', conn.serverPort, conn.clientPort],
+        ['close', conn.clientPort, conn.serverPort],
+        ['close', conn.serverPort, conn.clientPort],
+      ]);
+      for (const e of mine) expect([e.ipv6, e.local.address, e.remote.address, e.process.comm, e.error]).toEqual([ipv6, loop, loop, 'node', 0]);
+      const [, , clientClose, serverClose] = mine;
+      expect([clientClose?.bytesSent, clientClose?.bytesReceived]).toEqual([inside.request, inside.response]);
+      expect([serverClose?.bytesSent, serverClose?.bytesReceived]).toEqual([inside.response, inside.request]);
+      expect(clientClose?.durationUs).toBeGreaterThan(0);
+      expect(serverClose?.durationUs).toBeGreaterThan(0);
+    }
+  });
+
+  it('reports each DNS query and its answer with records, rcode and latency', () => {
+    const mine = of(events, 'dns').filter((e) => e.name.startsWith(tag));
+    expect(mine.map((e) => [e.kind, e.name, e.type, e.id, e.server.port])).toEqual([
+      ['query', `${tag}.trace.test`, 'A', 4242, 53],
+      ['answer', `${tag}.trace.test`, 'A', 4242, 53],
+      ['query', `${tag}-v6.trace.test`, 'AAAA', 4243, 53],
+      ['answer', `${tag}-v6.trace.test`, 'AAAA', 4243, 53],
+    ]);
+    expect(mine[1]?.answers).toEqual([{ name: `${tag}.trace.test`, type: 'A', ttl: 60, data: '10.1.2.3' }]);
+    expect(mine[3]?.answers).toEqual([{ name: `${tag}-v6.trace.test`, type: 'AAAA', ttl: 60, data: 'fd00::42' }]);
+    expect([mine[1]?.rcode, mine[3]?.rcode]).toEqual(['NOERROR', 'NOERROR']);
+    expect(mine[1]?.latencyUs).toBeGreaterThan(0);
+    expect([mine[1]?.client.address, mine[3]?.client.address]).toEqual(['127.0.0.1', '::1']);
+  });
+
+  it('reports the exec with its parent and argv, and both opens with flags and result', () => {
+    const execs = of(events, 'exec').filter((e) => e.argv.includes(`exec-${tag}`));
+    expect(execs.map((e) => [e.process.pid, e.process.ppid, e.filename, e.argv])).toEqual([[inside.childPid, inside.pid, '/bin/true', ['/bin/true', `exec-${tag}`]]]);
+    const opens = of(events, 'open').filter((e) => e.path.includes(tag));
+    expect(opens.map((e) => [e.process.pid, e.path, e.flags & 0o1103, e.result >= 0 ? 'fd' : e.result])).toEqual([
+      [inside.pid, inside.created, 0o1101, 'fd'], // O_WRONLY|O_CREAT|O_TRUNC
+      [inside.pid, inside.missing, 0, -2], // ENOENT
+    ]);
+    expect(inside.missingErr).toBe('ENOENT');
+  });
+
+  it('shows nothing of the same sequence run by a process in another namespace', () => {
+    const leaked = events.filter((e) => [outsideRun.pid, outsideRun.childPid].includes(e.process.pid)
+      || (e.gadget === 'dns' && e.name.startsWith(otherTag))
+      || (e.gadget === 'exec' && e.argv.some((a) => a.includes(otherTag)))
+      || (e.gadget === 'open' && e.path.includes(otherTag)));
+    expect(leaked).toEqual([]);
+    expect(outsideRun.dns.map((d) => d.answers)).toEqual([1, 1]); // it did run its sequence
+  });
+});
+
+describe('trace lifecycle', () => {
+  it('refuses an unknown gadget naming the known ones, and the session keeps working', async () => {
+    // Straight to the agent: startTrace() would refuse it before sending.
+    const err = await session.startTrace!({ gadgets: ['tcp', 'syscalls' as 'tcp'] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'UNKNOWN_GADGET' });
+    expect((err as Error).message).toContain('"syscalls"');
+    expect((err as Error).message).toContain('known: tcp, dns, exec, open');
+    await expect(startTrace(session, { gadgets: ['bogus' as 'tcp'] })).rejects.toMatchObject({ code: 'UNKNOWN_GADGET' });
+    expect(await session.resolve('localhost')).not.toHaveLength(0);
+  });
+
+  it('detaches every program and link when the client stops the trace, and when the tunnel closes', async () => {
+    const before = heldBpf();
+    const trace = await startTrace(session, { gadgets: ['tcp', 'dns', 'exec', 'open'] });
+    const held = heldBpf();
+    const mine = { progs: held.progs.filter((id) => !before.progs.includes(id)), maps: held.maps.filter((id) => !before.maps.includes(id)), links: held.links.filter((id) => !before.links.includes(id)) };
+    const loaded = await stillLoaded(mine);
+    expect(loaded.filter((o) => / km_trace/.test(o) && o.startsWith('prog')).length).toBe(6);
+    expect(loaded.filter((o) => o.startsWith('link ')).length).toBe(4 + 4); // 4 raw tracepoints + dns on lo and the veth, in and out
+    const ended = new Promise<string>((resolve) => trace.once('end', resolve));
+    await trace.close();
+    expect(await ended).toBe('stopped by the client');
+    expect(trace.stats.get('tcp')).toMatchObject({ gadget: 'tcp', dropped: 0 });
+    expect(heldBpf().links.filter((id) => mine.links.includes(id))).toEqual([]); // the agent let go at once
+    await waitFor('the kernel to free the programs', async () => ((await stillLoaded(mine)).length === 0 ? true : undefined));
+
+    const other = await connectAgent({ url: agent.url, token: agent.token });
+    await startTrace(other, { gadgets: ['exec'] });
+    const second = heldBpf();
+    const ids = { progs: second.progs.filter((id) => !before.progs.includes(id)), maps: second.maps.filter((id) => !before.maps.includes(id)), links: second.links.filter((id) => !before.links.includes(id)) };
+    expect((await stillLoaded(ids)).filter((o) => o.includes('km_trace_exec'))).toHaveLength(1);
+    await other.close();
+    await waitFor('the agent to detach after the tunnel closed', () => heldBpf().links.every((id) => !ids.links.includes(id)) || undefined);
+    await waitFor('the kernel to free the programs', async () => ((await stillLoaded(ids)).length === 0 ? true : undefined));
+  });
+});
