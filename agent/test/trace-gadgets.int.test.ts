@@ -119,6 +119,20 @@ describe('trace gadgets on a namespace', () => {
 });
 
 describe('trace lifecycle', () => {
+  it('suppresses events beyond maxEventsPerSecond, counts them, and applies the filter in the agent', async () => {
+    const limited = await startTrace(session, { gadgets: ['open'], maxEventsPerSecond: 3 });
+    const filtered = await startTrace(session, { gadgets: ['exec'], filter: { comm: 'no-such-comm' } });
+    const got = collect(limited);
+    const gotFiltered = collect(filtered);
+    await runActor(ns, `rate${randomBytes(3).toString('hex')}`); // node's start-up alone opens dozens of files
+    await Promise.all([limited.close(), filtered.close()]);
+    const stats = limited.stats.get('open');
+    expect(stats?.suppressed).toBeGreaterThan(0);
+    expect(stats?.events).toBe(got.length);
+    expect(gotFiltered).toEqual([]);
+    expect(filtered.stats.get('exec')?.filtered).toBeGreaterThan(0); // node and /bin/true ran
+  });
+
   it('refuses an unknown gadget naming the known ones, and the session keeps working', async () => {
     // Straight to the agent: startTrace() would refuse it before sending.
     const err = await session.startTrace!({ gadgets: ['tcp', 'syscalls' as 'tcp'] }).catch((e: unknown) => e);
