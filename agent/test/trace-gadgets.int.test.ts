@@ -2,7 +2,12 @@
 // a process inside the target's namespace (TCP v4/v6 connect, accept, close with bytes; DNS A and
 // AAAA queries and answers; an exec; two opens) appears exactly, the same sequence by a process in
 // another namespace does not appear at all, and nothing stays attached once the trace ends.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
 import { connectAgent, type AgentSession } from '#runtime/tunnel/agent-session.js';
@@ -141,6 +146,28 @@ describe('trace lifecycle', () => {
     expect((err as Error).message).toContain('known: tcp, dns, exec, open');
     await expect(startTrace(session, { gadgets: ['bogus' as 'tcp'] })).rejects.toMatchObject({ code: 'UNKNOWN_GADGET' });
     expect(await session.resolve('localhost')).not.toHaveLength(0);
+  });
+
+  it('counts what the kernel could not queue while the agent was stalled, and reports it as dropped', async () => {
+    const trace = await startTrace(session, { gadgets: ['open'], maxEventsPerSecond: 10_000_000 });
+    const got = collect(trace);
+    const done = join(tmpdir(), `kmt-trace-drops-${randomBytes(4).toString('hex')}`);
+    const opener = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e',
+      `const fs = require('fs'); for (let i = 0; i < 200000; i++) fs.closeSync(fs.openSync('/dev/null', 'r')); fs.writeFileSync(${JSON.stringify(done)}, '')`], { stdio: 'ignore' });
+    // The agent runs in this process: block its event loop until the opener is done, so the native
+    // reader's queue (16 MB) and then the 1 MB ring fill up (200,000 records of 320 bytes).
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(done)) if (Date.now() > deadline) throw new Error('the opener did not finish within 60 s');
+    rmSync(done);
+    await once(opener, 'exit');
+    await trace.close();
+    const stats = trace.stats.get('open');
+    expect(stats?.dropped).toBeGreaterThan(0);
+    expect(stats?.events).toBe(got.length);
+    // Every open is accounted for, delivered or counted as dropped: the 200,000 of /dev/null plus
+    // the few of node's and ip's start-up in the namespace.
+    expect(stats!.events + stats!.dropped).toBeGreaterThanOrEqual(200_000);
+    expect(stats!.events + stats!.dropped).toBeLessThan(200_000 + 1_000);
   });
 
   it('detaches every program and link when the client stops the trace, and when the tunnel closes', async () => {

@@ -42,7 +42,19 @@ void RingReader::Stop() {
     if (write(stop_fd_, &one, sizeof one) < 0) { /* the loop also wakes every 200 ms */ }
     thread_.join();
   }
-  if (tsfn_live_) { tsfn_.Release(); tsfn_live_ = false; }
+  if (tsfn_live_) {
+    if (rb_) {  // what the producers wrote before they were detached
+      ring_buffer__consume(rb_);
+      Flush();
+    }
+    auto *marker = new Batch();
+    if (tsfn_.NonBlockingCall(marker, [](Napi::Env env, Napi::Function cb, Batch *b) {
+          if (env != nullptr) cb.Call({Napi::Buffer<uint8_t>::New(env, 0)});
+          delete b;
+        }) != napi_ok) delete marker;
+    tsfn_.Release();
+    tsfn_live_ = false;
+  }
 }
 
 int RingReader::OnRecord(void *ctx, void *data, size_t size) {

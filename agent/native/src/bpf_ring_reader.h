@@ -25,7 +25,8 @@ class RingReader {
   bool Open(int mapFd, Failure &f);
   // JS thread, after Open: starts the draining thread.
   void Start();
-  // Joins the thread and releases the callback. Idempotent.
+  // Joins the thread after it drained the ring, then queues an empty batch behind the last one
+  // (the caller's sign that every record has been delivered) and releases the callback. Idempotent.
   void Stop();
   size_t Pending() const { return pending_->load(); }
 

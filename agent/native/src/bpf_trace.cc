@@ -174,6 +174,18 @@ Napi::Value TraceInterfaces(const Napi::CallbackInfo &info) {
   return t->dns_in.Names(info.Env());
 }
 
+// bpfTraceDetach(h): destroys every link (no new records); the maps stay readable for the final counts.
+Napi::Value TraceDetach(const Napi::CallbackInfo &info) {
+  Trace *t = HandleArg(info);
+  if (!t) return ThrowTypeError(info.Env(), "bpfTraceDetach(handle)");
+  for (bpf_link *l : t->links) bpf_link__destroy(l);
+  t->links.clear();
+  t->dns_in.DetachAll();
+  t->dns_eg.DetachAll();
+  return info.Env().Undefined();
+}
+
+// bpfTraceClose(h): drains the ring, queues an empty batch after the last one, frees everything.
 Napi::Value TraceClose(const Napi::CallbackInfo &info) {
   if (info[0].IsNumber()) g_traces.Take(info[0].As<Napi::Number>().Uint32Value());
   return info.Env().Undefined();
@@ -187,6 +199,7 @@ void RegisterBpfTrace(Napi::Env env, Napi::Object exports) {
   exports.Set("bpfTraceOpen", Napi::Function::New(env, TraceOpen));
   exports.Set("bpfTraceDrops", Napi::Function::New(env, TraceDrops));
   exports.Set("bpfTraceInterfaces", Napi::Function::New(env, TraceInterfaces));
+  exports.Set("bpfTraceDetach", Napi::Function::New(env, TraceDetach));
   exports.Set("bpfTraceClose", Napi::Function::New(env, TraceClose));
 }
 

@@ -36,6 +36,9 @@ export interface BpfAddon {
   /** Ring-buffer reserve failures per gadget id (ebpf/trace/trace.h order: tcp, dns, exec, open). */
   bpfTraceDrops(h: number): number[];
   bpfTraceInterfaces(h: number): string[];
+  /** Destroys every link: no new records; the counters stay readable. */
+  bpfTraceDetach(h: number): void;
+  /** Drains the ring, then delivers an empty batch after the last one, and frees everything. */
   bpfTraceClose(h: number): void;
 }
 

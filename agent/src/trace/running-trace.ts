@@ -1,6 +1,7 @@
 // One running trace: km_trace programs for the requested gadgets, decoded records through the
 // EventGate (filter, rate limit) to the sink in batches, and TraceStats once a second when a
-// counter changed. stop() detaches everything first, then sends the final stats and the end.
+// counter changed. stop() detaches everything first, delivers the records already read, then
+// sends the final stats and the end.
 import type { TraceEvent, TraceFilter } from '#proto/runtime/types.js';
 import type { TraceGadget } from '#proto/runtime/trace-gadgets.js';
 import type { Logger } from '../log.js';
@@ -29,6 +30,7 @@ export class EbpfRunningTrace implements RunningTrace {
   private readonly dns: DnsTracker;
   private timer: NodeJS.Timeout | undefined;
   private lastStats = '';
+  private stopping = false;
   private stopped = false;
 
   private constructor(private readonly spec: TraceSpec, private readonly sink: TraceSink, private readonly log: Logger, private readonly onStop: () => void) {
@@ -47,7 +49,7 @@ export class EbpfRunningTrace implements RunningTrace {
   static async start(spec: TraceSpec, sink: TraceSink, log: Logger, onStop: () => void): Promise<EbpfRunningTrace> {
     const trace = new EbpfRunningTrace(spec, sink, log, onStop);
     trace.program = await TraceProgram.open(spec.netnsPath, spec.gadgets, (batch) => trace.onBatch(batch));
-    trace.timer = setInterval(() => trace.sendStats(false), STATS_INTERVAL_MS);
+    trace.timer = setInterval(() => trace.sendStats(), STATS_INTERVAL_MS);
     trace.timer.unref();
     log.info('trace', 'started', { gadgets: spec.gadgets, netns: spec.netnsIno, interfaces: spec.gadgets.includes('dns') ? trace.program.interfaces() : undefined });
     return trace;
@@ -68,25 +70,34 @@ export class EbpfRunningTrace implements RunningTrace {
     for (let i = 0; i < out.length; i += EVENTS_PER_FRAME) this.sink.events(out.slice(i, i + EVENTS_PER_FRAME));
   }
 
-  private sendStats(force: boolean): void {
+  /** Once a second: the counters, when one changed. */
+  private sendStats(): void {
     for (const [gadget, n] of this.program?.drops() ?? []) this.gate.setDropped(gadget, n);
     const stats = this.gate.stats();
     const key = JSON.stringify(stats);
-    if (!force && key === this.lastStats) return;
+    if (key === this.lastStats) return;
     this.lastStats = key;
     this.sink.stats(stats);
   }
 
+  /** Detaches, reads the final drop counts, delivers what was already read, then ends. */
   stop(reason: string): void {
-    if (this.stopped) return;
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.timer);
+    void this.finish(reason);
+  }
+
+  private async finish(reason: string): Promise<void> {
     try {
-      this.sendStats(true); // reads the kernel's drop counters while the maps exist
+      this.program?.detach();
+      for (const [gadget, n] of this.program?.drops() ?? []) this.gate.setDropped(gadget, n);
+      await this.program?.close();
     } catch (err) {
-      this.log.warn('trace', 'final stats failed', { err: (err as Error).message });
+      this.log.warn('trace', 'stop failed', { err: (err as Error).message });
     }
     this.stopped = true;
-    clearInterval(this.timer);
-    this.program?.close();
+    this.sink.stats(this.gate.stats());
     this.log.info('trace', 'stopped', { reason, stats: this.gate.stats() });
     this.onStop();
     this.sink.ended(reason);

@@ -22,7 +22,7 @@ export interface RunningTrace {
   readonly gadgets: readonly TraceGadget[];
   /** Inode of the network namespace the programs are scoped to. */
   readonly netns: number;
-  /** Detaches everything, sends the final stats and ends the sink. Idempotent; never throws. */
+  /** Detaches everything, then (asynchronously) sends the final stats and ends the sink. Idempotent; never throws. */
   stop(reason: string): void;
 }
 

@@ -15,16 +15,26 @@ export function traceLoadError(err: unknown, gadgets: readonly string[]): Tunnel
   return new TunnelError('UNAVAILABLE', `${what}: ${e.message}`, { cause: err });
 }
 
+/** How long close() waits for the records already read to reach JS. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
 export class TraceProgram {
   private closed = false;
+  private detached = false;
+  private drained: (() => void) | undefined;
 
-  private constructor(private readonly addon: BpfAddon, private readonly handle: number) {}
+  private constructor(private readonly addon: BpfAddon, private handle = 0) {}
 
   /** Loads and attaches the gadgets' programs; `onBatch` gets each batch of raw records. */
   static async open(netnsPath: string, gadgets: readonly TraceGadget[], onBatch: (batch: Buffer) => void): Promise<TraceProgram> {
     const addon = bpfAddon();
+    const program = new TraceProgram(addon);
     try {
-      return new TraceProgram(addon, await addon.bpfTraceOpen(bpfObjectPath('trace'), netnsPath, [...gadgets], onBatch));
+      program.handle = await addon.bpfTraceOpen(bpfObjectPath('trace'), netnsPath, [...gadgets], (batch) => {
+        if (batch.length === 0) program.drained?.(); // the end marker after the last batch
+        else onBatch(batch);
+      });
+      return program;
     } catch (err) {
       throw traceLoadError(err, gadgets);
     }
@@ -42,10 +52,28 @@ export class TraceProgram {
     return this.closed ? [] : this.addon.bpfTraceInterfaces(this.handle);
   }
 
-  /** Stops the reader thread, detaches every link and frees the maps. Idempotent. */
-  close(): void {
+  /** Detaches every program (no new records); drops() still reads the final counts. Idempotent. */
+  detach(): void {
+    if (this.closed || this.detached) return;
+    this.detached = true;
+    this.addon.bpfTraceDetach(this.handle);
+  }
+
+  /**
+   * Detaches, stops the reader once it drained the ring, frees the maps, and resolves when every
+   * record read has been handed to onBatch (bounded). Idempotent.
+   */
+  async close(): Promise<void> {
     if (this.closed) return;
+    this.detach();
     this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = new Promise<void>((resolve) => {
+      this.drained = resolve;
+      timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+    });
     this.addon.bpfTraceClose(this.handle);
+    await drained;
+    clearTimeout(timer);
   }
 }
