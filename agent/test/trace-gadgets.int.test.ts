@@ -87,6 +87,12 @@ describe('trace gadgets on a namespace', () => {
     }
   });
 
+  it('reports a refused connect with its error', () => {
+    const refused = of(events, 'tcp').filter((e) => e.remote.port === inside.refused.port && e.process.pid === inside.pid);
+    expect(inside.refused.code).toBe('ECONNREFUSED');
+    expect(refused.map((e) => [e.kind, e.error, e.remote.address])).toEqual([['connect', -111, '127.0.0.1']]);
+  });
+
   it('reports each DNS query and its answer with records, rcode and latency', () => {
     const mine = of(events, 'dns').filter((e) => e.name.startsWith(tag));
     expect(mine.map((e) => [e.kind, e.name, e.type, e.id, e.server.port])).toEqual([

@@ -64,10 +64,14 @@ int km_trace_tcpst(struct bpf_raw_tracepoint_args *ctx)
 	}
 	struct km_trace_owner *known = bpf_map_lookup_elem(&km_trace_conn, &key);
 	struct km_trace_owner o;
-	if (known)
+	if (known) {
 		__builtin_memcpy(&o, known, sizeof(o));
-	else
-		current_owner(&o), o.ts_ns = 0; // predates the trace: the closing task, no duration
+	} else if (new == KM_TCP_CLOSE) {
+		__builtin_memset(&o, 0, sizeof(o)); // a reset, maybe in softirq: the current task is unrelated
+	} else {
+		current_owner(&o); // predates the trace: the task closing it, no duration
+		o.ts_ns = 0;
+	}
 	if (old == KM_TCP_SYN_SENT) {
 		if (!known)
 			return 0;

@@ -15,6 +15,7 @@ export interface ActorReport {
   pid: number;
   childPid: number;
   tcp: Array<{ host: string; serverPort: number; clientPort: number }>;
+  refused: { port: number; code: string };
   dns: Array<{ name: string; type: string; id: number; answers: number }>;
   created: string;
   missing: string;
