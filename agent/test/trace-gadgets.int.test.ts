@@ -5,13 +5,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
 import { connectAgent, type AgentSession } from '#runtime/tunnel/agent-session.js';
 import { startTrace, type TraceSession, type TracedEvent, type TracedEventOf } from '#runtime/trace/trace-client.js';
+import { bpfObjectPath } from '../src/incoming/bpf-addon.js';
 import { startAgentInProcess, type AgentUnderTest } from './helpers/agent-under-test.js';
 import { heldBpf, stillLoaded, waitFor } from './helpers/pod.js';
 import { collect, eventsUntil, runActor, type ActorReport } from './helpers/trace-fixture.js';
@@ -152,6 +153,27 @@ describe('trace lifecycle', () => {
     expect((err as Error).message).toContain('known: tcp, dns, exec, open');
     await expect(startTrace(session, { gadgets: ['bogus' as 'tcp'] })).rejects.toMatchObject({ code: 'UNKNOWN_GADGET' });
     expect(await session.resolve('localhost')).not.toHaveLength(0);
+  });
+
+  it('names a hook the kernel lacks; a trace without that gadget still starts', async () => {
+    // The real object with its tcp tracepoint renamed (same length, so the ELF stays valid).
+    const dir = mkdtempSync(join(tmpdir(), 'kmt-trace-obj-'));
+    const object = readFileSync(bpfObjectPath('trace'));
+    writeFileSync(join(dir, 'trace.bpf.o'), Buffer.from(object.toString('latin1').replaceAll('inet_sock_set_state', 'inet_sock_set_stat0'), 'latin1'));
+    const saved = process.env.KMIRROR_BPF_DIR;
+    process.env.KMIRROR_BPF_DIR = dir;
+    try {
+      await expect(startTrace(session, { gadgets: ['exec', 'tcp'] })).rejects.toMatchObject({
+        code: 'KERNEL_UNSUPPORTED', message: expect.stringContaining('the kernel lacks the hook raw_tp/inet_sock_set_stat0 needed by the tcp gadget'),
+      });
+      const exec = await startTrace(session, { gadgets: ['exec'] });
+      await exec.close();
+      expect(exec.endReason).toBe('stopped by the client');
+    } finally {
+      if (saved === undefined) delete process.env.KMIRROR_BPF_DIR;
+      else process.env.KMIRROR_BPF_DIR = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('counts what the kernel could not queue while the agent was stalled, and reports it as dropped', async () => {
