@@ -1,5 +1,6 @@
 // Launch field `trace` through the Microsoft DebugClient: a Python debuggee under the layer of a
-// local target (a process in its own network and mount namespaces, with a DNS server inside)
+// local target (layer/test/target-fixture.ts: a process in its own network namespace whose DNS
+// server alone knows the name, and an HTTP service on the namespace's address)
 // resolves a name and connects to it; both happen inside the target (by the agent), so the dns and
 // tcp gadgets see them, and kmirror-dap streams them as `output` events of category
 // `kmirror-trace` with the event as `data` — or as `kmirror/trace` events with `traceOutput: "event"`.
@@ -7,31 +8,25 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
-import { closeFixtures, dnsServerInside, startTargetProcess, tcpServerInside, type TargetProcess } from '../../../agent/test/helpers/target-fixture.js';
+import { createLayerTarget, type LayerTarget } from '../../../layer/test/target-fixture.js';
 import { connectClient, FIXTURES, startServer, type TestServer } from './harness.js';
 
-const NAME = 'svc.trace.test';
 const PROGRAM = join(FIXTURES, 'py/trace_client.py');
-let ns: TestNetns;
-let target: TargetProcess;
+let target: LayerTarget;
 let server: TestServer;
+let NAME: string;
 let port: number;
+let podIp: string;
 
 beforeAll(async () => {
-  requireRoot();
-  ns = createNetns();
-  await dnsServerInside(ns, '127.0.0.1:53', { [NAME]: ns.podIp });
-  target = await startTargetProcess(ns, { env: {}, resolvConf: 'nameserver 127.0.0.1\n', hosts: '127.0.0.1 localhost\n', mntFiles: {} });
-  ({ port } = await tcpServerInside(ns, (s) => s.resume(), '0.0.0.0'));
+  target = await createLayerTarget();
+  ({ dnsName: NAME, httpPort: port, podIp } = target);
   server = await startServer();
 });
 
 afterAll(async () => {
   await server?.close();
-  closeFixtures();
   target?.cleanup();
-  ns?.cleanup();
 });
 
 /** initialize → launch → configurationDone, then the events until the debuggee has ended. */
@@ -42,6 +37,16 @@ async function runToEnd(dc: DebugClient, launch: Record<string, unknown>): Promi
     dc.launchRequest(launch as never),
     dc.waitForEvent('terminated', 90_000),
   ]);
+}
+
+/** The trace keeps streaming after the program ended (until disconnect): wait for an event rather than race it. */
+async function eventually<T>(what: string, find: () => T | undefined, context: () => string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const found = find();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${what} within 30 s: ${context()}`);
 }
 
 const launchArgs = (extra: Record<string, unknown>) => ({
@@ -55,23 +60,25 @@ describe('launch field "trace"', () => {
     const trace: Array<Record<string, any>> = [];
     const lines: string[] = [];
     let programOutput = '';
+    let otherOutput = '';
     dc.on('output', (e: DebugProtocol.OutputEvent) => {
       if (e.body.category === 'kmirror-trace') {
         trace.push(e.body.data as Record<string, any>);
         lines.push(e.body.output);
       } else if (e.body.category === 'stdout') programOutput += e.body.output;
+      else otherOutput += e.body.output;
     });
     try {
       await runToEnd(dc, launchArgs({ trace: ['dns', 'tcp'] }));
-      expect(programOutput).toContain(`connected to ${ns.podIp}`);
+      expect(programOutput, `${otherOutput}\n${lines.join('')}`).toContain(`connected to ${podIp}`);
       expect(trace[0]).toMatchObject({ started: ['dns', 'tcp'] });
-      const query = trace.find((e) => e.gadget === 'dns' && e.kind === 'query' && e.name === NAME);
-      const answer = trace.find((e) => e.gadget === 'dns' && e.kind === 'answer' && e.name === NAME);
-      expect(query, JSON.stringify(trace)).toBeDefined();
-      expect(answer?.answers).toContainEqual(expect.objectContaining({ type: 'A', data: ns.podIp }));
-      expect(answer?.rcode).toBe('NOERROR');
-      const connect = trace.find((e) => e.gadget === 'tcp' && e.kind === 'connect' && e.remote?.port === port);
-      expect(connect, JSON.stringify(trace)).toMatchObject({ remote: { address: ns.podIp, port } });
+      const context = (): string => JSON.stringify(trace).slice(0, 3000);
+      await eventually('DNS query', () => trace.find((e) => e.gadget === 'dns' && e.kind === 'query' && e.name === NAME), context);
+      const answer = await eventually('DNS answer', () => trace.find((e) => e.gadget === 'dns' && e.kind === 'answer' && e.name === NAME), context);
+      expect(answer.answers).toContainEqual(expect.objectContaining({ type: 'A', data: podIp }));
+      expect(answer.rcode).toBe('NOERROR');
+      const connect = await eventually('connect', () => trace.find((e) => e.gadget === 'tcp' && e.kind === 'connect' && e.remote?.port === port), context);
+      expect(connect).toMatchObject({ remote: { address: podIp, port } });
       expect(lines.some((l) => l.startsWith('[dns] ') && l.includes(NAME))).toBe(true);
       expect(lines.every((l) => l.endsWith('\n'))).toBe(true);
       await dc.disconnectRequest({});
@@ -88,8 +95,8 @@ describe('launch field "trace"', () => {
     dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'kmirror-trace') traceOutputs++; });
     try {
       await runToEnd(dc, launchArgs({ trace: ['tcp'], traceOutput: 'event' }));
-      const connect = custom.find((e) => e.data.gadget === 'tcp' && e.data.kind === 'connect' && e.data.remote?.port === port);
-      expect(connect?.line).toMatch(/^\[tcp\] .* connect /);
+      const connect = await eventually('connect', () => custom.find((e) => e.data.gadget === 'tcp' && e.data.kind === 'connect' && e.data.remote?.port === port), () => JSON.stringify(custom).slice(0, 3000));
+      expect(connect.line).toMatch(/^\[tcp\] .* connect /);
       expect(traceOutputs).toBe(0);
       await dc.disconnectRequest({});
     } finally {
