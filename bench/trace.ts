@@ -25,6 +25,8 @@ const SEQUENTIAL_N = Number(process.env.KMIRROR_BENCH_REQUESTS ?? 1000);
 const LOAD_SECONDS = Number(process.env.KMIRROR_BENCH_LOAD_S ?? 3);
 const ROUNDS = Number(process.env.KMIRROR_BENCH_ROUNDS ?? 3);
 const CONCURRENCY = 16;
+// KMIRROR_BENCH_GADGETS=tcp (comma-separated) measures some gadgets alone; default all four.
+const GADGETS = (process.env.KMIRROR_BENCH_GADGETS ?? 'tcp,dns,exec,open').split(',');
 const CLI_JS = join(REPO, 'dist/kmirror.js');
 
 // The server: answers every request after opening (and closing) a file, like an app reading its config.
@@ -94,9 +96,9 @@ function row(label: string, base: { p50: number; p99: number; rps: number }, tra
 
 interface TraceRun { stop(): Promise<{ events: number; dropped: number; suppressed: number; summary: string }> }
 
-/** `kmirror trace --target netns/NAME tcp dns exec open -o /dev/null` on CPU 1; resolves once the programs are attached. */
+/** `kmirror trace --target netns/NAME GADGETS -o /dev/null` on CPU 1; resolves once the programs are attached. */
 async function startTraceClient(ns: TestNetns): Promise<TraceRun> {
-  const child = spawn('taskset', ['-c', '1', process.execPath, CLI_JS, 'trace', '--target', `netns/${ns.name}`, 'tcp', 'dns', 'exec', 'open', '-o', '/dev/null', '--max-rate', '1000000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('taskset', ['-c', '1', process.execPath, CLI_JS, 'trace', '--target', `netns/${ns.name}`, ...GADGETS, '-o', '/dev/null', '--max-rate', '1000000'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const lines: string[] = [];
   const rl = createInterface({ input: child.stderr! });
   await new Promise<void>((resolve, reject) => {
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
     const to = medianSide(traced.map((t) => t.outside));
     const events = counts.reduce((a, c) => a + c.events, 0);
     const seconds = counts.reduce((a, c) => a + c.seconds, 0);
-    console.log(`trace overhead: ${ROUNDS} rounds of ${SEQUENTIAL_N} sequential requests per server and ${LOAD_SECONDS} s × ${CONCURRENCY} clients, new connection per request; medians`);
+    console.log(`trace overhead (${GADGETS.join(', ')}): ${ROUNDS} rounds of ${SEQUENTIAL_N} sequential requests per server and ${LOAD_SECONDS} s × ${CONCURRENCY} clients, new connection per request; medians`);
     console.log(row('target', bi, ti) + ' (goal p50 +≤ 3 %)');
     console.log(row('outside', bo, to) + ' (goal ≈ 0)');
     console.log(`events   ${events} written by kmirror trace in ${seconds.toFixed(1)} s traced (${(events / seconds).toFixed(0)}/s average), `
