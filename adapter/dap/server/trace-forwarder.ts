@@ -17,6 +17,9 @@ export type SendEvent = (event: string, body: unknown) => void;
 
 export class TraceForwarder {
   private trace: TraceSession | undefined;
+  /** Set when close() starts: the trace's own end is then not news. */
+  private stopping = false;
+  /** Set when close() is done: nothing more is sent. */
   private closed = false;
   private readonly reported = new Map<string, { dropped: number; suppressed: number }>();
 
@@ -26,12 +29,12 @@ export class TraceForwarder {
     if (!layer.startTrace) return;
     try {
       const trace = await layer.startTrace({ gadgets });
-      if (this.closed) return void (await trace.close());
+      if (this.stopping) return void (await trace.close());
       this.trace = trace;
       trace.on('event', (e: TracedEvent) => this.forward(eventLine(e), eventJson(e)));
       trace.on('stats', (s: TraceGadgetStats[]) => this.onStats(s));
       trace.once('end', (reason: string) => {
-        if (!this.closed) this.forward(`[trace] ended: ${reason}`, { end: reason });
+        if (!this.stopping) this.forward(`[trace] ended: ${reason}`, { end: reason });
       });
       this.forward(`[trace] watching ${gadgets.join(', ')} in the target (network namespace ${trace.netns})`, { started: [...trace.gadgets], netns: trace.netns });
     } catch (e) {
@@ -57,11 +60,12 @@ export class TraceForwarder {
     this.forward(`[trace] ${grew.map((s) => `${s.gadget}: ${s.dropped} dropped, ${s.suppressed} suppressed so far`).join('; ')}`, { stats: grew });
   }
 
-  /** Stops the trace in the agent (its programs are detached) and sends nothing more. */
+  /** Stops the trace in the agent (its programs are detached); events read until then still go out, nothing after. */
   async close(): Promise<void> {
-    this.closed = true;
+    this.stopping = true;
     const trace = this.trace;
     this.trace = undefined;
     await trace?.close().catch(() => undefined);
+    this.closed = true;
   }
 }
