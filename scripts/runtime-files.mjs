@@ -21,6 +21,7 @@ export const RUNTIME_FILES = [
   ['build/native/kmirror_agent.node', 'kmirror_agent.node'],     // found beside kmirror-agent.js
   ['build/ebpf/steal.bpf.o', 'ebpf/steal.bpf.o'],
   ['build/ebpf/mirror.bpf.o', 'ebpf/mirror.bpf.o'],
+  ['build/ebpf/trace.bpf.o', 'ebpf/trace.bpf.o'],
   ['build/schema/kmirror-launch.schema.json', 'kmirror-launch.schema.json'],
 ];
 

@@ -11,6 +11,7 @@ import { createJsonLogger, type LogLevel } from './log.js';
 import { createNetnsSockets } from './netns/sockets.js';
 import { TargetDns } from './services/dns.js';
 import { resolveLocalTarget } from './target/resolve.js';
+import { EbpfTraceService } from './trace/ebpf-trace-service.js';
 import { parseIdleExitSeconds, startIdleExit } from './idle-exit.js';
 import { claimSharedKey, removeSharedState, writeSharedState } from './shared-election.js';
 import { startAgentServer, type AgentServer } from './tunnel/server.js';
@@ -57,12 +58,13 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
   }
   const sockets = createNetnsSockets(target.netnsPath);
   const incoming = await createIncomingTrafficService({ target, log, sockets });
+  const trace = new EbpfTraceService(target, log);
   const envToken = process.env.KMIRROR_AGENT_TOKEN;
   const token = envToken || randomBytes(24).toString('base64url');
   const server = await startAgentServer({
     host: listen.host, port: listen.port, token, log, onlySameUser: values['only-same-user'] === true,
-    services: { target, sockets, dns: new TargetDns(target, sockets), incoming },
-    capabilities: [...BASE_CAPABILITIES, ...incoming.capabilities],
+    services: { target, sockets, dns: new TargetDns(target, sockets), incoming, trace },
+    capabilities: [...BASE_CAPABILITIES, ...incoming.capabilities, ...trace.capabilities],
   });
   if (stateFile) writeSharedState(stateFile, { pid: process.pid, port: server.port, token, protocol: PROTOCOL_VERSION, target: target.spec, startedAtMs: Date.now() });
   const ready: Record<string, unknown> = { event: 'ready', port: server.port, ...(envToken ? {} : { token }), protocol: PROTOCOL_VERSION };
@@ -76,6 +78,7 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     shuttingDown = true;
     log.info('agent', 'shutting down', { signal });
     if (stateFile) removeSharedState(stateFile);
+    await trace.close().catch(() => undefined);
     await incoming.close().catch(() => undefined);
     await server.close();
     election?.close();

@@ -56,6 +56,11 @@
 (kmirror-dap--template "kmirror: native executable (lldb)" "lldb" nil)
 (kmirror-dap--template "kmirror: .NET program" "dotnet" nil)
 (dap-register-debug-template
+ "kmirror: Python file, tracing the pod's DNS and TCP"
+ ;; The target's trace events appear in the REPL (output category kmirror-trace) while debugging.
+ (list :type "kmirror" :request "launch" :name "kmirror: Python file, tracing the pod's DNS and TCP"
+       :debugger "python" :program "${file}" :cwd nil :trace ["dns" "tcp"]))
+(dap-register-debug-template
  "kmirror: attach to Node inspector"
  (list :type "kmirror" :request "attach" :name "kmirror: attach to Node inspector" :debugger "node" :port 9229))
 

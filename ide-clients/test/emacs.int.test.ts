@@ -74,6 +74,7 @@ describe('Emacs dap-mode', () => {
       ['kmirror: .NET program', 'kmirror', 'launch', 'dotnet'],
       ['kmirror: Go package', 'kmirror', 'launch', 'go'],
       ['kmirror: Node.js file', 'kmirror', 'launch', 'node'],
+      ["kmirror: Python file, tracing the pod's DNS and TCP", 'kmirror', 'launch', 'python'],
       ['kmirror: Python file', 'kmirror', 'launch', 'python'],
       ['kmirror: attach to Node inspector', 'kmirror', 'attach', 'node'],
       ['kmirror: native executable (lldb)', 'kmirror', 'launch', 'lldb'],

@@ -116,8 +116,9 @@ describe('the .vsix', () => {
     extension.activate({ extensionUri: { fsPath: join(unpacked, 'extension') }, subscriptions: [] });
     const factory = vscode.__registered.factories.get('kmirror');
     expect(vscode.__registered.providers.has('kmirror')).toBe(true);
-    // Every launch asks kmirror-dap for the target's progress as kmirror events (the extension's notification).
-    expect(vscode.__registered.customEventListeners).toHaveLength(1);
+    // Every launch asks kmirror-dap for the target's progress as kmirror events (the extension's notification,
+    // registered first; the second listener is the "kmirror trace" channel).
+    expect(vscode.__registered.customEventListeners).toHaveLength(2);
     const launch = { type: 'kmirror', request: 'launch', name: 'x', program: '/p' };
     expect(vscode.__registered.providers.get('kmirror').resolveDebugConfiguration(undefined, launch)).toEqual({ ...launch, __kmirrorProgressEvents: true });
     // The events become one notification: shown at start, updated, closed at once on failure, "connected to" on success.
@@ -156,6 +157,20 @@ describe('the .vsix', () => {
 
     vscode.__settings['kmirror.adapterServer'] = 'localhost:4711';
     expect(factory.createDebugAdapterDescriptor({})).toEqual({ kind: 'server', port: 4711, host: 'localhost' });
+
+    // `trace`: kmirror/trace events go to the "kmirror trace" output channel, not the Debug Console.
+    const provider = vscode.__registered.providers.get('kmirror');
+    expect(provider.resolveDebugConfiguration(undefined, { type: 'kmirror', request: 'launch', name: 'n', program: 'a.py', trace: ['dns'] }))
+      .toMatchObject({ trace: ['dns'], traceOutput: 'event' });
+    const channel = vscode.__registered.channels.get('kmirror trace');
+    const traceSession = { id: 's1', type: 'kmirror', name: 'web' };
+    for (const listener of vscode.__registered.customEventListeners) {
+      listener({ session: traceSession, event: 'kmirror/trace', body: { line: '[dns] query web', data: { gadget: 'dns' } } });
+      listener({ session: { ...traceSession, type: 'python' }, event: 'kmirror/trace', body: { line: 'other adapter' } });
+      listener({ session: traceSession, event: 'kmirror/status', body: {} });
+    }
+    expect(channel.lines).toEqual(['web: [dns] query web']);
+    expect(channel.shown).toBe(1);
   });
 
   it('"kmirror: Replay recorded request…" picks an exchange and replays it into the running program, which stops on it', { timeout: 90_000 }, async () => {

@@ -91,6 +91,7 @@ export function generateDomainCode(root, opts) {
     const e = [...enumInfo.keys()].find((k) => enumInfo.get(k) === info);
     m += `\n${doc(e.comment, '')}export type ${info.type} = ${info.entries.map((v) => quote(v.domain)).join(' | ')};\n`;
     m += `export const ${info.constName} = [${info.entries.map((v) => quote(v.domain)).join(', ')}] as const satisfies readonly ${info.type}[];\n`;
+    m += `/** Wire number of each ${info.type} (numbers may have gaps: ranges are allocated per feature). */\nexport const ${info.constName.replace(/_VALUES$/, '_NUMBERS')}: Readonly<Record<${info.type}, number>> = { ${info.entries.map((v) => `${quote(v.domain)}: ${v.number}`).join(', ')} };\n`;
   }
   for (const t of messages) {
     const body = fieldLines(t, '  ');

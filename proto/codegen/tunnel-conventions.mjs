@@ -9,6 +9,8 @@ export const TUNNEL_CONVENTIONS = {
     Hello: ['user', 'host', 'startedAtMs', 'clientPid'], // absent: an older client (no identity)
     HelloAck: ['sessionId'],        // absent: an older agent (one session only)
     FsResult: ['statfs'],           // only the answer to FsStatfsRequest has one
+    TraceStart: ['filter'],         // absent: everything in the target
+    TraceEvent: ['tcp', 'dns', 'exec', 'open'], // the `event` oneof: exactly one is set
   },
   enums: {
     ErrorCode: { form: 'name' },    // TunnelError.code carries the proto names ('NOT_FOUND')

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_CAPABILITIES, CAPABILITIES, INCOMING_CAPABILITIES, hasCapability } from './capabilities.js';
+import { BASE_CAPABILITIES, CAPABILITIES, INCOMING_CAPABILITIES, TRACE_CAPABILITIES, hasCapability } from './capabilities.js';
 
 describe('capabilities', () => {
   it('declares every announced name once', () => {
-    const announced = [...BASE_CAPABILITIES, ...INCOMING_CAPABILITIES];
+    const announced = [...BASE_CAPABILITIES, ...INCOMING_CAPABILITIES, ...TRACE_CAPABILITIES];
     expect(new Set(announced).size).toBe(announced.length);
     expect(announced.sort()).toEqual(Object.keys(CAPABILITIES).sort());
   });

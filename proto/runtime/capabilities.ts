@@ -19,14 +19,19 @@ export const CAPABILITIES = {
   'steal-udp': 'incoming UDP datagrams redirected to the client (Subscribe, transport UDP)',
   sessions: 'several sessions on one agent: SessionsRequest, SubscriptionWarning, refusals naming the other session',
   record: "both directions of mirrored TCP connections, the target's answers included (Subscribe.record, Recorded* frames)",
+  trace: 'eBPF trace gadgets scoped to the target: tcp, dns, exec, open (TraceStart)',
+  snapshot: "the target's processes and sockets, read from /proc (SnapshotRequest)",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
 
 /** What every agent serves from inside the target's network namespace and root. */
-export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env', 'sessions', 'fs-mutate', 'unix-connect'] as const satisfies readonly Capability[];
+export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env', 'sessions', 'fs-mutate', 'unix-connect', 'snapshot'] as const satisfies readonly Capability[];
 /** What an agent that can load its BPF programs adds (incoming traffic). */
 export const INCOMING_CAPABILITIES = ['mirror', 'steal', 'steal-http-filter', 'steal-udp', 'record'] as const satisfies readonly Capability[];
+
+/** What an agent adds when it can load the trace gadgets (BPF capabilities and kernel BTF). */
+export const TRACE_CAPABILITIES = ['trace'] as const satisfies readonly Capability[];
 
 /** True when the peer's handshake (HelloAck, or a session's set) announced `capability`. */
 export function hasCapability(peer: { readonly capabilities: readonly string[] | ReadonlySet<string> }, capability: Capability): boolean {

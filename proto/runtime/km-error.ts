@@ -3,7 +3,7 @@
 // compare: `err.code === 'NOT_FOUND'`), a message a user can act on (it names the operation and the
 // target), and the cause. `id` is the code's number: unique across kmirror, so it is also the id a DAP
 // client receives. Lives in proto/ because the agent, the workstation and the SDK all import it.
-import { ERROR_CODES, type ErrorCodeName } from './types.js';
+import { ERROR_CODES, ERROR_CODE_NUMBERS, type ErrorCodeName } from './types.js';
 
 /** First number of each component's range; every code of the component lies in [base, base + 99]. */
 export const KM_ERROR_RANGES = {
@@ -20,7 +20,7 @@ export const KM_ERROR_RANGES = {
 } as const;
 
 /** Tunnel codes are the proto ErrorCode values moved into the tunnel range (wire value n → 1000 + n). */
-const tunnelCodes = Object.fromEntries(ERROR_CODES.map((name, n) => [name, KM_ERROR_RANGES.tunnel + n])) as
+const tunnelCodes = Object.fromEntries(ERROR_CODES.map((name) => [name, KM_ERROR_RANGES.tunnel + ERROR_CODE_NUMBERS[name]])) as
   { readonly [K in ErrorCodeName]: number };
 
 export const KmErrorCode = {

@@ -36,4 +36,17 @@ export const SAMPLES: Msg[] = [
   { kind: 'recordedConnection', connectionId: 7, client: addr, server: { address: '10.0.0.2', port: 8080 }, startUs: 1.7e15, endUs: 1.7e15 + 5, reset: true, synSeen: true },
   { kind: 'recordedSegment', connectionId: 7, direction: 'out', timeUs: 1.7e15 + 1, offset: 2 ** 33, data: Buffer.from('HTTP/1.1 200 OK') },
   { kind: 'recordedGap', connectionId: 7, direction: 'in', timeUs: 1.7e15 + 2, offset: 10, length: 20, reason: 'ring buffer overrun' },
+  { kind: 'traceStart', gadgets: ['tcp', 'dns'], filter: { pids: [7], comm: 'curl', ports: [53] }, maxEventsPerSecond: 10 },
+  { kind: 'traceStarted', gadgets: ['tcp'], netns: 4026532177 },
+  { kind: 'traceEvents', events: [
+    { timeUs: 1.7e15, process: { pid: 1, tid: 2, ppid: 3, uid: 4, comm: 'c' }, tcp: { kind: 'close', local: addr, remote: addr, ipv6: true, bytesSent: 2 ** 33, bytesReceived: 5, durationUs: 6, error: -111 } },
+    { timeUs: 1, process: { pid: 0, tid: 0, ppid: 0, uid: 0, comm: '' }, dns: { kind: 'answer', id: 9, name: 'a.b', type: 'A', answers: [{ name: 'a.b', type: 'A', ttl: 5, data: '1.2.3.4' }], rcode: 'NOERROR', latencyUs: 7, client: addr, server: addr } },
+    { timeUs: 2, process: { pid: 1, tid: 1, ppid: 0, uid: 0, comm: 'sh' }, exec: { filename: '/bin/sh', argv: ['sh', '-c', 'x'] } },
+    { timeUs: 3, process: { pid: 1, tid: 1, ppid: 0, uid: 0, comm: 'sh' }, open: { path: '/etc/hosts', flags: 0o100, mode: 0o644, result: -2 } },
+  ] },
+  { kind: 'traceStats', gadgets: [{ gadget: 'tcp', events: 1, dropped: 2, suppressed: 3, filtered: 4 }] },
+  { kind: 'traceStop' }, { kind: 'traceEnded', reason: 'stopped' },
+  { kind: 'snapshotRequest', kinds: ['processes', 'sockets'] },
+  { kind: 'snapshotResult', timeUs: 5, processes: [{ pid: 1, ppid: 0, uid: 0, comm: 'init', argv: ['/init'], state: 'S', rssBytes: 4096, startTimeUs: 9 }],
+    sockets: [{ protocol: 'udp', ipv6: true, local: addr, remote: addr, state: 'UNCONN', uid: 0, inode: 77, pids: [1] }] },
 ];

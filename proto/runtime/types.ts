@@ -7,6 +7,10 @@ export type {
   FileStat as RemoteStat,
   SocketAddress as SocketAddr,
 } from '../gen/tunnel-messages.js';
+export type {
+  SnapshotKind, SnapshotProcess, SnapshotResult, SnapshotSocket, TraceDns, TraceDnsRecord, TraceEvent, TraceExec, TraceFilter, TraceGadgetStats, TraceOpen,
+  TraceProcess, TraceTcp,
+} from '../gen/tunnel-messages.js';
 
 /** The proto ErrorCode names (what TunnelError.code carries), indexed by their number. */
-export { ERROR_CODE_VALUES as ERROR_CODES } from '../gen/tunnel-messages.js';
+export { ERROR_CODE_VALUES as ERROR_CODES, ERROR_CODE_NUMBERS } from '../gen/tunnel-messages.js';

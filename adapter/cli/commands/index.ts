@@ -11,8 +11,10 @@ import { sessionsCommand } from './sessions.js';
 import { recordCommand } from './record.js';
 import { recordingCommand } from './recording.js';
 import { replayCommand } from './replay.js';
+import { snapshotCommand } from './snapshot.js';
+import { traceCommand } from './trace.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   agentCommand, probeCommand, demoCommand, execCommand, doctorCommand, imageCommand, sessionsCommand,
-  recordCommand, recordingCommand, replayCommand,
+  recordCommand, recordingCommand, replayCommand, traceCommand, snapshotCommand,
 ];

@@ -44,8 +44,8 @@ export interface BackendLaunchConfig {
 /** Every launch field kmirror-dap interprets itself (the server validates each one). */
 export const LAUNCH_FIELDS = [
   'type', 'request', 'name', 'target', 'debugger', 'program', 'args', 'cwd', 'env', 'stopOnEntry', 'console',
-  'processId', 'host', 'port', 'debuggerPath', 'kmirror', 'configFile', 'targetTimeoutMs',
-] as const satisfies readonly (keyof BackendLaunchConfig | 'debugger' | 'kmirror')[];
+  'processId', 'host', 'port', 'debuggerPath', 'kmirror', 'configFile', 'targetTimeoutMs', 'trace', 'traceOutput',
+] as const satisfies readonly (keyof BackendLaunchConfig | 'debugger' | 'kmirror' | 'trace' | 'traceOutput')[];
 export type LaunchField = (typeof LAUNCH_FIELDS)[number];
 
 /** Fields editors add on their own (the last: the kmirror VS Code extension, server/dap-custom.ts); never meant for the debugger. */

@@ -4,6 +4,9 @@
 //  * request `kmirror/recording` `{ file }`: a recording's replayable items, titled for a picker;
 //  * request `kmirror/replay` `{ file, ids?, port? }` and event `kmirror/replayResult`: recorded
 //    requests sent into the running debuggee (shapes in replay-request.ts).
+//  * event `kmirror/trace` (launch `traceOutput: "event"`): `{ line, data }`, one traced event (or a
+//    `stats`/`started`/`end` note) of the launch field `trace`; by default the same `data` rides on
+//    `output` events of category `kmirror-trace` instead.
 // Progress while the agent starts uses the standard progressStart/Update/End events, only when
 // the client announced `supportsProgressReporting`.
 
@@ -47,3 +50,6 @@ export interface KmirrorProgressEndBody {
   /** e.g. "connected to deploy/web" or "cannot reach target ...". */
   message: string;
 }
+export const KMIRROR_TRACE = 'kmirror/trace' as const;
+/** The `output` category of trace events (launch field `trace`). */
+export const TRACE_OUTPUT_CATEGORY = 'kmirror-trace' as const;

@@ -18,4 +18,15 @@ describe('launch configuration fields', () => {
     const config = { request: 'launch', program: 'x', debugger: 'go', kmirror: {}, __sessionId: 's', buildFlags: '-tags=x', justMyCode: false } as const;
     expect(passThroughFields(config)).toEqual({ buildFlags: '-tags=x', justMyCode: false });
   });
+
+  it('accepts a list of known trace gadgets and names the bad one otherwise', () => {
+    expect(validateLaunchConfig('launch', { program: 'a.py', target: 'pid/1', trace: ['dns', 'tcp'], traceOutput: 'event' }, DEBUGGER_KINDS))
+      .toMatchObject({ trace: ['dns', 'tcp'], traceOutput: 'event' });
+    for (const trace of [['dns', 'syscalls'], [], 'dns', ['tcp', 'tcp']]) {
+      expect(() => validateLaunchConfig('launch', { program: 'a.py', trace }, DEBUGGER_KINDS))
+        .toThrow('invalid launch configuration field "trace": expected a non-empty list of distinct trace gadgets from tcp, dns, exec, open');
+    }
+    expect(() => validateLaunchConfig('launch', { program: 'a.py', traceOutput: 'channel' }, DEBUGGER_KINDS)).toThrow('"traceOutput": expected "debugConsole" or "event"');
+    expect(passThroughFields({ request: 'launch', trace: ['dns'], traceOutput: 'event' } as KmirrorLaunchConfig)).toEqual({});
+  });
 });

@@ -7,6 +7,7 @@ import type { DebuggerKind } from '../backends/registry.js';
 import type { KmirrorConfigRef } from './kmirror-config-ref.js';
 import { DapError } from '../common/errors.js';
 import { previewJson } from '#sdk/protocol/bounded-format.js';
+import { TRACE_GADGETS, isTraceGadget, type TraceGadget } from '#proto/runtime/trace-gadgets.js';
 
 /** A `kmirror` debug configuration (VS Code `launch.json` entry, nvim-dap/dap-mode/dape config). */
 export interface KmirrorLaunchConfig extends BackendLaunchConfig {
@@ -14,7 +15,12 @@ export interface KmirrorLaunchConfig extends BackendLaunchConfig {
   debugger?: DebuggerKind;
   /** kmirror settings (same keys as .kmirror.json); merged over `configFile`. */
   kmirror?: KmirrorConfigRef;
+  /** Trace gadgets whose events from the target stream into the debug console while the session runs (output events, category "kmirror-trace", with the event as `data`): tcp (connect, accept, close), dns (queries and answers), exec (process starts), open (file opens). Needs a target whose agent has the "trace" capability. */
+  trace?: TraceGadget[];
+  /** Where trace events go: "debugConsole" (default: `output` events, category "kmirror-trace") or "event" (only `kmirror/trace` events, for a client that shows them itself; the VS Code extension sets this and shows them in its "kmirror trace" output channel). */
+  traceOutput?: 'debugConsole' | 'event';
 }
+
 
 type FieldCheck = (value: unknown) => boolean;
 const isString: FieldCheck = (v) => typeof v === 'string';
@@ -43,6 +49,11 @@ function fieldChecks(debuggerKinds: readonly string[]): Record<Exclude<LaunchFie
     kmirror: { check: isObject, expected: 'an object with kmirror settings' },
     configFile: { check: nonEmptyString, expected: 'a path to a kmirror config file' },
     targetTimeoutMs: { check: positiveInt, expected: 'a positive number of milliseconds' },
+    trace: {
+      check: (v) => Array.isArray(v) && v.length > 0 && v.every((g) => isTraceGadget(String(g))) && new Set(v).size === v.length,
+      expected: `a non-empty list of distinct trace gadgets from ${TRACE_GADGETS.join(', ')}`,
+    },
+    traceOutput: { check: (v) => v === 'debugConsole' || v === 'event', expected: '"debugConsole" or "event"' },
   };
 }
 

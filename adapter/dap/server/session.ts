@@ -14,7 +14,7 @@ import type { BackendSession, DebugBackend } from '../backends/backend.js';
 import { isKnownCommand } from './dap-commands.js';
 import { DapConnection, ThenAfter, type RequestHandler } from './connection.js';
 import { DapError, withTimeout } from '../common/errors.js';
-import { directLayer, type DebuggeeLayer } from './layer.js';
+import { directLayer, type ServerLayer } from './layer.js';
 import { validateLaunchConfig, type KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';
 import { admits, stateAfterEvent, type SessionState } from './session-state.js';
@@ -24,6 +24,7 @@ import { openTargetLayer } from './target-layer.js';
 import { startTargetProgress } from './target-progress.js';
 import { OutputBarrier } from './output-barrier.js';
 import { KMIRROR_RECORDING, KMIRROR_REPLAY, listRecording, startReplay, type KmirrorReplayArguments } from './replay-request.js';
+import { TraceForwarder } from './trace-forwarder.js';
 import type { Readable } from 'node:stream';
 
 const DISCONNECT_TIMEOUT_MS = 5_000;
@@ -53,7 +54,9 @@ export class DebugSession {
   private state: SessionState = 'initializing';
   private clientCapabilities: DebugProtocol.InitializeRequestArguments = { adapterID: 'kmirror' };
   private backend: BackendSession | undefined;
-  private layer: DebuggeeLayer = directLayer();
+  private layer: ServerLayer = directLayer();
+  /** Launch field `trace`: the target's gadgets streamed to the client while the session runs. */
+  private trace: TraceForwarder | undefined;
   private heldEvents: Array<[string, unknown]> | undefined;
   private sentExited = false;
   private sentTerminated = false;
@@ -118,6 +121,7 @@ export class DebugSession {
     this.state = 'launching';
     try {
       this.layer = await this.openLayer(config);
+      if (config.trace) await this.startTrace(config);
       this.backend = await backendModule.start({
         config,
         clientCapabilities: this.clientCapabilities,
@@ -140,6 +144,7 @@ export class DebugSession {
       if (this.state === 'launching') this.state = 'running';
       return body;
     } catch (e) {
+      await this.stopTrace();
       await this.releaseBackend();
       if (this.state === 'launching') this.state = 'configuring';
       throw e;
@@ -147,7 +152,7 @@ export class DebugSession {
   }
 
   /** Without a target: the direct layer. With one: the workstation session, with progress events. */
-  private async openLayer(config: KmirrorLaunchConfig): Promise<DebuggeeLayer> {
+  private async openLayer(config: KmirrorLaunchConfig): Promise<ServerLayer> {
     const { defaultTarget } = this.opts;
     if (!config.target && !config.configFile && !config.kmirror && !defaultTarget) return directLayer();
     // Precedence (resolved in openTargetLayer): launch `target` > the settings' target > --target.
@@ -155,7 +160,7 @@ export class DebugSession {
     const progress = startTargetProgress(this.connection, {
       config, clientSupportsProgress: this.clientCapabilities.supportsProgressReporting === true, target: target ?? 'target',
     });
-    let layer: DebuggeeLayer;
+    let layer: ServerLayer;
     try {
       layer = await openTargetLayer({
         config, ...(defaultTarget ? { defaultTarget } : {}), log: this.opts.log, signal: this.abort.signal,
@@ -169,6 +174,18 @@ export class DebugSession {
     this.connection.sendEvent('kmirror/status', layer.status());
     layer.onDidChangeStatus?.(() => this.connection.sendEvent('kmirror/status', layer.status()));
     return layer;
+  }
+
+  private async startTrace(config: KmirrorLaunchConfig): Promise<void> {
+    if (!this.layer.active) throw new DapError('BAD_LAUNCH_FIELD', 'launch configuration field "trace" needs a target to trace: set "target" (or start kmirror-dap with --target)');
+    this.trace = new TraceForwarder((event, body) => this.connection.sendEvent(event, body), config.traceOutput ?? 'debugConsole');
+    await this.trace.start(this.layer, config.trace ?? []);
+  }
+
+  private async stopTrace(): Promise<void> {
+    const trace = this.trace;
+    this.trace = undefined;
+    await trace?.close();
   }
 
   private pipeOutput(stream: Readable, category: string, opts: { endsWithProgram: boolean; transform?: (text: string) => string }): void {
@@ -236,6 +253,7 @@ export class DebugSession {
       }
     }
     await this.releaseBackend();
+    await this.stopTrace();
     await this.layer.close();
     await this.flushing; // an exit read during the disconnect joins the held events
     const held = this.heldEvents;
@@ -259,6 +277,7 @@ export class DebugSession {
   private async shutdown(): Promise<void> {
     this.abort.abort();
     await this.releaseBackend();
+    await this.stopTrace();
     await this.layer.close();
     this.state = 'terminated';
     this.end();

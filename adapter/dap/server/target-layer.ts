@@ -8,7 +8,7 @@ import { validateConfig } from '#runtime/config/validate.js';
 import { isConfigError } from '#runtime/config/errors.js';
 import type { KmirrorConfig } from '#runtime/config/types.js';
 import { DapError, reportAs, withTimeout } from '../common/errors.js';
-import type { DebuggeeLayer } from './layer.js';
+import type { ServerLayer } from './layer.js';
 import type { KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';
 
@@ -46,7 +46,7 @@ export function launchSettings(config: KmirrorLaunchConfig): { settings: Kmirror
   }
 }
 
-export async function openTargetLayer(opts: OpenTargetOptions): Promise<DebuggeeLayer> {
+export async function openTargetLayer(opts: OpenTargetOptions): Promise<ServerLayer> {
   const { config, log } = opts;
   const { settings, warnings } = launchSettings(config);
   for (const w of warnings) log.log('warn', 'layer', w);
@@ -78,6 +78,7 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<Debuggee
     wrap: (argv, o) => s.wrapCommand(argv, o),
     status: () => ({ ...s.status() }),
     onDidChangeStatus: (listener) => { s.on('status', () => listener()); },
+    startTrace: (o) => s.startTrace(o),
     close: () => s.close(),
   };
 }

@@ -8,6 +8,7 @@
 // Concurrency: one reconnect loop at a time (`reconnecting` promise); subscriptions keep their
 // identity across reconnects, so callers never re-register.
 import { EventEmitter } from 'node:events';
+import type { SnapshotKind, SnapshotResult, TraceOptions, TraceSession } from '../trace/trace-types.js';
 import type {
   AgentSession, AgentSessionInfo, FsChange, FsChangeResult, IncomingConnection, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
   TunnelSocket, TunnelUdpSocket,
@@ -188,6 +189,17 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
     const session = await this.live();
     if (!session.sessions) throw new Error('this agent session cannot list the sessions of its agent');
     return session.sessions();
+  }
+  /** A trace does not survive a reconnect: it ends ('end' with "tunnel closed") and the caller starts a new one. */
+  async startTrace(opts: TraceOptions): Promise<TraceSession> {
+    const session = await this.live();
+    if (!session.startTrace) throw new Error('this agent session cannot trace');
+    return session.startTrace(opts);
+  }
+  async snapshot(kinds: readonly SnapshotKind[]): Promise<SnapshotResult> {
+    const session = await this.live();
+    if (!session.snapshot) throw new Error('this agent session cannot take snapshots');
+    return session.snapshot(kinds);
   }
 
   async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {

@@ -14,6 +14,8 @@ import { LocalProxy, type ProxyStatus } from '../proxy/local-proxy.js';
 import { placementForTarget } from '../placement/placement-for-target.js';
 import { isTunnelError, type AgentSession } from '../tunnel/agent-session.js';
 import { findLayerBinary } from './layer-binary.js';
+import { startTrace } from '../trace/trace-client.js';
+import type { TraceOptions, TraceSession } from '../trace/trace-types.js';
 import { filterTargetEnv } from './target-env.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -61,6 +63,8 @@ export interface WorkstationSession {
   readonly targetEnv: Record<string, string>;
   wrapCommand(argv: string[], opts?: WrapOptions): WrappedCommand;
   status(): SessionStatus;
+  /** Starts trace gadgets in the target's agent (adapter/runtime/trace/); TunnelError when it cannot. */
+  startTrace(opts: TraceOptions): Promise<TraceSession>;
   on(event: 'status' | 'warning' | 'error', listener: (arg: unknown) => void): this;
   close(): Promise<void>;
 }
@@ -192,6 +196,10 @@ class Session extends EventEmitter implements WorkstationSession {
     if (ports.length) env.KMIRROR_LAYER_EXCLUDE_PORTS = ports.join(',');
     else delete env.KMIRROR_LAYER_EXCLUDE_PORTS;
     return { command: this.layerBin, args: ['--', ...argv], env };
+  }
+
+  startTrace(opts: TraceOptions): Promise<TraceSession> {
+    return startTrace(this.agent, opts);
   }
 
   status(): SessionStatus {

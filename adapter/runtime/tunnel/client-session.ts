@@ -18,6 +18,8 @@ import type {
 import { RemoteFileImpl } from './remote-file.js';
 import { request } from './requests.js';
 import { SubscriptionImpl } from './subscription.js';
+import { TraceStreamImpl } from '../trace/trace-stream.js';
+import type { SnapshotKind, SnapshotResult, TraceGadget, TraceOptions, TraceSession } from '../trace/trace-types.js';
 import { IncomingConnectionImpl, TunnelSocketImpl } from './tunnel-socket.js';
 import { TunnelUdpSocketImpl } from './tunnel-udp.js';
 
@@ -204,6 +206,23 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
         },
       });
     return sub!;
+  }
+
+  async startTrace(opts: TraceOptions): Promise<TraceSession> {
+    let trace: TraceStreamImpl | undefined;
+    const filter = opts.filter ? { pids: opts.filter.pids ?? [], comm: opts.filter.comm ?? '', ports: opts.filter.ports ?? [] } : undefined;
+    await request(this.conn, { kind: 'traceStart', gadgets: [...opts.gadgets], ...(filter ? { filter } : {}), maxEventsPerSecond: opts.maxEventsPerSecond ?? 0 }, 'traceStarted',
+      `trace ${opts.gadgets.join(',')} in ${this.target}`, {
+        timeoutMs: opts.timeoutMs ?? 30_000,
+        // Safe: the agent starts only gadgets it validated against the same list.
+        keep: (id, ok) => { trace = new TraceStreamImpl(this.conn, id, ok.gadgets as TraceGadget[], ok.netns); },
+      });
+    return trace!;
+  }
+
+  async snapshot(kinds: readonly SnapshotKind[]): Promise<SnapshotResult> {
+    const { kind: _kind, ...result } = await request(this.conn, { kind: 'snapshotRequest', kinds: [...kinds] }, 'snapshotResult', `snapshot of ${this.target}`);
+    return result;
   }
 
   /**

@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { EventEmitter } from 'node:events';
 import type { MsgOf } from '#proto/runtime/messages.js';
+import type { SnapshotKind, SnapshotResult, TraceOptions, TraceSession } from '../trace/trace-types.js';
 import type {
   DirEntry, HttpFilter, RemoteStat, SocketAddr, TrafficMode, Transport,
 } from '#proto/runtime/types.js';
@@ -165,6 +166,10 @@ export interface AgentSession extends EventEmitter {
   sessions?(): Promise<AgentSessionInfo[]>;
   /** This session's number on the agent (HelloAck.session_id), when the agent reports one. */
   readonly sessionId?: number;
+  /** Starts eBPF trace gadgets in the agent (use trace/trace-client.ts's startTrace, which checks the capability). */
+  startTrace?(opts: TraceOptions): Promise<TraceSession>;
+  /** The target's processes and/or sockets (use trace/trace-client.ts's takeSnapshot). */
+  snapshot?(kinds: readonly SnapshotKind[]): Promise<SnapshotResult>;
   /** Round-trip time in milliseconds. */
   ping(): Promise<number>;
   close(): Promise<void>;

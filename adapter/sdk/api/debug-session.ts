@@ -129,7 +129,7 @@ class HeadlessSession implements DebugSession {
         return;
       case 'output': {
         const body = (event as DebugProtocol.OutputEvent).body;
-        this.opts.onOutput?.(body.category ?? 'console', body.output);
+        this.opts.onOutput?.(body.category ?? 'console', body.output, body.data);
         return;
       }
       default:

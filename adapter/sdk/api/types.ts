@@ -15,6 +15,8 @@ export interface KmirrorLaunchArguments {
   /** The same settings as a .kmirror.json file. */
   kmirror?: Record<string, unknown>;
   configFile?: string;
+  /** Trace gadgets (tcp, dns, exec, open) whose events arrive as output of category `kmirror-trace`. */
+  trace?: string[];
   [key: string]: unknown;
 }
 
@@ -49,8 +51,8 @@ export interface DebugSessionOptions {
   launchTimeoutMs?: number;
   /** Evaluate context (default `repl`, which gives the fullest values with dlv and debugpy). */
   evaluateContext?: 'repl' | 'watch' | 'hover' | 'clipboard';
-  /** Program and adapter output (`output` events), e.g. to forward stdout/stderr. */
-  onOutput?: (category: string, text: string) => void;
+  /** Program and adapter output (`output` events), e.g. to forward stdout/stderr; `data` is the event's structured body (trace events carry one). */
+  onOutput?: (category: string, text: string, data?: unknown) => void;
   /** Non-protocol events (e.g. `kmirror/status`, `progressStart`), for logging. */
   onEvent?: (event: string, body: unknown) => void;
   /** Receives every DAP message as a `--> json` / `<-- json` line. */

@@ -9,7 +9,7 @@ describe('parseRunArgs', () => {
   it('parses a full command line', () => {
     const o = parse('--target', 'pod/web', '--break', 'src/app.ts:42', '--when', 'req.url === "/x"', '--break', 'b.ts:3',
       '--print', 'req.headers', '--print', 'n', '--count', '2', '--json', '--timeout', '1.5', '--env', 'A=1=2',
-      '--cwd', '/srv', '--config', 'k.json', '--log', 'c.ts:9:got {n}', '--', 'node', 'app.js', '--port', '80');
+      '--cwd', '/srv', '--config', 'k.json', '--log', 'c.ts:9:got {n}', '--trace', 'dns,tcp', '--trace', 'dns', '--', 'node', 'app.js', '--port', '80');
     expect(o).toEqual({
       target: 'pod/web', configFile: 'k.json', cwd: '/srv', env: { A: '1=2' },
       breakpoints: [
@@ -17,7 +17,7 @@ describe('parseRunArgs', () => {
         { file: 'b.ts', line: 3 },
         { file: 'c.ts', line: 9, logMessage: 'got {n}' },
       ],
-      prints: ['req.headers', 'n'], count: 2, timeoutSeconds: 1.5, json: true,
+      prints: ['req.headers', 'n'], count: 2, timeoutSeconds: 1.5, json: true, trace: ['dns', 'tcp'],
       launch: { program: 'app.js', args: ['--port', '80'], debugger: 'node' },
     });
   });

@@ -8,7 +8,7 @@ import { UsageError } from './usage-error.js';
 
 /** The help text; `debuggerKinds` are the values --debugger accepts. */
 export const runUsage = (debuggerKinds: readonly string[]): string => `usage: kmirror-dap run --target TARGET --break FILE:LINE [--when EXPR] --print EXPR
-                       [--log FILE:LINE:MESSAGE] [--count N] [--timeout SECONDS] [--json]
+                       [--log FILE:LINE:MESSAGE] [--count N] [--timeout SECONDS] [--json] [--trace GADGET]...
                        [--debugger ${debuggerKinds.join('|')}] [--config FILE] [--cwd DIR] [--env K=V]
                        [--replay FILE.kmrec[#ID[,ID…]]]
                        -- PROGRAM [ARGS...]
@@ -26,6 +26,8 @@ values each time a breakpoint hits, continues, and exits with the program's exit
                      lists the ids; none: all of them), so the breakpoints stop on them
   --json             one JSON object per line on stdout ({"event":"hit",...}, {"event":"end",...});
                      the program's own output then goes to stderr
+  --trace GADGET     stream the target's tcp, dns, exec or open events while the program runs
+                     (repeatable or comma-separated; {"event":"trace",...} lines with --json)
   PROGRAM            node app.js | python3 app.py | go run ./cmd | ./binary ...`;
 
 export interface RunOptions {
@@ -38,6 +40,8 @@ export interface RunOptions {
   count?: number;
   timeoutSeconds?: number;
   json: boolean;
+  /** Trace gadgets of the target (launch field `trace`). */
+  trace: string[];
   launch: ProgramLaunch;
   /** `--replay FILE[#ID,…]`: recorded requests to send into the program once it runs. */
   replay?: { file: string; ids: string[] | 'all' };
@@ -52,6 +56,7 @@ const OPTIONS = {
   count: { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'boolean' },
+  trace: { type: 'string', multiple: true },
   debugger: { type: 'string' },
   config: { type: 'string' },
   cwd: { type: 'string' },
@@ -107,6 +112,7 @@ export function parseRunArgs(argv: readonly string[], debuggerKinds?: readonly s
     count: values.count === undefined ? undefined : positiveInteger('--count', values.count),
     timeoutSeconds: values.timeout === undefined ? undefined : positiveNumber('--timeout', values.timeout),
     json: values.json ?? false,
+    trace: parseTrace(values.trace ?? []),
     launch: programLaunch(program, values.debugger, debuggerKinds),
     ...(values.replay !== undefined ? { replay: parseReplay(values.replay) } : {}),
   };
@@ -161,4 +167,11 @@ function positiveNumber(flag: string, value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) throw new UsageError(`${flag} expects a number of seconds > 0, got "${value}"`);
   return n;
+}
+
+/** `--trace dns --trace tcp` or `--trace dns,tcp`; the gadget names are checked by kmirror-dap. */
+function parseTrace(values: readonly string[]): string[] {
+  const gadgets = values.flatMap((v) => v.split(',')).map((g) => g.trim());
+  if (gadgets.some((g) => !g)) throw new UsageError('--trace expects gadget names (tcp, dns, exec, open), e.g. --trace dns,tcp');
+  return [...new Set(gadgets)];
 }

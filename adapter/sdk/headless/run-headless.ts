@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import { debugSession as defaultDebugSession } from '../api/debug-session.js';
 import type { DebugSession, DebugSessionOptions, SessionEnd, Stop } from '../api/types.js';
 import type { RunOptions } from './run-args.js';
-import { formatEnd, formatHitJson, formatHitText, type EndRecord, type EvaluatedValue } from './run-output.js';
+import { formatEnd, formatHitJson, formatHitText, formatTraceJson, TRACE_CATEGORY, type EndRecord, type EvaluatedValue } from './run-output.js';
 
 export interface RunIo {
   stdout: Writable;
@@ -42,10 +42,13 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
         cwd,
         env: Object.keys(opts.env).length ? opts.env : undefined,
         console: 'internalConsole',
+        ...(opts.trace.length ? { trace: opts.trace } : {}),
       },
       breakpoints: opts.breakpoints,
-      onOutput: (category, text) => {
-        if (category !== 'telemetry') (category === 'stdout' ? programOutput : io.stderr).write(text);
+      onOutput: (category, text, data) => {
+        // Trace events: JSON lines beside the hits with --json, else readable lines on stderr.
+        if (category === TRACE_CATEGORY) (opts.json ? io.stdout : io.stderr).write(opts.json ? formatTraceJson(data) : text);
+        else if (category !== 'telemetry') (category === 'stdout' ? programOutput : io.stderr).write(text);
       },
     });
   } catch (e) {

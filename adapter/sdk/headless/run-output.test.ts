@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEnd, formatHitJson, formatHitText } from './run-output.js';
+import { formatEnd, formatHitJson, formatHitText, formatTraceJson } from './run-output.js';
 
 const rec = {
   hit: 2, file: '/srv/app/handler.py', line: 12, function: 'handle',
@@ -30,5 +30,10 @@ describe('run output', () => {
     expect(formatEnd({ reason: 'count', exitCode: 0, hits: 2 }, false)).toMatch(/after 2 hits \(--count\)/);
     expect(formatEnd({ reason: 'timeout', exitCode: 124, hits: 0 }, false)).toMatch(/--timeout after 0 hits \(exit 124\)/);
     expect(formatEnd({ reason: 'error', exitCode: 1, hits: 0, message: 'launch failed: x' }, false)).toBe('kmirror-dap run: launch failed: x\n');
+  });
+
+  it('trace: the event body as one line tagged "trace"', () => {
+    expect(formatTraceJson({ gadget: 'dns', name: 'web', kind: 'query' })).toBe('{"event":"trace","gadget":"dns","name":"web","kind":"query"}\n');
+    expect(formatTraceJson('x')).toBe('{"event":"trace","value":"x"}\n');
   });
 });

@@ -50,6 +50,15 @@ export function formatHitJson(rec: HitRecord): string {
   return JSON.stringify(out) + '\n';
 }
 
+/** The `output` category of kmirror-dap's trace events (launch field `trace`). */
+export const TRACE_CATEGORY = 'kmirror-trace';
+
+/** `{"event":"trace","gadget":"dns",...}`: the trace event's structured body as one JSON line. */
+export function formatTraceJson(data: unknown): string {
+  const body = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : { value: data };
+  return JSON.stringify({ event: 'trace', ...body }) + '\n';
+}
+
 /** The closing line: `{"event":"end",...}` with --json, else a sentence for stderr. */
 export function formatEnd(rec: EndRecord, json: boolean): string {
   if (json) return JSON.stringify({ event: 'end', ...rec }) + '\n';

@@ -96,8 +96,10 @@ class Registry {
 
 void RegisterBpfSteal(Napi::Env env, Napi::Object exports);
 void RegisterBpfMirror(Napi::Env env, Napi::Object exports);
+void RegisterBpfTrace(Napi::Env env, Napi::Object exports);
 // Called when the Node environment shuts down: joins threads, closes every link and object.
 void CloseAllSteal();
 void CloseAllMirror();
+void CloseAllTrace();
 
 }  // namespace km

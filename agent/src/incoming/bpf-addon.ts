@@ -30,17 +30,27 @@ export interface BpfAddon {
   bpfMirrorSetPort(h: number, port: number, on: boolean, withEgress?: boolean): void;
   bpfMirrorStats(h: number): MirrorStats;
   bpfMirrorClose(h: number): void;
+
+  /** Loads the gadgets' programs scoped to the netns, attaches them and starts the ring reader. */
+  bpfTraceOpen(objectPath: string, netnsPath: string, gadgets: string[], onBatch: (batch: Buffer) => void): Promise<number>;
+  /** Ring-buffer reserve failures per gadget id (ebpf/trace/trace.h order: tcp, dns, exec, open). */
+  bpfTraceDrops(h: number): number[];
+  bpfTraceInterfaces(h: number): string[];
+  /** Destroys every link: no new records; the counters stay readable. */
+  bpfTraceDetach(h: number): void;
+  /** Drains the ring, then delivers an empty batch after the last one, and frees everything. */
+  bpfTraceClose(h: number): void;
 }
 
 export function bpfAddon(): BpfAddon {
   const addon = loadAgentAddon();
   if (typeof addon.bpfStealOpen !== 'function') throw new Error('native addon lacks the BPF functions: rebuild it (scripts/build.sh)');
-  // Safe: registered by bpf_steal.cc / bpf_mirror.cc with exactly these signatures.
+  // Safe: registered by bpf_steal.cc / bpf_mirror.cc / bpf_trace.cc with exactly these signatures.
   return addon as unknown as BpfAddon;
 }
 
-/** Path of a compiled BPF object (`steal`, `mirror`); KMIRROR_BPF_DIR overrides the search. */
-export function bpfObjectPath(name: 'steal' | 'mirror'): string {
+/** Path of a compiled BPF object (`steal`, `mirror`, `trace`); KMIRROR_BPF_DIR overrides the search. */
+export function bpfObjectPath(name: 'steal' | 'mirror' | 'trace'): string {
   const file = `${name}.bpf.o`;
   const candidates: string[] = [];
   if (process.env.KMIRROR_BPF_DIR) candidates.push(join(process.env.KMIRROR_BPF_DIR, file));

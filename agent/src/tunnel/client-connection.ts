@@ -19,6 +19,9 @@ import { answerOnce } from '../services/pending-request.js';
 import { serveTcpConnect } from '../services/tcp-relay.js';
 import { serveUdpOpen } from '../services/udp.js';
 import type { AgentSessionRecord, SessionRegistry } from './session-registry.js';
+import type { TraceService } from '../trace/service.js';
+import { takeSnapshot } from '../trace/snapshot.js';
+import { serveTraceStart } from '../trace/tunnel-trace.js';
 
 const FAMILY_NUMBERS = { any: 0, ipv4: 4, ipv6: 6 } as const;
 
@@ -27,6 +30,7 @@ export interface AgentServices {
   sockets: NetnsSockets;
   dns: TargetDns;
   incoming: IncomingTrafficService;
+  trace: TraceService;
 }
 
 /** This connection's session and the registry of every session of the agent. */
@@ -98,6 +102,10 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
     }
     case 'sessionsRequest':
       return reply({ kind: 'sessionsList', sessions: session.registry.list(session.record.id) });
+    case 'traceStart':
+      return serveTraceStart(conn, streamId, s.trace, m, log);
+    case 'snapshotRequest':
+      return reply({ kind: 'snapshotResult', ...takeSnapshot(s.target, m.kinds) });
     case 'unsubscribe':
       conn.sendStreamError(streamId, 'NOT_FOUND', `stream ${streamId}: no subscription to unsubscribe`);
       return;

@@ -1,13 +1,15 @@
 // VS Code glue for kmirror-dap: registers a DebugAdapterDescriptorFactory for the `kmirror` debug
 // type (the adapter is started as chosen by adapter-choice.ts), a configuration provider that
 // fills in a launch for the current file when there is no launch.json and asks for the target's
-// progress as kmirror events, the notification that shows them (target-notification.ts), and the
-// "Replay recorded request…" command (replay-command.ts).
+// progress as kmirror events, the notification that shows them (target-notification.ts), the
+// "Replay recorded request…" command (replay-command.ts) and the "kmirror trace" output channel
+// (trace-channel.ts).
 import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { chooseAdapter } from './adapter-choice.js';
 import { replayRecordedRequest, type ReplayUi } from './replay-command.js';
 import { CLIENT_PROGRESS_FIELD, registerTargetNotification } from './target-notification.js';
+import { registerTraceChannel, withTraceChannel } from './trace-channel.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   // The bundled layer launcher must stay executable even if the .vsix extraction dropped the mode.
@@ -18,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugConfigurationProvider('kmirror', new KmirrorConfigurationProvider()),
     registerTargetNotification(),
     vscode.commands.registerCommand('kmirror.replayRecordedRequest', (file?: string) => replayRecordedRequest(replayUi, typeof file === 'string' ? file : undefined)),
+    ...registerTraceChannel(vscode),
   );
 }
 
@@ -63,7 +66,8 @@ class KmirrorConfigurationProvider implements vscode.DebugConfigurationProvider 
       if (!editor) return undefined;
       return { type: 'kmirror', request: 'launch', name: 'kmirror: current file', program: editor.document.uri.fsPath, [CLIENT_PROGRESS_FIELD]: true };
     }
-    return { ...config, [CLIENT_PROGRESS_FIELD]: true };
+    // `trace`: the events go to the "kmirror trace" output channel, not the Debug Console.
+    return withTraceChannel({ ...config, [CLIENT_PROGRESS_FIELD]: true });
   }
 }
 

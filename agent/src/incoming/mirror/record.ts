@@ -21,7 +21,8 @@ export interface MirrorRecord {
   data: Buffer;
 }
 
-function formatAddress(buf: Buffer, at: number): string {
+/** 16 address bytes (IPv4 v4-mapped) as text: dotted quad for v4, compressed IPv6 otherwise. */
+export function formatAddress(buf: Buffer, at: number): string {
   const words: string[] = [];
   for (let i = 0; i < 16; i += 2) words.push(buf.readUInt16BE(at + i).toString(16));
   // v4-mapped -> dotted quad; otherwise the compressed IPv6 form via URL normalisation
