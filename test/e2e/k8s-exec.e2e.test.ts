@@ -4,7 +4,7 @@
 // kill -9 of the kmirror client nothing of kmirror remains 30 s later.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -79,7 +79,8 @@ describe('kmirror exec against deploy/web', () => {
     const run = exec({ feature: { network: { incoming: 'steal' } } }, [goApp]);
     await run.waitFor(/steal of target port 8080\/tcp/);
     const reply = JSON.parse(await requestFromCluster(ns, client, 'http://web/stolen-by-go')) as Record<string, unknown>;
-    expect(reply).toMatchObject({ app: 'go-http', url: '/stolen-by-go', message: MESSAGE, pod: hostname() });
+    // app 'go-http' is the local program (the pod runs node-http); its hostname is the pod's (feature.hostname).
+    expect(reply).toMatchObject({ app: 'go-http', url: '/stolen-by-go', message: MESSAGE, pod: webPod });
   });
 
   it("mirror: the pod answers unchanged and the local app sees a copy", async () => {

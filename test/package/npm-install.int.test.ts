@@ -75,7 +75,7 @@ describe('npm install -g of the packed tarball', () => {
       'ebpf', 'kmirror-agent.js', 'kmirror-api.js', 'kmirror-dap.js', 'kmirror-fastpath.so', 'kmirror-launch.schema.json',
       'kmirror-layer', 'kmirror-peer-uid', 'kmirror-reaper', 'kmirror.js', 'kmirror_agent.node',
     ]);
-    expect(readdirSync(join(pkgDir, 'dist', 'ebpf')).sort()).toEqual(['mirror.bpf.o', 'steal.bpf.o']);
+    expect(readdirSync(join(pkgDir, 'dist', 'ebpf')).sort()).toEqual(['mirror.bpf.o', 'steal.bpf.o', 'trace.bpf.o']);
     const deps = readdirSync(join(pkgDir, 'node_modules'));
     for (const dev of ['esbuild', 'vitest', 'typescript', 'cmake-js']) expect(deps).not.toContain(dev);
     expect(readdirSync(pkgDir)).not.toContain('build');
