@@ -137,6 +137,11 @@ enum km_log_level { KM_LOG_DEBUG, KM_LOG_INFO, KM_LOG_WARN, KM_LOG_ERROR };
 extern enum km_log_level km_log_min;
 void km_log(enum km_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define km_debug(...) do { if (km_log_min <= KM_LOG_DEBUG) km_log(KM_LOG_DEBUG, __VA_ARGS__); } while (0)
+/* stage_trace.c: benchmark timestamps (KMIRROR_STAGE_TRACE), one branch when off */
+extern int km_trace_fd;
+void km_trace_open(void);
+void km_trace_write(const char *stage);
+#define km_trace(stage) do { if (km_trace_fd >= 0) km_trace_write(stage); } while (0)
 
 /* ---- ops (declared from the hook table) ---- */
 #define TRAP_ALWAYS 0

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionPolicy } from '../config/policy.js';
 import type { AgentSession } from '../tunnel/agent-session.js';
+import { markStage } from '#proto/runtime/stage-trace.js';
 import { ERRNO, connectErrno } from './errno.js';
 import { FileService } from './file-service.js';
 import { IncomingService, type IncomingStatus } from './incoming.js';
@@ -127,6 +128,7 @@ export class LocalProxy {
         this.opts.log('debug', 'layer connected', { pid: m.hello?.pid });
         return this.hello;
       case 'connect': {
+        markStage('proxy.request');
         const req = m.connect ?? {};
         const address = req.remote?.address ?? '';
         const port = req.remote?.port ?? 0;

@@ -5,6 +5,7 @@
 // connection racing for the port is refused) and closes (10 s deadline).
 import { createServer, type Socket } from 'node:net';
 import { checkLoopbackPeer } from '#proto/runtime/loopback-peer.js';
+import { markStage, stageTracing } from '#proto/runtime/stage-trace.js';
 import { peerUidViaHelper } from '../process/peer-uid-client.js';
 import type { AgentSession, TunnelSocket } from '../tunnel/agent-session.js';
 
@@ -20,6 +21,10 @@ function join(local: Socket, remote: TunnelSocket, counters: TcpCounters): void 
   const finish = (): void => { if (!done) { done = true; counters.active--; } };
   local.on('data', (b: Buffer) => { counters.workstationToPodBytes += b.length; });
   remote.on('data', (b: Buffer) => { counters.podToWorkstationBytes += b.length; });
+  if (stageTracing()) {
+    local.once('data', () => markStage('relay.request'));
+    remote.once('data', () => markStage('relay.response'));
+  }
   local.pipe(remote);
   remote.pipe(local);
   local.on('error', () => remote.resetAndDestroy());
@@ -30,14 +35,18 @@ function join(local: Socket, remote: TunnelSocket, counters: TcpCounters): void 
 
 /** Connects in the target and returns the loopback address the layer should connect to. */
 export async function relayTcp(agent: AgentSession, host: string, port: number, ipv6: boolean, counters: TcpCounters): Promise<{ address: string; port: number }> {
+  markStage('proxy.decided');
   const remote = await agent.connectTcp(host, port, { timeoutMs: CONNECT_TIMEOUT_MS });
+  markStage('tunnel.reply');
   const bindHost = ipv6 && host.includes(':') ? '::1' : '127.0.0.1';
   const server = createServer({ allowHalfOpen: true });
   const timer = setTimeout(() => { server.close(); remote.destroy(); }, ACCEPT_DEADLINE_MS);
   let taken = false;
   server.on('connection', (local) => {
+    markStage('proxy.accepted');
     local.pause();
     void checkLoopbackPeer(local, { fastLookup: peerUidViaHelper }).then((verdict) => {
+      markStage('proxy.peer-checked');
       if (!verdict.allowed || taken) { local.destroy(); return; }
       taken = true;
       clearTimeout(timer);
@@ -51,6 +60,7 @@ export async function relayTcp(agent: AgentSession, host: string, port: number, 
     server.once('error', reject);
     server.listen(0, bindHost, () => resolve());
   });
+  markStage('proxy.listening');
   const addr = server.address();
   if (!addr || typeof addr === 'string') throw new Error('one-shot relay listener has no address');
   return { address: bindHost, port: addr.port };

@@ -17,6 +17,7 @@ static enum km_outcome route_done(struct km_pending *p, const KmProxyMsg *a)
 	struct km_net_ctx *x = (struct km_net_ctx *)p->ctx;
 	struct km_call *c = &p->call;
 	enum km_outcome o;
+	km_trace("layer.answer");
 	if (!a || a->body_case != KMIRROR__LAYER__V1__PROXY_MESSAGE__BODY_CONNECT) {
 		o = km_fail(c, ECONNREFUSED);   /* proxy gone: the one log line was written when it went */
 	} else if (a->connect->action == KMIRROR__LAYER__V1__CONNECT_ACTION__CONNECT_LOCAL) {
@@ -34,6 +35,7 @@ static enum km_outcome route_done(struct km_pending *p, const KmProxyMsg *a)
 			if (x->udp && a->connect->cacheable)
 				km_relay_remember((struct sockaddr *)&x->remote, x->len, (struct sockaddr *)&to, tlen);
 			o = x->via(c, x, &to, tlen);
+			km_trace("layer.handed");
 		}
 	}
 	close(x->dup);
@@ -80,6 +82,7 @@ static enum km_outcome route_to(struct km_call *c, int fd, const struct sockaddr
 			KmLayerMsg m = KMIRROR__LAYER__V1__LAYER_MESSAGE__INIT;
 			m.body_case = KMIRROR__LAYER__V1__LAYER_MESSAGE__BODY_CONNECT;
 			m.connect = &req;
+			km_trace("layer.asked");
 			return km_ask_proxy(c, &m, route_done, &x, sizeof x);   /* route_done closes dup */
 		}
 	}
@@ -93,5 +96,6 @@ enum km_outcome km_net_route(struct km_call *c, int fd, uint64_t addr, uint64_t 
 	socklen_t n = len > sizeof sa ? sizeof sa : (socklen_t)len;
 	if (n < sizeof(sa_family_t) || km_read_mem(c->pid, addr, &sa, n) != (ssize_t)n)
 		return km_bypass(c, "address unreadable");
+	if (kind == KM_NET_CONNECT) km_trace("layer.trap");
 	return route_to(c, fd, &sa, n, kind, via);
 }
