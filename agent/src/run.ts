@@ -42,7 +42,8 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
   const log = createJsonLogger({ minLevel: level });
   const listen = parseListen(values.listen);
   const target = resolveLocalTarget(values.target);
-  const sockets = createNetnsSockets(target.netnsPath);
+  // Spare sockets: outgoing connects skip the helper thread (agent/src/netns/spare-sockets.ts).
+  const sockets = createNetnsSockets(target.netnsPath, { spareSockets: 4 });
   const incoming = await createIncomingTrafficService({ target, log, sockets });
   const envToken = process.env.KMIRROR_AGENT_TOKEN;
   const token = envToken || randomBytes(24).toString('base64url');
@@ -63,6 +64,7 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     log.info('agent', 'shutting down', { signal });
     await incoming.close().catch(() => undefined);
     await server.close();
+    sockets.close();
     process.exit(0);
   };
   // In-cluster agents (--idle-exit SECONDS): end when no client has been connected that long.

@@ -15,7 +15,7 @@ const WHAT: Record<string, string> = {
   'layer.answer': 'answer → layer (unix socket, supervisor wakes)',
   'layer.handed': "fd hand-over: the program's socket connected to the relay",
   'proxy.accepted': 'relay accepts the connection',
-  'proxy.peer-checked': 'same-user peer check (sock_diag helper)',
+  'proxy.peer-checked': 'admission: same-user check (the address the layer reported, else the sock_diag helper)',
   'relay.request': "program's request reaches the relay",
   'agent.request-data': 'request → agent (tunnel)',
   'agent.response-data': 'target answers (inside the namespace)',

@@ -69,6 +69,8 @@ int km_proxy_send(KmLayerMsg *msg);
 int km_proxy_read(void (*on_msg)(KmProxyMsg *m));
 void km_proxy_lost(const char *why);
 void km_proxy_notice_listen(int transport, const char *addr, unsigned port, pid_t pid);
+/* RelayPeer: the local address of `sock`, just connected to the relay of Connect `connect_id` */
+void km_proxy_notice_relay_peer(uint64_t connect_id, int sock);
 void km_proxy_send_stats(void);
 
 /* ---- policy.c ---- */

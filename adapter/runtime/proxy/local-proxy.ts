@@ -16,6 +16,7 @@ import { IncomingService, type IncomingStatus } from './incoming.js';
 import { encodeProxyMessage, layerPb, readLayerMessages, type ConnectAnswerProps, type LayerMessage, type ProxyMessageProps } from './layer-channel.js';
 import { OutgoingFilter } from './outgoing-filter.js';
 import { buildPathRules } from './path-rules.js';
+import { RelayPeers, type ExpectedPeer } from './relay-peers.js';
 import { relayTcp, type TcpCounters } from './tcp-relay.js';
 import { UdpRelays, type UdpCounters } from './udp-relay.js';
 
@@ -110,8 +111,9 @@ export class LocalProxy {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const send = (m: ProxyMessageProps): void => { if (!socket.destroyed) socket.write(encodeProxyMessage(m)); };
+    const peers = new RelayPeers();
     readLayerMessages(socket, (m) => {
-      this.handle(m).then((answer) => { if (answer) send(answer); }, (err: Error) => {
+      this.handle(m, peers).then((answer) => { if (answer) send(answer); }, (err: Error) => {
         this.opts.log('error', `layer request failed: ${err.message}`, { body: m.body });
       });
     }, (err) => {
@@ -121,7 +123,7 @@ export class LocalProxy {
   }
 
   /** One request → its answer (undefined for notices). Never throws for expected failures. */
-  private async handle(m: LayerMessage): Promise<ProxyMessageProps | undefined> {
+  private async handle(m: LayerMessage, peers: RelayPeers): Promise<ProxyMessageProps | undefined> {
     const id = toNumber(m.id);
     switch (m.body) {
       case 'hello':
@@ -133,8 +135,11 @@ export class LocalProxy {
         const address = req.remote?.address ?? '';
         const port = req.remote?.port ?? 0;
         const udp = req.transport === layerPb.Transport.UDP;
-        return { id, connect: await this.connect(udp, address, port, !!req.ipv6) };
+        return { id, connect: await this.connect(udp, address, port, !!req.ipv6, () => peers.expect(id)) };
       }
+      case 'relayPeer':
+        peers.tell(toNumber(m.relayPeer?.connectId ?? 0), { address: m.relayPeer?.address ?? '', port: m.relayPeer?.port ?? 0 });
+        return undefined;
       case 'open': {
         const a = await this.files.open(m.open?.path ?? '', m.open?.flags ?? 0);
         return { id, open: a };
@@ -162,7 +167,7 @@ export class LocalProxy {
     }
   }
 
-  private async connect(udp: boolean, address: string, port: number, ipv6: boolean): Promise<ConnectAnswerProps> {
+  private async connect(udp: boolean, address: string, port: number, ipv6: boolean, peer: () => ExpectedPeer): Promise<ConnectAnswerProps> {
     const transport = udp ? 'udp' : 'tcp';
     const dns = udp && port === 53 && this.opts.policy.dns.enabled;
     if (!dns && !this.filter.remote(transport, address, port)) return { action: layerPb.ConnectAction.CONNECT_LOCAL };
@@ -176,7 +181,7 @@ export class LocalProxy {
         const relayPort = await this.udp.relayFor(address, port);
         return { action: layerPb.ConnectAction.CONNECT_REDIRECT, redirect: { address: '127.0.0.1', port: relayPort }, cacheable: true };
       }
-      const relay = await relayTcp(agent, address, port, ipv6, this.tcp);
+      const relay = await relayTcp(agent, address, port, ipv6, this.tcp, peer());
       return { action: layerPb.ConnectAction.CONNECT_REDIRECT, redirect: relay };
     } catch (err) {
       this.opts.log('debug', `connect ${address}:${port} through the target failed: ${(err as Error).message}`);

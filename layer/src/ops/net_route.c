@@ -35,6 +35,8 @@ static enum km_outcome route_done(struct km_pending *p, const KmProxyMsg *a)
 			if (x->udp && a->connect->cacheable)
 				km_relay_remember((struct sockaddr *)&x->remote, x->len, (struct sockaddr *)&to, tlen);
 			o = x->via(c, x, &to, tlen);
+			/* lets the proxy admit this connection by its address, without an owner lookup */
+			if (!x->udp) km_proxy_notice_relay_peer(p->req_id, x->dup);
 			km_trace("layer.handed");
 		}
 	}
