@@ -6,6 +6,7 @@
 // refills in the background; an empty pool, or a family not used yet, falls back to the helper.
 import net from 'node:net';
 import { closeSync } from 'node:fs';
+import { getSystemErrorMap } from 'node:util';
 import type { SocketAddr } from '#proto/runtime/types.js';
 import type { NetnsAddon } from './native.js';
 
@@ -13,7 +14,8 @@ export interface ConnectedTcp { socket: net.Socket; local: SocketAddr; remote: S
 
 /** An errno-coded error shaped like the native helper's ("connect ADDR:PORT: reason"). */
 function connectError(to: SocketAddr, err: NodeJS.ErrnoException): NodeJS.ErrnoException {
-  const e = new Error(`connect ${to.address}:${to.port}: ${err.code === 'ETIMEDOUT' ? 'Connection timed out' : err.message}`) as NodeJS.ErrnoException;
+  const reason = err.code === 'ETIMEDOUT' ? 'connection timed out' : (err.errno !== undefined && getSystemErrorMap().get(err.errno)?.[1]) || err.message;
+  const e = new Error(`connect ${to.address}:${to.port}: ${reason}`) as NodeJS.ErrnoException;
   if (err.code) e.code = err.code;
   if (err.errno !== undefined) e.errno = err.errno;
   return e;
