@@ -20,6 +20,8 @@ const WHAT: Record<string, string> = {
   'agent.request-data': 'request → agent (tunnel)',
   'agent.response-data': 'target answers (inside the namespace)',
   'relay.response': 'response → relay (tunnel)',
+  'relay.program-fin': 'the program shut its socket down (FIN)',
+  'relay.closed': 'the program closed its socket (the relay tears the connection down)',
 };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;

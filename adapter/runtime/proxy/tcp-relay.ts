@@ -37,6 +37,8 @@ function join(local: Socket, remote: TunnelSocket, counters: TcpCounters): void 
   if (stageTracing()) {
     local.once('data', () => markStage('relay.request'));
     remote.once('data', () => markStage('relay.response'));
+    local.once('end', () => markStage('relay.program-fin'));
+    local.once('close', () => markStage('relay.closed'));
   }
   local.pipe(remote);
   remote.pipe(local);
