@@ -84,66 +84,66 @@ try {
 
   let addedPerCall = 0;
   if (sections.has(1)) {
-  console.log('1. trapped call, local path (µs per iteration, median of 7 runs, plain and layer alternating)');
-  for (const [op, path, n] of [['open', '/etc/passwd', 20000], ['stat', '/usr/bin/env', 20000]] as const) {
-    const [base, lay] = await interleaved(runs, () => figure(plain([join(out, 'openloop'), op, path, String(n)])),
-      () => figure(trapped([join(out, 'openloop'), op, path, String(n)])));
-    const fastRuns: number[] = [];
-    for (let i = 0; i < 3; i++) fastRuns.push(await figure(layered([join(out, 'openloop'), op, path, String(n)])));
-    const fast = median(fastRuns);
-    console.log(`   ${op} ${path}: plain ${fmt(base)} µs, layer ${fmt(lay)} µs, added ${fmt(lay - base)} µs per trapped call (x${fmt(lay / base)});` +
-      ` preload fast path ${fmt(fast)} µs (added ${fmt(fast - base)} µs)`);
-    addedPerCall = Math.max(addedPerCall, lay - base);
-  }
+    console.log('1. trapped call, local path (µs per iteration, median of 7 runs, plain and layer alternating)');
+    for (const [op, path, n] of [['open', '/etc/passwd', 20000], ['stat', '/usr/bin/env', 20000]] as const) {
+      const [base, lay] = await interleaved(runs, () => figure(plain([join(out, 'openloop'), op, path, String(n)])),
+        () => figure(trapped([join(out, 'openloop'), op, path, String(n)])));
+      const fastRuns: number[] = [];
+      for (let i = 0; i < 3; i++) fastRuns.push(await figure(layered([join(out, 'openloop'), op, path, String(n)])));
+      const fast = median(fastRuns);
+      console.log(`   ${op} ${path}: plain ${fmt(base)} µs, layer ${fmt(lay)} µs, added ${fmt(lay - base)} µs per trapped call (x${fmt(lay / base)});` +
+        ` preload fast path ${fmt(fast)} µs (added ${fmt(fast - base)} µs)`);
+      addedPerCall = Math.max(addedPerCall, lay - base);
+    }
   }
 
   if (sections.has(2)) {
-  console.log('2. remote file open (/etc/hosts from the target, memfd answer) vs the same open plain (µs)');
-  const [localOpen, remoteOpen] = await interleaved(runs, () => figure(plain([join(out, 'openloop'), 'open', '/etc/hosts', '2000'])),
-    () => figure(layered([join(out, 'openloop'), 'open', '/etc/hosts', '2000'])));
-  console.log(`   plain ${fmt(localOpen)} µs, through the layer ${fmt(remoteOpen)} µs (added ${fmt(remoteOpen - localOpen)} µs)`);
+    console.log('2. remote file open (/etc/hosts from the target, memfd answer) vs the same open plain (µs)');
+    const [localOpen, remoteOpen] = await interleaved(runs, () => figure(plain([join(out, 'openloop'), 'open', '/etc/hosts', '2000'])),
+      () => figure(layered([join(out, 'openloop'), 'open', '/etc/hosts', '2000'])));
+    console.log(`   plain ${fmt(localOpen)} µs, through the layer ${fmt(remoteOpen)} µs (added ${fmt(remoteOpen - localOpen)} µs)`);
   }
 
   if (sections.has(3)) {
-  console.log('3. file-heavy start-up (ms, median of 11 runs, plain and layer alternating)');
-  const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-  const py = [python, '-c', 'import json, email.mime.multipart, http.client, urllib.request, asyncio, decimal, xml.etree.ElementTree, sqlite3, unittest, argparse, logging.handlers, csv, zipfile, tarfile, uuid'];
-  const nodeReq = [process.execPath, '-e', "require('@kubernetes/client-node'); require('protobufjs'); require('ws')"];
-  for (const [name, argv] of [['python3 (15 stdlib packages)', py], ['node (@kubernetes/client-node + protobufjs + ws)', nodeReq]] as const) {
-    const [cmd, ...rest] = argv;   // both argv literals above are non-empty: cmd! is safe
-    await time(cmd!, rest, process.env); // warm the page cache
-    const w = layered([...argv]);
-    const [base, lay] = await interleaved(11, () => time(cmd!, rest, process.env), () => time(w.command, w.args, w.env));
-    // The trapped calls of one start-up (LayerStats sent to the proxy when the tree ends).
-    const before = session.status().proxy.layerStats.notifications ?? 0;
-    await time(w.command, w.args, w.env);
-    await new Promise((r) => setTimeout(r, 200));
-    const calls = (session.status().proxy.layerStats.notifications ?? 0) - before;
-    const estimate = (calls * addedPerCall) / 1000;
-    console.log(`   ${name}: plain ${fmt(base, 1)} ms, layer ${fmt(lay, 1)} ms, measured overhead ${fmt((lay / base - 1) * 100, 1)} %;` +
-      ` ${calls} trapped calls x ${fmt(addedPerCall)} µs = ${fmt(estimate, 1)} ms, estimated overhead ${fmt((estimate / base) * 100, 1)} %`);
-  }
+    console.log('3. file-heavy start-up (ms, median of 11 runs, plain and layer alternating)');
+    const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    const py = [python, '-c', 'import json, email.mime.multipart, http.client, urllib.request, asyncio, decimal, xml.etree.ElementTree, sqlite3, unittest, argparse, logging.handlers, csv, zipfile, tarfile, uuid'];
+    const nodeReq = [process.execPath, '-e', "require('@kubernetes/client-node'); require('protobufjs'); require('ws')"];
+    for (const [name, argv] of [['python3 (15 stdlib packages)', py], ['node (@kubernetes/client-node + protobufjs + ws)', nodeReq]] as const) {
+      const [cmd, ...rest] = argv;   // both argv literals above are non-empty: cmd! is safe
+      await time(cmd!, rest, process.env); // warm the page cache
+      const w = layered([...argv]);
+      const [base, lay] = await interleaved(11, () => time(cmd!, rest, process.env), () => time(w.command, w.args, w.env));
+      // The trapped calls of one start-up (LayerStats sent to the proxy when the tree ends).
+      const before = session.status().proxy.layerStats.notifications ?? 0;
+      await time(w.command, w.args, w.env);
+      await new Promise((r) => setTimeout(r, 200));
+      const calls = (session.status().proxy.layerStats.notifications ?? 0) - before;
+      const estimate = (calls * addedPerCall) / 1000;
+      console.log(`   ${name}: plain ${fmt(base, 1)} ms, layer ${fmt(lay, 1)} ms, measured overhead ${fmt((lay / base - 1) * 100, 1)} %;` +
+        ` ${calls} trapped calls x ${fmt(addedPerCall)} µs = ${fmt(estimate, 1)} ms, estimated overhead ${fmt((estimate / base) * 100, 1)} %`);
+    }
 
   }
 
   if (sections.has(4)) {
-  console.log('4. connect latency to the target service (µs per connection: connect + request + first byte + close)');
-  const [direct, viaLayer] = await interleaved(5, () => figure(plain([join(out, 'connectloop'), target.podIp, String(target.httpPort), '200'])),
-    () => figure(layered([join(out, 'connectloop'), target.podIp, String(target.httpPort), '200'])));
-  console.log(`   direct from the host ${fmt(direct, 0)} µs, through the layer ${fmt(viaLayer, 0)} µs, added ${fmt(viaLayer - direct, 0)} µs (x${fmt(viaLayer / direct)})`);
-  await connectStages();
+    console.log('4. connect latency to the target service (µs per connection: connect + request + first byte + close)');
+    const [direct, viaLayer] = await interleaved(5, () => figure(plain([join(out, 'connectloop'), target.podIp, String(target.httpPort), '200'])),
+      () => figure(layered([join(out, 'connectloop'), target.podIp, String(target.httpPort), '200'])));
+    console.log(`   direct from the host ${fmt(direct, 0)} µs, through the layer ${fmt(viaLayer, 0)} µs, added ${fmt(viaLayer - direct, 0)} µs (x${fmt(viaLayer / direct)})`);
+    await connectStages();
   }
 
   if (sections.has(5)) {
-  console.log('5. write mode: openat+read+close of /etc/passwd (µs per iteration; close is trapped too)');
-  const writer = await openWorkstationSession({ config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' }, fs: 'write' } }, log: { log: () => undefined }, cwd: root });
-  try {
-    const loop = [join(out, 'openloop'), 'open', '/etc/passwd', '20000'];
-    const [readMode, writeMode] = await interleaved(runs, () => figure(layered(loop)), () => figure(writer.wrapCommand(loop)));
-    console.log(`   read mode ${fmt(readMode)} µs, write mode ${fmt(writeMode)} µs: a trapped close adds ${fmt(writeMode - readMode)} µs`);
-  } finally {
-    await writer.close();
-  }
+    console.log('5. write mode: openat+read+close of /etc/passwd (µs per iteration; close is trapped too)');
+    const writer = await openWorkstationSession({ config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' }, fs: 'write' } }, log: { log: () => undefined }, cwd: root });
+    try {
+      const loop = [join(out, 'openloop'), 'open', '/etc/passwd', '20000'];
+      const [readMode, writeMode] = await interleaved(runs, () => figure(layered(loop)), () => figure(writer.wrapCommand(loop)));
+      console.log(`   read mode ${fmt(readMode)} µs, write mode ${fmt(writeMode)} µs: a trapped close adds ${fmt(writeMode - readMode)} µs`);
+    } finally {
+      await writer.close();
+    }
   }
 } finally {
   await session.close();
