@@ -1,7 +1,8 @@
 // Tunnel benchmark (root): bulk TCP throughput and small request/response latency through the
 // agent relay (a real agent process, WebSocket tunnel, flow-controlled stream, socket inside the
 // namespace) against a direct connection into the same namespace, measured in one run.
-// Goals: throughput ratio ≥ 0.5×, added p50 latency ≤ 150 µs.
+// Goals: throughput ratio ≥ 0.5×, added latency ≤ 100 µs at p50 and ≤ 300 µs at p99 (issue 17).
+// KMIRROR_BENCH_PROFILE=DIR (scripts/bench.sh): CPU profiles of this process and the agent.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -118,9 +119,9 @@ async function main(): Promise<void> {
       for (const p of [50, 99]) {
         const d = pct(directLat, p);
         const t = pct(tunnelLat, p);
-        console.log(`  rtt p${p} µs       ${fmt(d)}  ${fmt(t)}   added ${(t - d).toFixed(1)} µs${p === 50 ? ' (goal <= 150 µs)' : ''}`);
+        console.log(`  rtt p${p} µs       ${fmt(d)}  ${fmt(t)}   added ${(t - d).toFixed(1)} µs (goal <= ${p === 50 ? 100 : 300} µs)`);
       }
-      console.log(`  check: throughput ${tunnelMBs / directMBs >= 0.5 ? 'meets' : 'MISSES'} its goal; added p50 latency ${pct(tunnelLat, 50) - pct(directLat, 50) <= 150 ? 'meets' : 'MISSES'} its goal`);
+      console.log(`  check: throughput ${tunnelMBs / directMBs >= 0.5 ? 'meets' : 'MISSES'} its goal; added p50 latency ${pct(tunnelLat, 50) - pct(directLat, 50) <= 100 ? 'meets' : 'MISSES'}, p99 ${pct(tunnelLat, 99) - pct(directLat, 99) <= 300 ? 'meets' : 'MISSES'} its goal`);
     } finally {
       await session.close();
       await agent.stop();

@@ -2,20 +2,24 @@
 # Runs every benchmark in bench/ (`npm run bench`): bench/*.mjs directly, bench/*.ts after an
 # esbuild bundle into build/bench/. Benchmarks print figures and ratios against a baseline taken
 # in the same run; they are not tests and assert nothing about speed.
+# KMIRROR_BENCH_PROFILE=DIR: every bench process (the local proxy runs inside it) and every local
+# agent it starts write V8 CPU profiles (.cpuprofile, open in Chrome DevTools) to DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/kmirror-agent.js ] || bash scripts/build.sh
 mkdir -p build/bench
 status=0
 shopt -s nullglob
-for f in bench/*.ts bench/*.mjs; do
+files=("$@")   # optional: only these bench files (e.g. bench/layer.ts)
+[ ${#files[@]} -gt 0 ] || files=(bench/*.ts bench/*.mjs)
+for f in "${files[@]}"; do
   echo "=== bench: $f"
   if [[ $f == *.ts ]]; then
     out=build/bench/$(basename "$f" .ts).mjs
     node_modules/.bin/esbuild "$f" --bundle --platform=node --format=esm --target=node20 --log-level=warning \
       --external:'*.node' --outfile="$out" \
       --banner:js="import { createRequire as __kmCreateRequire } from 'node:module'; const require = __kmCreateRequire(import.meta.url);"
-    node "$out" || status=1
+    node ${KMIRROR_BENCH_PROFILE:+--cpu-prof --cpu-prof-dir="$KMIRROR_BENCH_PROFILE"} "$out" || status=1
   else
     node "$f" || status=1
   fi

@@ -56,7 +56,8 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     write(JSON.stringify({ event: 'taken', key: sharedKey }));
     process.exit(0);
   }
-  const sockets = createNetnsSockets(target.netnsPath);
+  // Spare sockets: outgoing connects skip the helper thread (agent/src/netns/spare-sockets.ts).
+  const sockets = createNetnsSockets(target.netnsPath, { spareSockets: 4 });
   const incoming = await createIncomingTrafficService({ target, log, sockets });
   const trace = new EbpfTraceService(target, log);
   const envToken = process.env.KMIRROR_AGENT_TOKEN;
@@ -82,6 +83,7 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     await incoming.close().catch(() => undefined);
     await server.close();
     election?.close();
+    sockets.close();
     process.exit(0);
   };
   // In-cluster and shared local agents (--idle-exit SECONDS): end when no client has been connected

@@ -69,6 +69,8 @@ int km_proxy_send(KmLayerMsg *msg);
 int km_proxy_read(void (*on_msg)(KmProxyMsg *m));
 void km_proxy_lost(const char *why);
 void km_proxy_notice_listen(int transport, const char *addr, unsigned port, pid_t pid);
+/* RelayPeer: the local address of `sock`, just connected to the relay of Connect `connect_id` */
+void km_proxy_notice_relay_peer(uint64_t connect_id, int sock);
 void km_proxy_send_stats(void);
 
 /* ---- policy.c ---- */
@@ -141,6 +143,11 @@ enum km_log_level { KM_LOG_DEBUG, KM_LOG_INFO, KM_LOG_WARN, KM_LOG_ERROR };
 extern enum km_log_level km_log_min;
 void km_log(enum km_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define km_debug(...) do { if (km_log_min <= KM_LOG_DEBUG) km_log(KM_LOG_DEBUG, __VA_ARGS__); } while (0)
+/* stage_trace.c: benchmark timestamps (KMIRROR_STAGE_TRACE), one branch when off */
+extern int km_trace_fd;
+void km_trace_open(void);
+void km_trace_write(const char *stage);
+#define km_trace(stage) do { if (km_trace_fd >= 0) km_trace_write(stage); } while (0)
 
 /* ---- ops (declared from the hook table) ---- */
 #define TRAP_ALWAYS 0

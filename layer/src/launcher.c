@@ -83,6 +83,8 @@ int main(int argc, char **argv)
 	const char *lvl = getenv("KMIRROR_LAYER_LOG");
 	if (lvl) km_log_min = !strcmp(lvl, "debug") ? KM_LOG_DEBUG : !strcmp(lvl, "info") ? KM_LOG_INFO
 	                    : !strcmp(lvl, "error") ? KM_LOG_ERROR : KM_LOG_WARN;
+	km_trace_open();
+	unsetenv("KMIRROR_STAGE_TRACE");
 	uint32_t ports[64];
 	const char *excl = getenv("KMIRROR_LAYER_EXCLUDE_PORTS");
 	size_t n_ports = parse_ports(excl, ports, 64);

@@ -168,6 +168,22 @@ void km_proxy_notice_listen(int transport, const char *addr, unsigned port, pid_
 	km_proxy_send(&msg);
 }
 
+void km_proxy_notice_relay_peer(uint64_t connect_id, int sock)
+{
+	struct sockaddr_storage local;
+	socklen_t len = sizeof local;
+	char text[64] = "";
+	if (getsockname(sock, (struct sockaddr *)&local, &len) || km_addr_to_text((struct sockaddr *)&local, text, sizeof text)) return;
+	Kmirror__Layer__V1__RelayPeer r = KMIRROR__LAYER__V1__RELAY_PEER__INIT;
+	r.connect_id = connect_id;
+	r.address = text;
+	r.port = km_addr_port((struct sockaddr *)&local);
+	KmLayerMsg msg = KMIRROR__LAYER__V1__LAYER_MESSAGE__INIT;
+	msg.body_case = KMIRROR__LAYER__V1__LAYER_MESSAGE__BODY_RELAY_PEER;
+	msg.relay_peer = &r;
+	km_proxy_send(&msg);
+}
+
 void km_proxy_send_stats(void)
 {
 	Kmirror__Layer__V1__LayerStats s = KMIRROR__LAYER__V1__LAYER_STATS__INIT;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionPolicy } from '../config/policy.js';
 import type { AgentSession } from '../tunnel/agent-session.js';
+import { markStage } from '#proto/runtime/stage-trace.js';
 import { ERRNO, connectErrno, fileErrno } from './errno.js';
 import { FileService } from './file-service.js';
 import { fsChange } from './fs-change.js';
@@ -17,6 +18,7 @@ import { encodeProxyMessage, layerPb, readLayerMessages, type ConnectAnswerProps
 import { OutgoingFilter } from './outgoing-filter.js';
 import { buildPathRules, matchRule, type PathRule } from './path-rules.js';
 import { pathMapper, type PathMapper } from './path-mapping.js';
+import { RelayPeers, type ExpectedPeer } from './relay-peers.js';
 import { relayTcp, type TcpCounters } from './tcp-relay.js';
 import { UdpRelays, type UdpCounters } from './udp-relay.js';
 import { relayUnix, unixPathRemote } from './unix-relay.js';
@@ -121,8 +123,9 @@ export class LocalProxy {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const send = (m: ProxyMessageProps): void => { if (!socket.destroyed) socket.write(encodeProxyMessage(m)); };
+    const peers = new RelayPeers();
     readLayerMessages(socket, (m) => {
-      this.handle(m).then((answer) => { if (answer) send(answer); }, (err: Error) => {
+      this.handle(m, peers).then((answer) => { if (answer) send(answer); }, (err: Error) => {
         this.opts.log('error', `layer request failed: ${err.message}`, { body: m.body });
       });
     }, (err) => {
@@ -132,20 +135,24 @@ export class LocalProxy {
   }
 
   /** One request → its answer (undefined for notices). Never throws for expected failures. */
-  private async handle(m: LayerMessage): Promise<ProxyMessageProps | undefined> {
+  private async handle(m: LayerMessage, peers: RelayPeers): Promise<ProxyMessageProps | undefined> {
     const id = toNumber(m.id);
     switch (m.body) {
       case 'hello':
         this.opts.log('debug', 'layer connected', { pid: m.hello?.pid });
         return this.hello;
       case 'connect': {
+        markStage('proxy.request');
         const req = m.connect ?? {};
         const address = req.remote?.address ?? '';
         const port = req.remote?.port ?? 0;
         const udp = req.transport === layerPb.Transport.UDP;
         if (req.unixPath) return { id, connect: await this.connectUnix(req.unixPath) };
-        return { id, connect: await this.connect(udp, address, port, !!req.ipv6) };
+        return { id, connect: await this.connect(udp, address, port, !!req.ipv6, () => peers.expect(id)) };
       }
+      case 'relayPeer':
+        peers.tell(toNumber(m.relayPeer?.connectId ?? 0), { address: m.relayPeer?.address ?? '', port: m.relayPeer?.port ?? 0 });
+        return undefined;
       case 'open': {
         const a = await this.files.open(this.mapPath(m.open?.path ?? ''), m.open?.flags ?? 0);
         return { id, open: a };
@@ -177,7 +184,7 @@ export class LocalProxy {
     }
   }
 
-  private async connect(udp: boolean, address: string, port: number, ipv6: boolean): Promise<ConnectAnswerProps> {
+  private async connect(udp: boolean, address: string, port: number, ipv6: boolean, peer: () => ExpectedPeer): Promise<ConnectAnswerProps> {
     const transport = udp ? 'udp' : 'tcp';
     const dns = udp && port === 53 && this.opts.policy.dns.enabled;
     if (!dns && !this.filter.remote(transport, address, port)) return { action: layerPb.ConnectAction.CONNECT_LOCAL };
@@ -191,7 +198,7 @@ export class LocalProxy {
         const relayPort = await this.udp.relayFor(address, port);
         return { action: layerPb.ConnectAction.CONNECT_REDIRECT, redirect: { address: '127.0.0.1', port: relayPort }, cacheable: true };
       }
-      const relay = await relayTcp(agent, address, port, ipv6, this.tcp);
+      const relay = await relayTcp(agent, address, port, ipv6, this.tcp, peer());
       return { action: layerPb.ConnectAction.CONNECT_REDIRECT, redirect: relay };
     } catch (err) {
       this.opts.log('debug', `connect ${address}:${port} through the target failed: ${(err as Error).message}`);

@@ -49,7 +49,9 @@ export async function startLocalAgent(opts: StartLocalAgentOptions): Promise<Loc
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const token = randomBytes(24).toString('base64url');
   const agentJs = opts.agentJs ?? findAgentBundle();
-  const child = spawn(process.execPath, [agentJs, '--target', opts.target, '--listen', '127.0.0.1:0', '--only-same-user', ...(opts.extraArgs ?? [])], {
+  // KMIRROR_BENCH_PROFILE=DIR (benchmarks): the agent writes a V8 CPU profile there when it exits.
+  const profile = process.env.KMIRROR_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KMIRROR_BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, agentJs, '--target', opts.target, '--listen', '127.0.0.1:0', '--only-same-user', ...(opts.extraArgs ?? [])], {
     env: { ...process.env, KMIRROR_AGENT_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...OWNED_SPAWN_OPTIONS,

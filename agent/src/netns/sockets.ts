@@ -6,6 +6,7 @@ import dgram from 'node:dgram';
 import { closeSync } from 'node:fs';
 import type { SocketAddr } from '#proto/runtime/types.js';
 import { netnsAddon, type NativeSocketResult } from './native.js';
+import { SpareTcpSockets } from './spare-sockets.js';
 
 export interface NetnsSockets {
   readonly netnsPath: string;
@@ -18,6 +19,8 @@ export interface NetnsSockets {
   /** Raw access: a bound, not yet connected TCP/UDP socket fd (connect later with connectFd). */
   bindSocket(type: 'tcp' | 'udp', bind: SocketAddr): Promise<NativeSocketResult>;
   connectFd(fd: number, to: SocketAddr, timeoutMs: number): Promise<{ local: SocketAddr; remote: SocketAddr }>;
+  /** Releases spare sockets kept for fast connects (they hold a reference on the namespace). */
+  close(): void;
 }
 
 const familyOf = (address: string): 4 | 6 => (net.isIPv6(address) ? 6 : 4);
@@ -37,16 +40,24 @@ export function adoptUdpFd(fd: number, type: 'udp4' | 'udp6'): dgram.Socket {
   return socket;
 }
 
-export function createNetnsSockets(netnsPath: string): NetnsSockets {
+// A larger write buffer lets a relay hand the kernel whole tunnel chunks without pausing after each.
+const TCP_SOCKET_OPTS = { readable: true, writable: true, allowHalfOpen: true, writableHighWaterMark: 1024 * 1024 } as net.SocketConstructorOpts;
+
+/** `spareSockets`: keep that many unconnected TCP sockets per family ready (see spare-sockets.ts); 0 = none. */
+export function createNetnsSockets(netnsPath: string, opts: { spareSockets?: number } = {}): NetnsSockets {
   const addon = netnsAddon();
+  const spares = opts.spareSockets ? new SpareTcpSockets(addon, netnsPath, opts.spareSockets) : undefined;
   return {
     netnsPath,
     async connectTcp(to, opts = {}) {
-      const r = await addon.netnsSocket({ netns: netnsPath, family: familyOf(to.address), type: 'tcp', connect: to, timeoutMs: opts.timeoutMs ?? 10_000 });
+      const timeoutMs = opts.timeoutMs ?? 10_000;
+      // Only a literal address: a name would be looked up by Node outside the namespace.
+      const fast = net.isIP(to.address) ? spares?.connect(to, familyOf(to.address), timeoutMs, TCP_SOCKET_OPTS) : undefined;
+      if (fast) return fast;
+      const r = await addon.netnsSocket({ netns: netnsPath, family: familyOf(to.address), type: 'tcp', connect: to, timeoutMs });
       // Safe: connect succeeded, so the native side always reports the peer.
       const remote = r.remote ?? to;
-      // A larger write buffer lets a relay hand the kernel whole tunnel chunks without pausing after each.
-      const socket = new net.Socket({ fd: r.fd, readable: true, writable: true, allowHalfOpen: true, writableHighWaterMark: 1024 * 1024 } as net.SocketConstructorOpts);
+      const socket = new net.Socket({ ...TCP_SOCKET_OPTS, fd: r.fd });
       return { socket, local: r.local, remote };
     },
     async openUdp(family, bind) {
@@ -60,5 +71,6 @@ export function createNetnsSockets(netnsPath: string): NetnsSockets {
       return addon.netnsSocket({ netns: netnsPath, family: familyOf(bind.address), type, bind });
     },
     connectFd: (fd, to, timeoutMs) => addon.connectFd(fd, to, timeoutMs),
+    close: () => spares?.close(),
   };
 }

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { TunnelByteStream, DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-stream.js';
 import type { TunnelConnection, StreamHandler } from '#proto/runtime/connection.js';
 import { TunnelError } from '#proto/runtime/errors.js';
+import { markStage, stageTracing } from '#proto/runtime/stage-trace.js';
 import type { MsgOf, Msg } from '#proto/runtime/messages.js';
 import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
@@ -44,6 +45,7 @@ class PendingConnect implements StreamHandler {
 
 export async function serveTcpConnect(ctx: { conn: TunnelConnection; streamId: number; sockets: NetnsSockets; dns: TargetDns; log: Logger }, req: MsgOf<'tcpConnect'>): Promise<void> {
   const { conn, streamId, log } = ctx;
+  markStage('agent.request');
   const pending = new PendingConnect(conn, streamId);
   conn.attach(streamId, pending);
   const what = `connect ${req.host}:${req.port}`;
@@ -60,6 +62,7 @@ export async function serveTcpConnect(ctx: { conn: TunnelConnection; streamId: n
     }
     const opened = await ctx.sockets.connectTcp({ address, port: req.port }, { timeoutMs });
     socket = opened.socket;
+    markStage('agent.connected');
     if (pending.cancelled || conn.closed) {
       socket.destroy();
       return;
@@ -79,6 +82,10 @@ export async function serveTcpConnect(ctx: { conn: TunnelConnection; streamId: n
 
 /** Pipes both ways with half-close; a reset on either side resets the other. */
 export function relay(stream: TunnelByteStream, socket: net.Socket, log: Logger): void {
+  if (stageTracing()) {
+    stream.once('data', () => markStage('agent.request-data'));
+    socket.once('data', () => markStage('agent.response-data'));
+  }
   socket.pipe(stream);
   stream.pipe(socket);
   socket.on('error', (err: NodeJS.ErrnoException) => {

@@ -18,6 +18,7 @@ static enum km_outcome route_done(struct km_pending *p, const KmProxyMsg *a)
 	struct km_net_ctx *x = (struct km_net_ctx *)p->ctx;
 	struct km_call *c = &p->call;
 	enum km_outcome o;
+	km_trace("layer.answer");
 	if (!a || a->body_case != KMIRROR__LAYER__V1__PROXY_MESSAGE__BODY_CONNECT) {
 		o = km_fail(c, ECONNREFUSED);   /* proxy gone: the one log line was written when it went */
 	} else if (a->connect->action == KMIRROR__LAYER__V1__CONNECT_ACTION__CONNECT_LOCAL) {
@@ -43,6 +44,9 @@ static enum km_outcome route_done(struct km_pending *p, const KmProxyMsg *a)
 			if (x->udp && a->connect->cacheable)
 				km_relay_remember((struct sockaddr *)&x->remote, x->len, (struct sockaddr *)&to, tlen);
 			o = x->via(c, x, &to, tlen);
+			/* lets the proxy admit this connection by its address, without an owner lookup */
+			if (!x->udp) km_proxy_notice_relay_peer(p->req_id, x->dup);
+			km_trace("layer.handed");
 		}
 	}
 	close(x->dup);
@@ -89,6 +93,7 @@ static enum km_outcome route_to(struct km_call *c, int fd, const struct sockaddr
 			KmLayerMsg m = KMIRROR__LAYER__V1__LAYER_MESSAGE__INIT;
 			m.body_case = KMIRROR__LAYER__V1__LAYER_MESSAGE__BODY_CONNECT;
 			m.connect = &req;
+			km_trace("layer.asked");
 			return km_ask_proxy(c, &m, route_done, &x, sizeof x);   /* route_done closes dup */
 		}
 	}
@@ -131,6 +136,7 @@ enum km_outcome km_net_route(struct km_call *c, int fd, uint64_t addr, uint64_t 
 	socklen_t n = len > sizeof sa ? sizeof sa : (socklen_t)len;
 	if (n < sizeof(sa_family_t) || km_read_mem(c->pid, addr, &sa, n) != (ssize_t)n)
 		return km_bypass(c, "address unreadable");
+	if (kind == KM_NET_CONNECT) km_trace("layer.trap");
 	if (sa.ss_family == AF_UNIX) return kind == KM_NET_CONNECT ? route_unix(c, fd, &sa, n, via) : km_bypass(c, "Unix datagram");
 	return route_to(c, fd, &sa, n, kind, via);
 }
