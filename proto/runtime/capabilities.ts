@@ -15,12 +15,13 @@ export const CAPABILITIES = {
   steal: 'incoming TCP connections redirected to the client (Subscribe, mode STEAL)',
   'steal-http-filter': 'steal of only the HTTP requests matching Subscribe.http_filter',
   'steal-udp': 'incoming UDP datagrams redirected to the client (Subscribe, transport UDP)',
+  'node-inspector': "a Node process's inspector opened by SIGUSR1 and held by one attach session (InspectorOpen)",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
 
 /** What every agent serves from inside the target's network namespace and root. */
-export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env'] as const satisfies readonly Capability[];
+export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env', 'node-inspector'] as const satisfies readonly Capability[];
 /** What an agent that can load its BPF programs adds (incoming traffic). */
 export const INCOMING_CAPABILITIES = ['mirror', 'steal', 'steal-http-filter', 'steal-udp'] as const satisfies readonly Capability[];
 

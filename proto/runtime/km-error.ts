@@ -4,6 +4,7 @@
 // target), and the cause. `id` is the code's number: unique across kmirror, so it is also the id a DAP
 // client receives. Lives in proto/ because the agent, the workstation and the SDK all import it.
 import { ERROR_CODES, type ErrorCodeName } from './types.js';
+import { kmirror } from '../gen/tunnel.js';
 
 /** First number of each component's range; every code of the component lies in [base, base + 99]. */
 export const KM_ERROR_RANGES = {
@@ -19,7 +20,8 @@ export const KM_ERROR_RANGES = {
 } as const;
 
 /** Tunnel codes are the proto ErrorCode values moved into the tunnel range (wire value n → 1000 + n). */
-const tunnelCodes = Object.fromEntries(ERROR_CODES.map((name, n) => [name, KM_ERROR_RANGES.tunnel + n])) as
+// By the enum's wire value, not its position: the allocated ranges leave gaps (19 → 28).
+const tunnelCodes = Object.fromEntries(ERROR_CODES.map((name) => [name, KM_ERROR_RANGES.tunnel + kmirror.tunnel.v1.ErrorCode[name]])) as
   { readonly [K in ErrorCodeName]: number };
 
 export const KmErrorCode = {

@@ -28,4 +28,5 @@ export const SAMPLES: Msg[] = [
   { kind: 'subscribed', listen: addr }, { kind: 'unsubscribe' },
   { kind: 'incomingConnection', subscriptionStreamId: 3, source: addr, destination: { address: '1.1.1.1', port: 2 }, mode: 'mirror', initialWindow: 5, transport: 'tcp' },
   { kind: 'mirrorGap', offset: 100, length: 20 }, { kind: 'unsubscribed', reason: 'gone' },
+  { kind: 'inspectorOpen', pid: 7, port: 9229, timeoutMs: 5000 }, { kind: 'inspectorOpened', pid: 7, command: 'node server.js', port: 9229, alreadyOpen: true },
 ];
