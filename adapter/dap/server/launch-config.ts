@@ -43,6 +43,9 @@ function fieldChecks(debuggerKinds: readonly string[]): Record<Exclude<LaunchFie
     kmirror: { check: isObject, expected: 'an object with kmirror settings' },
     configFile: { check: nonEmptyString, expected: 'a path to a kmirror config file' },
     targetTimeoutMs: { check: positiveInt, expected: 'a positive number of milliseconds' },
+    localRoot: { check: nonEmptyString, expected: 'a directory path of the checkout' },
+    remoteRoot: { check: nonEmptyString, expected: 'a directory path inside the container' },
+    nonBreaking: { check: isBool, expected: 'true or false' },
   };
 }
 
@@ -60,8 +63,11 @@ export function validateLaunchConfig(request: 'launch' | 'attach', raw: Record<s
   if (request === 'launch' && raw.program === undefined) {
     throw new DapError('BAD_LAUNCH_FIELD', 'launch configuration field "program" is required: the program to debug');
   }
-  if (request === 'attach' && raw.processId === undefined && raw.port === undefined) {
-    throw new DapError('BAD_LAUNCH_FIELD', 'attach configuration needs field "processId" (a running process) or "port" (a debug server)');
+  if (request === 'attach' && raw.processId === undefined && raw.port === undefined && raw.target === undefined) {
+    throw new DapError('BAD_LAUNCH_FIELD', 'attach configuration needs field "processId" (a running process), "port" (a debug server) or "target" (the main process of a pod or pid/N)');
+  }
+  if ((raw.localRoot === undefined) !== (raw.remoteRoot === undefined)) {
+    throw new DapError('BAD_LAUNCH_FIELD', `launch configuration field "${raw.localRoot === undefined ? 'localRoot' : 'remoteRoot'}" is required with "${raw.localRoot === undefined ? 'remoteRoot' : 'localRoot'}": the two map sources together`);
   }
   return { ...raw, request } as KmirrorLaunchConfig;
 }

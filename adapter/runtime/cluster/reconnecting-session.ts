@@ -9,7 +9,7 @@
 // identity across reconnects, so callers never re-register.
 import { EventEmitter } from 'node:events';
 import type {
-  AgentSession, IncomingConnection, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
+  AgentSession, IncomingConnection, OpenedInspector, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
   TunnelSocket, TunnelUdpSocket,
 } from '../tunnel/agent-session.js';
 
@@ -168,6 +168,11 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
   async readdir(path: string): Promise<DirEntry[]> { return (await this.live()).readdir(path); }
   async env(): Promise<Record<string, string>> { return (await this.live()).env(); }
   async ping(): Promise<number> { return (await this.live()).ping(); }
+  async openNodeInspector(opts: { pid: number; port?: number; timeoutMs?: number }): Promise<OpenedInspector> {
+    const session = await this.live();
+    if (!session.openNodeInspector) throw new Error('this agent session cannot open a Node inspector');
+    return session.openNodeInspector(opts);
+  }
 
   async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {
     const session = await this.live();

@@ -60,6 +60,10 @@ export interface WorkstationSession {
   /** The target's env after include/exclude/override. */
   readonly targetEnv: Record<string, string>;
   wrapCommand(argv: string[], opts?: WrapOptions): WrappedCommand;
+  /** The agent's session: remote attach opens inspectors and reaches the target's loopback through it. */
+  readonly agentSession: AgentSession;
+  /** The target container's probe settings (Kubernetes targets), for the remote-attach warning. */
+  targetProbes(): Promise<string | undefined>;
   status(): SessionStatus;
   on(event: 'status' | 'warning' | 'error', listener: (arg: unknown) => void): this;
   close(): Promise<void>;
@@ -177,6 +181,15 @@ class Session extends EventEmitter implements WorkstationSession {
     if (ports.length) env.KMIRROR_LAYER_EXCLUDE_PORTS = ports.join(',');
     else delete env.KMIRROR_LAYER_EXCLUDE_PORTS;
     return { command: this.layerBin, args: ['--', ...argv], env };
+  }
+
+  get agentSession(): AgentSession {
+    return this.agent;
+  }
+
+  async targetProbes(): Promise<string | undefined> {
+    const cluster = this.agent as AgentSession & { targetProbes?: () => Promise<string | undefined> };
+    return cluster.targetProbes ? cluster.targetProbes() : undefined;
   }
 
   status(): SessionStatus {

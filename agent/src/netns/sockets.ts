@@ -18,6 +18,12 @@ export interface NetnsSockets {
   /** Raw access: a bound, not yet connected TCP/UDP socket fd (connect later with connectFd). */
   bindSocket(type: 'tcp' | 'udp', bind: SocketAddr): Promise<NativeSocketResult>;
   connectFd(fd: number, to: SocketAddr, timeoutMs: number): Promise<{ local: SocketAddr; remote: SocketAddr }>;
+  /**
+   * Binds the abstract unix name `name` inside the netns and returns the fd holding it: a lock
+   * shared by every agent serving that netns, released by closing the fd or by the agent's death.
+   * Rejects with code EADDRINUSE while another holds it.
+   */
+  holdAbstractName(name: string): Promise<number>;
 }
 
 const familyOf = (address: string): 4 | 6 => (net.isIPv6(address) ? 6 : 4);
@@ -60,5 +66,8 @@ export function createNetnsSockets(netnsPath: string): NetnsSockets {
       return addon.netnsSocket({ netns: netnsPath, family: familyOf(bind.address), type, bind });
     },
     connectFd: (fd, to, timeoutMs) => addon.connectFd(fd, to, timeoutMs),
+    async holdAbstractName(name) {
+      return (await addon.netnsSocket({ netns: netnsPath, family: 'unix', type: 'tcp', bind: { address: name, port: 0 } })).fd;
+    },
   };
 }

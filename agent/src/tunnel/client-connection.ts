@@ -15,6 +15,7 @@ import { OpenFileStream, readdirInTarget, statInTarget } from '../services/files
 import { answerOnce } from '../services/pending-request.js';
 import { serveTcpConnect } from '../services/tcp-relay.js';
 import { serveUdpOpen } from '../services/udp.js';
+import { serveInspectorOpen } from '../attach/node-inspector.js';
 
 const FAMILY_NUMBERS = { any: 0, ipv4: 4, ipv6: 6 } as const;
 
@@ -76,6 +77,8 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       }
       return;
     }
+    case 'inspectorOpen':
+      return serveInspectorOpen({ conn, streamId, target: s.target, sockets: s.sockets, log }, m);
     case 'unsubscribe':
       conn.sendStreamError(streamId, 'NOT_FOUND', `stream ${streamId}: no subscription to unsubscribe`);
       return;
