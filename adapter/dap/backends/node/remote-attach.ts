@@ -10,7 +10,7 @@ import { NodeBridge } from './bridge.js';
 import { CdpClient } from './cdp-client.js';
 import { pathMapping } from './path-mapping.js';
 
-interface InspectorTarget { title?: string; webSocketDebuggerUrl?: string }
+interface InspectorTarget { webSocketDebuggerUrl?: string }
 
 /** GET /json/list over an already connected stream (the inspector accepts Host 127.0.0.1). */
 function listTargets(socket: Duplex, port: number): Promise<InspectorTarget[]> {
@@ -28,15 +28,23 @@ function listTargets(socket: Duplex, port: number): Promise<InspectorTarget[]> {
   });
 }
 
-/** The inspector target of our process: node titles it "node[PID]" (PID inside its namespace). */
+/** The inspector's WebSocket URL (Node lists one target: the process itself). */
 async function inspectorUrl(remote: RemoteProcessAccess, inspector: RemoteInspector): Promise<string> {
   const list = await withTimeout(remote.connect('127.0.0.1', inspector.port).then((s) => listTargets(s, inspector.port)), 10_000, 'reading the inspector target list in the target');
-  const usable = list.filter((t) => t.webSocketDebuggerUrl);
-  const own = usable.find((t) => t.title?.endsWith(`[${inspector.pid}]`)) ?? (usable.length === 1 ? usable[0] : undefined);
-  if (!own?.webSocketDebuggerUrl) {
-    throw new DapError('TARGET_UNREACHABLE', `the inspector on 127.0.0.1:${inspector.port} in ${remote.target} does not belong to process ${inspector.pid} (${inspector.command}): it lists ${list.map((t) => t.title).join(', ') || 'nothing'}`);
-  }
-  return own.webSocketDebuggerUrl;
+  const url = list.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+  if (!url) throw new DapError('TARGET_UNREACHABLE', `the inspector on 127.0.0.1:${inspector.port} in ${remote.target} lists no debuggable target`);
+  return url;
+}
+
+/**
+ * An inspector that was open before (not opened by our signal) may be another process's in the
+ * same netns: the process says its own pid (read-only; it is the pid inside its namespace).
+ */
+async function checkOwner(cdp: CdpClient, remote: RemoteProcessAccess, inspector: RemoteInspector): Promise<void> {
+  const r = await cdp.send<{ result: { value?: unknown } }>('Runtime.evaluate', { expression: 'process.pid', returnByValue: true, silent: true });
+  if (r.result.value === inspector.pid) return;
+  throw new DapError('TARGET_UNREACHABLE', `the inspector on 127.0.0.1:${inspector.port} in ${remote.target} belongs to process ${String(r.result.value)}, not to process ${inspector.pid} (${inspector.command}); `
+    + `process ${inspector.pid} was${inspector.alreadyOpen ? ' not signalled' : ' signalled but opened no inspector there'}. Give "port" when its inspector uses another one`);
 }
 
 async function warnAboutProbes(ctx: BackendContext, remote: RemoteProcessAccess): Promise<void> {
@@ -62,6 +70,7 @@ export async function attachRemote(ctx: BackendContext, remote: RemoteProcessAcc
     const url = await inspectorUrl(remote, inspector);
     const socket = await remote.connect('127.0.0.1', inspector.port);
     const cdp = await CdpClient.connect(url, ctx.log, 10_000, socket);
+    await checkOwner(cdp, remote, inspector).catch((e: unknown) => { cdp.close(); throw e; });
     ctx.log.log('info', 'backend', `attached to process ${inspector.pid} (${inspector.command}) in ${remote.target}${inspector.alreadyOpen ? ' (its inspector was already open)' : ' (inspector opened with SIGUSR1)'}`);
     await warnAboutProbes(ctx, remote);
     return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot) });
