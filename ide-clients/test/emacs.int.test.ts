@@ -74,6 +74,7 @@ describe('Emacs dap-mode', () => {
       ['kmirror: Node.js file', 'kmirror', 'launch', 'node'],
       ['kmirror: Python file', 'kmirror', 'launch', 'python'],
       ['kmirror: attach to Node inspector', 'kmirror', 'attach', 'node'],
+      ['kmirror: attach to a Node process in the pod', 'kmirror', 'attach', 'node'],
       ['kmirror: native executable (lldb)', 'kmirror', 'launch', 'lldb'],
     ]);
   });

@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -143,5 +144,33 @@ describe('remote attach to a Node service in pid/N', () => {
       neighbour.kill('SIGKILL');
       own.cleanup();
     }
+  });
+});
+
+describe('kmirror-dap run --attach', () => {
+  it('prints the value at a breakpoint hit by a request, then detaches leaving the service serving', { timeout: 90_000 }, async () => {
+    const bundle = fileURLToPath(new URL('../../../dist/kmirror-dap.js', import.meta.url));
+    const line = breakLine(localFile);
+    const run = spawn(process.execPath, [bundle, 'run', '--attach', '--target', `pid/${service.pid}`, '--break', `server.js:${line}`, '--print', 'greeting',
+      '--local-root', '.', '--remote-root', join(dir, 'app'), '--count', '1', '--json'], { cwd: join(dir, 'local'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    run.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = once(run, 'exit') as Promise<[number | null]>;
+    try {
+      // Until the breakpoint is placed requests pass; the one it catches answers after the detach.
+      let done = false;
+      void exited.then(() => { done = true; });
+      while (!done) {
+        await fetchText(ns.podIp, service.port, '/cli');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const [code] = await exited;
+      expect(code).toBe(0);
+      const hit = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; file?: string; values?: Record<string, string> }).find((e) => e.event === 'hit');
+      expect(hit).toMatchObject({ file: localFile, values: { greeting: '"hello /cli"' } });
+    } finally {
+      run.kill('SIGKILL');
+    }
+    expect(await fetchText(ns.podIp, service.port, '/after-cli')).toMatch(/^hello \/after-cli #\d+\n$/);
   });
 });

@@ -10,6 +10,8 @@ export const runUsage = (debuggerKinds: readonly string[]): string => `usage: km
                        [--log FILE:LINE:MESSAGE] [--count N] [--timeout SECONDS] [--json]
                        [--debugger ${debuggerKinds.join('|')}] [--config FILE] [--cwd DIR] [--env K=V]
                        -- PROGRAM [ARGS...]
+       kmirror-dap run --attach --target TARGET [--process-id PID] [--local-root DIR --remote-root DIR]
+                       --break FILE:LINE --print EXPR [--count N] [--timeout SECONDS] [--json]
 
 Launches PROGRAM under kmirror-dap with TARGET's network, DNS, files and env, prints the --print
 values each time a breakpoint hits, continues, and exits with the program's exit code.
@@ -22,7 +24,11 @@ values each time a breakpoint hits, continues, and exits with the program's exit
   --timeout S        stop the program and exit 124 after S seconds
   --json             one JSON object per line on stdout ({"event":"hit",...}, {"event":"end",...});
                      the program's own output then goes to stderr
-  PROGRAM            node app.js | python3 app.py | go run ./cmd | ./binary ...`;
+  PROGRAM            node app.js | python3 app.py | go run ./cmd | ./binary ...
+  --attach           attach to a process already running in TARGET instead (Node only for now); it keeps
+                     running after the run ends (breakpoints removed)
+  --process-id PID   with --attach: the pid inside the container (default: its main process)
+  --local-root DIR   with --attach: the checkout directory matching --remote-root (the sources in the container)`;
 
 export interface RunOptions {
   target?: string;
@@ -34,7 +40,10 @@ export interface RunOptions {
   count?: number;
   timeoutSeconds?: number;
   json: boolean;
-  launch: ProgramLaunch;
+  /** Absent with --attach. */
+  launch?: ProgramLaunch;
+  /** --attach: the process in the target, and the source mapping. */
+  attach?: { processId?: number; localRoot?: string; remoteRoot?: string; debugger: string };
 }
 
 const OPTIONS = {
@@ -51,6 +60,10 @@ const OPTIONS = {
   cwd: { type: 'string' },
   env: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
+  attach: { type: 'boolean' },
+  'process-id': { type: 'string' },
+  'local-root': { type: 'string' },
+  'remote-root': { type: 'string' },
 } as const;
 
 /** Returns 'help' when help was asked for; throws UsageError for bad flags (see programLaunch for `debuggerKinds`). */
@@ -83,7 +96,10 @@ export function parseRunArgs(argv: readonly string[], debuggerKinds?: readonly s
       last.condition = nonEmpty('--when', token.value);
     }
   }
-  if (!program?.length) throw new UsageError('missing program: give it after --, e.g. -- node app.js');
+  if (values.attach && program?.length) throw new UsageError('--attach debugs a process already running in the target: give no program after --');
+  if (!values.attach && !program?.length) throw new UsageError('missing program: give it after --, e.g. -- node app.js');
+  if (!values.attach && (values['process-id'] ?? values['local-root'] ?? values['remote-root']) !== undefined) throw new UsageError('--process-id, --local-root and --remote-root go with --attach');
+  if ((values['local-root'] === undefined) !== (values['remote-root'] === undefined)) throw new UsageError('--local-root and --remote-root go together');
   if (!values.target && !values.config) throw new UsageError('missing --target (or a --config file that sets target)');
   if (!breakpoints.length) throw new UsageError('missing --break FILE:LINE (or --log FILE:LINE:MESSAGE)');
   const prints = (values.print ?? []).map((p) => nonEmpty('--print', p));
@@ -100,7 +116,13 @@ export function parseRunArgs(argv: readonly string[], debuggerKinds?: readonly s
     count: values.count === undefined ? undefined : positiveInteger('--count', values.count),
     timeoutSeconds: values.timeout === undefined ? undefined : positiveNumber('--timeout', values.timeout),
     json: values.json ?? false,
-    launch: programLaunch(program, values.debugger, debuggerKinds),
+    ...(values.attach ? {
+      attach: {
+        debugger: values.debugger ?? 'node',
+        ...(values['process-id'] !== undefined ? { processId: positiveInteger('--process-id', values['process-id']) } : {}),
+        ...(values['local-root'] !== undefined ? { localRoot: values['local-root'], remoteRoot: values['remote-root'] } : {}),
+      },
+    } : { launch: programLaunch(program ?? [], values.debugger, debuggerKinds) }),
   };
 }
 
