@@ -63,7 +63,8 @@ export function validateLaunchConfig(request: 'launch' | 'attach', raw: Record<s
   if (request === 'launch' && raw.program === undefined) {
     throw new DapError('BAD_LAUNCH_FIELD', 'launch configuration field "program" is required: the program to debug');
   }
-  if (request === 'attach' && raw.processId === undefined && raw.port === undefined && raw.target === undefined) {
+  // A target may also come from the settings (`kmirror`, `configFile`); a missing one is then reported as such.
+  if (request === 'attach' && [raw.processId, raw.port, raw.target, raw.kmirror, raw.configFile].every((v) => v === undefined)) {
     throw new DapError('BAD_LAUNCH_FIELD', 'attach configuration needs field "processId" (a running process), "port" (a debug server) or "target" (the main process of a pod or pid/N)');
   }
   if ((raw.localRoot === undefined) !== (raw.remoteRoot === undefined)) {
