@@ -72,8 +72,8 @@ describe('attach to a Node service already running in deploy/web', () => {
     expect(line).toBeGreaterThan(0);
     const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
     dc.defaultTimeout = 90_000;
-    const console: string[] = [];
-    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'console') console.push(e.body.output); });
+    const consoleOutput: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'console') consoleOutput.push(e.body.output); });
     await dc.start();
     try {
       await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
@@ -81,7 +81,7 @@ describe('attach to a Node service already running in deploy/web', () => {
         type: 'kmirror', request: 'attach', debugger: 'node', kmirror: { target: { path: 'deploy/web', namespace: ns } },
         localRoot: dir, remoteRoot: '/app', targetTimeoutMs: 90_000,
       } as DebugProtocol.AttachRequestArguments)]);
-      expect(console.join('')).toMatch(/fails its liveness probe and the kubelet may restart the container\. Probes found: livenessProbe HTTP GET \/healthz on port 8080 every 10s, timeout 1s, failureThreshold 6/);
+      expect(consoleOutput.join('')).toMatch(/fails its liveness probe and the kubelet may restart the container\. Probes found: livenessProbe HTTP GET \/healthz on port 8080 every 10s, timeout 1s, failureThreshold 6/);
       const bp = await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line }] });
       expect(bp.body.breakpoints[0]?.verified).toBe(true);
       await dc.configurationDoneRequest();
