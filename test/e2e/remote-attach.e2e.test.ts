@@ -82,7 +82,7 @@ describe('attach to a Node service already running in deploy/web', () => {
         localRoot: dir, remoteRoot: '/app', targetTimeoutMs: 90_000,
       } as DebugProtocol.AttachRequestArguments)]);
       expect(consoleOutput.join('')).toMatch(/fails its liveness probe and the kubelet may restart the container\. Probes found: livenessProbe HTTP GET \/healthz on port 8080 every 10s, timeout 1s, failureThreshold 6/);
-      const bp = await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line }] });
+      const bp = await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line, condition: "req.url === '/e2e-stop'" }] }); // not the kubelet's probes
       expect(bp.body.breakpoints[0]?.verified).toBe(true);
       await dc.configurationDoneRequest();
 
