@@ -66,6 +66,18 @@ afterAll(async () => {
   await guard?.dispose();
 });
 
+async function startClient(): Promise<DebugClient> {
+  const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
+  dc.defaultTimeout = 90_000;
+  await dc.start();
+  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  return dc;
+}
+
+function attachArgs(extra: Record<string, unknown> = {}): DebugProtocol.AttachRequestArguments {
+  return { type: 'kmirror', request: 'attach', debugger: 'node', kmirror: { target: { path: 'deploy/web', namespace: ns } }, targetTimeoutMs: 90_000, ...extra } as DebugProtocol.AttachRequestArguments;
+}
+
 describe('attach to a Node service already running in deploy/web', () => {
   it('stops at a breakpoint hit by a request to the Service, reads values, continues, detaches; the pod keeps serving', { timeout: 180_000 }, async () => {
     const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes("res.setHeader('content-type'")) + 1;
@@ -101,6 +113,28 @@ describe('attach to a Node service already running in deploy/web', () => {
     }
     // Detached: the same container (no restart) answers, not stopped, and nothing of kmirror is left.
     expect(JSON.parse(await requestFromCluster(ns, client, 'http://web/after', 10))).toMatchObject({ url: '/after', pod });
+    expect(await restarts()).toBe(0);
+    await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
+  });
+
+  it('refuses a second session while one is attached (each with its own agent) and a pid not in the container', { timeout: 180_000 }, async () => {
+    const first = await startClient();
+    try {
+      await first.attachRequest(attachArgs());
+      const second = await startClient();
+      try {
+        const refused = await second.attachRequest(attachArgs()).then(() => 'attached', (e: Error) => e.message);
+        expect(refused).toMatch(/process 1 \(\/usr\/bin\/node \/app\/server\.js\) already has a kmirror debug session attached/);
+        const noPid = await second.attachRequest(attachArgs({ processId: 4242 })).then(() => 'attached', (e: Error) => e.message);
+        expect(noPid).toMatch(/no process 4242 in the PID namespace of .* \(processes there: 1 node\)/);
+      } finally {
+        await second.stop();
+      }
+      await first.disconnectRequest({});
+    } finally {
+      await first.stop();
+    }
+    expect(JSON.parse(await requestFromCluster(ns, client, 'http://web/after-refusal', 10))).toMatchObject({ url: '/after-refusal', pod });
     expect(await restarts()).toBe(0);
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
