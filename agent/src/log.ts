@@ -1,7 +1,7 @@
 // JSON-lines logger for the agent (stderr; stdout carries only the ready line). Secrets are
 // never passed as fields: callers log token presence, not values.
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogTag = 'agent' | 'tunnel' | 'tcp' | 'udp' | 'dns' | 'files' | 'env' | 'incoming' | 'netns' | 'probe.steal' | 'probe.mirror' | 'trace' | 'snapshot';
+export type LogTag = 'agent' | 'tunnel' | 'tcp' | 'udp' | 'dns' | 'files' | 'env' | 'incoming' | 'netns' | 'probe.steal' | 'probe.mirror' | 'trace' | 'snapshot' | 'attach';
 
 export interface Logger {
   debug(tag: LogTag, msg: string, fields?: Record<string, unknown>): void;

@@ -63,6 +63,10 @@
 (dap-register-debug-template
  "kmirror: attach to Node inspector"
  (list :type "kmirror" :request "attach" :name "kmirror: attach to Node inspector" :debugger "node" :port 9229))
+(dap-register-debug-template
+ "kmirror: attach to a Node process in the pod"
+ (list :type "kmirror" :request "attach" :name "kmirror: attach to a Node process in the pod" :debugger "node"
+       :target "deploy/NAME" :localRoot "${workspaceFolder}" :remoteRoot "/app"))
 
 (defun kmirror-dap-replay (file &optional ids)
   "Send the requests recorded in FILE (a .kmrec) to the current kmirror session's program.

@@ -77,10 +77,10 @@ describe('Helix languages.toml', () => {
     for (const l of language) {
       expect(l.debugger).toMatchObject({ name: 'kmirror', transport: 'stdio', command: 'kmirror-dap' });
       for (const t of l.debugger.templates) {
-        expect(t.request).toBe('launch');
+        expect(['launch', 'attach']).toContain(t.request); // attach: a Node process already running in the pod
         const placeholders = Object.values(t.args).flatMap((v) => [...v.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
         expect([...new Set(placeholders)].sort()).toEqual(t.completion.map((_c, i) => i));
-        // Filled in as Helix does (defaults, or a file name for filename completions), it is a valid launch.
+        // Filled in as Helix does (defaults, or a file name for filename completions), it is a valid launch/attach.
         const filled = Object.fromEntries(Object.entries(t.args).map(([k, v]) =>
           [k, v.replace(/\{(\d+)\}/g, (_m, i: string) => t.completion[Number(i)]?.default ?? 'app.file')]));
         expect(validate({ request: t.request, ...filled }), `${l.name}: ${JSON.stringify(validate.errors)}`).toBe(true);

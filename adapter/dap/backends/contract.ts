@@ -27,8 +27,14 @@ export interface BackendLaunchConfig {
   stopOnEntry?: boolean;
   /** Where the program's output goes: the debug console, or a terminal of the editor (runInTerminal). */
   console?: 'internalConsole' | 'integratedTerminal' | 'externalTerminal';
-  /** Attach: the process id of a running program. */
+  /** Attach: the process id of a running program. With a target (remote attach): the pid inside the container (omitted: the container's main process). */
   processId?: number;
+  /** Remote attach: the checkout's directory that corresponds to `remoteRoot` (source mapping). */
+  localRoot?: string;
+  /** Remote attach: where the program's sources are inside the container (e.g. /app). */
+  remoteRoot?: string;
+  /** Remote attach: snapshot (non-breaking) breakpoints. Not built yet: true is refused; without it kmirror-dap warns about the container's probes. */
+  nonBreaking?: boolean;
   /** Attach: host of a running debug server (Node inspector, headless dlv). */
   host?: string;
   /** Attach: port of a running debug server (Node inspector, headless dlv). */
@@ -45,6 +51,7 @@ export interface BackendLaunchConfig {
 export const LAUNCH_FIELDS = [
   'type', 'request', 'name', 'target', 'debugger', 'program', 'args', 'cwd', 'env', 'stopOnEntry', 'console',
   'processId', 'host', 'port', 'debuggerPath', 'kmirror', 'configFile', 'targetTimeoutMs', 'trace', 'traceOutput',
+  'localRoot', 'remoteRoot', 'nonBreaking',
 ] as const satisfies readonly (keyof BackendLaunchConfig | 'debugger' | 'kmirror' | 'trace' | 'traceOutput')[];
 export type LaunchField = (typeof LAUNCH_FIELDS)[number];
 
@@ -83,9 +90,34 @@ export interface DebuggeeLayer {
   wrap(argv: string[], opts?: { env?: Record<string, string>; excludePorts?: number[] }): WrappedCommand;
   /** Status for the `kmirror/status` event (agent ready, subscriptions, traffic counters). */
   status(): Record<string, unknown>;
+  /** A connected target's processes (remote attach); absent without a target. */
+  readonly remote?: RemoteProcessAccess;
   /** Notifies when status() changes (agent lost, new subscription). */
   onDidChangeStatus?(listener: () => void): void;
   close(): Promise<void>;
+}
+
+/** A Node inspector opened in the target and held for this session (release() lets others attach). */
+export interface RemoteInspector {
+  /** The process, by its pid inside the target's PID namespace. */
+  readonly pid: number;
+  readonly command: string;
+  /** The inspector's port on the target's loopback. */
+  readonly port: number;
+  readonly alreadyOpen: boolean;
+  release(): void;
+}
+
+/** What remote attach reaches through the target's agent. */
+export interface RemoteProcessAccess {
+  /** The target as the user named it (deploy/web, pid/N). */
+  readonly target: string;
+  /** SIGUSR1 to process `pid` (0: the target's main process), then waits for its inspector. */
+  openNodeInspector(opts: { pid: number; port?: number }): Promise<RemoteInspector>;
+  /** A TCP connection made inside the target (its 127.0.0.1 included). */
+  connect(host: string, port: number): Promise<import('node:stream').Duplex>;
+  /** The target container's probe settings in words (Kubernetes targets), else undefined. */
+  probes(): Promise<string | undefined>;
 }
 
 /**

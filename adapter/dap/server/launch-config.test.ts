@@ -14,6 +14,16 @@ describe('launch configuration fields', () => {
     expect(validateLaunchConfig('launch', { program: 'a.go', debugger: 'go' }, DEBUGGER_KINDS)).toMatchObject({ request: 'launch', debugger: 'go' });
   });
 
+  it('takes an attach to a process in a target (no pid, no port) and wants localRoot and remoteRoot together', () => {
+    expect(validateLaunchConfig('attach', { debugger: 'node', target: 'deploy/web', localRoot: '/src', remoteRoot: '/app' }, DEBUGGER_KINDS))
+      .toMatchObject({ request: 'attach', target: 'deploy/web', localRoot: '/src', remoteRoot: '/app' });
+    expect(() => validateLaunchConfig('attach', { debugger: 'node' }, DEBUGGER_KINDS)).toThrow(/needs field "processId".*"target"/);
+    expect(() => validateLaunchConfig('attach', { debugger: 'node', target: 'deploy/web', remoteRoot: '/app' }, DEBUGGER_KINDS))
+      .toThrow('launch configuration field "localRoot" is required with "remoteRoot"');
+    expect(() => validateLaunchConfig('attach', { debugger: 'node', target: 'deploy/web', nonBreaking: 'yes' }, DEBUGGER_KINDS))
+      .toThrow('invalid launch configuration field "nonBreaking": expected true or false, got "yes"');
+  });
+
   it('passes only debugger-specific fields through to the debugger', () => {
     const config = { request: 'launch', program: 'x', debugger: 'go', kmirror: {}, __sessionId: 's', buildFlags: '-tags=x', justMyCode: false } as const;
     expect(passThroughFields(config)).toEqual({ buildFlags: '-tags=x', justMyCode: false });

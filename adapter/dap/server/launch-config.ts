@@ -54,6 +54,9 @@ function fieldChecks(debuggerKinds: readonly string[]): Record<Exclude<LaunchFie
       expected: `a non-empty list of distinct trace gadgets from ${TRACE_GADGETS.join(', ')}`,
     },
     traceOutput: { check: (v) => v === 'debugConsole' || v === 'event', expected: '"debugConsole" or "event"' },
+    localRoot: { check: nonEmptyString, expected: 'a directory path of the checkout' },
+    remoteRoot: { check: nonEmptyString, expected: 'a directory path inside the container' },
+    nonBreaking: { check: isBool, expected: 'true or false' },
   };
 }
 
@@ -71,8 +74,12 @@ export function validateLaunchConfig(request: 'launch' | 'attach', raw: Record<s
   if (request === 'launch' && raw.program === undefined) {
     throw new DapError('BAD_LAUNCH_FIELD', 'launch configuration field "program" is required: the program to debug');
   }
-  if (request === 'attach' && raw.processId === undefined && raw.port === undefined) {
-    throw new DapError('BAD_LAUNCH_FIELD', 'attach configuration needs field "processId" (a running process) or "port" (a debug server)');
+  // A target may also come from the settings (`kmirror`, `configFile`); a missing one is then reported as such.
+  if (request === 'attach' && [raw.processId, raw.port, raw.target, raw.kmirror, raw.configFile].every((v) => v === undefined)) {
+    throw new DapError('BAD_LAUNCH_FIELD', 'attach configuration needs field "processId" (a running process), "port" (a debug server) or "target" (the main process of a pod or pid/N)');
+  }
+  if ((raw.localRoot === undefined) !== (raw.remoteRoot === undefined)) {
+    throw new DapError('BAD_LAUNCH_FIELD', `launch configuration field "${raw.localRoot === undefined ? 'localRoot' : 'remoteRoot'}" is required with "${raw.localRoot === undefined ? 'remoteRoot' : 'localRoot'}": the two map sources together`);
   }
   return { ...raw, request } as KmirrorLaunchConfig;
 }

@@ -77,6 +77,16 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<ServerLa
     targetEnv: s.targetEnv,
     wrap: (argv, o) => s.wrapCommand(argv, o),
     status: () => ({ ...s.status() }),
+    remote: {
+      target: s.target,
+      openNodeInspector: async (o) => {
+        const agent = s.agentSession;
+        if (!agent.openNodeInspector) throw new DapError('NOT_SUPPORTED', `the agent for ${s.target} cannot open a Node inspector`);
+        return agent.openNodeInspector(o);
+      },
+      connect: (host, port) => s.agentSession.connectTcp(host, port, { allowHalfOpen: false }),
+      probes: () => s.targetProbes(),
+    },
     onDidChangeStatus: (listener) => { s.on('status', () => listener()); },
     startTrace: (o) => s.startTrace(o),
     close: () => s.close(),

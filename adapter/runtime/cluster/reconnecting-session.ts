@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { SnapshotKind, SnapshotResult, TraceOptions, TraceSession } from '../trace/trace-types.js';
 import type {
-  AgentSession, AgentSessionInfo, FsChange, FsChangeResult, IncomingConnection, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
+  AgentSession, AgentSessionInfo, FsChange, FsChangeResult, IncomingConnection, OpenedInspector, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
   TunnelSocket, TunnelUdpSocket,
 } from '../tunnel/agent-session.js';
 import { TunnelError } from '../tunnel/agent-session.js';
@@ -200,6 +200,11 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
     const session = await this.live();
     if (!session.snapshot) throw new Error('this agent session cannot take snapshots');
     return session.snapshot(kinds);
+  }
+  async openNodeInspector(opts: { pid: number; port?: number; timeoutMs?: number }): Promise<OpenedInspector> {
+    const session = await this.live();
+    if (!session.openNodeInspector) throw new Error('this agent session cannot open a Node inspector');
+    return session.openNodeInspector(opts);
   }
 
   async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {

@@ -11,6 +11,7 @@ import type { PlacedAgent } from '../cluster/agent-placement.js';
 import { agentContainerState } from '../cluster/agent-pod-status.js';
 import { statusCodeOf } from '../cluster/errors.js';
 import type { KubeAccess } from '../cluster/kube-access.js';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { Reconnector } from '../cluster/reconnecting-session.js';
 import type { ClusterAgentInfo, ClusterAgentKeeper } from './cluster-agent-session.js';
 
@@ -110,6 +111,12 @@ export class AgentKeeper<Site> implements ClusterAgentKeeper {
 
   interruptTransport(): void {
     this.transport?.destroy();
+  }
+
+  /** The pod the session serves now, as the API server has it (its spec: probes, containers). */
+  readTargetPod(): Promise<V1Pod> {
+    const { namespace, podName } = this.info();
+    return this.access.core.readNamespacedPod({ name: podName, namespace });
   }
 
   readonly reconnect: Reconnector = async (attempt, reason) => {

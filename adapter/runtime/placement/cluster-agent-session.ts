@@ -5,6 +5,8 @@
 // (ReconnectStatus), 'warning' (string), 'target' (ClusterAgentInfo) after a move.
 import { ReconnectingAgentSession, type ReconnectingOptions, type Reconnector } from '../cluster/reconnecting-session.js';
 import type { PlacedAgent } from '../cluster/agent-placement.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import { describeProbes } from '../cluster/probe-summary.js';
 import { TunnelError, type AgentSession, type IncomingConnection, type SubscribeOptions, type Subscription } from '../tunnel/agent-session.js';
 
 /** Where the session currently runs, for status displays. */
@@ -27,6 +29,7 @@ export interface ClusterAgentKeeper {
   /** True for a targetless placement. */
   readonly targetless: boolean;
   info(): ClusterAgentInfo;
+  readTargetPod(): Promise<V1Pod>;
   /** Cuts the current port-forward (the agent stays up). */
   interruptTransport(): void;
   readonly reconnect: Reconnector;
@@ -40,6 +43,10 @@ export class ClusterAgentSession extends ReconnectingAgentSession {
   }
 
   get info(): ClusterAgentInfo { return this.keeper.info(); }
+  /** The liveness/readiness settings of the target container (remote attach warns with them). */
+  async targetProbes(): Promise<string | undefined> {
+    return describeProbes(await this.keeper.readTargetPod(), this.keeper.info().container);
+  }
   /** Token of the current agent (it authenticates every tunnel connection). */
   get token(): string { return this.keeper.agent.token; }
 

@@ -62,6 +62,10 @@ export interface WorkstationSession {
   /** The target's env after include/exclude/override. */
   readonly targetEnv: Record<string, string>;
   wrapCommand(argv: string[], opts?: WrapOptions): WrappedCommand;
+  /** The agent's session: remote attach opens inspectors and reaches the target's loopback through it. */
+  readonly agentSession: AgentSession;
+  /** The target container's probe settings (Kubernetes targets), for the remote-attach warning. */
+  targetProbes(): Promise<string | undefined>;
   status(): SessionStatus;
   /** Starts trace gadgets in the target's agent (adapter/runtime/trace/); TunnelError when it cannot. */
   startTrace(opts: TraceOptions): Promise<TraceSession>;
@@ -200,6 +204,15 @@ class Session extends EventEmitter implements WorkstationSession {
 
   startTrace(opts: TraceOptions): Promise<TraceSession> {
     return startTrace(this.agent, opts);
+  }
+
+  get agentSession(): AgentSession {
+    return this.agent;
+  }
+
+  async targetProbes(): Promise<string | undefined> {
+    const cluster = this.agent as AgentSession & { targetProbes?: () => Promise<string | undefined> };
+    return cluster.targetProbes ? cluster.targetProbes() : undefined;
   }
 
   status(): SessionStatus {

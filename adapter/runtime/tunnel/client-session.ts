@@ -13,7 +13,7 @@ import type { Frame } from '#proto/runtime/messages.js';
 import { WebSocketTransport } from '#proto/runtime/transport.js';
 import type { DirEntry, RemoteStat, SocketAddr, Transport } from '#proto/runtime/types.js';
 import type {
-  AgentSession, AgentSessionInfo, ConnectAgentOptions, FsChange, FsChangeResult, IncomingConnection, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
+  AgentSession, AgentSessionInfo, ConnectAgentOptions, FsChange, FsChangeResult, IncomingConnection, OpenedInspector, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
 } from './session-types.js';
 import { RemoteFileImpl } from './remote-file.js';
 import { request } from './requests.js';
@@ -258,6 +258,25 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
     } catch (err) {
       connection.destroy(err as Error);
     }
+  }
+
+  async openNodeInspector(opts: { pid: number; port?: number; timeoutMs?: number }): Promise<OpenedInspector> {
+    if (!hasCapability(this, 'node-inspector')) throw new TunnelError('NOT_SUPPORTED', `attach in ${this.target}: the agent does not announce node-inspector (an older agent image?)`);
+    const waitMs = opts.timeoutMs ?? 5_000;
+    let release = (): void => undefined;
+    const ok = await request(this.conn, { kind: 'inspectorOpen', pid: opts.pid, port: opts.port ?? 0, timeoutMs: waitMs }, 'inspectorOpened',
+      `attach to process ${opts.pid || '(main)'} in ${this.target}`, {
+        timeoutMs: waitMs + 10_000,
+        keep: (id) => {
+          release = () => {
+            release = () => undefined;
+            if (this.conn.closed) return;
+            this.conn.send(id, { kind: 'close', reset: false, reason: 'detached' });
+            this.conn.detach(id);
+          };
+        },
+      });
+    return { pid: ok.pid, command: ok.command, port: ok.port, alreadyOpen: ok.alreadyOpen, release: () => release() };
   }
 
   ping(): Promise<number> {

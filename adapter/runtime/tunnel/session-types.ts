@@ -131,6 +131,19 @@ export interface Subscription extends EventEmitter {
   close(): Promise<void>;
 }
 
+/** A Node inspector opened in the target (InspectorOpen), held for this session until release(). */
+export interface OpenedInspector {
+  /** The process, as a pid inside the target's PID namespace. */
+  readonly pid: number;
+  readonly command: string;
+  /** The inspector's port on the target's 127.0.0.1 (reach it with connectTcp). */
+  readonly port: number;
+  /** The inspector was already listening (no signal was sent). */
+  readonly alreadyOpen: boolean;
+  /** Ends the hold on the process (another session may attach); the inspector stays open. */
+  release(): void;
+}
+
 /** Events: 'close' (reason: string), 'error' (TunnelError). */
 export interface AgentSession extends EventEmitter {
   /** What the agent serves, e.g. "pid/1234" or "netns/demo". */
@@ -170,6 +183,11 @@ export interface AgentSession extends EventEmitter {
   startTrace?(opts: TraceOptions): Promise<TraceSession>;
   /** The target's processes and/or sockets (use trace/trace-client.ts's takeSnapshot). */
   snapshot?(kinds: readonly SnapshotKind[]): Promise<SnapshotResult>;
+  /**
+   * Opens the Node inspector of process `pid` (inside the target's PID namespace; 0 = the target's
+   * main process) and holds it for this session. Optional: agents without `node-inspector` lack it.
+   */
+  openNodeInspector?(opts: { pid: number; port?: number; timeoutMs?: number }): Promise<OpenedInspector>;
   /** Round-trip time in milliseconds. */
   ping(): Promise<number>;
   close(): Promise<void>;

@@ -59,8 +59,17 @@ describe('parseRunArgs', () => {
   it('checks --debugger against the kinds kmirror-dap gives, and leaves it to kmirror-dap without them', () => {
     const args = [...base, '--debugger', 'ruby', '--', 'x'];
     expect(() => parseRunArgs(args, ['go', 'python'])).toThrow(/--debugger must be one of go, python, got "ruby"/);
-    expect((parseRunArgs(args) as RunOptions).launch.debugger).toBe('ruby');
-    expect((parseRunArgs([...base, '--debugger', 'go', '--', 'x'], ['go', 'python']) as RunOptions).launch.debugger).toBe('go');
+    expect((parseRunArgs(args) as RunOptions).launch?.debugger).toBe('ruby');
+    expect((parseRunArgs([...base, '--debugger', 'go', '--', 'x'], ['go', 'python']) as RunOptions).launch?.debugger).toBe('go');
+  });
+
+  it('--attach: a process in the target, node by default, no program; roots go together', () => {
+    const opts = parse('--attach', '--target', 'deploy/web', '--break', 'server.js:7', '--print', 'greeting', '--process-id', '7', '--local-root', '.', '--remote-root', '/app');
+    expect(opts.launch).toBeUndefined();
+    expect(opts.attach).toEqual({ debugger: 'node', processId: 7, localRoot: '.', remoteRoot: '/app' });
+    expect(() => parse('--attach', '--target', 't', '--break', 'a.js:1', '--print', 'x', '--', 'node', 'a.js')).toThrow(/give no program/);
+    expect(() => parse('--attach', '--target', 't', '--break', 'a.js:1', '--print', 'x', '--local-root', '.')).toThrow(/go together/);
+    expect(() => parse('--target', 't', '--break', 'a.js:1', '--print', 'x', '--process-id', '3', '--', 'node', 'a.js')).toThrow(/go with --attach/);
   });
 
   it('accepts logpoints alone without --print', () => {

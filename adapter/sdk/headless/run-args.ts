@@ -12,6 +12,8 @@ export const runUsage = (debuggerKinds: readonly string[]): string => `usage: km
                        [--debugger ${debuggerKinds.join('|')}] [--config FILE] [--cwd DIR] [--env K=V]
                        [--replay FILE.kmrec[#ID[,ID…]]]
                        -- PROGRAM [ARGS...]
+       kmirror-dap run --attach --target TARGET [--process-id PID] [--local-root DIR --remote-root DIR]
+                       --break FILE:LINE --print EXPR [--count N] [--timeout SECONDS] [--json]
 
 Launches PROGRAM under kmirror-dap with TARGET's network, DNS, files and env, prints the --print
 values each time a breakpoint hits, continues, and exits with the program's exit code.
@@ -28,7 +30,11 @@ values each time a breakpoint hits, continues, and exits with the program's exit
                      the program's own output then goes to stderr
   --trace GADGET     stream the target's tcp, dns, exec or open events while the program runs
                      (repeatable or comma-separated; {"event":"trace",...} lines with --json)
-  PROGRAM            node app.js | python3 app.py | go run ./cmd | ./binary ...`;
+  PROGRAM            node app.js | python3 app.py | go run ./cmd | ./binary ...
+  --attach           attach to a process already running in TARGET instead (Node only for now); it keeps
+                     running after the run ends (breakpoints removed)
+  --process-id PID   with --attach: the pid inside the container (default: its main process)
+  --local-root DIR   with --attach: the checkout directory matching --remote-root (the sources in the container)`;
 
 export interface RunOptions {
   target?: string;
@@ -42,9 +48,12 @@ export interface RunOptions {
   json: boolean;
   /** Trace gadgets of the target (launch field `trace`). */
   trace: string[];
-  launch: ProgramLaunch;
+  /** Absent with --attach. */
+  launch?: ProgramLaunch;
   /** `--replay FILE[#ID,…]`: recorded requests to send into the program once it runs. */
   replay?: { file: string; ids: string[] | 'all' };
+  /** --attach: the process in the target, and the source mapping. */
+  attach?: { processId?: number; localRoot?: string; remoteRoot?: string; debugger: string };
 }
 
 const OPTIONS = {
@@ -63,6 +72,10 @@ const OPTIONS = {
   env: { type: 'string', multiple: true },
   replay: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  attach: { type: 'boolean' },
+  'process-id': { type: 'string' },
+  'local-root': { type: 'string' },
+  'remote-root': { type: 'string' },
 } as const;
 
 /** Returns 'help' when help was asked for; throws UsageError for bad flags (see programLaunch for `debuggerKinds`). */
@@ -95,7 +108,10 @@ export function parseRunArgs(argv: readonly string[], debuggerKinds?: readonly s
       last.condition = nonEmpty('--when', token.value);
     }
   }
-  if (!program?.length) throw new UsageError('missing program: give it after --, e.g. -- node app.js');
+  if (values.attach && program?.length) throw new UsageError('--attach debugs a process already running in the target: give no program after --');
+  if (!values.attach && !program?.length) throw new UsageError('missing program: give it after --, e.g. -- node app.js');
+  if (!values.attach && (values['process-id'] ?? values['local-root'] ?? values['remote-root']) !== undefined) throw new UsageError('--process-id, --local-root and --remote-root go with --attach');
+  if ((values['local-root'] === undefined) !== (values['remote-root'] === undefined)) throw new UsageError('--local-root and --remote-root go together');
   if (!values.target && !values.config) throw new UsageError('missing --target (or a --config file that sets target)');
   if (!breakpoints.length) throw new UsageError('missing --break FILE:LINE (or --log FILE:LINE:MESSAGE)');
   const prints = (values.print ?? []).map((p) => nonEmpty('--print', p));
@@ -113,7 +129,13 @@ export function parseRunArgs(argv: readonly string[], debuggerKinds?: readonly s
     timeoutSeconds: values.timeout === undefined ? undefined : positiveNumber('--timeout', values.timeout),
     json: values.json ?? false,
     trace: parseTrace(values.trace ?? []),
-    launch: programLaunch(program, values.debugger, debuggerKinds),
+    ...(values.attach ? {
+      attach: {
+        debugger: values.debugger ?? 'node',
+        ...(values['process-id'] !== undefined ? { processId: positiveInteger('--process-id', values['process-id']) } : {}),
+        ...(values['local-root'] !== undefined ? { localRoot: values['local-root'], remoteRoot: values['remote-root'] } : {}),
+      },
+    } : { launch: programLaunch(program ?? [], values.debugger, debuggerKinds) }),
     ...(values.replay !== undefined ? { replay: parseReplay(values.replay) } : {}),
   };
 }

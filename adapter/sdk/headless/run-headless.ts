@@ -3,6 +3,7 @@
 //   the program's own exit code when it ends by itself; 0 after --count hits; 124 at --timeout
 //   (as timeout(1)); 130 on SIGINT; 1 when the session fails (launch refused, adapter gone).
 // Steps: start session → warn about unverified breakpoints → loop over stops → close → end line.
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { debugSession as defaultDebugSession } from '../api/debug-session.js';
 import type { DebugSession, DebugSessionOptions, SessionEnd, Stop } from '../api/types.js';
@@ -31,14 +32,18 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
   try {
     session = await (io.debugSession ?? defaultDebugSession)({
       adapter: io.adapter,
-      launch: {
+      ...(opts.attach ? { request: 'attach' as const } : {}),
+      launch: opts.attach ? {
+        request: 'attach', name: 'kmirror-dap run --attach', target: opts.target, configFile: opts.configFile, cwd, ...opts.attach,
+        ...(opts.attach.localRoot ? { localRoot: resolve(cwd, opts.attach.localRoot) } : {}),
+      } : {
         request: 'launch',
         name: 'kmirror-dap run',
         target: opts.target,
         configFile: opts.configFile,
-        debugger: opts.launch.debugger,
-        program: opts.launch.program,
-        args: opts.launch.args,
+        debugger: opts.launch?.debugger,
+        program: opts.launch?.program,
+        args: opts.launch?.args,
         cwd,
         env: Object.keys(opts.env).length ? opts.env : undefined,
         console: 'internalConsole',
@@ -71,9 +76,11 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
   }
 
   let stopReason: 'count' | 'timeout' | 'interrupted' | undefined;
+  // An attached process is never ended by the run (the bridge never kills one in a target anyway).
+  const closeOpts = opts.attach ? { terminateDebuggee: false } : {};
   const stopEarly = (reason: 'timeout' | 'interrupted') => {
     stopReason ??= reason;
-    void session.close();
+    void session.close(closeOpts);
   };
   const timer = opts.timeoutSeconds ? setTimeout(() => stopEarly('timeout'), opts.timeoutSeconds * 1000) : undefined;
   void io.interrupted?.then(() => stopEarly('interrupted'));
@@ -97,13 +104,13 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
     // A request failing because close() already ended the session is the expected way out.
     if (!stopReason) {
       clearTimeout(timer);
-      await session.close();
+      await session.close(closeOpts);
       return finish(io, opts, { reason: 'error', exitCode: 1, hits, message: (e as Error).message });
     }
   }
   clearTimeout(timer);
-  const end = stopReason ? await session.close() : await session.ended;
-  if (!stopReason) await session.close();
+  const end = stopReason ? await session.close(closeOpts) : await session.ended;
+  if (!stopReason) await session.close(closeOpts);
   return finish(io, opts, endRecord(stopReason, end, hits));
 }
 

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -65,6 +66,14 @@ bool Fail(Result &r, const std::string &step, int err) {
 
 bool ToSockaddr(const Addr &a, int family, sockaddr_storage &ss, socklen_t &len) {
   memset(&ss, 0, sizeof ss);
+  if (family == AF_UNIX) {  // an abstract name (Linux: no file; it belongs to the netns, gone with its last fd)
+    auto *su = reinterpret_cast<sockaddr_un *>(&ss);
+    su->sun_family = AF_UNIX;
+    if (a.address.empty() || a.address.size() + 1 > sizeof su->sun_path) return false;
+    memcpy(su->sun_path + 1, a.address.data(), a.address.size());
+    len = offsetof(sockaddr_un, sun_path) + 1 + a.address.size();
+    return true;
+  }
   if (family == AF_INET6) {
     auto *s6 = reinterpret_cast<sockaddr_in6 *>(&ss);
     s6->sin6_family = AF_INET6;
@@ -249,7 +258,7 @@ Napi::Value RejectWith(Napi::Env env, const std::string &message) {
   return d.Promise();
 }
 
-// netnsSocket({netns, family, type, bind?, reuseAddr?, v6only?, listen?, connect?, timeoutMs?})
+// netnsSocket({netns, family (4, 6 or 'unix': bind.address is an abstract name), type, bind?, reuseAddr?, v6only?, listen?, connect?, timeoutMs?})
 Napi::Value NetnsSocket(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) return RejectWith(env, "netnsSocket: expected an options object");
@@ -257,7 +266,7 @@ Napi::Value NetnsSocket(const Napi::CallbackInfo &info) {
   auto q = std::make_shared<Request>();
   if (!o.Get("netns").IsString()) return RejectWith(env, "netnsSocket: netns must be a path");
   q->netns = o.Get("netns").ToString();
-  q->family = o.Get("family").ToNumber().Int32Value() == 6 ? AF_INET6 : AF_INET;
+  q->family = o.Get("family").IsString() ? AF_UNIX : o.Get("family").ToNumber().Int32Value() == 6 ? AF_INET6 : AF_INET;
   q->type = o.Get("type").ToString().Utf8Value() == "udp" ? SOCK_DGRAM : SOCK_STREAM;
   q->hasBind = ReadAddr(o, "bind", q->bind);
   q->hasConnect = ReadAddr(o, "connect", q->connect);

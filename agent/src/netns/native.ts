@@ -10,7 +10,8 @@ import type { SocketAddr } from '#proto/runtime/types.js';
 export interface NativeSocketRequest {
   /** Path of the target's network namespace file (/proc/N/ns/net, /var/run/netns/NAME). */
   netns: string;
-  family: 4 | 6;
+  /** 'unix': an abstract unix socket named by bind.address (a netns-wide lock while its fd is open). */
+  family: 4 | 6 | 'unix';
   type: 'tcp' | 'udp';
   bind?: SocketAddr;
   reuseAddr?: boolean;

@@ -21,6 +21,12 @@ export interface NetnsSockets {
   connectFd(fd: number, to: SocketAddr, timeoutMs: number): Promise<{ local: SocketAddr; remote: SocketAddr }>;
   /** Releases spare sockets kept for fast connects (they hold a reference on the namespace). */
   close(): void;
+  /**
+   * Binds the abstract unix name `name` inside the netns and returns the fd holding it: a lock
+   * shared by every agent serving that netns, released by closing the fd or by the agent's death.
+   * Rejects with code EADDRINUSE while another holds it.
+   */
+  holdAbstractName(name: string): Promise<number>;
 }
 
 const familyOf = (address: string): 4 | 6 => (net.isIPv6(address) ? 6 : 4);
@@ -72,5 +78,8 @@ export function createNetnsSockets(netnsPath: string, opts: { spareSockets?: num
     },
     connectFd: (fd, to, timeoutMs) => addon.connectFd(fd, to, timeoutMs),
     close: () => spares?.close(),
+    async holdAbstractName(name) {
+      return (await addon.netnsSocket({ netns: netnsPath, family: 'unix', type: 'tcp', bind: { address: name, port: 0 } })).fd;
+    },
   };
 }

@@ -22,6 +22,7 @@ import type { AgentSessionRecord, SessionRegistry } from './session-registry.js'
 import type { TraceService } from '../trace/service.js';
 import { takeSnapshot } from '../trace/snapshot.js';
 import { serveTraceStart } from '../trace/tunnel-trace.js';
+import { serveInspectorOpen } from '../attach/node-inspector.js';
 
 const FAMILY_NUMBERS = { any: 0, ipv4: 4, ipv6: 6 } as const;
 
@@ -106,6 +107,8 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       return serveTraceStart(conn, streamId, s.trace, m, log);
     case 'snapshotRequest':
       return reply({ kind: 'snapshotResult', ...takeSnapshot(s.target, m.kinds) });
+    case 'inspectorOpen':
+      return serveInspectorOpen({ conn, streamId, target: s.target, sockets: s.sockets, log }, m);
     case 'unsubscribe':
       conn.sendStreamError(streamId, 'NOT_FOUND', `stream ${streamId}: no subscription to unsubscribe`);
       return;

@@ -9,6 +9,7 @@ import { parseHitCondition } from './hit-condition.js';
 import type { ScriptRegistry } from './scripts.js';
 import { fileUrl, generatedFor, originalFor, type ScriptInfo } from './source-maps.js';
 import { extension } from '../program-kind.js';
+import { IDENTITY_MAPPING, type PathMapping } from './path-mapping.js';
 
 const GENERATED_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
 
@@ -35,7 +36,8 @@ export class BreakpointManager {
   /** `${bp.id}:${scriptId}` already placed (or being placed): resolveFor may run concurrently. */
   private readonly placed = new Set<string>();
 
-  constructor(private readonly cdp: CdpClient, private readonly scripts: ScriptRegistry, private readonly changed: (bp: DebugProtocol.Breakpoint) => void) {}
+  constructor(private readonly cdp: CdpClient, private readonly scripts: ScriptRegistry, private readonly changed: (bp: DebugProtocol.Breakpoint) => void,
+    private readonly mapping: PathMapping = IDENTITY_MAPPING) {}
 
   /** True while a breakpoint waits for a source map (the bridge then pauses before mapped scripts). */
   get hasPendingMapped(): boolean {
@@ -98,7 +100,7 @@ export class BreakpointManager {
       for (const script of mapped) await this.placeInScript(bp, script);
     } else if (GENERATED_EXTENSIONS.has(extension(bp.path))) {
       const r = await this.cdp.send<{ breakpointId: string; locations: Array<{ scriptId: string; lineNumber: number; columnNumber?: number }> }>(
-        'Debugger.setBreakpointByUrl', { url: fileUrl(bp.path), lineNumber: bp.line - 1, condition: bp.condition ?? '' });
+        'Debugger.setBreakpointByUrl', { url: fileUrl(this.mapping.toRemote(bp.path)), lineNumber: bp.line - 1, condition: bp.condition ?? '' });
       this.track(bp, r.breakpointId, '');
       const first = r.locations[0];
       if (first) {
@@ -133,6 +135,12 @@ export class BreakpointManager {
   private track(bp: BridgeBreakpoint, cdpId: string, scriptId: string): void {
     bp.cdpIds.set(cdpId, scriptId);
     this.byCdpId.set(cdpId, bp);
+  }
+
+  /** Removes every breakpoint from the inspector (detach from a process that keeps running). */
+  async removeAll(): Promise<void> {
+    for (const list of this.byPath.values()) for (const bp of list) await this.remove(bp);
+    this.byPath.clear();
   }
 
   private async remove(bp: BridgeBreakpoint): Promise<void> {

@@ -13,6 +13,8 @@ import { scopes, stackTrace, type CallFrame } from './stack.js';
 import { formatValue, indexedCount, typeName, type RemoteObject } from './remote-object.js';
 import { VariableStore } from './variables.js';
 import { DapError } from '../../common/errors.js';
+import type { RemoteInspector } from '../contract.js';
+import type { PathMapping } from './path-mapping.js';
 import { runHandler, type DapHandlerTable } from '#sdk/protocol/dap-requests.js';
 
 interface Paused {
@@ -91,11 +93,13 @@ export class NodeBridge implements BackendSession {
     disconnect: async (args) => this.disconnect(args ?? {}),
   };
 
-  constructor(private readonly ctx: BackendContext, private readonly cdp: CdpClient, private readonly debuggee: DebuggerProcess | undefined) {
+  /** `remote`: attached to a process in a target (the inspector held through its agent, paths mapped). */
+  constructor(private readonly ctx: BackendContext, private readonly cdp: CdpClient, private readonly debuggee: DebuggerProcess | undefined,
+    private readonly remote?: { inspector: RemoteInspector; mapping: PathMapping }) {
     this.entryPending = !!debuggee;
-    this.scripts = new ScriptRegistry(ctx.log);
+    this.scripts = new ScriptRegistry(ctx.log, remote?.mapping);
     this.variables = new VariableStore(cdp);
-    this.breakpoints = new BreakpointManager(cdp, this.scripts, (breakpoint) => ctx.sink.event('breakpoint', { reason: 'changed', breakpoint }));
+    this.breakpoints = new BreakpointManager(cdp, this.scripts, (breakpoint) => ctx.sink.event('breakpoint', { reason: 'changed', breakpoint }), remote?.mapping);
     this.scripts.onScript((script) => void this.breakpoints.resolveFor(script).catch((e: unknown) => this.warn(`breakpoints for ${script.url}: ${(e as Error).message}`)));
     cdp.on('Debugger.scriptParsed', (p: ScriptParsed) => this.scripts.add(p));
     cdp.on('Debugger.breakpointResolved', (p: { breakpointId: string; location: { scriptId: string; lineNumber: number; columnNumber?: number } }) => this.breakpoints.onResolved(p.breakpointId, p.location));
@@ -103,7 +107,10 @@ export class NodeBridge implements BackendSession {
     // With --inspect-brk node waits for the debugger to leave after the program ends: leave.
     cdp.on('Runtime.executionContextDestroyed', () => { if (this.debuggee) this.cdp.close(); });
     cdp.on('Debugger.resumed', () => { this.paused = undefined; this.variables.clear(); });
-    cdp.on('close', () => { if (!this.debuggee && !this.disposed) ctx.sink.event('terminated', {}); });
+    cdp.on('close', () => {
+      remote?.inspector.release();
+      if (!this.debuggee && !this.disposed) ctx.sink.event('terminated', {});
+    });
     debuggee?.child.once('close', (code, signal) => {
       if (this.disposed) return;
       ctx.sink.event('exited', { exitCode: code ?? (signal ? 128 : 0) });
@@ -116,6 +123,8 @@ export class NodeBridge implements BackendSession {
     await Promise.all([this.cdp.send('Runtime.enable'), this.cdp.send('Debugger.enable')]);
     if (this.debuggee) {
       this.ctx.sink.event('process', { name: this.ctx.config.program, systemProcessId: this.debuggee.pid, isLocalProcess: true, startMethod: 'launch' });
+    } else if (this.remote) {
+      this.ctx.sink.event('process', { name: this.remote.inspector.command, systemProcessId: this.remote.inspector.pid, isLocalProcess: false, startMethod: 'attach' });
     }
     this.ctx.sink.event('initialized');
     return undefined;
@@ -129,15 +138,31 @@ export class NodeBridge implements BackendSession {
     if (this.disposed) return;
     this.disposed = true;
     this.cdp.close();
+    this.remote?.inspector.release();
     await this.debuggee?.stop();
   }
 
   private async disconnect(args: DebugProtocol.DisconnectArguments): Promise<void> {
     const kill = args.terminateDebuggee ?? !!this.debuggee;
-    if (!kill && this.paused) await this.resume().catch(() => undefined /* already running or gone */);
+    if (this.remote) await this.detachRemote();
+    else if (!kill && this.paused) await this.resume().catch(() => undefined /* already running or gone */);
     this.disposed = true;
     this.cdp.close();
     if (kill) await this.debuggee?.stop();
+  }
+
+  /**
+   * Leaves a process in the target as it was: running, no breakpoint, no exception pause.
+   * Debugger.disable drops this session's breakpoints and resumes; the inspector stays open.
+   */
+  private async detachRemote(): Promise<void> {
+    const step = (method: string, params: object = {}): Promise<unknown> => this.cdp.send(method, params).catch((e: unknown) => this.warn(`detach: ${(e as Error).message}`));
+    if (this.paused) await step('Debugger.resume');
+    await step('Debugger.setPauseOnExceptions', { state: 'none' });
+    if (this.instrumentationId) await step('Debugger.removeBreakpoint', { breakpointId: this.instrumentationId });
+    await this.breakpoints.removeAll();
+    await step('Debugger.disable');
+    this.remote?.inspector.release();
   }
 
   private frame(frameId: number | undefined): CallFrame {

@@ -2,6 +2,7 @@
 // with their result or reject with the inspector's error; events go to listeners by method name.
 // Every command has a deadline so a wedged inspector cannot hang a DAP request.
 import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { DapError } from '../../common/errors.js';
 import type { BackendLogger } from '../contract.js';
@@ -27,8 +28,13 @@ export class CdpClient extends EventEmitter {
     ws.on('error', (e) => this.log.log('warn', 'backend', `inspector socket: ${e.message}`));
   }
 
-  static async connect(url: string, log: BackendLogger, timeoutMs = 10_000): Promise<CdpClient> {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+  /** `socket`: a byte stream already connected to the inspector (remote attach: a tunnel connection). */
+  static async connect(url: string, log: BackendLogger, timeoutMs = 10_000, socket?: Duplex): Promise<CdpClient> {
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false, maxPayload: 256 * 1024 * 1024,
+      // Safe: ws calls createConnection once, for the stream it speaks HTTP/WebSocket on.
+      ...(socket ? { createConnection: (() => socket) as unknown as WebSocket.ClientOptions['createConnection'] } : {}),
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { ws.terminate(); reject(new DapError('TIMEOUT', `inspector ${url} did not accept a connection within ${timeoutMs} ms`)); }, timeoutMs);
       ws.once('open', () => { clearTimeout(timer); resolve(); });

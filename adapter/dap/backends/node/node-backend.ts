@@ -1,6 +1,6 @@
 // Node.js through kmirror's own DAP→CDP bridge: `node --inspect-brk` started through the layer
 // (inspector port excluded), or attach to a running `--inspect` port / a pid (SIGUSR1 opens the
-// inspector on 127.0.0.1:9229).
+// inspector on 127.0.0.1:9229), or with a target, to a process in it (remote-attach.ts).
 import { resolve } from 'node:path';
 import type { BackendContext, BackendSession, DebugBackend } from '../backend.js';
 import { requireExecutable } from '../find-executable.js';
@@ -9,6 +9,7 @@ import { NodeBridge } from './bridge.js';
 import { CdpClient } from './cdp-client.js';
 import { inspectorUrl, launchUnderInspector } from './inspector-process.js';
 import { DapError } from '../../common/errors.js';
+import { attachRemote } from './remote-attach.js';
 
 const INSTALL_HINT = 'install Node.js (https://nodejs.org or apt-get install nodejs), or set "debuggerPath" / "runtimeExecutable"';
 
@@ -25,6 +26,8 @@ function hasRuntimeArgs(config: object): boolean {
 async function start(ctx: BackendContext): Promise<BackendSession> {
   const { config } = ctx;
   if (config.request === 'attach') {
+    // A target and no explicit inspector address: the process runs in the target.
+    if (ctx.layer.remote && config.host === undefined) return attachRemote(ctx, ctx.layer.remote);
     if (config.processId) {
       try {
         process.kill(config.processId, 'SIGUSR1');

@@ -2,6 +2,7 @@
 // breakpoint manager resolve breakpoints on original sources when a mapped script appears.
 import { loadSourceMap, scriptPath, type ScriptInfo } from './source-maps.js';
 import type { BackendLogger } from '../contract.js';
+import { IDENTITY_MAPPING, type PathMapping } from './path-mapping.js';
 
 export interface ScriptParsed {
   scriptId: string;
@@ -16,11 +17,12 @@ export class ScriptRegistry {
   private readonly refByScript = new Map<string, number>();
   private listeners: Array<(script: ScriptInfo) => void> = [];
 
-  constructor(private readonly log: BackendLogger) {}
+  constructor(private readonly log: BackendLogger, private readonly mapping: PathMapping = IDENTITY_MAPPING) {}
 
   /** Records a parsed script; its source map loads in the background (awaitMap waits for it). */
   add(event: ScriptParsed): void {
-    const info: ScriptInfo = { scriptId: event.scriptId, url: event.url, path: scriptPath(event.url) };
+    const remotePath = scriptPath(event.url);
+    const info: ScriptInfo = { scriptId: event.scriptId, url: event.url, path: remotePath === undefined ? undefined : this.mapping.toLocal(remotePath) };
     this.byId.set(event.scriptId, info);
     if (event.sourceMapURL) {
       const loading = loadSourceMap(info, event.sourceMapURL).then(

@@ -47,6 +47,8 @@ local function examples(target)
   local node = {
     launch('kmirror: Node.js file', 'node', '${file}'),
     { type = 'kmirror', request = 'attach', name = 'kmirror: attach to Node inspector', debugger = 'node', target = target, port = 9229 },
+    -- The process already running in the pod (its main process; "processId" picks another by its pid in the container).
+    { type = 'kmirror', request = 'attach', name = 'kmirror: attach to a Node process in the pod', debugger = 'node', target = target, localRoot = '${workspaceFolder}', remoteRoot = '/app' },
   }
   local native = { launch('kmirror: native executable (lldb)', 'lldb', ask_path('Path to executable: ')) }
   return {
