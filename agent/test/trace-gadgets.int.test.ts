@@ -59,6 +59,7 @@ describe('trace gadgets on a namespace', () => {
     const [v4, v6] = inside.tcp;
     await eventsUntil(events, 'the inside run complete in the trace', (es) =>
       of(es, 'tcp').filter((e) => e.kind === 'close' && [v4?.serverPort, v6?.serverPort].includes(e.local.port)).length === 2
+      && of(es, 'tcp').filter((e) => e.kind === 'close' && [inside.reset.serverPort, inside.reset.clientPort].includes(e.remote.port)).length === 2
       && of(es, 'dns').filter((e) => e.kind === 'answer' && e.name.startsWith(tag)).length === 2
       && of(es, 'exec').some((e) => e.argv.includes(`exec-${tag}`))
       && of(es, 'open').some((e) => e.path === inside.missing));
@@ -86,6 +87,21 @@ describe('trace gadgets on a namespace', () => {
       expect(clientClose?.durationUs).toBeGreaterThan(0);
       expect(serverClose?.durationUs).toBeGreaterThan(0);
     }
+  });
+
+  it('reports both ends of a reset connection with their local ports (closed straight to CLOSE)', () => {
+    const { serverPort, clientPort, code } = inside.reset;
+    const mine = of(events, 'tcp').filter((e) => e.process.pid === inside.pid && [e.local.port, e.remote.port].some((p) => p === serverPort || p === clientPort));
+    expect(code).toBe('ECONNRESET');
+    expect(mine.filter((e) => e.kind !== 'close').map((e) => [e.kind, e.local.port, e.remote.port])).toEqual([
+      ['connect', clientPort, serverPort],
+      ['accept', serverPort, clientPort],
+    ]);
+    // The order of the two closes depends on when the loopback RST is processed.
+    expect(mine.filter((e) => e.kind === 'close').map((e) => [e.local.port, e.remote.port]).sort()).toEqual([
+      [clientPort, serverPort],
+      [serverPort, clientPort],
+    ].sort());
   });
 
   it('reports a refused connect with its error', () => {

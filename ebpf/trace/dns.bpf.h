@@ -61,7 +61,7 @@ static __always_inline int dns_capture(struct __sk_buff *skb, __u8 ingress)
 	if (bpf_skb_load_bytes(skb, off + sizeof(udp), e->data, cap))
 		cap = 0;
 	e->cap = cap;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return KM_TCX_NEXT;
 }
 

@@ -27,7 +27,7 @@ int km_trace_exec(struct bpf_raw_tracepoint_args *ctx)
 	if (bpf_probe_read_user(e->argv, len, (void *)start))
 		len = 0;
 	e->argv_len = len;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -93,7 +93,7 @@ int km_trace_sysout(struct bpf_raw_tracepoint_args *ctx)
 		e->pad = 0;
 		if (bpf_probe_read_user_str(e->path, sizeof(e->path), (void *)a->filename) < 0)
 			e->path[0] = 0;
-		bpf_ringbuf_submit(e, 0);
+		submit(e);
 	}
 	bpf_map_delete_elem(&km_trace_args, &tid);
 	return 0;

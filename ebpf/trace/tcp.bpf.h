@@ -25,7 +25,9 @@ static __always_inline void tcp_emit(struct sock *sk, __u32 ns, __u8 kind, __s32
 		BPF_CORE_READ_INTO(&e->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
 		e->family = 6;
 	}
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	// inet_sport, not skc_num: on a move to CLOSE the kernel has already released the port
+	// (inet_put_port zeroes skc_num) when the tracepoint runs.
+	e->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	e->kind = kind;
 	e->pad = 0;
@@ -38,7 +40,7 @@ static __always_inline void tcp_emit(struct sock *sk, __u32 ns, __u8 kind, __s32
 	__u64 received = closing ? BPF_CORE_READ(tp, bytes_received) : 0;
 	e->bytes_received = peer_fin && received ? received - 1 : received; // payload only, not the peer's FIN
 	e->duration_ns = closing && o->ts_ns ? bpf_ktime_get_ns() - o->ts_ns : 0;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 }
 
 // connect: CLOSE->SYN_SENT (in connect(), the caller's task: remembered), then SYN_SENT->
@@ -96,6 +98,11 @@ int km_trace_tcpst(struct bpf_raw_tracepoint_args *ctx)
 // accept/accept4 returned fd: the caller's socket for it (task->files->fdt->fd[fd]->private_data).
 static __always_inline void accept_exit(long fd)
 {
+	// The caller's namespace first: an accept elsewhere on the node costs only this check, not
+	// the walk of its fd table.
+	__u32 ns = current_netns();
+	if (!ns_traced(ns))
+		return;
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
 	struct file *f = NULL;
@@ -104,9 +111,6 @@ static __always_inline void accept_exit(long fd)
 	struct socket *so = BPF_CORE_READ(f, private_data);
 	struct sock *sk = BPF_CORE_READ(so, sk);
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != KM_IPPROTO_TCP)
-		return;
-	__u32 ns = sock_netns(sk);
-	if (!ns_traced(ns))
 		return;
 	struct km_trace_owner o;
 	current_owner(&o);

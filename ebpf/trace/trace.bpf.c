@@ -34,6 +34,12 @@ struct {
 	__uint(max_entries, 1 << 20); // mapped whole into the agent: 1 MB of its RSS
 } km_trace_rb SEC(".maps");
 
+// Records are submitted without waking the reader (a wake-up is an irq_work plus an IPI to the
+// reader's CPU, paid by the traced task for every event); the reader polls every few ms instead
+// (bpf_ring_reader.cc) and is woken only when this much is waiting, so a burst cannot fill the ring
+// between two polls.
+#define KM_TRACE_WAKE_BYTES (256 << 10)
+
 // Network namespace inodes to trace (the target's).
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -129,6 +135,12 @@ static __always_inline void *reserve(__u64 size, __u32 gadget)
 			__sync_fetch_and_add(n, 1);
 	}
 	return p;
+}
+
+static __always_inline void submit(void *e)
+{
+	__u64 queued = bpf_ringbuf_query(&km_trace_rb, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(e, queued > KM_TRACE_WAKE_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline void current_owner(struct km_trace_owner *o)

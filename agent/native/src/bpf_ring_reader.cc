@@ -10,6 +10,10 @@
 namespace km {
 namespace {
 constexpr size_t kFlushBytes = 256u << 10;
+// The producers submit without a wake-up (a wake-up per record costs the traced task an IPI) and
+// wake the reader only past a fill threshold: the reader polls this often, so a lone event still
+// arrives within this delay.
+constexpr int kPollMs = 20;
 }
 
 RingReader::RingReader(Napi::Env env, Napi::Function onBatch, const char *name, size_t maxPendingBytes) : max_pending_(maxPendingBytes) {
@@ -39,7 +43,7 @@ void RingReader::Start() {
 void RingReader::Stop() {
   if (thread_.joinable()) {
     uint64_t one = 1;
-    if (write(stop_fd_, &one, sizeof one) < 0) { /* the loop also wakes every 200 ms */ }
+    if (write(stop_fd_, &one, sizeof one) < 0) { /* the loop also wakes every kPollMs */ }
     thread_.join();
   }
   if (tsfn_live_) {
@@ -101,7 +105,7 @@ void RingReader::Loop() {
       continue;
     }
     epoll_event evs[2];
-    int n = epoll_wait(ep, evs, 2, 200);
+    int n = epoll_wait(ep, evs, 2, kPollMs);  // on timeout too: records submitted without a wake-up
     bool stop = false;
     for (int i = 0; i < n; i++) stop |= evs[i].data.u32 == 2;
     if (stop) break;

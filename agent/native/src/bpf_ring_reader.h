@@ -1,5 +1,6 @@
 // A BPF ring buffer drained on a native thread into batches handed to JS through a
-// ThreadSafeFunction. Batch format (one Buffer per call): repeated { u32 little-endian length,
+// ThreadSafeFunction. The thread polls every few ms rather than relying on per-record wake-ups
+// (the producers submit with BPF_RB_NO_WAKEUP below a fill threshold). Batch format (one Buffer per call): repeated { u32 little-endian length,
 // record bytes }. Memory is bounded: when JS lags by more than maxPendingBytes the thread stops
 // draining, the kernel ring fills and the BPF side counts drops. (km_mirror has its own copy of
 // this loop in bpf_mirror.cc; this one serves km_trace.)

@@ -15,6 +15,7 @@ export interface ActorReport {
   pid: number;
   childPid: number;
   tcp: Array<{ host: string; serverPort: number; clientPort: number }>;
+  reset: { host: string; serverPort: number; clientPort: number; code: string };
   refused: { port: number; code: string };
   dns: Array<{ name: string; type: string; id: number; answers: number }>;
   created: string;
