@@ -58,6 +58,7 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
   }
   // Spare sockets: outgoing connects skip the helper thread (agent/src/netns/spare-sockets.ts).
   const sockets = createNetnsSockets(target.netnsPath, { spareSockets: 4 });
+  await sockets.ready(); // before "listening": an idle agent then always holds the same descriptors
   const incoming = await createIncomingTrafficService({ target, log, sockets });
   const trace = new EbpfTraceService(target, log);
   const envToken = process.env.KMIRROR_AGENT_TOKEN;

@@ -19,6 +19,8 @@ export interface NetnsSockets {
   /** Raw access: a bound, not yet connected TCP/UDP socket fd (connect later with connectFd). */
   bindSocket(type: 'tcp' | 'udp', bind: SocketAddr): Promise<NativeSocketResult>;
   connectFd(fd: number, to: SocketAddr, timeoutMs: number): Promise<{ local: SocketAddr; remote: SocketAddr }>;
+  /** Resolves once the spare sockets for fast connects are ready (at once without spares). */
+  ready(): Promise<void>;
   /** Releases spare sockets kept for fast connects (they hold a reference on the namespace). */
   close(): void;
   /**
@@ -77,6 +79,7 @@ export function createNetnsSockets(netnsPath: string, opts: { spareSockets?: num
       return addon.netnsSocket({ netns: netnsPath, family: familyOf(bind.address), type, bind });
     },
     connectFd: (fd, to, timeoutMs) => addon.connectFd(fd, to, timeoutMs),
+    ready: async () => { await spares?.fill(); },
     close: () => spares?.close(),
     async holdAbstractName(name) {
       return (await addon.netnsSocket({ netns: netnsPath, family: 'unix', type: 'tcp', bind: { address: name, port: 0 } })).fd;

@@ -2,8 +2,10 @@
 // created in the target's netns ahead of time (by the native helper, which verifies where each
 // landed), and a connect takes one and connects it from the main thread with libuv
 // (net.Socket({fd}).connect). This saves the thread start, two setns calls and the thread→loop
-// hand-off of every connect (about half the agent's connect time on a loaded machine). The pool
-// refills in the background; an empty pool, or a family not used yet, falls back to the helper.
+// hand-off of every connect (about half the agent's connect time on a loaded machine). The pool is
+// filled before the agent reports ready (fill()) and topped up to full after every connect, so an
+// idle agent always holds exactly `size` spares per family (its descriptor count does not drift);
+// an empty pool falls back to the helper.
 import net from 'node:net';
 import { closeSync } from 'node:fs';
 import { getSystemErrorMap } from 'node:util';
@@ -23,7 +25,7 @@ function connectError(to: SocketAddr, err: NodeJS.ErrnoException): NodeJS.ErrnoE
 
 export class SpareTcpSockets {
   private readonly spare = new Map<4 | 6, number[]>([[4, []], [6, []]]);
-  private readonly filling = new Set<4 | 6>();
+  private readonly filling = new Map<4 | 6, Promise<void>>();
   private closed = false;
 
   constructor(private readonly addon: NetnsAddon, private readonly netnsPath: string, private readonly size: number) {}
@@ -63,11 +65,17 @@ export class SpareTcpSockets {
     for (const fds of this.spare.values()) for (const fd of fds.splice(0)) closeSync(fd);
   }
 
-  /** Tops the family's pool up in the background once it is half empty. */
+  /** Fills both families' pools; resolves when full (or when a family cannot be created there). */
+  async fill(): Promise<void> {
+    this.refill(4);
+    this.refill(6);
+    await Promise.all(this.filling.values());
+  }
+
+  /** Tops the family's pool up to full in the background. */
   private refill(family: 4 | 6): void {
     const fds = this.spare.get(family)!;
-    if (this.closed || this.filling.has(family) || fds.length > this.size / 2) return;
-    this.filling.add(family);
+    if (this.closed || this.filling.has(family) || fds.length >= this.size) return;
     const more = async (): Promise<void> => {
       while (!this.closed && fds.length < this.size) {
         const r = await this.addon.netnsSocket({ netns: this.netnsPath, family, type: 'tcp' });
@@ -76,6 +84,6 @@ export class SpareTcpSockets {
       }
     };
     // A failure (the namespace is gone) leaves the pool empty: connects report it through the helper.
-    more().catch(() => undefined).finally(() => this.filling.delete(family));
+    this.filling.set(family, more().catch(() => undefined).finally(() => this.filling.delete(family)));
   }
 }
