@@ -44,11 +44,12 @@
 (dap-register-debug-provider "kmirror" #'kmirror-dap--populate)
 
 (defun kmirror-dap--template (name debugger program)
-  "Register a launch template NAME using DEBUGGER for PROGRAM."
+  "Register a launch template NAME using DEBUGGER for PROGRAM (nil: fill it in with `dap-debug-edit-template')."
+  ;; No `:cwd nil': dap-mode would send "cwd": null, which kmirror-dap refuses as a bad field.
   (dap-register-debug-template
    name
    (list :type "kmirror" :request "launch" :name name :debugger debugger
-         :program program :cwd nil)))
+         :program program)))
 
 (kmirror-dap--template "kmirror: Go package" "go" "${fileDirname}")
 (kmirror-dap--template "kmirror: Python file" "python" "${file}")
@@ -59,7 +60,15 @@
  "kmirror: Python file, tracing the pod's DNS and TCP"
  ;; The target's trace events appear in the REPL (output category kmirror-trace) while debugging.
  (list :type "kmirror" :request "launch" :name "kmirror: Python file, tracing the pod's DNS and TCP"
-       :debugger "python" :program "${file}" :cwd nil :trace ["dns" "tcp"]))
+       :debugger "python" :program "${file}" :trace ["dns" "tcp"]))
+(dap-register-debug-template
+ "kmirror: Node.js file on a copy of the target (copy_target)"
+ ;; `:kmirror' holds .kmirror.json settings as nested plists: feature.copy_target runs the session on a
+ ;; copy of the pod that no Service selects (`:scale_down t' also scales the Deployment to 0 meanwhile).
+ (list :type "kmirror" :request "launch" :name "kmirror: Node.js file on a copy of the target (copy_target)"
+       :debugger "node" :target "deploy/NAME" :program "${file}"
+       :kmirror '(:feature (:copy_target (:scale_down :json-false)
+                            :network (:incoming (:mode "steal" :ports [8080]))))))
 (dap-register-debug-template
  "kmirror: attach to Node inspector"
  (list :type "kmirror" :request "attach" :name "kmirror: attach to Node inspector" :debugger "node" :port 9229))

@@ -9,7 +9,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findLaunchSchema } from '../scripts/launch-attributes.mjs';
 import { createNetns, requireRoot, spawnSleepTarget } from '#test/harness/netns.js';
 import { http, writeScriptedRecording } from '#runtime/recording/test-recordings.js';
 
@@ -73,6 +75,7 @@ describe('Emacs dap-mode', () => {
     expect(names.sort()).toEqual([
       ['kmirror: .NET program', 'kmirror', 'launch', 'dotnet'],
       ['kmirror: Go package', 'kmirror', 'launch', 'go'],
+      ['kmirror: Node.js file on a copy of the target (copy_target)', 'kmirror', 'launch', 'node'],
       ['kmirror: Node.js file', 'kmirror', 'launch', 'node'],
       ["kmirror: Python file, tracing the pod's DNS and TCP", 'kmirror', 'launch', 'python'],
       ['kmirror: Python file', 'kmirror', 'launch', 'python'],
@@ -80,8 +83,25 @@ describe('Emacs dap-mode', () => {
       ['kmirror: attach to a Node process in the pod', 'kmirror', 'attach', 'node'],
       ['kmirror: native executable (lldb)', 'kmirror', 'launch', 'lldb'],
     ]);
+    // As dap-mode sends them (dap--json-encode), each is a valid launch/attach for the generated schema;
+    // `program` null is the one field the lldb/.NET templates leave to the user (dap-debug-edit-template).
+    const validate = launchSchemaValidator();
+    const encoded = (r.encoded as string[]).map((e) => JSON.parse(e) as Record<string, unknown>);
+    expect(encoded).toHaveLength(names.length);
+    for (const config of encoded) {
+      const filled = config.program === null && ['lldb', 'dotnet'].includes(String(config.debugger)) ? { ...config, program: '/work/app' } : config;
+      expect(validate(filled), `${String(config.name)}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    expect(encoded.find((c) => c.kmirror !== undefined)?.kmirror).toEqual({ feature: { copy_target: { scale_down: false }, network: { incoming: { mode: 'steal', ports: [8080] } } } });
+    expect(encoded.filter((c) => c.trace !== undefined).map((c) => c.trace)).toEqual([['dns', 'tcp']]);
   });
 });
+
+function launchSchemaValidator() {
+  const path = findLaunchSchema(root);
+  if (!path) throw new Error('no generated launch schema in build/schema/: run bash scripts/build.sh');
+  return new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(path, 'utf8')));
+}
 
 describe('Emacs dape configuration', () => {
   it('loads against the dape API stub and adds kmirror (stdio) and kmirror-server (autoport)', () => {
@@ -93,6 +113,15 @@ describe('Emacs dape configuration', () => {
     expect(configs.kmirror).toMatchObject(common);
     expect(configs.kmirror.modes).toEqual(expect.arrayContaining(['go-mode', 'python-ts-mode', 'js-mode', 'typescript-ts-mode', 'rust-mode', 'csharp-mode']));
     expect(configs['kmirror-server']).toMatchObject({ ...common, 'command-args': ['--host', '127.0.0.1', '--port', ':autoport'], port: ':autoport' });
+    expect(configs['kmirror-copy-target']).toMatchObject({ ...common, ':kmirror': { feature: { copy_target: { scale_down: false }, network: { incoming: { mode: 'steal', ports: [8080] } } } } });
+    // The keyword properties are what dape sends as the launch request; with its functions evaluated
+    // (buffer file, cwd), each configuration is valid for the generated launch schema.
+    const validate = launchSchemaValidator();
+    for (const [name, config] of Object.entries(configs as Record<string, Record<string, unknown>>)) {
+      const launch = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(':'))
+        .map(([k, v]) => [k.slice(1), v === '<function dape-buffer-default>' ? '/work/app.py' : v === '<function dape-cwd>' ? '/work' : v]));
+      expect(validate(launch), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
   });
 });
 

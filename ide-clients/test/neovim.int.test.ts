@@ -8,7 +8,9 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findLaunchSchema } from '../scripts/launch-attributes.mjs';
 import { DapClient } from '#sdk/api/dap-client.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,11 +52,28 @@ describe('ide-clients/neovim in headless nvim', () => {
     expect(Object.keys(c).sort()).toEqual(['c', 'cpp', 'cs', 'go', 'javascript', 'python', 'rust', 'typescript']);
     expect(c.go?.[0]).toEqual({ type: 'kmirror', request: 'launch', name: 'kmirror: Go package', debugger: 'go', target: '<function>', program: '${fileDirname}', cwd: '${workspaceFolder}' });
     // existing configurations are kept, ours appended
-    expect(c.python?.map((x) => x.name)).toEqual(['existing', 'kmirror: Python file']);
-    expect(c.javascript?.map((x) => [x.request, x.debugger])).toEqual([['launch', 'node'], ['attach', 'node'], ['attach', 'node']]);
+    expect(c.python?.map((x) => x.name)).toEqual(['existing', 'kmirror: Python file', "kmirror: Python file, tracing the pod's DNS and TCP"]);
+    expect(c.javascript?.map((x) => [x.request, x.debugger])).toEqual([['launch', 'node'], ['launch', 'node'], ['attach', 'node'], ['attach', 'node']]);
     expect(c.rust?.[0]).toMatchObject({ debugger: 'lldb', program: '<function>' });
     expect(c.cs?.[0]).toMatchObject({ debugger: 'dotnet' });
     for (const list of Object.values(c)) for (const x of list) if (x.type === 'kmirror') expect(['launch', 'attach']).toContain(x.request);
+  });
+
+  it('every example configuration, prompts answered, is valid for the generated launch schema (copy_target and trace included)', () => {
+    const schemaPath = findLaunchSchema(root);
+    if (!schemaPath) throw new Error('no generated launch schema in build/schema/: run bash scripts/build.sh');
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+    const configs = Object.values(setupInNvim({}).configurations ?? {}).flat().filter((x) => x.type === 'kmirror');
+    expect(configs.length).toBeGreaterThan(8);
+    for (const config of configs) {
+      // '<function>': a prompt nvim-dap calls when the configuration starts (target, or a path).
+      const answered = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v === '<function>' ? (k === 'target' ? 'deploy/web' : '/work/app') : v]));
+      expect(validate(answered), `${String(config.name)}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    const onCopy = configs.filter((x) => (x.kmirror as { feature?: { copy_target?: unknown } } | undefined)?.feature?.copy_target !== undefined);
+    expect(onCopy.map((x) => x.name)).toEqual(['kmirror: Node.js file on a copy of the target (copy_target)', 'kmirror: Node.js file on a copy of the target (copy_target)']); // javascript, typescript
+    expect(onCopy[0]?.kmirror).toEqual({ feature: { copy_target: { scale_down: false }, network: { incoming: { mode: 'steal', ports: [8080] } } } });
+    expect(configs.filter((x) => x.trace !== undefined).map((x) => [x.debugger, x.trace])).toEqual([['python', ['dns', 'tcp']]]);
   });
 
   it('a default target goes to --target and into every configuration', () => {
@@ -79,7 +98,7 @@ describe('ide-clients/neovim in headless nvim', () => {
 
   it('setup{} called twice registers each configuration once', () => {
     const twice = setupInNvim({}, 2);
-    expect(twice.configurations?.python?.map((x) => x.name)).toEqual(['existing', 'kmirror: Python file']);
+    expect(twice.configurations?.python?.map((x) => x.name)).toEqual(['existing', 'kmirror: Python file', "kmirror: Python file, tracing the pod's DNS and TCP"]);
     for (const [language, list] of Object.entries(twice.configurations ?? {})) {
       const names = list.map((x) => x.name);
       expect(new Set(names).size, `${language}: ${names.join(', ')}`).toBe(names.length);

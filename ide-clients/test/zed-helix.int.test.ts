@@ -10,6 +10,7 @@ import { Ajv } from 'ajv';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { findLaunchSchema, zedAdapterSchema } from '../scripts/launch-attributes.mjs';
+import { validateConfig } from '#runtime/config/validate.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const text = (rel: string) => readFileSync(join(root, 'ide-clients', rel), 'utf8');
@@ -67,24 +68,51 @@ describe('Zed extension', () => {
 });
 
 describe('Helix languages.toml', () => {
-  interface Template { name: string; request: string; completion: Array<{ name: string; completion?: string; default?: string }>; args: Record<string, string> }
+  // Helix template args are strings (with {N} placeholders), string lists or booleans — no tables.
+  type Arg = string | string[] | boolean;
+  interface Template { name: string; request: string; completion: Array<{ name: string; completion?: string; default?: string }>; args: Record<string, Arg> }
   interface Language { name: string; debugger: { name: string; transport: string; command: string; templates: Template[] } }
 
   it('parses, and every language gets kmirror-dap with templates whose placeholders match their completions', () => {
     const { language } = parseToml(text('helix/languages.toml')) as unknown as { language: Language[] };
     expect(language.map((l) => l.name).sort()).toEqual(['c', 'cpp', 'go', 'javascript', 'python', 'rust', 'typescript']);
     const validate = new Ajv({ strict: false, allErrors: true }).compile(generatedSchema());
+    const filledTemplates: Array<Record<string, Arg>> = [];
     for (const l of language) {
       expect(l.debugger).toMatchObject({ name: 'kmirror', transport: 'stdio', command: 'kmirror-dap' });
       for (const t of l.debugger.templates) {
         expect(['launch', 'attach']).toContain(t.request); // attach: a Node process already running in the pod
-        const placeholders = Object.values(t.args).flatMap((v) => [...v.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
+        for (const v of Object.values(t.args)) {
+          expect(typeof v === 'string' || typeof v === 'boolean' || (Array.isArray(v) && v.every((x) => typeof x === 'string')), `${t.name}: ${JSON.stringify(v)}`).toBe(true);
+        }
+        const strings = Object.values(t.args).filter((v): v is string => typeof v === 'string');
+        const placeholders = strings.flatMap((v) => [...v.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
         expect([...new Set(placeholders)].sort()).toEqual(t.completion.map((_c, i) => i));
         // Filled in as Helix does (defaults, or a file name for filename completions), it is a valid launch/attach.
         const filled = Object.fromEntries(Object.entries(t.args).map(([k, v]) =>
-          [k, v.replace(/\{(\d+)\}/g, (_m, i: string) => t.completion[Number(i)]?.default ?? 'app.file')]));
+          [k, typeof v !== 'string' ? v : v.replace(/\{(\d+)\}/g, (_m, i: string) => t.completion[Number(i)]?.default ?? 'app.file')]));
         expect(validate({ request: t.request, ...filled }), `${l.name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+        filledTemplates.push(filled);
       }
     }
+    // The launch field `trace` (a string list) is expressible directly.
+    expect(filledTemplates.filter((f) => JSON.stringify(f.trace) === '["dns","tcp"]')).toHaveLength(1);
+  });
+
+  it('copy_target comes through configFile: the template names the example config next to languages.toml, a valid kmirror config', () => {
+    const { language } = parseToml(text('helix/languages.toml')) as unknown as { language: Language[] };
+    const withConfig = language.flatMap((l) => l.debugger.templates).filter((t) => t.args.configFile !== undefined);
+    expect(withConfig.map((t) => t.name)).toEqual(['kmirror: Node.js file on a copy of the target (copy_target)']);
+    const [template] = withConfig;
+    const index = Number(/^\{(\d+)\}$/.exec(String(template?.args.configFile))?.[1]);
+    const completion = template?.completion[index];
+    expect(completion).toMatchObject({ completion: 'filename', default: 'kmirror.copy-target.json' });
+    const settings = JSON.parse(text(`helix/${completion?.default ?? ''}`)) as Record<string, unknown>;
+    // kmirror-dap reads it with the config file's own validator, and the launch schema's `kmirror` field has the same shape.
+    const { config, warnings } = validateConfig(settings, 'helix/kmirror.copy-target.json');
+    expect(warnings).toEqual([]);
+    expect(config.feature?.copy_target).toEqual({ scale_down: false });
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(generatedSchema());
+    expect(validate({ type: 'kmirror', request: 'launch', program: 'app.js', kmirror: settings }), JSON.stringify(validate.errors)).toBe(true);
   });
 });

@@ -44,16 +44,24 @@ local function examples(target)
   local function launch(name, debugger, program)
     return { type = 'kmirror', request = 'launch', name = name, debugger = debugger, target = target, program = program, cwd = '${workspaceFolder}' }
   end
+  -- Settings of .kmirror.json go in a nested `kmirror` table: here feature.copy_target (a copy of the
+  -- pod that no Service selects takes the stolen traffic; scale_down = true also scales the Deployment to 0).
+  local on_copy = launch('kmirror: Node.js file on a copy of the target (copy_target)', 'node', '${file}')
+  on_copy.kmirror = { feature = { copy_target = { scale_down = false }, network = { incoming = { mode = 'steal', ports = { 8080 } } } } }
   local node = {
     launch('kmirror: Node.js file', 'node', '${file}'),
+    on_copy,
     { type = 'kmirror', request = 'attach', name = 'kmirror: attach to Node inspector', debugger = 'node', target = target, port = 9229 },
     -- The process already running in the pod (its main process; "processId" picks another by its pid in the container).
     { type = 'kmirror', request = 'attach', name = 'kmirror: attach to a Node process in the pod', debugger = 'node', target = target, localRoot = '${workspaceFolder}', remoteRoot = '/app' },
   }
+  -- The target's DNS lookups and TCP connections in the REPL while debugging (category kmirror-trace).
+  local traced = launch("kmirror: Python file, tracing the pod's DNS and TCP", 'python', '${file}')
+  traced.trace = { 'dns', 'tcp' }
   local native = { launch('kmirror: native executable (lldb)', 'lldb', ask_path('Path to executable: ')) }
   return {
     go = { launch('kmirror: Go package', 'go', '${fileDirname}') },
-    python = { launch('kmirror: Python file', 'python', '${file}') },
+    python = { launch('kmirror: Python file', 'python', '${file}'), traced },
     javascript = node,
     typescript = node,
     c = native,
