@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseByteSize, parseDuration, progressLine, summary } from './record-progress.js';
+import { dropReason, parseByteSize, parseDuration, progressLine, summary } from './record-progress.js';
 
 const stats = { connections: 3, exchanges: 12, segments: 40, bytes: 5 << 20, gaps: 1, lostBytes: 2048, dropped: 7, redacted: { authorization: 2 } };
 
@@ -19,12 +19,14 @@ describe('kmirror record options and output', () => {
   });
 
   it('shows requests, bytes, drops and gaps', () => {
-    expect(progressLine(stats, 4_000, true)).toBe('4s · 12 requests · 3 connections · 5.0 MiB · 7 dropped (not failing) · 1 gaps (2.0 KiB lost)');
-    const text = summary('/tmp/x.kmrec', 'interrupted', stats, 1_500, false);
+    expect(progressLine(stats, 4_000, dropReason(true, false))).toBe('4s · 12 requests · 3 connections · 5.0 MiB · 7 dropped (not failing) · 1 gaps (2.0 KiB lost)');
+    const text = summary('/tmp/x.kmrec', 'interrupted', stats, 1_500, dropReason(false, false));
     expect(text).toContain('stopped (interrupted) after 1.5 s');
     expect(text).toContain('12 HTTP exchanges, 3 connections, 40 segments, 5.0 MiB of traffic');
     expect(text).toContain('1 gaps recorded (2.0 KiB lost)');
     expect(text).toContain('redacted: authorization ×2');
-    expect(text).not.toContain('only-failing');
+    expect(text).not.toContain('dropped');
+    expect(summary('/tmp/x.kmrec', 'interrupted', stats, 1_500, dropReason(true, true))).toContain('7 exchanges/connections dropped (not failing or not matching --http-filter)');
+    expect(progressLine(stats, 0, dropReason(false, true))).toContain('7 dropped (not matching --http-filter)');
   });
 });

@@ -11,25 +11,32 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/** Why exchanges are dropped, for the progress line and summary; undefined when nothing is filtered. */
+export function dropReason(onlyFailing: boolean, httpFilter: boolean): string | undefined {
+  if (onlyFailing && httpFilter) return 'not failing or not matching --http-filter';
+  if (onlyFailing) return 'not failing';
+  return httpFilter ? 'not matching --http-filter' : undefined;
+}
+
 /** One line: what is in the file so far and what was dropped or lost. */
-export function progressLine(s: WriterStats, elapsedMs: number, onlyFailing: boolean): string {
+export function progressLine(s: WriterStats, elapsedMs: number, dropped: string | undefined): string {
   const parts = [
     `${(elapsedMs / 1000).toFixed(0)}s`,
     `${s.exchanges} requests`,
     `${s.connections} connections`,
     formatBytes(s.bytes),
   ];
-  if (onlyFailing) parts.push(`${s.dropped} dropped (not failing)`);
+  if (dropped) parts.push(`${s.dropped} dropped (${dropped})`);
   parts.push(s.gaps > 0 ? `${s.gaps} gaps (${formatBytes(s.lostBytes)} lost)` : 'no gaps');
   return parts.join(' · ');
 }
 
-export function summary(path: string, reason: string, s: WriterStats, elapsedMs: number, onlyFailing: boolean): string {
+export function summary(path: string, reason: string, s: WriterStats, elapsedMs: number, dropped: string | undefined): string {
   const lines = [
     `kmirror record: ${path}: stopped (${reason}) after ${(elapsedMs / 1000).toFixed(1)} s`,
     `  ${s.exchanges} HTTP exchanges, ${s.connections} connections, ${s.segments} segments, ${formatBytes(s.bytes)} of traffic`,
   ];
-  if (onlyFailing) lines.push(`  --only-failing: ${s.dropped} exchanges/connections dropped (not failing)`);
+  if (dropped) lines.push(`  ${s.dropped} exchanges/connections dropped (${dropped})`);
   lines.push(s.gaps > 0 ? `  ${s.gaps} gaps recorded (${formatBytes(s.lostBytes)} lost)` : '  no gaps: nothing was lost');
   const redacted = Object.entries(s.redacted);
   if (redacted.length > 0) lines.push(`  redacted: ${redacted.map(([h, n]) => `${h} ×${n}`).join(', ')}`);

@@ -1,11 +1,12 @@
 // `kmirror record` (dist/kmirror.js) against a netns target running a real server, with clients
 // on the host reaching it over the veth (mirror: the server keeps answering). Both directions of
 // every connection must land in the file byte-exact; --only-failing keeps exactly the 5xx and
-// reset exchanges; raw TCP and h2c connections are kept whole; limits, a killed agent and a
+// reset exchanges, --http-filter exactly the matching requests; raw TCP and h2c connections are kept whole; limits, a killed agent and a
 // full disk stop or gap the recording as documented.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +111,41 @@ describe('kmirror record', () => {
     const kept_bytes = Buffer.concat(read.records.flatMap((r) => (r.type === 'segment' ? [Buffer.from(r.bytes)] : []))).toString('latin1');
     expect(kept_bytes).not.toMatch(/\/ok\?/);
     expect(read.end?.dropped).toBeGreaterThanOrEqual(5);
+  }, 60_000);
+
+  it('--http-filter keeps exactly the exchanges whose request matches (non-HTTP dropped); an invalid pattern stops before anything starts', async () => {
+    const file = join(dir, 'filtered.kmrec');
+    const run = await record(['--port', String(ports.http), '--port', String(ports.raw), '--http-filter', 'x-user: a', '-o', file]);
+    const user = (u: string) => ({ headers: [`x-user: ${u}`] });
+    const other = await RawHttpConnection.open(ns.podIp, ports.http);
+    await other.exchange(request('GET', '/ok?b0', user('b')));
+    await other.close();
+    const raw = net.connect(ports.raw, ns.podIp, () => raw.write('PING a\nBYE\n'));
+    await once(raw.resume(), 'close');
+    const c = await RawHttpConnection.open(ns.podIp, ports.http);
+    await c.exchange(request('GET', '/ok?a1', user('a')));
+    await c.exchange(request('GET', '/fail?b1', user('b')));
+    await c.exchange(request('POST', '/ok?none', { body: Buffer.from('x-user: a') }));
+    await c.exchange(request('GET', '/fail?a2', user('a')), request('GET', '/ok?b2', user('b')), request('GET', '/ok?a3', user('a'))); // pipelined
+    await c.close();
+    // the connection's exchanges are decided in order: once /ok?a3 is in the file, all of its others are
+    await waitForRecording(file, 'the last "a" exchange', (r) => r.records.some((x) => x.type === 'exchange' && x.path === '/ok?a3'));
+    expect(await run.stop()).toBe(0);
+    expect(run.stderr()).toContain("only requests matching x-user: a");
+    const ls = JSON.parse(execFileSync(process.execPath, [CLI, 'recording', 'ls', file, '--json'], { encoding: 'utf8' }));
+    expect(ls.header.httpFilter).toBe('x-user: a');
+    expect(ls.items.map((i: { kind: string; path: string; status: number }) => `${i.kind} ${i.path} ${i.status}`))
+      .toEqual(['exchange /ok?a1 200', 'exchange /fail?a2 500', 'exchange /ok?a3 200']);
+    expect(readRecordingFile(file).end?.dropped).toBeGreaterThanOrEqual(3);
+    expect(run.stdout()).toMatch(/dropped \(not matching --http-filter\)/);
+    // before anything starts: no agent, no file
+    const bad = spawn(process.execPath, [CLI, 'record', '--target', `netns/${ns.name}`, '--port', String(ports.http), '--http-filter', 'x-user: (a', '-o', join(dir, 'bad.kmrec')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    bad.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = await once(bad, 'exit');
+    expect(code).toBe(2);
+    expect(err).toMatch(/--http-filter\.header_filter: invalid regex at position 10 \(Unterminated group\):\n {2}x-user: \(a\n {12}\^/);
+    expect(existsSync(join(dir, 'bad.kmrec'))).toBe(false);
   }, 60_000);
 
   it('records a raw TCP protocol connection and an HTTP/2 (h2c) connection whole', async () => {

@@ -1,7 +1,7 @@
-// `kmirror record --target T --port P [--port Q…] [--only-failing] [--max-requests N]
-// [--max-bytes B] [--duration D] -o FILE.kmrec`: records both directions of every connection to
-// the target's ports (mirror: the target keeps answering, nothing is stolen) into a recording
-// file. Stops at a limit, on Ctrl-C/SIGTERM, or when the file cannot be written; a dropped
+// `kmirror record --target T --port P [--port Q…] [--http-filter …] [--only-failing]
+// [--max-requests N] [--max-bytes B] [--duration D] -o FILE.kmrec`: records both directions of
+// every connection to the target's ports (mirror: the target keeps answering, nothing is
+// stolen) into a recording file. Stops at a limit, on Ctrl-C/SIGTERM, or when the file cannot be written; a dropped
 // tunnel is a gap in the file and the recording resumes once the session is back.
 import { isConfigError } from '#runtime/config/errors.js';
 import { loadConfig } from '#runtime/config/load.js';
@@ -11,15 +11,23 @@ import type { OpenedAgent } from '#runtime/placement/placement.js';
 import { CaptureClient, type CaptureEvent } from '#runtime/recording/capture-client.js';
 import { DEFAULT_REDACTED_HEADERS } from '#runtime/recording/records.js';
 import { RecordingWriter } from '#runtime/recording/writer.js';
-import { parseByteSize, parseDuration, progressLine, summary } from '../record-progress.js';
+import { parseHttpFilterFlags, type ParsedHttpFilter } from '../record-http-filter.js';
+import { dropReason, parseByteSize, parseDuration, progressLine, summary } from '../record-progress.js';
 import { parseCommandLine, UsageError, type CliCommand, type CliIo } from './command.js';
 
 const USAGE = `usage: kmirror record --target TARGET --port PORT [--port PORT]... -o FILE.kmrec
-                      [--only-failing] [--max-requests N] [--max-bytes SIZE] [--duration TIME]
+                      [--http-filter 'HEADER-REGEX'|JSON] [--http-filter-path REGEX]
+                      [--http-filter-method REGEX] [--only-failing]
+                      [--max-requests N] [--max-bytes SIZE] [--duration TIME]
                       [--no-redact] [--redact REGEX]... [-f CONFIG] [-v] ${KUBE_FLAGS_USAGE}
   Records both directions of every TCP connection to PORT in the target (mirror: the target keeps
   answering). HTTP/1.x exchanges are indexed (kmirror recording ls FILE); other protocols are
   kept whole. --only-failing keeps only exchanges answered with status >= 500 or reset.
+  --http-filter keeps only HTTP exchanges whose request matches, as mirrord's http_filter: a
+  regex over each "Name: value" header line (e.g. 'x-user: alice'), or its JSON form
+  '{"header_filter":…,"path_filter":…,"method_filter":…,"all_of":[…],"any_of":[…]}';
+  --http-filter-path / --http-filter-method match the request target / method. All given filters
+  (and --only-failing) must keep an exchange; with an HTTP filter, non-HTTP connections are dropped.
   Limits: --max-requests (HTTP exchanges in the file), --max-bytes (recorded bytes, e.g. 100MB),
   --duration (e.g. 90s, 10m). Credentials (Authorization, Cookie, Set-Cookie,
   Proxy-Authorization, header names matching --redact) are redacted unless --no-redact.`;
@@ -44,6 +52,20 @@ function parsed<T>(flag: string, f: () => T): T {
   }
 }
 
+/** --http-filter* (messages already name the flag and the pattern). */
+function httpFilterFrom(values: Record<string, unknown>): ParsedHttpFilter | undefined {
+  const text = (key: string): string | undefined => {
+    const v = values[key];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const [filter, path, method] = [text('http-filter'), text('http-filter-path'), text('http-filter-method')];
+  try {
+    return parseHttpFilterFlags({ ...(filter !== undefined ? { filter } : {}), ...(path !== undefined ? { path } : {}), ...(method !== undefined ? { method } : {}) });
+  } catch (err) {
+    throw new UsageError((err as Error).message, { cause: err });
+  }
+}
+
 function apply(writer: RecordingWriter, ev: CaptureEvent): void {
   switch (ev.type) {
     case 'open': return writer.connection({ conn: ev.conn, client: ev.client, server: ev.server, ts: ev.ts });
@@ -62,6 +84,7 @@ export const recordCommand: CliCommand = {
       args: argv, strict: true, allowPositionals: false,
       options: {
         target: { type: 'string', short: 't' }, port: { type: 'string', short: 'p', multiple: true }, output: { type: 'string', short: 'o' },
+        'http-filter': { type: 'string' }, 'http-filter-path': { type: 'string' }, 'http-filter-method': { type: 'string' },
         'only-failing': { type: 'boolean' }, 'max-requests': { type: 'string' }, 'max-bytes': { type: 'string' }, duration: { type: 'string' },
         'no-redact': { type: 'boolean' }, redact: { type: 'string', multiple: true }, file: { type: 'string', short: 'f' }, verbose: { type: 'boolean', short: 'v' },
         ...KUBE_FLAG_OPTIONS,
@@ -74,6 +97,7 @@ export const recordCommand: CliCommand = {
     });
     if (ports.length === 0) throw new UsageError('--port PORT is required (repeatable)');
     if (!values.output) throw new UsageError('-o FILE.kmrec is required');
+    const httpFilter = httpFilterFrom(values);
     const patterns = values.redact ?? [];
     for (const p of patterns) parsed('--redact', () => new RegExp(p, 'i'));
     const limits: Limits = {
@@ -100,13 +124,25 @@ export const recordCommand: CliCommand = {
     const onlyFailing = Boolean(values['only-failing']);
     const writer = await RecordingWriter.open(values.output, {
       target, ports, redaction: { enabled: !values['no-redact'], headers: values['no-redact'] ? [] : [...DEFAULT_REDACTED_HEADERS], patterns: values['no-redact'] ? [] : patterns },
-    }, { onlyFailing });
-    return record(io, { writer, limits, onlyFailing, target, ports, open: () => placement.open() });
+    }, { onlyFailing, ...(httpFilter ? { keepRequest: httpFilter.matches, keepRequestLabel: httpFilter.label } : {}) });
+    return record(io, { writer, limits, onlyFailing, httpFilter, target, ports, open: () => placement.open() });
   },
 };
 
-async function record(io: CliIo, o: { writer: RecordingWriter; limits: Limits; onlyFailing: boolean; target: string; ports: number[]; open: () => Promise<OpenedAgent> }): Promise<number> {
+interface RecordRun {
+  writer: RecordingWriter;
+  limits: Limits;
+  onlyFailing: boolean;
+  httpFilter: ParsedHttpFilter | undefined;
+  target: string;
+  ports: number[];
+  open: () => Promise<OpenedAgent>;
+}
+
+async function record(io: CliIo, o: RecordRun): Promise<number> {
   const { writer, limits } = o;
+  const dropped = dropReason(o.onlyFailing, o.httpFilter !== undefined);
+  const kept = [o.onlyFailing ? 'only failing exchanges' : '', o.httpFilter ? `only requests matching ${o.httpFilter.label}` : ''].filter(Boolean).join(', ');
   const started = Date.now();
   let stopReason: string | undefined;
   let failure: Error | undefined;
@@ -143,12 +179,12 @@ async function record(io: CliIo, o: { writer: RecordingWriter; limits: Limits; o
     await writer.close(`could not start: ${(err as Error).message}`).catch(() => undefined);
     throw err;
   }
-  io.stderr(`kmirror record: recording ${o.target} port${o.ports.length > 1 ? 's' : ''} ${o.ports.join(', ')} to ${writer.path}${o.onlyFailing ? ' (only failing exchanges)' : ''}; Ctrl-C stops\n`);
+  io.stderr(`kmirror record: recording ${o.target} port${o.ports.length > 1 ? 's' : ''} ${o.ports.join(', ')} to ${writer.path}${kept ? ` (${kept})` : ''}; Ctrl-C stops\n`);
   void client.failed.then((err) => stop('the session could not be restored', err));
   const timers: NodeJS.Timeout[] = [];
   if (limits.durationMs !== undefined) timers.push(setTimeout(() => stop(`--duration reached`), limits.durationMs));
   const tty = process.stderr.isTTY === true;
-  if (tty) timers.push(setInterval(() => io.stderr(`\r\x1b[K${progressLine(writer.stats(), Date.now() - started, o.onlyFailing)}`), 500));
+  if (tty) timers.push(setInterval(() => io.stderr(`\r\x1b[K${progressLine(writer.stats(), Date.now() - started, dropped)}`), 500));
   const onSignal = (): void => stop('interrupted');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -168,7 +204,7 @@ async function record(io: CliIo, o: { writer: RecordingWriter; limits: Limits; o
     failure ??= err as Error;
   }
   if (failure) reason = `${reason}: ${failure.message}`;
-  io.stdout(summary(writer.path, reason, writer.stats(), Date.now() - started, o.onlyFailing));
+  io.stdout(summary(writer.path, reason, writer.stats(), Date.now() - started, dropped));
   if (failure) io.stderr(`kmirror record: ${failure.message}\n`);
   return failure ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 // pipelining answer first-in first-out) and reports each pair as an exchange, with offsets into
 // the connection's recorded request and response streams. A connection whose bytes do not parse
 // stays whole (no exchanges); a reset or close before a response ends its open exchanges with status 0.
-import { HttpMessageStream, type RecordedMessage } from './http-message-stream.js';
+import { HttpMessageStream, type MessageHead, type RecordedMessage } from './http-message-stream.js';
 import type { HeaderNameMatcher } from './redaction.js';
 import type { Direction, ExchangeRecord } from './records.js';
 
@@ -11,7 +11,8 @@ export type PendingExchange = Omit<ExchangeRecord, 'type' | 'id'>;
 export interface IndexerHandlers {
   /** Recorded (redacted) bytes of one direction, in order, with the capture timestamp. */
   onOutput(dir: Direction, bytes: Buffer, ts: number): void;
-  onExchange(exchange: PendingExchange): void;
+  /** `request` is the request head as sent (before redaction), for filters that look at its headers. */
+  onExchange(exchange: PendingExchange, request: MessageHead): void;
 }
 
 interface OpenRequest {
@@ -81,7 +82,7 @@ export class ConnectionIndexer {
     this.response.end();
     if (!this.isHttp && this.requests.length === 0) return;
     for (const open of this.requests.splice(0)) {
-      this.handlers.onExchange(this.exchange(open, undefined, ts, reset));
+      this.handlers.onExchange(this.exchange(open, undefined, ts, reset), open.message.head);
     }
   }
 
@@ -89,7 +90,7 @@ export class ConnectionIndexer {
     if (INFORMATIONAL(message.head.statusCode)) return; // 100 Continue precedes the real answer
     const open = this.requests.shift();
     if (!open) return; // an answer to nothing we saw (capture started mid-connection)
-    this.handlers.onExchange(this.exchange(open, message, this.ts, false));
+    this.handlers.onExchange(this.exchange(open, message, this.ts, false), open.message.head);
   }
 
   private exchange(open: OpenRequest, response: RecordedMessage | undefined, endTs: number, reset: boolean): PendingExchange {

@@ -58,6 +58,8 @@ export interface HeaderRecord {
   started: number;
   redaction: RedactionSettings;
   onlyFailing: boolean;
+  /** `--http-filter`: only the HTTP exchanges whose request matched this filter (as given) are in the file. */
+  httpFilter?: string;
 }
 
 export interface ConnectionOpenedRecord {
@@ -124,7 +126,7 @@ export interface EndRecord {
   bytes: number;
   gaps: number;
   lostBytes: number;
-  /** Exchanges/connections dropped by `--only-failing`. */
+  /** Exchanges/connections dropped by `--only-failing` / `--http-filter`. */
   dropped: number;
   /** header name → how many values were redacted. */
   redacted: Record<string, number>;

@@ -1,5 +1,6 @@
 // Builds small recordings through the real writer, for the recording tests and the DAP replay test
 // (the capture side feeds the same writer). Timestamps are synthetic and increasing.
+import type { RequestMatcher } from '../proxy/http-request-match.js';
 import { redactionSettings } from './redaction.js';
 import type { Direction } from './records.js';
 import { RecordingWriter } from './writer.js';
@@ -13,6 +14,7 @@ export interface ScriptedConnection {
 export interface ScriptedRecording {
   connections: ScriptedConnection[];
   onlyFailing?: boolean;
+  keepRequest?: RequestMatcher;
   redactionPatterns?: string[];
   noRedaction?: boolean;
   serverPort?: number;
@@ -23,7 +25,7 @@ export async function writeScriptedRecording(path: string, script: ScriptedRecor
   const writer = await RecordingWriter.open(
     path,
     { target: 'deployment/test', ports: [port], redaction: redactionSettings(script.redactionPatterns ?? [], script.noRedaction), started: 1_700_000_000_000 },
-    { onlyFailing: script.onlyFailing },
+    { onlyFailing: script.onlyFailing, ...(script.keepRequest ? { keepRequest: script.keepRequest, keepRequestLabel: 'test filter' } : {}) },
   );
   let ts = 1_700_000_000_000;
   script.connections.forEach((c, i) => {

@@ -3,12 +3,15 @@
 // while it grows and a crash loses at most the record being written; a failing write (disk full,
 // read-only) stops the recording with RecordingWriteError and leaves the file readable up to its
 // last complete record. Credentials are redacted and HTTP exchanges indexed per connection
-// (ConnectionIndexer); with onlyFailing, a connection's bytes are held until each exchange is decided.
+// (ConnectionIndexer); with onlyFailing or keepRequest, a connection's bytes are held until each
+// exchange is decided.
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { KmError } from '#proto/runtime/km-error.js';
 import { PACKAGE_VERSION } from '../cluster/agent-defaults.js';
+import type { RequestMatcher } from '../proxy/http-request-match.js';
 import { ConnectionIndexer, type PendingExchange } from './connection-indexer.js';
 import { encodePreamble, FrameEncoder } from './frames.js';
+import type { MessageHead } from './http-message-stream.js';
 import { isFailingExchange, MAX_HELD_BYTES, newHeldDirections, type HeldDirections } from './only-failing.js';
 import { headerMatcher, type HeaderNameMatcher } from './redaction.js';
 import {
@@ -42,6 +45,11 @@ export interface RecordingHeaderInput {
 
 export interface WriterOptions {
   onlyFailing?: boolean;
+  /** `--http-filter`: keeps only the HTTP exchanges whose request passes (ANDed with onlyFailing);
+   *  connections that are not HTTP/1.x are then dropped. */
+  keepRequest?: RequestMatcher;
+  /** How keepRequest was given (the filter text), recorded in the header. */
+  keepRequestLabel?: string;
 }
 
 export type WriterStats = Omit<EndRecord, 'type' | 'ts' | 'reason'>;
@@ -50,9 +58,9 @@ interface ConnectionState {
   opened: ConnectionOpenedRecord;
   openWritten: boolean;
   indexer: ConnectionIndexer;
-  held: HeldDirections | undefined; // only with onlyFailing
+  held: HeldDirections | undefined; // only while exchanges are filtered (onlyFailing, keepRequest)
   written: Record<Direction, number>; // bytes of each direction in the file
-  overflowed: boolean; // onlyFailing gave up holding this connection's bytes
+  overflowed: boolean; // the filter gave up holding this connection's bytes
 }
 
 export class RecordingWriter {
@@ -67,6 +75,7 @@ export class RecordingWriter {
     readonly path: string,
     readonly header: HeaderRecord,
     fd: number,
+    private readonly keepRequest: RequestMatcher | undefined,
   ) {
     this.fd = fd;
     this.redact = headerMatcher(header.redaction);
@@ -83,6 +92,7 @@ export class RecordingWriter {
       started: input.started ?? Date.now(),
       redaction: input.redaction,
       onlyFailing: options.onlyFailing === true,
+      ...(options.keepRequest ? { httpFilter: options.keepRequestLabel ?? 'custom request filter' } : {}),
     };
     let fd: number;
     try {
@@ -90,7 +100,7 @@ export class RecordingWriter {
     } catch (err) {
       throw new RecordingWriteError(path, err);
     }
-    const writer = new RecordingWriter(path, header, fd);
+    const writer = new RecordingWriter(path, header, fd, options.keepRequest);
     writer.writeBytes(encodePreamble());
     writer.write(header);
     return writer;
@@ -102,12 +112,12 @@ export class RecordingWriter {
     const state: ConnectionState = {
       opened,
       openWritten: false,
-      held: this.header.onlyFailing ? newHeldDirections() : undefined,
+      held: this.filtered ? newHeldDirections() : undefined,
       written: { request: 0, response: 0 },
       overflowed: false,
       indexer: new ConnectionIndexer(c.conn, {
         onOutput: (dir, bytes, ts) => this.output(state, dir, bytes, ts),
-        onExchange: (x) => this.exchange(state, x),
+        onExchange: (x, request) => this.exchange(state, x, request),
       }, this.redact),
     };
     this.connections.set(c.conn, state);
@@ -129,8 +139,9 @@ export class RecordingWriter {
     state.indexer.close(c.ts, c.reset);
     this.connections.delete(c.conn);
     if (state.held) {
-      // Bytes no exchange claimed: a non-HTTP connection (kept whole when reset), or a tail.
-      const keepWhole = c.reset && !state.indexer.isHttp;
+      // Bytes no exchange claimed: a non-HTTP connection (kept whole when reset, unless an HTTP
+      // filter asks for matching requests only), or a tail.
+      const keepWhole = c.reset && !state.indexer.isHttp && !this.keepRequest;
       if (keepWhole) for (const dir of ['request', 'response'] as const) for (const h of state.held[dir].all()) this.writeSegment(state, dir, h.bytes, h.ts);
       else if (!state.openWritten && !state.indexer.isHttp) this.counts.dropped++;
     }
@@ -182,15 +193,24 @@ export class RecordingWriter {
     state.overflowed = true;
     state.held = newHeldDirections();
     this.counts.dropped++;
-    this.gap({ conn: state.opened.conn, ts, reason: `--only-failing: more than ${MAX_HELD_BYTES} bytes held before a decision`, lostBytes: held });
+    this.gap({ conn: state.opened.conn, ts, reason: `${this.header.onlyFailing ? '--only-failing' : '--http-filter'}: more than ${MAX_HELD_BYTES} bytes held before a decision`, lostBytes: held });
   }
 
-  private exchange(state: ConnectionState, x: PendingExchange): void {
+  private get filtered(): boolean {
+    return this.header.onlyFailing || this.keepRequest !== undefined;
+  }
+
+  /** Both filters must keep it: --only-failing (Loop's rule) and --http-filter (on the request as sent). */
+  private keeps(x: PendingExchange, request: MessageHead): boolean {
+    return (!this.header.onlyFailing || isFailingExchange(x)) && (!this.keepRequest || this.keepRequest(request));
+  }
+
+  private exchange(state: ConnectionState, x: PendingExchange, request: MessageHead): void {
     for (const name of x.redacted) this.counts.redacted[name] = (this.counts.redacted[name] ?? 0) + 1;
     if (!state.held) return this.writeExchange(x);
     if (state.overflowed) return; // its bytes are gone (the gap says so)
     const held = state.held;
-    if (!isFailingExchange(x)) {
+    if (!this.keeps(x, request)) {
       this.counts.dropped++;
     } else {
       // Rewrite the exchange's offsets to where its bytes land in this (filtered) file.

@@ -73,8 +73,8 @@ export class RawHttpConnection {
   }
 }
 
-export function request(method: string, path: string, opts: { body?: Buffer; chunked?: boolean; close?: boolean } = {}): Buffer {
-  const head = [`${method} ${path} HTTP/1.1`, 'Host: target', 'User-Agent: kmirror-record-test'];
+export function request(method: string, path: string, opts: { body?: Buffer; chunked?: boolean; close?: boolean; headers?: string[] } = {}): Buffer {
+  const head = [`${method} ${path} HTTP/1.1`, 'Host: target', 'User-Agent: kmirror-record-test', ...(opts.headers ?? [])];
   if (opts.close) head.push('Connection: close');
   let body: Buffer = Buffer.alloc(0);
   if (opts.body && opts.chunked) {
