@@ -2,6 +2,7 @@
 // works against the cluster and what will not (see adapter/runtime/cluster/doctor.ts). Exit code 0
 // when a session can work, 1 otherwise.
 import { runDoctor, type CheckStatus } from '#runtime/cluster/doctor.js';
+import { KUBE_FLAG_OPTIONS } from '#runtime/cluster/kube-flags.js';
 import { parseCommandLine, type CliCommand } from './command.js';
 
 const USAGE = `usage: kmirror doctor [--target pod/NAME|deploy/NAME|...] [-c CONTAINER] [-n NAMESPACE]
@@ -22,8 +23,7 @@ export const doctorCommand: CliCommand = {
     const { values } = parseCommandLine({
       args: argv, strict: true, allowPositionals: false,
       options: {
-        target: { type: 'string' }, container: { type: 'string', short: 'c' }, namespace: { type: 'string', short: 'n' },
-        context: { type: 'string' }, kubeconfig: { type: 'string' }, ephemeral: { type: 'boolean' }, 'agent-image': { type: 'string' },
+        ...KUBE_FLAG_OPTIONS, target: { type: 'string' }, ephemeral: { type: 'boolean' }, 'agent-image': { type: 'string' },
       },
     });
     const ok = await runDoctor({

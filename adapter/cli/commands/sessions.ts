@@ -3,6 +3,7 @@
 // (SessionsRequest over a tunnel connection made with the token of the agent's Lease).
 import { connectToSharedAgent, findSharedAgents } from '#runtime/cluster/shared-agents.js';
 import { openKubeAccess } from '#runtime/cluster/kube-access.js';
+import { KUBE_FLAG_OPTIONS } from '#runtime/cluster/kube-flags.js';
 import { parseCommandLine, type CliCommand } from './command.js';
 import { formatSessionsTable, sessionsJson, type AgentSessions } from './sessions-table.js';
 
@@ -18,8 +19,7 @@ export const sessionsCommand: CliCommand = {
     const { values } = parseCommandLine({
       args: argv, strict: true, allowPositionals: false,
       options: {
-        target: { type: 'string' }, container: { type: 'string', short: 'c' }, namespace: { type: 'string', short: 'n' },
-        context: { type: 'string' }, kubeconfig: { type: 'string' }, json: { type: 'boolean' },
+        ...KUBE_FLAG_OPTIONS, target: { type: 'string' }, json: { type: 'boolean' },
       },
     });
     const access = openKubeAccess({
