@@ -72,6 +72,12 @@ describe('HttpMessageSplitter', () => {
     expect(s.takeHeld().length).toBe(0); // the caller passes takeHeld() + the chunk on: each byte once
   });
 
+  // Regression (fuzz-http input 429597, seed 7): a chunk size of "-10" made http-parser-js loop forever.
+  it.each(['-10', 'zz', '-0x1'])('refuses chunk size %j', (size) => {
+    const input = `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n${size}\r\nX-Trailer: t\r\n\r\n`;
+    expect(() => split('request', input, 3)).toThrow(/HTTP parse error: invalid chunk size/);
+  });
+
   it('a head that grows past the limit is refused without keeping the last read', () => {
     const s = new HttpMessageSplitter('request', { onHead: () => {}, onBytes: () => {}, onComplete: () => {}, onRaw: () => {} });
     const first = Buffer.from(`GET / HTTP/1.1\r\nX: ${'a'.repeat(60_000)}`);

@@ -31,11 +31,14 @@ export interface SplitterHandlers {
 /** Most bytes a message head (start line and headers) may take: http-parser-js's default. */
 export const MAX_HEAD_BYTES = 80 * 1024;
 
-// The JS parser keeps its read position in `offset` during callbacks and a partial line in `line`
-// (neither in the .d.ts).
+// The JS parser keeps its read position in `offset` during callbacks, a partial line in `line`, a
+// chunk's size in `body_bytes`, and parses a chunk-size line in BODY_CHUNKHEAD (none in the .d.ts).
 interface ParserInternals {
   offset: number;
   line: string;
+  state: string;
+  body_bytes: number | null;
+  BODY_CHUNKHEAD(): unknown;
 }
 
 function tooLarge(what: string): Error {
@@ -65,6 +68,17 @@ export class HttpMessageSplitter {
     this.parser = new HTTPParser(kind === 'request' ? HTTPParser.REQUEST : HTTPParser.RESPONSE);
     // Counted right in push(); an accessor, because every new message resets the field.
     Object.defineProperty(this.parser, 'maxHeaderSize', { get: () => Number.MAX_SAFE_INTEGER, set: () => {} });
+    // It reads a chunk size with parseInt: "-10" is -16 and its read position then moves backwards
+    // forever (a hang fuzz-http found), "zz" is NaN and silently ends the body. Hex digits only.
+    const parser = this.internals();
+    const chunkHead = parser.BODY_CHUNKHEAD;
+    parser.BODY_CHUNKHEAD = function (this: ParserInternals) {
+      const result = chunkHead.call(this);
+      if (this.state !== 'BODY_CHUNKHEAD' && !(Number.isSafeInteger(this.body_bytes) && (this.body_bytes as number) >= 0)) {
+        throw new Error('invalid chunk size'); // execute() returns it: "HTTP parse error: invalid chunk size"
+      }
+      return result;
+    };
     this.parser[HTTPParser.kOnHeadersComplete] = (info: HeaderInfo) => {
       // Refused before it is announced: with no head yet the caller can still pass the bytes on raw.
       const at = this.position();
