@@ -97,6 +97,15 @@ describe('HttpMessageSplitter', () => {
     expect(bytes).toBe(input);
   });
 
+  // Regression (fuzz-http input 113495, seed 7): the raw bytes after an upgrade request with a
+  // body were read on by the parser as a next request and lost.
+  it.each([1, 7, 1000])('hands the bytes after an upgrade request with a body over raw, in %i-byte chunks', (size) => {
+    const head = 'POST /ws HTTP/1.1\r\nContent-Length: 5\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nhello';
+    const { messages, raw } = split('request', `${head}\x81\x05raw bytes`, size);
+    expect(messages.map((m) => m.bytes)).toEqual([head]);
+    expect(raw).toBe('\x81\x05raw bytes');
+  });
+
   it('throws on bytes that are not HTTP', () => {
     expect(() => split('request', '\x16\x03\x01\x02\x00garbage\r\n\r\n', 100)).toThrow(/HTTP parse error/);
   });

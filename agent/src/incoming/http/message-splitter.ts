@@ -135,10 +135,9 @@ export class HttpMessageSplitter {
       if (ret instanceof Error) throw new Error(`HTTP parse error: ${ret.message}`);
       if (this.internals().line.length > MAX_HEAD_BYTES) throw tooLarge('line');
       offset += ret;
-      if (this.upgraded) {
-        this.start = offset;
-        break;
-      }
+      // An upgrade: what follows the message is raw. `start` is where it ended (kOnMessageComplete);
+      // the parser may have read on past it (an upgrade request with a body), so not `offset`.
+      if (this.upgraded) break;
       if (ret === 0) break;
     }
     const rest = chunk.subarray(this.start);
