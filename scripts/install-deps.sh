@@ -8,6 +8,8 @@ APT_PACKAGES=(
   # native build: BPF programs, the agent addon, the layer
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc g++ make cmake ninja-build pkg-config linux-libc-dev
   libprotobuf-c-dev protobuf-c-compiler
+  # libFuzzer + sanitizer runtimes for the layer's fuzz target (layer/fuzz/)
+  libclang-rt-14-dev
   # namespaces, networking and the tools tests drive
   iproute2 iptables dnsutils curl procps psmisc util-linux libcap2-bin file unzip
   # debuggers and headless editors

@@ -76,6 +76,7 @@ void km_proxy_send_stats(void);
 /* ---- policy.c ---- */
 enum km_path_action { KM_PATH_LOCAL, KM_PATH_REMOTE, KM_PATH_NOT_FOUND };
 void km_policy_apply_hello(const Kmirror__Layer__V1__HelloAck *ack);
+void km_policy_reset(void);
 void km_policy_add_exclude_ports(const uint32_t *list, size_t n);
 enum km_path_action km_policy_path(const char *abs_path, bool write_intent);
 void km_policy_cache_local(const char *abs_path);

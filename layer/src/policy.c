@@ -34,6 +34,10 @@ static size_t n_skip;
 static bool outgoing_tcp, outgoing_udp, incoming, default_writes_remote, remote_writes;
 static char hostname[65];
 static bool unix_streams;
+/* path decisions, cached by path (the rules are a pure function of the path) */
+#define CACHE_SLOTS 4096
+struct cached { uint64_t hash; uint8_t action_rw, action_ro; bool used; };
+static struct cached cache[CACHE_SLOTS];
 
 /* "^/usr(/|$)", "^/usr/", "^/usr" -> literal prefix rules; anything with other regex syntax is a regex. */
 static bool literal_prefix(const char *pat, struct rule *r)
@@ -88,6 +92,21 @@ void km_policy_apply_hello(const Kmirror__Layer__V1__HelloAck *ack)
 	unix_streams = ack->unix_streams;
 }
 
+/* Back to "no proxy" (every path local): the fuzz harness applies many HelloAcks in one process. */
+void km_policy_reset(void)
+{
+	for (size_t i = 0; i < n_rules; i++) {
+		if (!rules[i].is_prefix) regfree(&rules[i].re);
+		free(rules[i].pattern);
+	}
+	for (size_t i = 0; i < n_skip; i++) free(skip[i]);
+	n_rules = n_ports = n_skip = 0;
+	default_action = KM_PATH_LOCAL;
+	outgoing_tcp = outgoing_udp = incoming = default_writes_remote = remote_writes = unix_streams = false;
+	hostname[0] = 0;
+	memset(cache, 0, sizeof cache);
+}
+
 bool km_policy_unix_streams(void) { return unix_streams; }
 
 const char *km_policy_hostname(void) { return hostname[0] ? hostname : NULL; }
@@ -131,10 +150,7 @@ bool km_policy_port_excluded(unsigned port)
 bool km_policy_outgoing(bool udp) { return udp ? outgoing_udp : outgoing_tcp; }
 bool km_policy_incoming(void) { return incoming; }
 
-/* ---- path decisions, cached by path (the rules are a pure function of the path) ---- */
-#define CACHE_SLOTS 4096
-struct cached { uint64_t hash; uint8_t action_rw, action_ro; bool used; };
-static struct cached cache[CACHE_SLOTS];
+/* ---- path decisions ---- */
 
 static uint64_t fnv(const char *s)
 {

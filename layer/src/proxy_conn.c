@@ -1,5 +1,6 @@
 /* layer --requests/notices--> local proxy, over the session's unix socket.
- * Frames: varint length + one LayerMessage / ProxyMessage (protobuf-c, from layer.proto).
+ * Frames: varint length + one LayerMessage / ProxyMessage (protobuf-c, from layer.proto);
+ * the proxy's are decoded by proxy_frames.c.
  * Writes are blocking (messages are small and the proxy always reads); reads are non-blocking
  * and accumulate in `in` until a whole frame is there (file contents can be large).
  * When the proxy is gone the layer keeps running: km_proxy_up() turns false, one log line says
@@ -13,13 +14,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "km.h"
+#include "proxy_frames.h"
 
 #define HELLO_TIMEOUT_MS 5000
-#define MAX_FRAME (256u << 20)
 
 static int fd = -1;
-static unsigned char *in;
-static size_t in_len, in_cap;
+static struct km_frames in;
 
 bool km_proxy_up(void) { return fd >= 0; }
 int km_proxy_fd(void) { return fd; }
@@ -60,50 +60,19 @@ int km_proxy_send(KmLayerMsg *msg)
 	return rc;
 }
 
-/* Parses one frame from `in` if complete: 1 and *msg set, 0 if incomplete, -1 if malformed. */
-static int take_frame(KmProxyMsg **msg)
-{
-	size_t len = 0, h = 0;
-	for (int shift = 0;; shift += 7) {
-		if (h >= in_len) return 0;
-		if (shift > 28) return -1;
-		unsigned char b = in[h++];
-		len |= (size_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) break;
-	}
-	if (len > MAX_FRAME) return -1;
-	if (in_len - h < len) {
-		if (in_cap < h + len) {
-			unsigned char *n = realloc(in, h + len);
-			if (!n) return -1;
-			in = n; in_cap = h + len;
-		}
-		return 0;
-	}
-	*msg = kmirror__layer__v1__proxy_message__unpack(NULL, len, in + h);
-	memmove(in, in + h + len, in_len - h - len);
-	in_len -= h + len;
-	return *msg ? 1 : -1;
-}
-
 int km_proxy_read(void (*on_msg)(KmProxyMsg *m))
 {
 	for (;;) {
 		if (fd < 0) return -1;
-		if (in_cap - in_len < 65536) {
-			size_t cap = in_cap ? in_cap * 2 : 131072;
-			unsigned char *n = realloc(in, cap);
-			if (!n) { km_proxy_lost("out of memory"); return -1; }
-			in = n; in_cap = cap;
-		}
-		ssize_t r = recv(fd, in + in_len, in_cap - in_len, MSG_DONTWAIT);
+		if (km_frames_reserve(&in, 65536)) { km_proxy_lost("out of memory"); return -1; }
+		ssize_t r = recv(fd, in.buf + in.len, in.cap - in.len, MSG_DONTWAIT);
 		if (r < 0 && errno == EINTR) continue;
 		if (r < 0 && errno == EAGAIN) return 0;
 		if (r <= 0) { km_proxy_lost(r == 0 ? "connection closed" : strerror(errno)); return -1; }
-		in_len += (size_t)r;
+		in.len += (size_t)r;
 		KmProxyMsg *m;
 		int t;
-		while ((t = take_frame(&m)) == 1) {
+		while ((t = km_frames_take(&in, &m)) == 1) {
 			on_msg(m);
 			kmirror__layer__v1__proxy_message__free_unpacked(m, NULL);
 		}

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "km.h"
+#include "proxy_answer.h"
 
 #define DIR_SLOTS 256
 
@@ -42,7 +43,7 @@ static int ensure_root(void)
 
 static int make_entry(int dfd, const Kmirror__Layer__V1__DirEntry *e)
 {
-	if (!e->name || !e->name[0] || strchr(e->name, '/') || !strcmp(e->name, ".") || !strcmp(e->name, "..")) return 0;
+	if (!km_answer_entry_name_ok(e->name)) return 0;
 	switch (e->type) {
 	case KMIRROR__LAYER__V1__ENTRY_TYPE__ENTRY_DIRECTORY: return mkdirat(dfd, e->name, 0700);
 	case KMIRROR__LAYER__V1__ENTRY_TYPE__ENTRY_SYMLINK: return symlinkat(".", dfd, e->name);

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "../km.h"
+#include "../proxy_answer.h"
 #include "path_common.h"
 
 
@@ -80,7 +81,7 @@ static enum km_outcome open_done(struct km_pending *p, const KmProxyMsg *a)
 	if (o->action == KMIRROR__LAYER__V1__FILE_ACTION__FILE_CONTENT)
 		return answer_with_content(c, x->path, x->flags, o->content.data, o->content.len);
 	if (o->action == KMIRROR__LAYER__V1__FILE_ACTION__FILE_DIRECTORY) return answer_with_dir(c, x->path, x->flags, o);
-	if (o->action == KMIRROR__LAYER__V1__FILE_ACTION__FILE_FAIL) { c->err = o->errno_code ? o->errno_code : EIO; return KM_ERR; }
+	if (o->action == KMIRROR__LAYER__V1__FILE_ACTION__FILE_FAIL) { c->err = km_answer_errno(o->errno_code, EIO); return KM_ERR; }
 	if (o->cache_local) km_policy_cache_local(x->path);
 	return bypass(c, "proxy: local");
 }

@@ -11,6 +11,7 @@
 #include "../km.h"
 #include "net_common.h"
 #include "path_common.h"
+#include "../proxy_answer.h"
 
 struct fsmut_ctx { int op; uint64_t buf; };
 
@@ -21,14 +22,11 @@ static enum km_outcome fsmut_done(struct km_pending *p, const KmProxyMsg *a)
 	if (!a || a->body_case != KMIRROR__LAYER__V1__PROXY_MESSAGE__BODY_FS_CHANGE) return km_bypass(c, "no proxy: local path");
 	const Kmirror__Layer__V1__FsChangeAnswer *r = a->fs_change;
 	if (r->local) return km_bypass(c, "proxy: local");
-	if (r->errno_code) return km_fail(c, r->errno_code);
+	if (r->errno_code) return km_fail(c, km_answer_errno(r->errno_code, EIO));
 	if (x->op == KMIRROR__LAYER__V1__FS_OP__FS_STATFS) {
 		if (!r->statfs) return km_fail(c, EIO);
-		struct statfs st = { 0 };
-		st.f_type = (__fsword_t)r->statfs->type; st.f_bsize = (__fsword_t)r->statfs->bsize;
-		st.f_blocks = r->statfs->blocks; st.f_bfree = r->statfs->bfree; st.f_bavail = r->statfs->bavail;
-		st.f_files = r->statfs->files; st.f_ffree = r->statfs->ffree; st.f_namelen = (__fsword_t)r->statfs->namelen;
-		st.f_frsize = (__fsword_t)r->statfs->bsize;
+		struct statfs st;
+		km_answer_statfs(r->statfs, &st);
 		if (km_write_mem(c->pid, x->buf, &st, sizeof st) != (ssize_t)sizeof st) return km_fail(c, EFAULT);
 	}
 	km_stats.files_served++;

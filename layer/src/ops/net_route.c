@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "net_route.h"
+#include "../proxy_answer.h"
 
 _Static_assert(sizeof(struct km_net_ctx) <= KM_PENDING_CTX, "network context fits a pending slot");
 
@@ -24,7 +25,7 @@ static enum km_outcome route_done(struct km_pending *p, const KmProxyMsg *a)
 	} else if (a->connect->action == KMIRROR__LAYER__V1__CONNECT_ACTION__CONNECT_LOCAL) {
 		o = km_bypass(c, "proxy: local");
 	} else if (a->connect->action == KMIRROR__LAYER__V1__CONNECT_ACTION__CONNECT_FAIL) {
-		o = km_fail(c, a->connect->errno_code ? a->connect->errno_code : ECONNREFUSED);
+		o = km_fail(c, km_answer_errno(a->connect->errno_code, ECONNREFUSED));
 	} else {
 		struct sockaddr_storage to;
 		socklen_t tlen;

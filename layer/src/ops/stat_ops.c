@@ -5,9 +5,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include "../km.h"
 #include "path_common.h"
+#include "../proxy_answer.h"
 
 enum stat_kind { KIND_STAT, KIND_STATX, KIND_ACCESS };
 
@@ -16,36 +16,17 @@ _Static_assert(sizeof(struct stat_ctx) <= KM_PENDING_CTX, "stat context fits a p
 
 static enum km_outcome bypass(struct km_call *c, const char *why) { c->bypass_reason = why; return KM_BYPASS; }
 
-static void ms_to_ts(int64_t ms, int64_t *sec, uint32_t *nsec)
-{
-	*sec = ms / 1000;
-	*nsec = (uint32_t)((ms % 1000) * 1000000);
-}
-
 static int write_stat(struct km_call *c, uint64_t buf, const Kmirror__Layer__V1__FileStat *s)
 {
-	struct stat st = { 0 };
-	st.st_dev = (dev_t)s->dev; st.st_ino = (ino_t)s->ino; st.st_nlink = (nlink_t)s->nlink;
-	st.st_mode = s->mode; st.st_uid = s->uid; st.st_gid = s->gid;
-	st.st_size = (off_t)s->size; st.st_blksize = 4096; st.st_blocks = (blkcnt_t)((s->size + 511) / 512);
-	int64_t sec; uint32_t ns;
-	ms_to_ts(s->atime_ms, &sec, &ns); st.st_atim.tv_sec = sec; st.st_atim.tv_nsec = ns;
-	ms_to_ts(s->mtime_ms, &sec, &ns); st.st_mtim.tv_sec = sec; st.st_mtim.tv_nsec = ns;
-	ms_to_ts(s->ctime_ms, &sec, &ns); st.st_ctim.tv_sec = sec; st.st_ctim.tv_nsec = ns;
+	struct stat st;
+	km_answer_stat(s, &st);
 	return km_write_mem(c->pid, buf, &st, sizeof st) == sizeof st ? 0 : -1;
 }
 
 static int write_statx(struct km_call *c, uint64_t buf, const Kmirror__Layer__V1__FileStat *s)
 {
-	struct statx sx = { 0 };
-	sx.stx_mask = STATX_BASIC_STATS;
-	sx.stx_blksize = 4096; sx.stx_nlink = (uint32_t)s->nlink; sx.stx_uid = s->uid; sx.stx_gid = s->gid;
-	sx.stx_mode = (uint16_t)s->mode; sx.stx_ino = s->ino; sx.stx_size = s->size; sx.stx_blocks = (s->size + 511) / 512;
-	int64_t sec; uint32_t ns;
-	ms_to_ts(s->atime_ms, &sec, &ns); sx.stx_atime.tv_sec = sec; sx.stx_atime.tv_nsec = ns;
-	ms_to_ts(s->mtime_ms, &sec, &ns); sx.stx_mtime.tv_sec = sec; sx.stx_mtime.tv_nsec = ns;
-	ms_to_ts(s->ctime_ms, &sec, &ns); sx.stx_ctime.tv_sec = sec; sx.stx_ctime.tv_nsec = ns;
-	sx.stx_dev_major = major(s->dev); sx.stx_dev_minor = minor(s->dev);
+	struct statx sx;
+	km_answer_statx(s, &sx);
 	return km_write_mem(c->pid, buf, &sx, sizeof sx) == sizeof sx ? 0 : -1;
 }
 
@@ -55,7 +36,7 @@ static enum km_outcome stat_done(struct km_pending *p, const KmProxyMsg *a)
 	struct km_call *c = &p->call;
 	if (!a || a->body_case != KMIRROR__LAYER__V1__PROXY_MESSAGE__BODY_STAT) return bypass(c, "no proxy: local file");
 	const Kmirror__Layer__V1__StatAnswer *s = a->stat;
-	if (s->action == KMIRROR__LAYER__V1__FILE_ACTION__FILE_FAIL) { c->err = s->errno_code ? s->errno_code : EIO; return KM_ERR; }
+	if (s->action == KMIRROR__LAYER__V1__FILE_ACTION__FILE_FAIL) { c->err = km_answer_errno(s->errno_code, EIO); return KM_ERR; }
 	if (s->action != KMIRROR__LAYER__V1__FILE_ACTION__FILE_CONTENT || !s->stat) {
 		if (s->cache_local) km_policy_cache_local(x->path);
 		return bypass(c, "proxy: local");

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "net_common.h"
+#include "../proxy_answer.h"
 
 #define WSLOTS 1024
 #define MAX_WRITE_BYTES (64u << 20)
@@ -67,7 +68,8 @@ static enum km_outcome write_back_done(struct km_pending *p, const KmProxyMsg *a
 {
 	struct wb_ctx *x = (struct wb_ctx *)p->ctx;
 	struct wfile *w = &wfiles[x->slot];
-	int err = !a ? EIO : a->body_case != KMIRROR__LAYER__V1__PROXY_MESSAGE__BODY_WRITE ? EIO : a->write->errno_code;
+	int err = !a ? EIO : a->body_case != KMIRROR__LAYER__V1__PROXY_MESSAGE__BODY_WRITE ? EIO
+	          : a->write->errno_code ? km_answer_errno(a->write->errno_code, EIO) : 0;
 	if (err) {
 		km_log(KM_LOG_WARN, "writing %s back to the target failed: %s", w->path ? w->path : "?", strerror(err));
 	} else if (w->append) {

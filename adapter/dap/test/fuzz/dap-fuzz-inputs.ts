@@ -1,6 +1,7 @@
 // Seeded inputs for fuzzing a live kmirror-dap: mutated requests (fields of every type, numbers
 // JSON cannot hold, prototype keys, deep nesting, large values), byte-level mutations of valid
-// frames, header mutations, non-request messages and out-of-order request sequences. The same
+// frames, header mutations, non-request messages, out-of-order request sequences (mutated session
+// life cycles, requests after a disconnect). The same
 // seed always gives the same inputs, so input N of a failing run can be regenerated.
 //
 // Every input keeps the stream in step: a frame whose header announces more bytes than its body
@@ -137,19 +138,50 @@ function sequence(g: Gen): string[] {
   return Array.from({ length: 2 + g.int(8) }, () => g.request(g.pick(order)));
 }
 
+// The session's life cycle (initialize → launch/attach → configuration → running → stopped →
+// terminate/disconnect) as a list of phases; a mutated life cycle swaps, repeats, drops phases or
+// jumps backwards, so requests of one state arrive in another (stackTrace before launch, continue
+// before configurationDone, setBreakpoints after terminate, a second initialize mid-session).
+const LIFECYCLE = [['initialize'], ['launch', 'attach'], ['setBreakpoints', 'setExceptionBreakpoints', 'setFunctionBreakpoints'], ['configurationDone'],
+  ['threads', 'continue', 'pause'], ['stackTrace', 'scopes', 'variables', 'evaluate', 'next', 'stepIn', 'stepOut'], ['restart', 'terminate', 'kmirror/status']];
+
+function lifecycle(g: Gen): string[] {
+  const phases = LIFECYCLE.map((p) => g.pick(p));
+  for (let n = 1 + g.int(4); n > 0; n--) {
+    const i = g.int(phases.length), j = g.int(phases.length);
+    switch (g.int(4)) {
+      case 0: [phases[i], phases[j]] = [phases[j]!, phases[i]!]; break;               // swap two phases
+      case 1: phases.splice(i, 0, phases[j]!); break;                                 // repeat one elsewhere
+      case 2: if (phases.length > 2) phases.splice(i, 1); break;                      // drop one
+      default: phases.push(...phases.slice(0, 1 + g.int(phases.length)));            // jump back to the start
+    }
+  }
+  return phases.map((c) => g.request(c));
+}
+
+/** A life cycle cut by a disconnect: the requests after it reach a session that has ended. */
+function afterDisconnect(g: Gen): string[] {
+  const before = lifecycle(g).slice(0, 1 + g.int(4));
+  const disconnect = `{"seq":${1 + g.int(1000)},"type":"request","command":"disconnect","arguments":${g.chance(0.5) ? '{}' : g.object(1)}}`;
+  const after = ['continue', 'stackTrace', 'threads', 'evaluate', 'launch', 'initialize', 'disconnect', 'configurationDone'].filter(() => g.chance(0.6));
+  return [...before, disconnect, ...after.map((c) => g.request(c))];
+}
+
 /** Generates inputs forever from `seed`. */
 export function* dapFuzzInputs(seed: number): Generator<FuzzInput> {
   const g = new Gen(prng(seed));
   for (;;) {
     const roll = g.int(100);
     if (g.int(5000) === 0) {
+      yield { bytes: Buffer.concat(afterDisconnect(g).map(frame)), kind: 'sequence', endsSession: true };
+    } else if (g.int(5000) === 0) {
       // A valid seq: a disconnect that is refused as malformed ends nothing.
       yield { bytes: frame(`{"seq":${1 + g.int(1000)},"type":"request","command":"disconnect","arguments":${g.object(1)}}`), kind: 'request', endsSession: true };
     } else if (roll < 38) {
       const body = g.request();
       yield { bytes: frame(body), kind: 'request', endsSession: false };
     } else if (roll < 46) {
-      yield { bytes: Buffer.concat(sequence(g).map(frame)), kind: 'sequence', endsSession: false };
+      yield { bytes: Buffer.concat((g.chance(0.5) ? sequence(g) : lifecycle(g)).map(frame)), kind: 'sequence', endsSession: false };
     } else if (roll < 70) {
       yield { bytes: frame(mutateBytes(g, Buffer.from(g.request()))), kind: 'bytes', endsSession: false };
     } else if (roll < 80) {
