@@ -126,7 +126,7 @@ export async function startStealSession(place: Place, timeoutMs = 120_000): Prom
     execPid: child.pid!,
     output: () => out,
     restartProgram: () => {
-      const app = descendants(child.pid!).find((p) => /node app\.js/.test(cmdline(p)));
+      const app = descendants(child.pid!).find((p) => /^(\S*\/)?node app\.js \d+ $/.test(cmdline(p))); // not the shell or launcher naming it
       if (!app) throw new Error('the local program is not running');
       process.kill(app, 'SIGKILL');
     },
