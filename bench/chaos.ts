@@ -73,7 +73,7 @@ function analyze(buckets: Bucket[], faultAt: number): { lost: number; foreign: n
 async function run(place: Place, fault: Fault): Promise<void> {
   const session = await startStealSession(place);
   const observe = OBSERVE_MS[place.kind];
-  const load = startLoad(place.url, CONNECTIONS, (STEADY_MS + observe) / 1000 + 2);
+  const load = startLoad(place, CONNECTIONS, (STEADY_MS + observe) / 1000 + 2);
   load.done.catch(() => undefined); // stopped early: the buckets are what counts
   try {
     await new Promise((r) => setTimeout(r, STEADY_MS));

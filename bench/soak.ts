@@ -31,7 +31,7 @@ async function row(place: Place): Promise<void> {
   const session = await startStealSession(place);
   try {
     const agentPid = await place.agentPid(session.execPid);
-    const load = startLoad(place.url, connections, SECONDS);
+    const load = startLoad(place, connections, SECONDS);
     const t0 = Date.now();
     const samples = { agent: [] as Array<{ s: number; mb: number }>, proxy: [] as Array<{ s: number; mb: number }> };
     const sample = (): void => {
@@ -45,7 +45,7 @@ async function row(place: Place): Promise<void> {
     const rate = totals.sent / SECONDS;
     console.log(`soak ${place.kind}: ${connections} stolen keep-alive connections × ${SECONDS} s, ${totals.sent} requests (${rate.toFixed(0)} req/s): `
       + `failed ${totals.failed}, answered by the local program ${totals.local}, by the target's own app ${totals.other}, connections opened ${totals.opened} (of ${connections}), `
-      + `latency p50 ${totals.p50Ms.toFixed(1)} ms p99 ${totals.p99Ms.toFixed(1)} ms`);
+      + `latency p50 ${Number(totals.p50Ms ?? NaN).toFixed(1)} ms p99 ${Number(totals.p99Ms ?? NaN).toFixed(1)} ms`);
     if (totals.failed) console.log(`  failures: ${JSON.stringify(totals.errors)}`);
     for (const [who, xs] of Object.entries(samples)) {
       const f = flatness(xs);

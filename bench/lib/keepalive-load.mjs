@@ -3,10 +3,13 @@
 // each) each send GET every intervalMs for `seconds`. Every 100 ms it prints a JSON line with that
 // bucket's outcomes (`at`: the bucket's end, epoch ms): answered by the local program (body starts with "local"), by anyone else,
 // failed (error, timeout, bad status), and new connections opened. A last line has the totals.
-// argv: url connections seconds intervalMs
+// It ends early when its stdin closes (the bench stopped it; also through `kubectl exec -i`).
+// argv (the last four, so that `node -e` works too): url connections seconds intervalMs
 import http from 'node:http';
 
-const [url, connections, seconds, intervalMs] = process.argv.slice(2);
+const [url, connections, seconds, intervalMs] = process.argv.slice(-4);
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 const N = Number(connections);
 const END = Date.now() + Number(seconds) * 1000;
 const INTERVAL = Number(intervalMs);
@@ -65,3 +68,4 @@ latencies.sort((a, b) => a - b);
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
 process.stdout.write(`${JSON.stringify({ at: Date.now(), ...bucket })}\n`);
 process.stdout.write(`${JSON.stringify({ done: true, ...totals, p50Ms: pct(50), p99Ms: pct(99), errors: Object.fromEntries(errors) })}\n`);
+process.exit(0); // stdin (kept open to stop us early) would keep the process alive

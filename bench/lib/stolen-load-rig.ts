@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLayerTarget, type LayerTarget } from '../../layer/test/target-fixture.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
-import { deployApp, hostPidOfContainer, readyPodName } from '#test/e2e/k8s/fixtures.js';
+import { createClientPod, deployApp, hostPidOfContainer, readyPodName } from '#test/e2e/k8s/fixtures.js';
 import { freePort } from '#test/harness/free-port.js';
 
 const ROOT = process.cwd(); // benches run from the repository root (scripts/bench.sh)
+const LOAD_SCRIPT = join(ROOT, 'bench/lib/keepalive-load.mjs');
 const TARGET_PORT = 8080;
 const APP = `require('http').createServer((q, s) => s.end('local ' + q.url))
   .listen(Number(process.argv[2]), () => console.log('local listening'));\n`;
@@ -52,6 +53,8 @@ export interface Place {
   readonly url: string;
   readonly config: Record<string, unknown>;
   readonly env: Record<string, string>;
+  /** Command and arguments that run the load script (then its four arguments are appended). */
+  readonly loadCommand: string[];
   /** The host pid of the agent serving `execPid`'s session. */
   agentPid(execPid: number): Promise<number>;
   close(): Promise<void>;
@@ -64,6 +67,7 @@ export async function localPlace(): Promise<Place> {
     url: `http://${target.podIp}:${TARGET_PORT}/`,
     config: { target: `pid/${target.pid}` },
     env: {},
+    loadCommand: [process.execPath, LOAD_SCRIPT],
     agentPid: async (execPid) => {
       const pid = descendants(execPid).find((p) => cmdline(p).includes('kmirror-agent'));
       if (!pid) throw new Error(`no kmirror-agent process under kmirror exec (pid ${execPid})`);
@@ -73,16 +77,21 @@ export async function localPlace(): Promise<Place> {
   };
 }
 
-/** deploy/web (node-http) in a fresh namespace; the load goes to its Service's cluster IP. */
+/**
+ * deploy/web (node-http) in a fresh namespace; the load runs in a client pod and goes to the
+ * Service (the agent leaves the node's own traffic — kubelet probes — to the pod, so load from
+ * the host would never be stolen).
+ */
 export async function clusterPlace(): Promise<Place & { guard: ClusterGuard; namespace: string; podName(): Promise<string> }> {
   const guard = new ClusterGuard();
   const namespace = await guard.namespace('kmb-soak');
   await deployApp(guard.kc, namespace, 'web', IMAGES.nodeHttp, 'bench');
   await readyPodName(guard.core, namespace, 'web');
-  const svc = await guard.core.readNamespacedService({ namespace, name: 'web' });
+  const client = await createClientPod(guard.core, namespace);
   return {
     kind: 'cluster', guard, namespace,
-    url: `http://${svc.spec?.clusterIP}:80/`,
+    url: 'http://web/',
+    loadCommand: [join(ROOT, 'test/cluster/kubectl.sh'), 'exec', '-i', '-n', namespace, client, '--', '/usr/bin/node', '--input-type=module', '-e', readFileSync(LOAD_SCRIPT, 'utf8')],
     config: { target: { path: 'deploy/web', namespace } },
     env: { KUBECONFIG: KUBECONFIG_PATH },
     podName: () => readyPodName(guard.core, namespace, 'web'),
@@ -143,8 +152,9 @@ export interface Bucket { at: number; local: number; other: number; failed: numb
 export interface LoadTotals { sent: number; local: number; other: number; failed: number; opened: number; p50Ms: number; p99Ms: number; errors: Record<string, number> }
 
 /** The load generator process: live 100 ms buckets, totals at the end. */
-export function startLoad(url: string, connections: number, seconds: number, intervalMs = 1_000): { buckets: Bucket[]; done: Promise<LoadTotals>; stop(): void } {
-  const child = spawn(process.execPath, [join(ROOT, 'bench/lib/keepalive-load.mjs'), url, String(connections), String(seconds), String(intervalMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startLoad(place: Place, connections: number, seconds: number, intervalMs = 1_000): { buckets: Bucket[]; done: Promise<LoadTotals>; stop(): void } {
+  const [command, ...args] = place.loadCommand as [string, ...string[]];
+  const child = spawn(command, [...args, place.url, String(connections), String(seconds), String(intervalMs)], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...place.env } });
   const buckets: Bucket[] = [];
   let totals: LoadTotals | undefined;
   createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -152,5 +162,5 @@ export function startLoad(url: string, connections: number, seconds: number, int
     if (m.done) totals = m as unknown as LoadTotals; else buckets.push(m);
   });
   const done = new Promise<LoadTotals>((resolve, reject) => child.once('exit', (code) => (totals ? resolve(totals) : reject(new Error(`load generator exited ${code} without totals`)))));
-  return { buckets, done, stop: () => child.kill('SIGINT') };
+  return { buckets, done, stop: () => { child.stdin!.end(); child.kill('SIGINT'); } };
 }
