@@ -96,10 +96,8 @@ describe('incoming bad input', () => {
     });
     pod.write('GET /half HTTP/1.1\r\nHost: x\r\n\r\n');
     await c.frame((f) => f.msg?.kind === 'data');
-    const t0 = performance.now();
     c.ws.terminate(); // no Unsubscribe, no Close: the client is simply gone
-    expect(await podClosed).toMatch(/ECONNRESET|closed/);
-    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(await podClosed).toMatch(/ECONNRESET|closed/); // an event; the test's timeout bounds a hang
     expect(await waitFor('the port back with the original app', async () => ((await get('/after')).startsWith('ORIGINAL') ? true : undefined))).toBe(true);
     await waitFor('the agent\'s km_ objects released', async () => ((await stillLoaded(held)).length === 0 ? true : undefined));
     await waitFor(`agent fds back to ${baseline} (now ${fdCount(agent.pid)})`, () => (fdCount(agent.pid) <= baseline ? true : undefined));

@@ -2,6 +2,9 @@
 // lo): the original app keeps answering while byte-exact copies of the incoming streams reach
 // the subscriber — large bodies, pipelined requests, 100 concurrent connections, IPv6.
 import net from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -133,14 +136,24 @@ describe('mirror', () => {
     const sub = await lagging.subscribe({ port: PORT, mode: 'mirror', transport: 'tcp' }, sink);
     try {
       const size = 17 << 20;
-      // 16 MB while the agent lags, then (4 s later, the agent caught up) the last 1 MB and the FIN.
-      const client = spawn('ip', ['netns', 'exec', pod.ns.name, process.execPath, RAW_CLIENT, '127.0.0.1', String(PORT), String(size), '11', '1', String(16 << 20), '4000']);
+      // 16 MB while the agent lags, then (once the agent has caught up) the last 1 MB and the FIN.
+      // Both steps wait for events, not for a clock.
+      const written = join(mkdtempSync(join(tmpdir(), 'km-mirror-')), 'first-part-written');
+      const client = spawn('ip', ['netns', 'exec', pod.ns.name, process.execPath, RAW_CLIENT, '127.0.0.1', String(PORT), String(size), '11', '1', String(16 << 20), written], { stdio: ['pipe', 'pipe', 'inherit'] });
       let out = '';
       client.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const exited = new Promise((resolve) => client.once('exit', resolve));
-      const until = Date.now() + 2_500;
-      while (Date.now() < until) { /* keep the event loop busy: batches pile up, the ring overflows */ }
+      // Block the event loop (the engine's JS with it) until the kernel has taken the 16 MB: the
+      // reader stops 64 KB ahead of JS and the 4 MB ring overflows. The bound only fails a hang.
+      const blockedUntil = Date.now() + 60_000;
+      while (!existsSync(written)) if (Date.now() > blockedUntil) throw new Error('the client did not write 16 MB within 60 s');
+      await waitFor('the engine to take every record the kernel kept', () => {
+        const st = lagging.mirror.stats();
+        return st && st.delivered >= st.records ? true : undefined;
+      }, 30_000);
+      client.stdin.end('go\n');
       await exited;
+      rmSync(dirname(written), { recursive: true, force: true });
       const { localPort, response } = JSON.parse(out) as { localPort: number; response: string };
       expect(response).toMatch(new RegExp(`ORIGINAL POST /upload/0 len=${size}`)); // the app got everything
       const copy = await sink.copyFrom(localPort, 15_000);

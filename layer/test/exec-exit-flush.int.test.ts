@@ -8,11 +8,12 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '#test/harness/free-port.js';
 import { repoRoot } from './build-apps.js';
 import { createLayerTarget, type LayerTarget } from './target-fixture.js';
 
 const BODY_BYTES = 8 * 1024 * 1024;
-const PORT = 8091;
+const PORT = 8091; // the target's port, in its own network namespace; the program's is kernel-picked
 let target: LayerTarget;
 let dir: string;
 
@@ -48,6 +49,7 @@ function fetchFromPod(url: string, deadlineMs: number): Promise<{ length: number
 describe('kmirror exec: a program that exits right after answering', () => {
   it('delivers the whole stolen answer to the pod client', async () => {
     const app = join(dir, 'one-shot.js');
+    const localPort = await freePort();
     // Answers one request with 8 MiB, then exits as soon as the last byte is handed to the kernel.
     writeFileSync(app, `
       const body = Buffer.alloc(${BODY_BYTES}, 'k');
@@ -55,10 +57,10 @@ describe('kmirror exec: a program that exits right after answering', () => {
         s.writeHead(200, { 'content-length': body.length, connection: 'close' });
         s.end(body, () => process.exit(0));
       });
-      server.listen(${PORT}, '0.0.0.0', () => console.log('listening'));
+      server.listen(${localPort}, '0.0.0.0', () => console.log('listening'));
     `);
     const config = join(dir, 'kmirror.json');
-    writeFileSync(config, JSON.stringify({ feature: { network: { incoming: { mode: 'steal', ports: [PORT] } } } }));
+    writeFileSync(config, JSON.stringify({ feature: { network: { incoming: { mode: 'steal', ports: [PORT], port_mapping: [[localPort, PORT]] } } } }));
     const exec = spawn(process.execPath, [join(repoRoot, 'dist/kmirror.js'), 'exec', '--target', `pid/${target.pid}`, '-f', config, '--', process.execPath, app], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     exec.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

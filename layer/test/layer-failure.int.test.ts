@@ -53,8 +53,9 @@ describe('layer failure behaviour', () => {
     try {
       await seen('waiting', 60_000);
       expect(parseKv(stdout).http).toContain(`peer=${target.podIp}`);
+      const gone = new Promise((r) => child.once('exit', r));
       process.kill(child.pid!, 'SIGKILL');            // the kmirror process: agent session + local proxy
-      await new Promise((r) => setTimeout(r, 300));   // let the supervisor see the socket close
+      await gone;                                     // reaped: its end of the layer's socket is closed
       writeFileSync(trigger, '');
       await seen('done', 20_000);
       const kv = parseKv(stdout);

@@ -11,6 +11,7 @@ import type { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace } from './harness/cluster.js';
 import { createClientPod, deployApp, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
+import { freePort } from '#test/harness/free-port.js';
 
 const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
 const MESSAGE = 'seen at the breakpoint';
@@ -25,7 +26,7 @@ http.createServer((req, res) => {
   const path = req.url;
   const message = process.env.MESSAGE;
   res.end(JSON.stringify({ path, message }));
-}).listen(8080);
+}).listen(Number(process.argv[2])); // a kernel-picked port, mapped to the pod's 8080
 `;
 const GO_APP = `package main
 
@@ -40,7 +41,7 @@ func main() {
 		message := os.Getenv("MESSAGE")
 		w.Write([]byte(path + " " + message))
 	})
-	http.ListenAndServe(":8080", nil)
+	http.ListenAndServe(":"+os.Args[1], nil) // a kernel-picked port, mapped to the pod's 8080
 }
 `;
 
@@ -48,8 +49,9 @@ interface Hit { event: 'hit'; file: string; line: number; values: Record<string,
 
 /** Runs kmirror-dap run until the first hit, sending requests to the Service until one stops there. */
 async function debugUntilHit(args: string[], cwd: string, path: string): Promise<{ hit: Hit; end: Record<string, unknown>; output: string }> {
-  writeFileSync(join(cwd, '.kmirror.json'), JSON.stringify({ target: { path: 'deploy/web', namespace: ns }, feature: { network: { incoming: 'steal' } } }));
-  const child = spawn(process.execPath, [KMIRROR_DAP, 'run', '--json', '--config', '.kmirror.json', '--count', '1', '--timeout', '120', ...args],
+  const localPort = await freePort();
+  writeFileSync(join(cwd, '.kmirror.json'), JSON.stringify({ target: { path: 'deploy/web', namespace: ns }, feature: { network: { incoming: { mode: 'steal', port_mapping: [[localPort, 8080]] } } } }));
+  const child = spawn(process.execPath, [KMIRROR_DAP, 'run', '--json', '--config', '.kmirror.json', '--count', '1', '--timeout', '120', ...args, String(localPort)],
     { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: KUBECONFIG_PATH } });
   let output = '';
   child.stdout.on('data', (c: Buffer) => { output += c.toString(); });

@@ -9,9 +9,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterGuard, IMAGES, openGuardedNamespace } from './harness/cluster.js';
+import { ClusterGuard, IMAGES, NODE_NAME, kubectl, openGuardedNamespace, waitFor } from './harness/cluster.js';
 import { createClientPod, deployApp, kmirrorObjects, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 import { startKmirrorExec, writeLocalNodeApp, type ExecRun } from './k8s/kmirror-exec.js';
+import { freePort } from '#test/harness/free-port.js';
 
 const MESSAGE = 'env of the pod';
 let guard: ClusterGuard;
@@ -23,6 +24,20 @@ let webPod: string;
 let appDir: string;
 let goApp: string;
 const runs: ExecRun[] = [];
+
+/** Incoming `mode` onto a kernel-picked local port (the programs read PORT) standing for the pod's 8080. */
+async function incoming(mode: 'steal' | 'mirror'): Promise<{ config: Record<string, unknown>; env: Record<string, string> }> {
+  const port = await freePort();
+  return { config: { feature: { network: { incoming: { mode, port_mapping: [[port, 8080]] } } } }, env: { PORT: String(port) } };
+}
+
+/** Successful readiness probes of `pod`, as the kubelet counts them (prober_probe_total). */
+async function readinessProbesOk(pod: string): Promise<number> {
+  const { stdout } = await kubectl(['get', '--raw', `/api/v1/nodes/${NODE_NAME}/proxy/metrics/probes`]);
+  return stdout.split('\n')
+    .filter((l) => l.startsWith('prober_probe_total{') && l.includes(`pod="${pod}"`) && l.includes('probe_type="Readiness"') && l.includes('result="successful"'))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
 
 function exec(config: Record<string, unknown>, argv: string[], env?: Record<string, string>): ExecRun {
   const run = startKmirrorExec({ target: { path: 'deploy/web', namespace: ns }, ...config }, argv, env);
@@ -63,20 +78,24 @@ afterAll(async () => {
 
 describe('kmirror exec against deploy/web', () => {
   it('steal: requests to the Service reach the local Node app, which has the pod env', async () => {
-    const run = exec({ feature: { network: { incoming: 'steal' } } }, ['node', join(appDir, 'local-app.js')]);
+    const { config, env } = await incoming('steal');
+    const run = exec(config, ['node', join(appDir, 'local-app.js')], env);
     await run.waitFor(/steal of target port 8080\/tcp/);
     const reply = JSON.parse(await requestFromCluster(ns, client, 'http://web/stolen-by-node')) as Record<string, unknown>;
     expect(reply).toEqual({ local: true, url: '/stolen-by-node', message: MESSAGE });
     // Kubelet readiness probes (every second, from the node) keep reaching the pod's own app during
-    // the steal. Asserting an absence needs a window: three probe periods.
-    await new Promise((r) => setTimeout(r, 3_500));
+    // the steal: wait until the kubelet has counted three more successful ones, then none reached
+    // the local app.
+    const before = await readinessProbesOk(webPod);
+    await waitFor('three more readiness probes of the pod', async () => ((await readinessProbesOk(webPod)) >= before + 3 ? true : undefined), 60_000);
     expect(run.output()).not.toMatch(/local got \/ready/);
     const pod = await core.readNamespacedPod({ name: webPod, namespace: ns });
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
 
   it('steal: requests to the Service reach a local static Go app', async () => {
-    const run = exec({ feature: { network: { incoming: 'steal' } } }, [goApp]);
+    const { config, env } = await incoming('steal');
+    const run = exec(config, [goApp], env);
     await run.waitFor(/steal of target port 8080\/tcp/);
     const reply = JSON.parse(await requestFromCluster(ns, client, 'http://web/stolen-by-go')) as Record<string, unknown>;
     // app 'go-http' is the local program (the pod runs node-http); its hostname is the pod's (feature.hostname).
@@ -84,7 +103,8 @@ describe('kmirror exec against deploy/web', () => {
   });
 
   it("mirror: the pod answers unchanged and the local app sees a copy", async () => {
-    const run = exec({ feature: { network: { incoming: 'mirror' } } }, ['node', join(appDir, 'local-app.js')]);
+    const { config, env } = await incoming('mirror');
+    const run = exec(config, ['node', join(appDir, 'local-app.js')], env);
     await run.waitFor(/mirror of target port 8080\/tcp/);
     const reply = JSON.parse(await requestFromCluster(ns, client, 'http://web/mirrored')) as Record<string, unknown>;
     expect(reply).toMatchObject({ app: 'node-http', pod: webPod, message: MESSAGE, url: '/mirrored' });
@@ -105,7 +125,8 @@ describe('kmirror exec against deploy/web', () => {
   });
 
   it('after kill -9 of the kmirror client, no kmirror object remains 30 s later', async () => {
-    const run = exec({ feature: { network: { incoming: 'steal' } } }, ['node', join(appDir, 'local-app.js')]);
+    const { config, env } = await incoming('steal');
+    const run = exec(config, ['node', join(appDir, 'local-app.js')], env);
     await run.waitFor(/steal of target port 8080\/tcp/);
     expect((await kmirrorObjects(kc, ns)).length).toBeGreaterThan(0);
     run.kill('SIGKILL');

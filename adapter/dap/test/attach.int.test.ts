@@ -50,15 +50,26 @@ const attachCases = [
 describe.each(attachCases)('attach: $name', (c) => {
   it('stops at a breakpoint in the running program and leaves it running on disconnect', { timeout: 60_000 }, async () => {
     const { p, attach } = await c.start();
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const dc = await connectClient(ctx.server.port);
+    let mark = 0;
     try {
       await attachToBreakpoint(dc, attach, c.source(), breakLine(c.source()));
       expect(await greeting(dc)).toContain('attached');
       await dc.disconnectRequest({ terminateDebuggee: false });
+      mark = out.length;
     } finally {
       await dc.stop();
     }
-    await new Promise((r) => setTimeout(r, 300));
+    // Running on its own again: two more iterations printed after the disconnect (an event, not a pause).
+    const ran = new Promise<void>((resolve, reject) => {
+      const check = (): void => { if ((out.slice(mark).match(/count=\d+/g) ?? []).length >= 2) resolve(); };
+      p.stdout!.on('data', check);
+      p.once('exit', (code) => reject(new Error(`the program exited (${code}) after the disconnect`)));
+      check();
+    });
+    await ran;
     expect(p.exitCode).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
 import { TunnelByteStream } from '#proto/runtime/byte-stream.js';
 import { TunnelConnection } from '#proto/runtime/connection.js';
 import { createTransportPair } from '#proto/runtime/memory-transport.js';
@@ -17,16 +18,28 @@ function socketPair(): { socket: TunnelSocketImpl; agentSide: TunnelByteStream }
 
 describe('TunnelSocket', () => {
   it('times out only after the given idle time, counting traffic as activity', async () => {
-    const { socket, agentSide } = socketPair();
-    const start = Date.now();
-    const timedOut = new Promise<number>((resolve) => socket.setTimeout(150, () => resolve(Date.now() - start)));
-    socket.resume();
-    // Keep the connection busy for ~300 ms: no timeout may fire meanwhile.
-    for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      agentSide.write('tick');
+    // Fake clock: the test steps time itself, so a slow machine cannot make it flaky.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { socket, agentSide } = socketPair();
+      let timedOut = false;
+      socket.setTimeout(150, () => (timedOut = true));
+      socket.resume();
+      // Traffic every 100 ms of fake time: 600 ms pass, the idle timer never reaches 150 ms.
+      for (let i = 0; i < 6; i++) {
+        vi.advanceTimersByTime(100);
+        const arrived = once(socket, 'data');
+        agentSide.write('tick');
+        await arrived;
+        expect(timedOut, `timed out after tick ${i}`).toBe(false);
+      }
+      vi.advanceTimersByTime(149);
+      expect(timedOut, 'fired before 150 ms of silence').toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(timedOut, 'did not fire after 150 ms of silence').toBe(true);
+    } finally {
+      vi.useRealTimers();
     }
-    expect(await timedOut).toBeGreaterThanOrEqual(400);
   });
 
   it('ends its writable side when the target half-closes (net.Socket default)', async () => {

@@ -68,6 +68,7 @@ export class MirrorEngine {
   private timer: NodeJS.Timeout | undefined;
   private ifTimer: NodeJS.Timeout | undefined;
   private lost = 0;
+  private delivered = 0; // records of the current program that reached onRecord (caught up when ≥ the kernel's count)
   private lostChangedAt = 0;
   private pendingAdds = 0;
   /** Bytes given to subscribers, and bytes reported as gaps (for status and benchmarks). */
@@ -124,10 +125,10 @@ export class MirrorEngine {
     if (this.program && this.ports.size === 0 && this.capture.portCount === 0 && this.pendingAdds === 0) this.shutdownProgram();
   }
 
-  stats(): { interfaces: string[]; lost: number; records: number } | undefined {
+  stats(): { interfaces: string[]; lost: number; records: number; delivered: number } | undefined {
     if (!this.program) return undefined;
     const s = this.program.stats();
-    return { interfaces: this.program.interfaces(), lost: s.lost, records: s.records };
+    return { interfaces: this.program.interfaces(), lost: s.lost, records: s.records, delivered: this.delivered };
   }
 
   close(): void {
@@ -155,7 +156,7 @@ export class MirrorEngine {
 
   private ensureProgram(): Promise<MirrorProgramLike> {
     if (this.program) return Promise.resolve(this.program);
-    this.opening ??= this.openProgram((r) => this.onRecord(r), (err) => this.log.error('probe.mirror', 'bad ring-buffer batch', { err }))
+    this.opening ??= this.openProgram((r) => { this.delivered++; this.onRecord(r); }, (err) => this.log.error('probe.mirror', 'bad ring-buffer batch', { err }))
       .then((p) => {
         this.program = p;
         this.timer = setInterval(() => this.sweep(), 100);
@@ -173,6 +174,7 @@ export class MirrorEngine {
   }
 
   private shutdownProgram(): void {
+    this.delivered = 0; // the next program's kernel counters start at 0 too
     if (this.timer) clearInterval(this.timer);
     if (this.ifTimer) clearInterval(this.ifTimer);
     this.timer = undefined;
