@@ -4,15 +4,18 @@
 //   * stolen-connection upload throughput vs a direct upload to the original app;
 //   * mirror at 1,000 requests/s for 10 s: requests answered by the app vs requests seen in the
 //     mirrored copies (zero loss expected), kernel ring-buffer drops, gaps;
-//   * agent RSS idle and under the mirror load.
-// Goals: ≤150 µs p50 / ≤1 ms p99 added, mirror loss 0, RSS ≤60 MB idle / ≤100 MB loaded.
+//   * agent RSS idle, under the mirror load, and once the stolen uploads are over;
+//   * CPU per GB of the uploads: this process (client and, stolen, the workstation's sink) plus
+//     the agent, against the direct upload (this process and the pod's sink process).
+// Goals: ≤150 µs p50 / ≤1 ms p99 added, mirror loss 0, RSS ≤60 MB idle / ≤100 MB loaded,
+// stolen upload ≥ 0.7× direct, agent RSS back to idle + 10 MB after the uploads (issue 17).
 import http from 'node:http';
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
 import { cleanupAll, createNetns } from '#test/harness/netns.js';
 import { connectAgent, type IncomingConnection } from '#runtime/tunnel/agent-session.js';
 import { startLocalAgent } from '#runtime/tunnel/local-agent.js';
 import { BYTE_SINK_SCRIPT, startPodServer } from '../agent/test/helpers/pod.js';
+import { cpuMsPerGB, cpuSeconds, rssMb, settledRssMb } from './common/process-stats.js';
 
 const HTTP_PORT = 8080;
 const SINK_PORT = 7070;
@@ -23,7 +26,6 @@ const MIRROR_RATE = 1000;
 const MIRROR_SECONDS = Number(process.env.KMIRROR_BENCH_MIRROR_S ?? 10);
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
 /**
  * Sequential GETs on two keep-alive connections, alternating in blocks so that machine noise
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
   try {
     await startPodServer(ns, HTTP_PORT);
     await startPodServer(ns, DIRECT_PORT);
-    await startPodServer(ns, SINK_PORT, BYTE_SINK_SCRIPT);
+    const sinkPid = await startPodServer(ns, SINK_PORT, BYTE_SINK_SCRIPT);
     const agent = await startLocalAgent({ target: `netns/${ns.name}` });
     const session = await connectAgent({ url: agent.url, token: agent.token, clientName: 'bench' });
     await new Promise((r) => setTimeout(r, 1000));
@@ -158,15 +160,21 @@ async function main(): Promise<void> {
     console.log(`latency  added p50 ${(s50 - d50).toFixed(0)} µs (goal ≤150), added p99 ${(s99 - d99).toFixed(0)} µs (goal ≤1000), ratio p50 ${(s50 / d50).toFixed(2)}×`);
 
     await upload(ns.podIp, SINK_PORT, 32 << 20); // warm-up
+    let c0 = cpuSeconds(sinkPid, agent.pid);
     const directMBs = await upload(ns.podIp, SINK_PORT, BULK_BYTES);
+    const directCpu = cpuSeconds(sinkPid, agent.pid) - c0;
     const sinkSteal = await session.subscribe({ port: SINK_PORT, mode: 'steal' }, workstationByteSink);
     await upload(ns.podIp, SINK_PORT, 32 << 20);
+    const rssBeforeBulk = rssMb(agent.pid);
+    c0 = cpuSeconds(sinkPid, agent.pid);
     const stolenMBs = await upload(ns.podIp, SINK_PORT, BULK_BYTES);
+    const stolenCpu = cpuSeconds(sinkPid, agent.pid) - c0;
     await sinkSteal.close();
     const rssAfterBulk = rssMb(agent.pid);
-    console.log(`throughput direct ${directMBs.toFixed(0)} MB/s | stolen ${stolenMBs.toFixed(0)} MB/s | ratio ${(stolenMBs / directMBs).toFixed(2)}×`);
-
-    console.log(`rss      agent after the ${BULK_BYTES >> 20} MB stolen uploads ${rssAfterBulk.toFixed(1)} MB (tunnel buffers; not part of the goal)`);
+    const rssSettled = await settledRssMb(agent.pid);
+    console.log(`throughput direct ${directMBs.toFixed(0)} MB/s | stolen ${stolenMBs.toFixed(0)} MB/s | ratio ${(stolenMBs / directMBs).toFixed(2)}× (goal ≥ 0.7×)`);
+    console.log(`cpu/GB   direct ${cpuMsPerGB(directCpu, BULK_BYTES).toFixed(0)} ms | stolen ${cpuMsPerGB(stolenCpu, BULK_BYTES).toFixed(0)} ms | ratio ${(stolenCpu / directCpu).toFixed(2)}× (client, sinks and agent)`);
+    console.log(`rss      agent idle ${rssIdle.toFixed(1)} MB, before the ${BULK_BYTES >> 20} MB stolen upload ${rssBeforeBulk.toFixed(1)} MB, right after ${rssAfterBulk.toFixed(1)} MB, settled ${rssSettled.toFixed(1)} MB = idle + ${(rssSettled - rssIdle).toFixed(1)} MB (goal ≤ idle + 10)`);
     await session.close();
     await agent.stop();
   } finally {
