@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       console.log(`  throughput MB/s  ${fmt(directMBs)}  ${fmt(tunnelMBs)}   ratio ${(tunnelMBs / directMBs).toFixed(2)}x (goal >= 0.8x)`);
       console.log(`  CPU per GB        ${cpuPerGB(directCpu).padStart(9)}  ${cpuPerGB(tunnelCpu).padStart(9)}   ratio ${(tunnelCpu / directCpu).toFixed(2)}x (goal <= 1.5x; sender + receiver + agent, all processes)`);
       console.log(`    of which          this process ${cpuPerGB(tunnelCpu - tunnelAgentCpu)} (sender, tunnel client, receiver), agent ${cpuPerGB(tunnelAgentCpu)}`);
-      console.log(`  agent RSS MB: idle ${rssIdle.toFixed(1)}, right after the transfers ${rssAfter.toFixed(1)}, settled ${rssSettled.toFixed(1)} = idle + ${(rssSettled - rssIdle).toFixed(1)} (goal <= idle + 10)`);
+      console.log(`  agent RSS MB: idle ${rssIdle.toFixed(1)}, right after the transfers ${rssAfter.toFixed(1)}, settled (4 s later) ${rssSettled.toFixed(1)} = idle + ${(rssSettled - rssIdle).toFixed(1)} (goal <= idle + 10)`);
       for (const p of [50, 99]) {
         const d = pct(directLat, p);
         const t = pct(tunnelLat, p);

@@ -27,14 +27,11 @@ export function cpuMsPerGB(seconds: number, bytes: number): number {
   return (seconds / (bytes / 1e9)) * 1000;
 }
 
-/** RSS of `pid` once it stopped falling (sampled every 250 ms, at most `ms`): what a transfer left behind. */
-export async function settledRssMb(pid: number, ms = 5000): Promise<number> {
-  let last = rssMb(pid);
-  for (let waited = 0; waited < ms; waited += 250) {
-    await new Promise((r) => setTimeout(r, 250));
-    const now = rssMb(pid);
-    if (waited >= 2000 && now >= last - 0.1) return now;
-    last = now;
-  }
-  return last;
+/** How long after a transfer the agent's RSS is read: an idle agent gives memory back within ≈ 2.5 s (agent/src/memory-release.ts). */
+export const SETTLE_MS = 4000;
+
+/** RSS of `pid` SETTLE_MS after a transfer: what the transfer left behind. */
+export async function settledRssMb(pid: number, ms = SETTLE_MS): Promise<number> {
+  await new Promise((r) => setTimeout(r, ms));
+  return rssMb(pid);
 }
