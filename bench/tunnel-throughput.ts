@@ -12,7 +12,8 @@ import { connectAgent } from '#runtime/tunnel/agent-session.js';
 import { startLocalAgent } from '#runtime/tunnel/local-agent.js';
 import { createNetnsSockets } from '#agent/netns/sockets.js';
 import { tcpServerInside } from '../agent/test/helpers/target-fixture.js';
-import { cpuMsPerGB, cpuSeconds, processCpuSeconds, rssMb, settledRssMb } from './common/process-stats.js';
+import { rawRelay } from './common/raw-relay.js';
+import { cpuMsPerGB, cpuSeconds, processCpuSeconds, processCpuSplit, rssMb, settledRssMb } from './common/process-stats.js';
 
 const BULK_BYTES = Number(process.env.KMIRROR_BENCH_BULK_MB ?? 256) * 1024 * 1024;
 /** Direct and tunnel runs alternate this many times; the median of each is reported (shared machines are noisy). */
@@ -85,21 +86,34 @@ async function main(): Promise<void> {
       // Warm-up (JIT, socket buffers) on both paths.
       await bulk(await direct(sink.port), 32 << 20);
       await bulk(await session.connectTcp('127.0.0.1', sink.port, { allowHalfOpen: true }), 32 << 20);
+      await bulk((await rawRelay(netnsPath(ns), sink.port)).socket, 32 << 20);
 
       const directRuns: number[] = [];
       const tunnelRuns: number[] = [];
       let directCpu = 0;
       let tunnelCpu = 0;
       let tunnelAgentCpu = 0;
+      let tunnelKernelCpu = 0;
+      let directKernelCpu = 0;
+      const relayRuns: number[] = [];
+      let relayCpu = 0;
       for (let r = 0; r < ROUNDS; r++) {
         let c0 = cpuSeconds(agent.pid);
+        const d0 = process.cpuUsage().system;
         directRuns.push(await bulk(await direct(sink.port), BULK_BYTES));
         directCpu += cpuSeconds(agent.pid) - c0;
+        directKernelCpu += (process.cpuUsage().system - d0) / 1e6;
         c0 = cpuSeconds(agent.pid);
         const a0 = processCpuSeconds(agent.pid);
+        const k0 = processCpuSplit(agent.pid).system + process.cpuUsage().system / 1e6;
         tunnelRuns.push(await bulk(await session.connectTcp('127.0.0.1', sink.port, { allowHalfOpen: true }), BULK_BYTES));
         tunnelCpu += cpuSeconds(agent.pid) - c0;
         tunnelAgentCpu += processCpuSeconds(agent.pid) - a0;
+        tunnelKernelCpu += processCpuSplit(agent.pid).system + process.cpuUsage().system / 1e6 - k0;
+        const relay = await rawRelay(netnsPath(ns), sink.port);
+        c0 = cpuSeconds();
+        relayRuns.push(await bulk(relay.socket, BULK_BYTES));
+        relayCpu += cpuSeconds() - c0 + await relay.cpuSeconds;
       }
       const rssAfter = rssMb(agent.pid);
       const rssSettled = await settledRssMb(agent.pid);
@@ -112,11 +126,13 @@ async function main(): Promise<void> {
 
       const fmt = (n: number): string => n.toFixed(1).padStart(9);
       console.log(`tunnel-throughput: ${ROUNDS} x ${BULK_BYTES >> 20} MiB bulk (median), ${ROUND_TRIPS} round trips of ${SMALL.length} B, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-      console.log(`  runs MB/s: direct ${directRuns.map((x) => x.toFixed(0)).join(' ')}; tunnel ${tunnelRuns.map((x) => x.toFixed(0)).join(' ')}`);
+      console.log(`  runs MB/s: direct ${directRuns.map((x) => x.toFixed(0)).join(' ')}; tunnel ${tunnelRuns.map((x) => x.toFixed(0)).join(' ')}; raw relay ${relayRuns.map((x) => x.toFixed(0)).join(' ')}`);
       console.log(`                       direct     tunnel`);
       console.log(`  throughput MB/s  ${fmt(directMBs)}  ${fmt(tunnelMBs)}   ratio ${(tunnelMBs / directMBs).toFixed(2)}x (goal >= 0.8x)`);
       console.log(`  CPU per GB        ${cpuPerGB(directCpu).padStart(9)}  ${cpuPerGB(tunnelCpu).padStart(9)}   ratio ${(tunnelCpu / directCpu).toFixed(2)}x (goal <= 1.5x; sender + receiver + agent, all processes)`);
-      console.log(`    of which          this process ${cpuPerGB(tunnelCpu - tunnelAgentCpu)} (sender, tunnel client, receiver), agent ${cpuPerGB(tunnelAgentCpu)}`);
+      console.log(`    of which          this process ${cpuPerGB(tunnelCpu - tunnelAgentCpu)} (sender, tunnel client, receiver), agent ${cpuPerGB(tunnelAgentCpu)}; in the kernel (both) ${cpuPerGB(tunnelKernelCpu)} vs ${cpuPerGB(directKernelCpu)} direct`);
+      const relayMBs = median(relayRuns);
+      console.log(`  floor of a user-space relay (a Node process piping loopback → namespace socket, no framing): ${relayMBs.toFixed(0)} MB/s = ${(relayMBs / directMBs).toFixed(2)}x direct, CPU per GB ${cpuPerGB(relayCpu)} = ${(relayCpu / directCpu).toFixed(2)}x direct; the tunnel is ${(tunnelMBs / relayMBs).toFixed(2)}x its throughput at ${(tunnelCpu / relayCpu).toFixed(2)}x its CPU`);
       console.log(`  agent RSS MB: idle ${rssIdle.toFixed(1)}, right after the transfers ${rssAfter.toFixed(1)}, settled (4 s later) ${rssSettled.toFixed(1)} = idle + ${(rssSettled - rssIdle).toFixed(1)} (goal <= idle + 10)`);
       for (const p of [50, 99]) {
         const d = pct(directLat, p);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startMemoryRelease } from './memory-release.js';
+import { fullGc, startMemoryRelease } from './memory-release.js';
 
 const MB = 1024 * 1024;
 
@@ -52,5 +52,14 @@ describe('startMemoryRelease', () => {
     state.moved = 200 * MB;
     vi.advanceTimersByTime(10_000);
     expect(state.order).toEqual(['collect']);
+  });
+});
+
+describe('fullGc', () => {
+  it("gives V8's gc() without --expose-gc and without putting it on the global object", () => {
+    const gc = fullGc();
+    expect(typeof gc).toBe('function');
+    expect(() => gc()).not.toThrow();
+    expect('gc' in globalThis).toBe(false);
   });
 });

@@ -4,11 +4,22 @@
 // 256 MB relayed). When the tunnels have moved at least `minBytes` since the last release and then
 // nothing for a whole check period, the agent runs a full collection and, a little later (once the
 // buffers' memory was freed), returns the free heap pages to the OS.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * V8's full gc() without --expose-gc on the command line (the agent image runs plain
+ * `node kmirror-agent.js`); the function is not put on the agent's global object.
+ */
+export function fullGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 
 export interface MemoryReleaseOptions {
   /** Bytes moved by every tunnel connection so far (tunnelBytesMoved). */
   bytesMoved: () => number;
-  /** Full garbage collection (native collectGarbage). */
+  /** Full garbage collection (fullGc()). */
   collect: () => void;
   /** Returns free malloc pages to the OS (native trimHeap). */
   trim: () => void;

@@ -14,7 +14,7 @@ import { TargetDns } from './services/dns.js';
 import { resolveLocalTarget } from './target/resolve.js';
 import { EbpfTraceService } from './trace/ebpf-trace-service.js';
 import { parseIdleExitSeconds, startIdleExit } from './idle-exit.js';
-import { startMemoryRelease } from './memory-release.js';
+import { fullGc, startMemoryRelease } from './memory-release.js';
 import { loadAgentAddon } from './netns/native.js';
 import { claimSharedKey, removeSharedState, writeSharedState } from './shared-election.js';
 import { startAgentServer, type AgentServer } from './tunnel/server.js';
@@ -99,10 +99,10 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     startIdleExit({ clientCount: () => server.clientCount, clientsSeen: () => server.clientsSeen, graceMs, afterLastClientMs, onIdle: (idleMs) => { log.info('agent', 'no client connected, exiting', { idleMs }); void shutdown('idle'); } });
   }
   // After bulk traffic, memory goes back to the OS once the tunnels are quiet (memory-release.ts).
-  const memory = loadAgentAddon() as { collectGarbage?: () => void; trimHeap?: () => boolean };
-  if (memory.collectGarbage && memory.trimHeap) {
+  const { trimHeap } = loadAgentAddon() as { trimHeap?: () => boolean };
+  if (trimHeap) {
     startMemoryRelease({
-      bytesMoved: tunnelBytesMoved, collect: memory.collectGarbage, trim: memory.trimHeap,
+      bytesMoved: tunnelBytesMoved, collect: fullGc(), trim: trimHeap,
       onRelease: (moved) => log.debug('agent', 'memory released after traffic', { movedMB: Math.round(moved / 1048576), rssMB: Math.round(process.memoryUsage.rss() / 1048576) }),
     });
   }

@@ -5,10 +5,16 @@ import { readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
+/** CPU seconds in user and kernel mode used so far by process `pid` (its children not included). */
+export function processCpuSplit(pid: number): { user: number; system: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
+}
+
 /** CPU seconds (user + system) used so far by process `pid` (its children not included). */
 export function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  const { user, system } = processCpuSplit(pid);
+  return user + system;
 }
 
 /** CPU seconds used so far by this process and by each of `pids`. */
