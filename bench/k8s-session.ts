@@ -1,11 +1,13 @@
 // Kubernetes benchmark on the project's test cluster (npm run cluster:up), ratios in one
 // run: (1) bulk throughput of kmirror's tunnel (API server port-forward → agent → pod port)
-// against a raw `kubectl port-forward` to the same pod port; (2) request latency added by steal
+// against a raw `kubectl port-forward` to the same pod port, and 64-byte round trips on both to an
+// echo server in that pod; (2) request latency added by steal
 // (client pod → Service → pod netns → agent → tunnel → workstation handler) against a direct
 // request to the pod; (3) session start time (openClusterAgent until the tunnel handshake) with
 // the agent image present. Goals: throughput ≥ 1.0×, start ≤ 3 s.
 import { execFile, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { openClusterAgent } from '#runtime/placement/cluster-agent.js';
@@ -19,9 +21,12 @@ const RUNS = Number(process.env.KMIRROR_BENCH_K8S_RUNS ?? 5);
 const REQUESTS = Number(process.env.KMIRROR_BENCH_K8S_REQUESTS ?? 200);
 const STARTS = 5;
 const BULK_PORT = 9000;
+const ECHO_PORT = 9001;
+const ROUND_TRIPS = Number(process.env.KMIRROR_BENCH_K8S_ROUND_TRIPS ?? 2000);
 
 const BULK_SERVER = `require('net').createServer((s) => { const chunk = Buffer.alloc(256 * 1024, 90); let left = ${BULK_MB} * 1024 * 1024;
-  const pump = () => { while (left > 0) { left -= chunk.length; if (!s.write(chunk)) return s.once('drain', pump); } s.end(); }; pump(); }).listen(${BULK_PORT});`;
+  const pump = () => { while (left > 0) { left -= chunk.length; if (!s.write(chunk)) return s.once('drain', pump); } s.end(); }; pump(); }).listen(${BULK_PORT});
+require('net').createServer((s) => { s.setNoDelay(true); s.on('data', (d) => s.write(d)); s.on('error', () => {}); }).listen(${ECHO_PORT});`;
 // Sequential GETs, one connection each (what steal intercepts); prints sorted latencies in µs.
 const LATENCY_CLIENT = `const http = require('http'); const [url, n] = process.argv.slice(1); const t = [];
 (async () => { for (let i = 0; i < Number(n); i++) { const s = process.hrtime.bigint();
@@ -53,6 +58,23 @@ function kubectlPortForward(ns: string, pod: string, port: number): Promise<{ lo
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+/** Sequential 64-byte round trips on one connection (after 100 unmeasured); sorted latencies in µs. */
+async function roundTrips(sock: Duplex | Socket, n: number): Promise<number[]> {
+  const small = Buffer.alloc(64, 0x41);
+  const times: number[] = [];
+  let pending = 0;
+  let wake: (() => void) | undefined;
+  sock.on('data', (d: Buffer) => { pending -= d.length; if (pending <= 0) wake?.(); });
+  for (let i = 0; i < n + 100; i++) {
+    const t0 = process.hrtime.bigint();
+    pending = small.length;
+    await new Promise<void>((res) => { wake = res; sock.write(small); });
+    if (i >= 100) times.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  sock.destroy();
+  return times.sort((a, b) => a - b);
+}
 
 /** Reads a stream to its end; returns MB/s. */
 async function drain(stream: Duplex | Socket): Promise<number> {
@@ -92,6 +114,8 @@ async function main(): Promise<void> {
     const raw: number[] = [];
     const tunnel: number[] = [];
     const library: number[] = [];   // the transport kmirror rides, without the agent: the client library's port-forward
+    const rawRtt: number[] = [];
+    const tunnelRtt: number[] = [];
     const pf = await kubectlPortForward(ns, 'bulk', BULK_PORT);
     const session = await openClusterAgent({ ...common, target: 'pod/bulk' });
     try {
@@ -103,6 +127,17 @@ async function main(): Promise<void> {
         raw.push(await drain(connect(pf.localPort, '127.0.0.1')));
         tunnel.push(await drain(await session.connectTcp('127.0.0.1', BULK_PORT)));
         library.push(await drain(await openPortForward(guard.kc, { namespace: ns, pod: 'bulk', port: BULK_PORT })));
+      }
+      // Round trips, kubectl port-forward and the tunnel alternating in blocks.
+      const echoPf = await kubectlPortForward(ns, 'bulk', ECHO_PORT);
+      try {
+        const connected = (port: number): Promise<Socket> => new Promise((res, rej) => { const c = connect(port, '127.0.0.1', () => res(c)); c.setNoDelay(true); c.once('error', rej); });
+        for (let b = 0; b < 4; b++) {
+          rawRtt.push(...await roundTrips(await connected(echoPf.localPort), ROUND_TRIPS / 4));
+          tunnelRtt.push(...await roundTrips(await session.connectTcp('127.0.0.1', ECHO_PORT), ROUND_TRIPS / 4));
+        }
+      } finally {
+        echoPf.close();
       }
     } finally {
       pf.close();
@@ -127,11 +162,16 @@ async function main(): Promise<void> {
 
     const rawMed = median(raw);
     const tunMed = median(tunnel);
+    console.log(`k8s-session: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (at the end of the run)`);
     console.log(`session start (image present): median ${(median(starts) / 1000).toFixed(2)} s over ${STARTS} [${starts.map((s) => (s / 1000).toFixed(2)).join(', ')}] (goal ≤ 3 s)`);
     const best = (xs: number[]): number => Math.max(...xs);
     console.log(`throughput ${BULK_MB} MiB × ${RUNS} interleaved: kubectl port-forward median ${rawMed.toFixed(1)} MB/s (best ${best(raw).toFixed(1)}), `
       + `kmirror tunnel median ${tunMed.toFixed(1)} MB/s (best ${best(tunnel).toFixed(1)}) → ratio ${(tunMed / rawMed).toFixed(2)}× median, ${(best(tunnel) / best(raw)).toFixed(2)}× best (goal ≥ 1.0×); `
       + `client-library port-forward alone (no agent) median ${median(library).toFixed(1)} MB/s = ${(median(library) / rawMed).toFixed(2)}× kubectl`);
+    rawRtt.sort((a, b) => a - b);
+    tunnelRtt.sort((a, b) => a - b);
+    console.log(`round trips (${ROUND_TRIPS} × 64 B to an echo server in the pod): kubectl port-forward p50 ${(pct(rawRtt, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(rawRtt, 0.99) / 1000).toFixed(2)} ms; `
+      + `kmirror tunnel p50 ${(pct(tunnelRtt, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(tunnelRtt, 0.99) / 1000).toFixed(2)} ms → ${(pct(tunnelRtt, 0.5) / pct(rawRtt, 0.5)).toFixed(2)}× p50`);
     console.log(`request latency (${REQUESTS} sequential GETs from a pod via the Service): direct p50 ${(pct(direct, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(direct, 0.99) / 1000).toFixed(2)} ms; `
       + `stolen p50 ${(pct(stolen, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(stolen, 0.99) / 1000).toFixed(2)} ms → added p50 ${((pct(stolen, 0.5) - pct(direct, 0.5)) / 1000).toFixed(2)} ms`);
   } finally {

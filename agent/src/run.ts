@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { isTunnelError } from '#proto/runtime/errors.js';
 import { BASE_CAPABILITIES } from '#proto/runtime/capabilities.js';
 import { PROTOCOL_VERSION } from '#proto/runtime/handshake.js';
+import { tunnelBytesMoved } from '#proto/runtime/connection.js';
 import { createIncomingTrafficService } from './incoming/create.js';
 import { createJsonLogger, type LogLevel } from './log.js';
 import { createNetnsSockets } from './netns/sockets.js';
@@ -13,6 +14,8 @@ import { TargetDns } from './services/dns.js';
 import { resolveLocalTarget } from './target/resolve.js';
 import { EbpfTraceService } from './trace/ebpf-trace-service.js';
 import { parseIdleExitSeconds, startIdleExit } from './idle-exit.js';
+import { fullGc, startMemoryRelease } from './memory-release.js';
+import { loadAgentAddon } from './netns/native.js';
 import { claimSharedKey, removeSharedState, writeSharedState } from './shared-election.js';
 import { startAgentServer, type AgentServer } from './tunnel/server.js';
 
@@ -94,6 +97,14 @@ export async function runAgent(argv: string[], io: { stdout?: (line: string) => 
     const afterLast = values['idle-exit-after-last'];
     const afterLastClientMs = afterLast === undefined ? graceMs : parseIdleExitSeconds(afterLast) * 1000;
     startIdleExit({ clientCount: () => server.clientCount, clientsSeen: () => server.clientsSeen, graceMs, afterLastClientMs, onIdle: (idleMs) => { log.info('agent', 'no client connected, exiting', { idleMs }); void shutdown('idle'); } });
+  }
+  // After bulk traffic, memory goes back to the OS once the tunnels are quiet (memory-release.ts).
+  const { trimHeap } = loadAgentAddon() as { trimHeap?: () => boolean };
+  if (trimHeap) {
+    startMemoryRelease({
+      bytesMoved: tunnelBytesMoved, collect: fullGc(), trim: trimHeap,
+      onRelease: (moved) => log.debug('agent', 'memory released after traffic', { movedMB: Math.round(moved / 1048576), rssMB: Math.round(process.memoryUsage.rss() / 1048576) }),
+    });
   }
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

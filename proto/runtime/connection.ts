@@ -15,6 +15,10 @@ import type { Frame, Msg } from './messages.js';
 import type { ByteTransport } from './transport.js';
 import type { ErrorCodeName } from './types.js';
 
+/** Bytes every tunnel connection of this process has sent and received (the agent's memory release watches it). */
+let bytesMoved = 0;
+export const tunnelBytesMoved = (): number => bytesMoved;
+
 export interface StreamHandler {
   onMessage(msg: Msg): void;
   /** The connection ended: release everything tied to the stream. `local`: this side closed it on purpose. */
@@ -79,6 +83,7 @@ export class TunnelConnection extends EventEmitter {
     const parts = encodeFrameParts({ streamId, msg }, this.maxFrameBytes);
     const length = parts.reduce((n, p) => n + p.length, 0);
     this.pendingBytes += length;
+    bytesMoved += length;
     this.transport.write(parts, () => {
       const wasAbove = this.needsDrain;
       this.pendingBytes -= length;
@@ -163,6 +168,7 @@ export class TunnelConnection extends EventEmitter {
 
   private receive(chunk: Buffer): void {
     if (this.closedWith) return;
+    bytesMoved += chunk.length;
     let frames: Frame[];
     try {
       frames = this.decoder.push(chunk);

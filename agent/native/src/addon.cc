@@ -4,6 +4,7 @@
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNetns(env, exports);
   RegisterBpf(env, exports);
+  RegisterMemory(env, exports);
   return exports;
 }
 
