@@ -32,9 +32,9 @@ export interface AgentConfig {
   startup_timeout?: number;
 }
 
-/** The debugger container of a remote attach (Go, Python): an ephemeral container in the target pod. */
+/** The debugger container of a remote attach of Go: an ephemeral container in the target pod. */
 export interface DebuggerConfig {
-  /** Debugger container image (dlv, debugpy); default kmirror/debugger:<version> (debugger/Dockerfile). */
+  /** Debugger container image (dlv); default kmirror/debugger:<version> (debugger/Dockerfile). */
   image?: string;
   /** Kubernetes image pull policy of the debugger container: Always, IfNotPresent or Never. */
   image_pull_policy?: 'Always' | 'IfNotPresent' | 'Never';
@@ -171,7 +171,7 @@ export interface KmirrorConfig {
   skip_build_tools?: boolean;
   /** Agent settings. */
   agent?: AgentConfig;
-  /** Remote attach (Go, Python): the debugger container placed in the target pod. */
+  /** Remote attach of Go: the debugger container placed in the target pod. */
   debugger?: DebuggerConfig;
   /** Features taken from the target. */
   feature?: FeatureConfig;

@@ -9,31 +9,12 @@ import type { BackendContext, BackendSession } from '../backend.js';
 import type { RemoteProcessAccess } from '../contract.js';
 import { DapError, withTimeout } from '../../common/errors.js';
 import { ProxySession } from '../proxy-session.js';
+import { RemoteDapLink } from '../remote-dap-link.js';
 import { warnAboutProbes } from '../remote-probe-warning.js';
 import { remoteDlvAttachArgs } from './remote-attach-args.js';
 
 const DEFAULT_START_MS = 60_000;
 const CONNECT_MS = 10_000;
-const CLOSE_GRACE_MS = 2_000;
-
-/** The tunnel connection to dlv, seen as the debugger "process": it ends when the connection does. */
-class RemoteDlvLink {
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  constructor(private readonly socket: Duplex) {
-    this.exited = new Promise((resolve) => socket.once('close', () => resolve({ code: null, signal: null })));
-    socket.on('error', () => undefined); // reported through 'close' (the DAP peer names the failure)
-  }
-  stderrTail(): string {
-    return '';
-  }
-  /** Lets dlv finish its disconnect, then closes the connection (dlv then exits). */
-  async stop(): Promise<void> {
-    this.socket.end();
-    const closed = Promise.race([this.exited, new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref())]);
-    await closed;
-    this.socket.destroy();
-  }
-}
 
 export async function attachRemoteGo(ctx: BackendContext, remote: RemoteProcessAccess): Promise<BackendSession> {
   const { config } = ctx;
@@ -47,7 +28,7 @@ export async function attachRemoteGo(ctx: BackendContext, remote: RemoteProcessA
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     await warnAboutProbes(ctx, remote);
     const session = new ProxySession({
-      name: 'dlv', ctx, debugger: new RemoteDlvLink(socket), input: socket, output: socket, adapterID: 'go',
+      name: 'dlv', ctx, debugger: new RemoteDapLink(socket), input: socket, output: socket, adapterID: 'go',
       launch: { command: 'attach', args: remoteDlvAttachArgs(config, held.pid) },
       // The process belongs to the cluster: detach never ends it, whatever the editor asks.
       rewriteRequest: (command, args) => (command === 'disconnect' ? { ...args, terminateDebuggee: false } : args),
