@@ -87,7 +87,7 @@ async function addContainer(access: KubeAccess, spec: DebuggerContainerSpec, con
 }
 
 /** The container's state: undefined while starting, true when running, else throws with the reason. */
-function containerRunning(pod: V1Pod | undefined, spec: DebuggerContainerSpec, name: string, seen: { detail?: string }): true | undefined {
+export function containerRunning(pod: V1Pod | undefined, spec: DebuggerContainerSpec, name: string, seen: { detail?: string }): true | undefined {
   if (!pod) throw new ClusterError('NOT_FOUND', `pod ${spec.podName} in namespace ${spec.namespace} is gone`);
   if (pod.metadata?.deletionTimestamp) throw new ClusterError('AGENT_FAILED', `pod ${spec.podName} is being deleted`);
   const status = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === name);
