@@ -70,10 +70,14 @@ describe('remote attach to a Python service listening with debugpy in pid/N', ()
     const dc = await connectClient(server.port);
     const line = breakLine(localFile);
     try {
-      await Promise.all([dc.waitForEvent('initialized'), attach(dc, { port: service.debugPort, localRoot: join(dir, 'local'), remoteRoot: join(dir, 'app') })]);
+      // debugpy answers attach only after configurationDone.
+      const initialized = dc.waitForEvent('initialized');
+      const attached = attach(dc, { port: service.debugPort, localRoot: join(dir, 'local'), remoteRoot: join(dir, 'app') });
+      await initialized;
       const bps = await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line }] });
       expect(bps.body.breakpoints[0]?.verified).toBe(true);
       await dc.configurationDoneRequest();
+      await attached;
       const answer = fetchText(ns.podIp, service.port, '/stopped');
       const stopped = await dc.waitForEvent('stopped') as DebugProtocol.StoppedEvent;
       expect(stopped.body.reason).toBe('breakpoint');
