@@ -89,14 +89,11 @@ async function viaKubectlDebug(ns: string, pod: string, podIp: string, run: numb
     const dc = new DebugClient('dlv', '', 'go');
     dc.defaultTimeout = 120_000;
     await dc.start(localPort);
-    try {
-      await dc.initializeRequest({ adapterID: 'go', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      await dc.attachRequest({ mode: 'local', processId: 1, substitutePath: [{ from: resolve(SOURCE, '..'), to: resolve(REMOTE_SOURCE, '..') }] } as DebugProtocol.AttachRequestArguments);
-      return await stopOnce(dc, SOURCE, podIp, start);
-    } finally {
-      await dc.stop();
-    }
+    await dc.initializeRequest({ adapterID: 'go', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    await dc.attachRequest({ mode: 'local', processId: 1, substitutePath: [{ from: resolve(SOURCE, '..'), to: resolve(REMOTE_SOURCE, '..') }] } as DebugProtocol.AttachRequestArguments);
+    return await stopOnce(dc, SOURCE, podIp, start);
   } finally {
+    // The port-forward holds the client's socket open after dlv exits: end it first, or DebugClient.stop() waits.
     forward.kill();
   }
 }
