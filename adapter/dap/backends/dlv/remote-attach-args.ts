@@ -11,3 +11,12 @@ export function remoteDlvAttachArgs(config: BackendLaunchConfig, pid: number): R
   const roots = config.localRoot && config.remoteRoot ? [{ from: config.localRoot, to: config.remoteRoot }] : [];
   return { ...extra, mode: 'local', processId: pid, stopOnEntry: false, substitutePath: [...given, ...roots] };
 }
+
+/** dlv's own words for a refused ptrace, with what refuses it in a pod. */
+export function withPtraceHint(e: unknown): unknown {
+  if (e instanceof Error && /operation not permitted|EPERM/i.test(e.message)) {
+    e.message += ' — ptrace was refused: the debugger container has SYS_PTRACE, so the process likely runs as another user than the container '
+      + '(a pod securityContext runAsUser applies to the debugger container too) or the node forbids ptrace (kernel.yama.ptrace_scope = 3)';
+  }
+  return e;
+}

@@ -11,7 +11,7 @@ import { DapError, withTimeout } from '../../common/errors.js';
 import { ProxySession } from '../proxy-session.js';
 import { RemoteDapLink } from '../remote-dap-link.js';
 import { warnAboutProbes } from '../remote-probe-warning.js';
-import { remoteDlvAttachArgs } from './remote-attach-args.js';
+import { remoteDlvAttachArgs, withPtraceHint } from './remote-attach-args.js';
 
 const DEFAULT_START_MS = 60_000;
 const CONNECT_MS = 10_000;
@@ -34,6 +34,8 @@ export async function attachRemoteGo(ctx: BackendContext, remote: RemoteProcessA
       rewriteRequest: (command, args) => (command === 'disconnect' ? { ...args, terminateDebuggee: false } : args),
       cleanup: () => held.release(),
     });
+    const attach = session.launch.bind(session);
+    session.launch = () => attach().catch((e: unknown) => { throw withPtraceHint(e); });
     return await session.initialize();
   } catch (e) {
     if (socket) {
