@@ -135,6 +135,29 @@ describe('attach to a Go service already running in deploy/api', () => {
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
 
+  it('resumes the process when kmirror-dap dies while it is stopped (dlv detaches when its client is gone)', { timeout: 240_000 }, async () => {
+    const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes('w.Header().Set("content-type"')) + 1;
+    const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
+    dc.defaultTimeout = 90_000;
+    await dc.start();
+    await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest(attachArgs())]);
+    await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line, condition: 'r.URL.Path == "/killed"' }] });
+    await dc.configurationDoneRequest();
+    const answer = requestFromCluster(ns, client, 'http://api/killed', 60);
+    await dc.waitForEvent('stopped');
+    // A crash, not a detach: no disconnect reaches dlv, the tunnel connection just ends.
+    (dc as unknown as { _adapterProcess: import('node:child_process').ChildProcess })._adapterProcess.kill('SIGKILL');
+    expect(JSON.parse(await answer)).toMatchObject({ url: '/killed', pod });
+    // No dc.stop(): it would wait for the dead adapter's answer to a disconnect.
+    await stillServing('/killed');
+    await waitFor('every debugger container to exit', async () => {
+      const statuses = ((await apiPod()).status?.ephemeralContainerStatuses ?? []).filter((s) => s.name.startsWith('kmirror-dlv-'));
+      return statuses.every((s) => s.state?.terminated) ? true : undefined;
+    }, 60_000);
+    await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
+  });
+
   it('says what the user can do when the debugger image cannot be had, leaving nothing running', { timeout: 180_000 }, async () => {
     const before = debuggerContainers(await apiPod()).length;
     const err = await attachError({}, { debugger: { image: 'kmirror/debugger:no-such-tag', image_pull_policy: 'Never' } });

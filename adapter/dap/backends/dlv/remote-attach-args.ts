@@ -1,6 +1,7 @@
 // dlv's DAP `attach` for a process in a pod: mode local with the pid inside the container (the
 // debugger container shares its PID namespace), and source mapping from the workstation checkout
-// to the paths of the in-cluster build (dlv's substitutePath: from = client path, to = dlv's path).
+// to the paths of the in-cluster build (dlv's substitutePath: from = client path, to = dlv's path); and dlv's ptrace
+// refusal with what refuses ptrace in a pod.
 import { passThroughFields, type BackendLaunchConfig } from '../contract.js';
 
 interface PathPair { from: string; to: string }
