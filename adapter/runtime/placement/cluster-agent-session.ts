@@ -7,6 +7,7 @@ import { ReconnectingAgentSession, type ReconnectingOptions, type Reconnector } 
 import type { PlacedAgent } from '../cluster/agent-placement.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { describeProbes } from '../cluster/probe-summary.js';
+import type { DebuggerSpec, StartedDebuggerContainer } from '../cluster/debugger-container.js';
 import { TunnelError, type AgentSession, type IncomingConnection, type SubscribeOptions, type Subscription } from '../tunnel/agent-session.js';
 
 /** Where the session currently runs, for status displays. */
@@ -30,6 +31,8 @@ export interface ClusterAgentKeeper {
   readonly targetless: boolean;
   info(): ClusterAgentInfo;
   readTargetPod(): Promise<V1Pod>;
+  /** Places a debugger container beside the target container (remote attach of Go, Python). */
+  startDebugger?(spec: DebuggerSpec): Promise<StartedDebuggerContainer>;
   /** Cuts the current port-forward (the agent stays up). */
   interruptTransport(): void;
   readonly reconnect: Reconnector;
@@ -46,6 +49,11 @@ export class ClusterAgentSession extends ReconnectingAgentSession {
   /** The liveness/readiness settings of the target container (remote attach warns with them). */
   async targetProbes(): Promise<string | undefined> {
     return describeProbes(await this.keeper.readTargetPod(), this.keeper.info().container);
+  }
+  /** Places a debugger container in the target pod, sharing the target container's PID namespace. */
+  async startDebugger(spec: DebuggerSpec): Promise<StartedDebuggerContainer> {
+    if (this.keeper.targetless || !this.keeper.startDebugger) throw new TunnelError('NOT_SUPPORTED', 'a targetless session has no process to attach to');
+    return this.keeper.startDebugger(spec);
   }
   /** Token of the current agent (it authenticates every tunnel connection). */
   get token(): string { return this.keeper.agent.token; }

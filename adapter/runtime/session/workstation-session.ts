@@ -17,6 +17,8 @@ import { findLayerBinary } from './layer-binary.js';
 import { startTrace } from '../trace/trace-client.js';
 import type { TraceOptions, TraceSession } from '../trace/trace-types.js';
 import { filterTargetEnv } from './target-env.js';
+import type { DebuggerSpec, StartedDebuggerContainer } from '../cluster/debugger-container.js';
+import { debuggerSpec, listenAddress, type ContainerDebuggerKind, type PlacedDebugger } from '../placement/debugger-placement.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Where the session writes its log lines (adapt any logger: DAP, CLI, JSON). */
@@ -66,6 +68,8 @@ export interface WorkstationSession {
   readonly agentSession: AgentSession;
   /** The target container's probe settings (Kubernetes targets), for the remote-attach warning. */
   targetProbes(): Promise<string | undefined>;
+  /** Places the debugger container of a remote attach (Go, Python) in the target pod; Kubernetes targets only. */
+  startDebugger(kind: ContainerDebuggerKind, timeoutMs: number): Promise<PlacedDebugger>;
   status(): SessionStatus;
   /** Starts trace gadgets in the target's agent (adapter/runtime/trace/); TunnelError when it cannot. */
   startTrace(opts: TraceOptions): Promise<TraceSession>;
@@ -149,7 +153,7 @@ export async function openWorkstationSession(opts: OpenWorkstationSessionOptions
         if (level === 'info' || level === 'warn') session?.emit('status', session.status());
       },
     });
-    session = new Session(target, policy, targetEnv, agent, proxy, stop, layerBin, opts.log, pid);
+    session = new Session(target, policy, targetEnv, agent, proxy, stop, layerBin, opts.log, pid, opts.config);
     return session;
   } catch (err) {
     await proxy?.close();
@@ -171,6 +175,7 @@ class Session extends EventEmitter implements WorkstationSession {
     private readonly layerBin: string,
     private readonly log: SessionLogger,
     private readonly agentPid?: number,
+    private readonly config: KmirrorConfig = {},
   ) {
     super();
     agent.on('close', (reason: unknown) => {
@@ -213,6 +218,14 @@ class Session extends EventEmitter implements WorkstationSession {
   async targetProbes(): Promise<string | undefined> {
     const cluster = this.agent as AgentSession & { targetProbes?: () => Promise<string | undefined> };
     return cluster.targetProbes ? cluster.targetProbes() : undefined;
+  }
+
+  async startDebugger(kind: ContainerDebuggerKind, timeoutMs: number): Promise<PlacedDebugger> {
+    const cluster = this.agent as AgentSession & { startDebugger?: (spec: DebuggerSpec) => Promise<StartedDebuggerContainer> };
+    if (!cluster.startDebugger) throw new ConfigError('target', `attach with a debugger container needs a Kubernetes target (pod/NAME, deploy/NAME, …), not ${this.target}`);
+    const spec = debuggerSpec(kind, this.config, timeoutMs);
+    const started = await cluster.startDebugger(spec);
+    return { container: started.name, image: spec.image, ...listenAddress(started.ready) };
   }
 
   status(): SessionStatus {

@@ -19,7 +19,7 @@ const MAX_WAIT_MS = 30_000;
 const POLL_MS = 100;
 
 /** The lock, held from the first check to the client's Close (or the end of the connection). */
-class AttachHold implements StreamHandler {
+export class AttachHold implements StreamHandler {
   private released = false;
   constructor(private readonly conn: TunnelConnection, private readonly streamId: number, private readonly fd: number, private readonly log: Logger) {
     conn.attach(streamId, this);
@@ -52,7 +52,7 @@ async function inspectorListening(sockets: NetnsSockets, port: number): Promise<
   }
 }
 
-async function takeLock(sockets: NetnsSockets, proc: TargetProcess): Promise<number> {
+export async function takeLock(sockets: NetnsSockets, proc: TargetProcess): Promise<number> {
   try {
     return await sockets.holdAbstractName(`kmirror-attach/${proc.pidnsIno}/${proc.nsPid}`);
   } catch (err) {

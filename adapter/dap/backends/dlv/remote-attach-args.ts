@@ -1,0 +1,23 @@
+// dlv's DAP `attach` for a process in a pod: mode local with the pid inside the container (the
+// debugger container shares its PID namespace), and source mapping from the workstation checkout
+// to the paths of the in-cluster build (dlv's substitutePath: from = client path, to = dlv's path); and dlv's ptrace
+// refusal with what refuses ptrace in a pod.
+import { passThroughFields, type BackendLaunchConfig } from '../contract.js';
+
+interface PathPair { from: string; to: string }
+
+export function remoteDlvAttachArgs(config: BackendLaunchConfig, pid: number): Record<string, unknown> {
+  const extra = passThroughFields(config);
+  const given = Array.isArray(extra.substitutePath) ? (extra.substitutePath as PathPair[]) : [];
+  const roots = config.localRoot && config.remoteRoot ? [{ from: config.localRoot, to: config.remoteRoot }] : [];
+  return { ...extra, mode: 'local', processId: pid, stopOnEntry: false, substitutePath: [...given, ...roots] };
+}
+
+/** dlv's own words for a refused ptrace, with what refuses it in a pod. */
+export function withPtraceHint(e: unknown): unknown {
+  if (e instanceof Error && /operation not permitted|EPERM/i.test(e.message)) {
+    e.message += ' — ptrace was refused: the debugger container has SYS_PTRACE, so the process likely runs as another user than the container '
+      + '(a pod securityContext runAsUser applies to the debugger container too) or the node forbids ptrace (kernel.yama.ptrace_scope = 3)';
+  }
+  return e;
+}
