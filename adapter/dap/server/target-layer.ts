@@ -86,6 +86,7 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<ServerLa
       },
       connect: (host, port) => s.agentSession.connectTcp(host, port, { allowHalfOpen: false }),
       probes: () => s.targetProbes(),
+      identity: () => s.targetIdentity(),
     },
     onDidChangeStatus: (listener) => { s.on('status', () => listener()); },
     startTrace: (o) => s.startTrace(o),

@@ -66,6 +66,8 @@ export interface WorkstationSession {
   readonly agentSession: AgentSession;
   /** The target container's probe settings (Kubernetes targets), for the remote-attach warning. */
   targetProbes(): Promise<string | undefined>;
+  /** The target container instance now (Kubernetes targets), else undefined: why an attach session ended. */
+  targetIdentity(): Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean } | undefined>;
   status(): SessionStatus;
   /** Starts trace gadgets in the target's agent (adapter/runtime/trace/); TunnelError when it cannot. */
   startTrace(opts: TraceOptions): Promise<TraceSession>;
@@ -213,6 +215,11 @@ class Session extends EventEmitter implements WorkstationSession {
   async targetProbes(): Promise<string | undefined> {
     const cluster = this.agent as AgentSession & { targetProbes?: () => Promise<string | undefined> };
     return cluster.targetProbes ? cluster.targetProbes() : undefined;
+  }
+
+  async targetIdentity(): Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean } | undefined> {
+    const cluster = this.agent as AgentSession & { targetIdentity?: () => Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean }> };
+    return cluster.targetIdentity ? cluster.targetIdentity() : undefined;
   }
 
   status(): SessionStatus {

@@ -99,7 +99,7 @@ export class NodeBridge implements BackendSession {
 
   /** `remote`: attached to a process in a target (the inspector held through its agent, paths mapped). */
   constructor(private readonly ctx: BackendContext, private readonly cdp: CdpClient, private readonly debuggee: DebuggerProcess | undefined,
-    private readonly remote?: { inspector: RemoteInspector; mapping: PathMapping }) {
+    private readonly remote?: { inspector: RemoteInspector; mapping: PathMapping; endReason?: () => Promise<string> }) {
     this.entryPending = !!debuggee;
     this.scripts = new ScriptRegistry(ctx.log, remote?.mapping);
     this.variables = new VariableStore(cdp);
@@ -113,7 +113,13 @@ export class NodeBridge implements BackendSession {
     cdp.on('Debugger.resumed', () => { this.paused = undefined; this.variables.clear(); });
     cdp.on('close', () => {
       remote?.inspector.release();
-      if (!this.debuggee && !this.disposed) ctx.sink.event('terminated', {});
+      if (this.debuggee || this.disposed) return;
+      if (!remote?.endReason) return ctx.sink.event('terminated', {});
+      // Say why before ending: a deleted pod, a restarted container, or a lost tunnel.
+      void remote.endReason().then((why) => {
+        ctx.sink.event('output', { category: 'important', output: `kmirror-dap: session ended: ${why}\n` });
+        ctx.sink.event('terminated', {});
+      });
     });
     debuggee?.child.once('close', (code, signal) => {
       if (this.disposed) return;

@@ -9,6 +9,7 @@ import { DapError, withTimeout } from '../../common/errors.js';
 import { NodeBridge } from './bridge.js';
 import { CdpClient } from './cdp-client.js';
 import { pathMapping } from './path-mapping.js';
+import { watchSessionEnd } from './session-end.js';
 
 interface InspectorTarget { webSocketDebuggerUrl?: string }
 
@@ -74,7 +75,8 @@ export async function attachRemote(ctx: BackendContext, remote: RemoteProcessAcc
     // Snapshot mode never leaves the process stopped: its probes keep being answered.
     if (config.nonBreaking) ctx.sink.event('output', { category: 'console', output: `kmirror-dap: snapshot mode ("nonBreaking"): breakpoints in ${remote.target} record the stack and variables and the process runs on (each snapshot's pause is in its record).\n` });
     else await warnAboutProbes(ctx, remote);
-    return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot) });
+    const endReason = await watchSessionEnd(remote);
+    return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot), endReason });
   } catch (e) {
     inspector.release();
     throw e;
