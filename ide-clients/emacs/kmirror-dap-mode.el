@@ -76,6 +76,11 @@
  "kmirror: attach to a Node process in the pod"
  (list :type "kmirror" :request "attach" :name "kmirror: attach to a Node process in the pod" :debugger "node"
        :target "deploy/NAME" :localRoot "${workspaceFolder}" :remoteRoot "/app"))
+(dap-register-debug-template
+ "kmirror: attach to a Go process in the pod"
+ ;; dlv in a debugger container beside it; remoteRoot: the directory the image was built in.
+ (list :type "kmirror" :request "attach" :name "kmirror: attach to a Go process in the pod" :debugger "go"
+       :target "deploy/NAME" :localRoot "${workspaceFolder}" :remoteRoot "/src"))
 
 (defun kmirror-dap-replay (file &optional ids)
   "Send the requests recorded in FILE (a .kmrec) to the current kmirror session's program.

@@ -80,6 +80,7 @@ describe('Emacs dap-mode', () => {
       ["kmirror: Python file, tracing the pod's DNS and TCP", 'kmirror', 'launch', 'python'],
       ['kmirror: Python file', 'kmirror', 'launch', 'python'],
       ['kmirror: attach to Node inspector', 'kmirror', 'attach', 'node'],
+      ['kmirror: attach to a Go process in the pod', 'kmirror', 'attach', 'go'],
       ['kmirror: attach to a Node process in the pod', 'kmirror', 'attach', 'node'],
       ['kmirror: native executable (lldb)', 'kmirror', 'launch', 'lldb'],
     ]);

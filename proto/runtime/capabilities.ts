@@ -22,12 +22,13 @@ export const CAPABILITIES = {
   trace: 'eBPF trace gadgets scoped to the target: tcp, dns, exec, open (TraceStart)',
   snapshot: "the target's processes and sockets, read from /proc (SnapshotRequest)",
   'node-inspector': "a Node process's inspector opened by SIGUSR1 and held by one attach session (InspectorOpen)",
+  'process-hold': 'a process of the target checked for a debugger kind (Go, Python) and held by one attach session (ProcessHold)',
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
 
 /** What every agent serves from inside the target's network namespace and root. */
-export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env', 'sessions', 'fs-mutate', 'unix-connect', 'snapshot', 'node-inspector'] as const satisfies readonly Capability[];
+export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env', 'sessions', 'fs-mutate', 'unix-connect', 'snapshot', 'node-inspector', 'process-hold'] as const satisfies readonly Capability[];
 /** What an agent that can load its BPF programs adds (incoming traffic). */
 export const INCOMING_CAPABILITIES = ['mirror', 'steal', 'steal-http-filter', 'steal-udp', 'record'] as const satisfies readonly Capability[];
 

@@ -50,4 +50,5 @@ export const SAMPLES: Msg[] = [
   { kind: 'snapshotResult', timeUs: 5, processes: [{ pid: 1, ppid: 0, uid: 0, comm: 'init', argv: ['/init'], state: 'S', rssBytes: 4096, startTimeUs: 9 }],
     sockets: [{ protocol: 'udp', ipv6: true, local: addr, remote: addr, state: 'UNCONN', uid: 0, inode: 77, pids: [1] }] },
   { kind: 'inspectorOpen', pid: 7, port: 9229, timeoutMs: 5000 }, { kind: 'inspectorOpened', pid: 7, command: 'node server.js', port: 9229, alreadyOpen: true },
+  { kind: 'processHold', pid: 7, debugger: 'go' }, { kind: 'processHeld', pid: 7, command: '/app/server', detail: 'Go executable' },
 ];

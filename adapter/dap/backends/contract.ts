@@ -117,12 +117,34 @@ export interface TargetIdentity {
   deleted?: boolean;
 }
 
+/** A process of the target checked for a debugger kind and held for this session (release() lets others attach). */
+export interface RemoteHeldProcess {
+  /** The process, by its pid inside the target's PID namespace. */
+  readonly pid: number;
+  readonly command: string;
+  /** What the agent's check found (e.g. "Go executable /app/server"). */
+  readonly detail: string;
+  release(): void;
+}
+
+/** A debugger container placed in the target pod, listening on the pod's loopback. */
+export interface RemoteDebugger {
+  readonly container: string;
+  readonly image: string;
+  readonly host: string;
+  readonly port: number;
+}
+
 /** What remote attach reaches through the target's agent. */
 export interface RemoteProcessAccess {
   /** The target as the user named it (deploy/web, pid/N). */
   readonly target: string;
   /** SIGUSR1 to process `pid` (0: the target's main process), then waits for its inspector. */
   openNodeInspector(opts: { pid: number; port?: number }): Promise<RemoteInspector>;
+  /** Checks that process `pid` (0: the target's main process) is a `debugger` program and holds it for this session; nothing is placed yet. */
+  holdProcess(opts: { pid: number; debugger: 'go' | 'python' }): Promise<RemoteHeldProcess>;
+  /** Places the debugger container in the target pod (sharing the target container's PID namespace) and waits until it listens. */
+  startDebugger(kind: 'go' | 'python', timeoutMs: number): Promise<RemoteDebugger>;
   /** A TCP connection made inside the target (its 127.0.0.1 included). */
   connect(host: string, port: number): Promise<import('node:stream').Duplex>;
   /** The target container's probe settings in words (Kubernetes targets), else undefined. */

@@ -12,8 +12,8 @@ import type { DebuggerProcess } from './debugger-process.js';
 export interface ProxySessionOptions {
   name: string;
   ctx: BackendContext;
-  /** The debugger process (stopped on dispose; its unexpected exit is a crash). */
-  debugger: DebuggerProcess;
+  /** The debugger process, or the link to a debugger elsewhere (stopped on dispose; its unexpected end is a crash). */
+  debugger: Pick<DebuggerProcess, 'exited' | 'stop' | 'stderrTail'>;
   /** Streams carrying DAP to and from the debugger (its stdio or a socket). */
   input: Readable;
   output: Writable;

@@ -123,8 +123,8 @@ export class DebugSession {
     this.state = 'launching';
     try {
       this.layer = await this.openLayer(config);
-      if (request === 'attach' && this.layer.remote && config.host === undefined && config.port === undefined && backendModule.kind !== 'node') {
-        throw new DapError('NOT_SUPPORTED', `attach to a process in ${this.layer.remote.target}: only "debugger": "node" is built yet (Go and Python need a debugger image, not built yet)`);
+      if (request === 'attach' && this.layer.remote && config.host === undefined && config.port === undefined && !['node', 'go', 'python'].includes(backendModule.kind)) {
+        throw new DapError('NOT_SUPPORTED', `attach to a process in ${this.layer.remote.target}: "debugger": "${backendModule.kind}" cannot attach there; "node", "go" and "python" (a program started with debugpy --listen) can`);
       }
       if (config.trace) await this.startTrace(config);
       const sink: BackendSink = {

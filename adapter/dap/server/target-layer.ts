@@ -84,6 +84,12 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<ServerLa
         if (!agent.openNodeInspector) throw new DapError('NOT_SUPPORTED', `the agent for ${s.target} cannot open a Node inspector`);
         return agent.openNodeInspector(o);
       },
+      holdProcess: async (o) => {
+        const agent = s.agentSession;
+        if (!agent.holdProcess) throw new DapError('NOT_SUPPORTED', `the agent for ${s.target} cannot hold a process for a debugger`);
+        return agent.holdProcess(o);
+      },
+      startDebugger: (kind, ms) => s.startDebugger(kind, ms),
       connect: (host, port) => s.agentSession.connectTcp(host, port, { allowHalfOpen: false }),
       probes: () => s.targetProbes(),
       identity: () => s.targetIdentity(),

@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { SnapshotKind, SnapshotResult, TraceOptions, TraceSession } from '../trace/trace-types.js';
 import type {
-  AgentSession, AgentSessionInfo, FsChange, FsChangeResult, IncomingConnection, OpenedInspector, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
+  AgentSession, AgentSessionInfo, FsChange, FsChangeResult, HeldProcess, IncomingConnection, OpenedInspector, OpenFileOptions, RemoteFile, RemoteStat, DirEntry, SocketAddr, SubscribeOptions, Subscription,
   TunnelSocket, TunnelUdpSocket,
 } from '../tunnel/agent-session.js';
 import { TunnelError } from '../tunnel/agent-session.js';
@@ -205,6 +205,11 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
     const session = await this.live();
     if (!session.openNodeInspector) throw new Error('this agent session cannot open a Node inspector');
     return session.openNodeInspector(opts);
+  }
+  async holdProcess(opts: { pid: number; debugger: 'go' | 'python' }): Promise<HeldProcess> {
+    const session = await this.live();
+    if (!session.holdProcess) throw new Error('this agent session cannot hold a process for a debugger');
+    return session.holdProcess(opts);
   }
 
   async subscribe(opts: SubscribeOptions, onConnection: (conn: IncomingConnection) => void): Promise<Subscription> {

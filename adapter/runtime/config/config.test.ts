@@ -33,6 +33,8 @@ describe('config validation', () => {
   });
 
   it('accepts feature.copy_target as mirrord writes it and names a bad scale_down', () => {
+    expect(validateConfig({ debugger: { image: 'r.example/kmirror-debugger:1', image_pull_policy: 'Always' } }).warnings).toEqual([]);
+    expect(errorOf(() => validateConfig({ debugger: { image_pull_policy: 'Sometimes' } })).key).toBe('debugger.image_pull_policy');
     expect(validateConfig({ feature: { copy_target: true } }).warnings).toEqual([]);
     expect(validateConfig({ feature: { copy_target: { scale_down: true } } }).warnings).toEqual([]);
     expect(errorOf(() => validateConfig({ feature: { copy_target: { scale_down: 'yes' } } })).key).toBe('feature.copy_target.scale_down');

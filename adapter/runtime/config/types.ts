@@ -32,6 +32,14 @@ export interface AgentConfig {
   startup_timeout?: number;
 }
 
+/** The debugger container of a remote attach of Go: an ephemeral container in the target pod. */
+export interface DebuggerConfig {
+  /** Debugger container image (dlv); default kmirror/debugger:<version> (debugger/Dockerfile). */
+  image?: string;
+  /** Kubernetes image pull policy of the debugger container: Always, IfNotPresent or Never. */
+  image_pull_policy?: 'Always' | 'IfNotPresent' | 'Never';
+}
+
 /** Which of the target's environment variables the local program gets. */
 export interface EnvConfig {
   /** Only these variables are taken from the target (patterns with * wildcards; ";"-separated string or list). */
@@ -163,6 +171,8 @@ export interface KmirrorConfig {
   skip_build_tools?: boolean;
   /** Agent settings. */
   agent?: AgentConfig;
+  /** Remote attach of Go: the debugger container placed in the target pod. */
+  debugger?: DebuggerConfig;
   /** Features taken from the target. */
   feature?: FeatureConfig;
 }

@@ -36,6 +36,7 @@ export const CONFIG_SHAPE: Shape = obj({
     namespace: s('string'), image: s('string'), image_pull_policy: enumOf('Always', 'IfNotPresent', 'Never'), ttl: s('number'), ephemeral: s('boolean'),
     log_level: enumOf('error', 'warn', 'info', 'debug', 'trace'), startup_timeout: s('number'),
   }),
+  debugger: obj({ image: s('string'), image_pull_policy: enumOf('Always', 'IfNotPresent', 'Never') }),
   feature: obj({
     copy_target: oneOf(s('boolean'), obj({ scale_down: s('boolean') })),
     env: oneOf(s('boolean'), obj({ include: s('patterns'), exclude: s('patterns'), override: s('stringMap') })),

@@ -12,6 +12,7 @@ import { agentContainerState } from '../cluster/agent-pod-status.js';
 import { statusCodeOf } from '../cluster/errors.js';
 import type { KubeAccess } from '../cluster/kube-access.js';
 import type { V1Pod } from '@kubernetes/client-node';
+import { startDebuggerContainer, type DebuggerSpec, type StartedDebuggerContainer } from '../cluster/debugger-container.js';
 import type { Reconnector } from '../cluster/reconnecting-session.js';
 import type { ClusterAgentInfo, ClusterAgentKeeper } from './cluster-agent-session.js';
 
@@ -117,6 +118,12 @@ export class AgentKeeper<Site> implements ClusterAgentKeeper {
   readTargetPod(): Promise<V1Pod> {
     const { namespace, podName } = this.info();
     return this.access.core.readNamespacedPod({ name: podName, namespace });
+  }
+
+  /** Places a debugger container beside the target container of the pod served now (remote attach). */
+  startDebugger(spec: DebuggerSpec): Promise<StartedDebuggerContainer> {
+    const { namespace, podName, container } = this.info();
+    return startDebuggerContainer(this.access, { ...spec, namespace, podName, targetContainer: container });
   }
 
   readonly reconnect: Reconnector = async (attempt, reason) => {

@@ -8,6 +8,7 @@ import type { PlacedAgent } from '../cluster/agent-placement.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { describeProbes } from '../cluster/probe-summary.js';
 import { statusCodeOf } from '../cluster/errors.js';
+import type { DebuggerSpec, StartedDebuggerContainer } from '../cluster/debugger-container.js';
 import { TunnelError, type AgentSession, type IncomingConnection, type SubscribeOptions, type Subscription } from '../tunnel/agent-session.js';
 
 /** A target container instance (see ClusterAgentSession.targetIdentity). */
@@ -40,6 +41,8 @@ export interface ClusterAgentKeeper {
   readonly targetless: boolean;
   info(): ClusterAgentInfo;
   readTargetPod(): Promise<V1Pod>;
+  /** Places a debugger container beside the target container (remote attach of Go, Python). */
+  startDebugger?(spec: DebuggerSpec): Promise<StartedDebuggerContainer>;
   /** Cuts the current port-forward (the agent stays up). */
   interruptTransport(): void;
   readonly reconnect: Reconnector;
@@ -71,6 +74,12 @@ export class ClusterAgentSession extends ReconnectingAgentSession {
       if (statusCodeOf(err) === 404) return { pod: podName, deleted: true };
       throw err;
     }
+  }
+
+  /** Places a debugger container in the target pod, sharing the target container's PID namespace. */
+  async startDebugger(spec: DebuggerSpec): Promise<StartedDebuggerContainer> {
+    if (this.keeper.targetless || !this.keeper.startDebugger) throw new TunnelError('NOT_SUPPORTED', 'a targetless session has no process to attach to');
+    return this.keeper.startDebugger(spec);
   }
   /** Token of the current agent (it authenticates every tunnel connection). */
   get token(): string { return this.keeper.agent.token; }

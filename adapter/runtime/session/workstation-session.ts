@@ -17,6 +17,8 @@ import { findLayerBinary } from './layer-binary.js';
 import { startTrace } from '../trace/trace-client.js';
 import type { TraceOptions, TraceSession } from '../trace/trace-types.js';
 import { filterTargetEnv } from './target-env.js';
+import type { DebuggerSpec, StartedDebuggerContainer } from '../cluster/debugger-container.js';
+import { debuggerSpec, listenAddress, type ContainerDebuggerKind, type PlacedDebugger } from '../placement/debugger-placement.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Where the session writes its log lines (adapt any logger: DAP, CLI, JSON). */
@@ -68,6 +70,8 @@ export interface WorkstationSession {
   targetProbes(): Promise<string | undefined>;
   /** The target container instance now (Kubernetes targets), else undefined: why an attach session ended. */
   targetIdentity(): Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean } | undefined>;
+  /** Places the debugger container of a remote attach (Go, Python) in the target pod; Kubernetes targets only. */
+  startDebugger(kind: ContainerDebuggerKind, timeoutMs: number): Promise<PlacedDebugger>;
   status(): SessionStatus;
   /** Starts trace gadgets in the target's agent (adapter/runtime/trace/); TunnelError when it cannot. */
   startTrace(opts: TraceOptions): Promise<TraceSession>;
@@ -151,7 +155,7 @@ export async function openWorkstationSession(opts: OpenWorkstationSessionOptions
         if (level === 'info' || level === 'warn') session?.emit('status', session.status());
       },
     });
-    session = new Session(target, policy, targetEnv, agent, proxy, stop, layerBin, opts.log, pid);
+    session = new Session(target, policy, targetEnv, agent, proxy, stop, layerBin, opts.log, pid, opts.config);
     return session;
   } catch (err) {
     await proxy?.close();
@@ -173,6 +177,7 @@ class Session extends EventEmitter implements WorkstationSession {
     private readonly layerBin: string,
     private readonly log: SessionLogger,
     private readonly agentPid?: number,
+    private readonly config: KmirrorConfig = {},
   ) {
     super();
     agent.on('close', (reason: unknown) => {
@@ -220,6 +225,14 @@ class Session extends EventEmitter implements WorkstationSession {
   async targetIdentity(): Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean } | undefined> {
     const cluster = this.agent as AgentSession & { targetIdentity?: () => Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean }> };
     return cluster.targetIdentity ? cluster.targetIdentity() : undefined;
+  }
+
+  async startDebugger(kind: ContainerDebuggerKind, timeoutMs: number): Promise<PlacedDebugger> {
+    const cluster = this.agent as AgentSession & { startDebugger?: (spec: DebuggerSpec) => Promise<StartedDebuggerContainer> };
+    if (!cluster.startDebugger) throw new ConfigError('target', `attach with a debugger container needs a Kubernetes target (pod/NAME, deploy/NAME, …), not ${this.target}`);
+    const spec = debuggerSpec(kind, this.config, timeoutMs);
+    const started = await cluster.startDebugger(spec);
+    return { container: started.name, image: spec.image, ...listenAddress(started.ready) };
   }
 
   status(): SessionStatus {

@@ -13,7 +13,7 @@ import type { Frame } from '#proto/runtime/messages.js';
 import { WebSocketTransport } from '#proto/runtime/transport.js';
 import type { DirEntry, RemoteStat, SocketAddr, Transport } from '#proto/runtime/types.js';
 import type {
-  AgentSession, AgentSessionInfo, ConnectAgentOptions, FsChange, FsChangeResult, IncomingConnection, OpenedInspector, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
+  AgentSession, AgentSessionInfo, ConnectAgentOptions, FsChange, FsChangeResult, IncomingConnection, HeldProcess, OpenedInspector, OpenFileOptions, RemoteFile, SubscribeOptions, Subscription, TunnelSocket, TunnelUdpSocket,
 } from './session-types.js';
 import { RemoteFileImpl } from './remote-file.js';
 import { request } from './requests.js';
@@ -277,6 +277,24 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
         },
       });
     return { pid: ok.pid, command: ok.command, port: ok.port, alreadyOpen: ok.alreadyOpen, release: () => release() };
+  }
+
+  async holdProcess(opts: { pid: number; debugger: 'go' | 'python' }): Promise<HeldProcess> {
+    if (!hasCapability(this, 'process-hold')) throw new TunnelError('NOT_SUPPORTED', `attach in ${this.target}: the agent does not announce process-hold (an older agent image?)`);
+    let release = (): void => undefined;
+    const ok = await request(this.conn, { kind: 'processHold', pid: opts.pid, debugger: opts.debugger }, 'processHeld',
+      `attach to process ${opts.pid || '(main)'} in ${this.target}`, {
+        timeoutMs: 15_000,
+        keep: (id) => {
+          release = () => {
+            release = () => undefined;
+            if (this.conn.closed) return;
+            this.conn.send(id, { kind: 'close', reset: false, reason: 'detached' });
+            this.conn.detach(id);
+          };
+        },
+      });
+    return { pid: ok.pid, command: ok.command, detail: ok.detail, release: () => release() };
   }
 
   ping(): Promise<number> {

@@ -144,6 +144,17 @@ export interface OpenedInspector {
   release(): void;
 }
 
+/** A process of the target checked for a debugger kind and held for this session (ProcessHold) until release(). */
+export interface HeldProcess {
+  /** The process, as a pid inside the target's PID namespace. */
+  readonly pid: number;
+  readonly command: string;
+  /** What the agent's check found (e.g. "Go executable /app/server"). */
+  readonly detail: string;
+  /** Ends the hold (another session may attach). */
+  release(): void;
+}
+
 /** Events: 'close' (reason: string), 'error' (TunnelError). */
 export interface AgentSession extends EventEmitter {
   /** What the agent serves, e.g. "pid/1234" or "netns/demo". */
@@ -188,6 +199,11 @@ export interface AgentSession extends EventEmitter {
    * main process) and holds it for this session. Optional: agents without `node-inspector` lack it.
    */
   openNodeInspector?(opts: { pid: number; port?: number; timeoutMs?: number }): Promise<OpenedInspector>;
+  /**
+   * Checks that process `pid` (0: the target's main process) is a `debugger` program and holds it
+   * for this session. Optional: agents without `process-hold` lack it.
+   */
+  holdProcess?(opts: { pid: number; debugger: 'go' | 'python' }): Promise<HeldProcess>;
   /** Round-trip time in milliseconds. */
   ping(): Promise<number>;
   close(): Promise<void>;

@@ -27,7 +27,7 @@ const HEARTBEAT_MS = 3_000;
 const HEARTBEAT_TIMEOUT_MS = 6_000;
 
 /** The lock, held from the first check to the client's Close (or the end of the connection). */
-class AttachHold implements StreamHandler {
+export class AttachHold implements StreamHandler {
   private released = false;
   private readonly heartbeat: NodeJS.Timeout;
   constructor(private readonly conn: TunnelConnection, private readonly streamId: number, private readonly fd: number, private readonly log: Logger) {
@@ -73,7 +73,7 @@ async function inspectorListening(sockets: NetnsSockets, port: number): Promise<
   }
 }
 
-async function takeLock(sockets: NetnsSockets, proc: TargetProcess): Promise<number> {
+export async function takeLock(sockets: NetnsSockets, proc: TargetProcess): Promise<number> {
   try {
     return await sockets.holdAbstractName(`kmirror-attach/${proc.pidnsIno}/${proc.nsPid}`);
   } catch (err) {

@@ -23,6 +23,7 @@ import type { TraceService } from '../trace/service.js';
 import { takeSnapshot } from '../trace/snapshot.js';
 import { serveTraceStart } from '../trace/tunnel-trace.js';
 import { serveInspectorOpen } from '../attach/node-inspector.js';
+import { serveProcessHold } from '../attach/process-hold.js';
 
 const FAMILY_NUMBERS = { any: 0, ipv4: 4, ipv6: 6 } as const;
 
@@ -109,6 +110,8 @@ async function handleStream(conn: TunnelConnection, s: AgentServices, log: Logge
       return reply({ kind: 'snapshotResult', ...takeSnapshot(s.target, m.kinds) });
     case 'inspectorOpen':
       return serveInspectorOpen({ conn, streamId, target: s.target, sockets: s.sockets, log }, m);
+    case 'processHold':
+      return serveProcessHold({ conn, streamId, target: s.target, sockets: s.sockets, log }, m);
     case 'unsubscribe':
       conn.sendStreamError(streamId, 'NOT_FOUND', `stream ${streamId}: no subscription to unsubscribe`);
       return;

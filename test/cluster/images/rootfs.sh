@@ -80,3 +80,28 @@ fill_agent() {
   else missing+=("build/ebpf/*.bpf.o"); fi
   [ ${#missing[@]} -eq 0 ] || echo "images: agent image built without ${missing[*]} (not built yet)" >&2
 }
+
+# go-http built for debugging (issue 11's remote attach): optimisations and inlining off, DWARF kept, and the
+# source paths rewritten to /build/go-http as an image build in that directory would record them.
+fill_go_http_debug() {
+  IMAGE_REF=kmirror-test/go-http-debug:1; ENTRYPOINT=(/go-http); INPUTS=("$IMAGES_SRC/go-http/main.go")
+  [ -n "${1:-}" ] || return 0
+  local src=$IMAGES_SRC/go-http
+  base_files "$1"
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS= go build -gcflags "all=-N -l -trimpath=$src=>/build/go-http" -o "$1/go-http" main.go)
+}
+
+# The debugger image of remote attach (debugger/Dockerfile describes the same image): a static dlv, built once per
+# Delve version into the cluster cache from the Go module proxy.
+DELVE_VERSION=${KMIRROR_DELVE_VERSION:-1.27.2}
+fill_debugger() {
+  local version; version=$(node -p 'require(process.argv[1]).version' "$REPO/package.json")
+  IMAGE_REF=kmirror/debugger:$version; ENTRYPOINT=(/usr/local/bin/dlv); INPUTS=("$REPO/package.json" "$REPO/debugger/Dockerfile")
+  [ -n "${1:-}" ] || return 0
+  local bin=$CLUSTER_CACHE/delve-v$DELVE_VERSION
+  if [ ! -x "$bin/dlv" ]; then
+    mkdir -p "$bin"
+    CGO_ENABLED=0 GOFLAGS= GOBIN=$bin go install -trimpath -ldflags "-s -w" "github.com/go-delve/delve/cmd/dlv@v$DELVE_VERSION"
+  fi
+  base_files "$1"; mkdir -p "$1/usr/local/bin" && cp "$bin/dlv" "$1/usr/local/bin/dlv"
+}

@@ -25,6 +25,7 @@ export const NODE_NAME = 'kmirror-node';
 export const IMAGES = {
   nodeHttp: 'kmirror-test/node-http:1',
   goHttp: 'kmirror-test/go-http:1',
+  goHttpDebug: 'kmirror-test/go-http-debug:1',
   udpEcho: 'kmirror-test/udp-echo:1',
   busybox: 'kmirror-test/busybox:1',
 } as const;

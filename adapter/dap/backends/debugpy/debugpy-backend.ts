@@ -14,6 +14,7 @@ import { debuggerCwd, programPath } from '../program-location.js';
 import { ProxySession } from '../proxy-session.js';
 import { DapError } from '../../common/errors.js';
 import { debugpyLaunchArgs, layerOnlyEnv } from './launch-args.js';
+import { attachRemotePython } from './remote-attach.js';
 
 const INSTALL_HINT = 'apt-get install python3-debugpy (Debian/Ubuntu) or pip install debugpy; or set "debuggerPath" to a Python that has debugpy';
 
@@ -37,6 +38,8 @@ function adapterPython(debuggerPath: string | undefined): string {
 
 async function start(ctx: BackendContext): Promise<BackendSession> {
   const { config, layer } = ctx;
+  // With a target and no host: the process runs in the pod (its debugpy reached through the tunnel).
+  if (config.request === 'attach' && layer.remote && config.host === undefined) return attachRemotePython(ctx, layer.remote);
   const python = adapterPython(config.debuggerPath);
   const probe = spawnSync(python, ['-c', 'import debugpy'], { timeout: 15_000, encoding: 'utf8' });
   if (probe.status !== 0) {

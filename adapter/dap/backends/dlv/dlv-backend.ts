@@ -17,6 +17,7 @@ import { startDapDebugger } from '../start-dap-debugger.js';
 import { DapError, withTimeout } from '../../common/errors.js';
 import { dlvAttachArgs, dlvLaunchArgs, parseDlvListenLine } from './launch-args.js';
 import { buildGoProgram } from './go-build.js';
+import { attachRemoteGo } from './remote-attach.js';
 
 const LISTEN_TIMEOUT_MS = 20_000;
 const INSTALL_HINT = 'go install github.com/go-delve/delve/cmd/dlv@v1.27.2 (needs a Go toolchain), or apt-get install delve';
@@ -29,6 +30,8 @@ export const dlvBackend: DebugBackend<'go'> = {
 
 function start(ctx: BackendContext): Promise<BackendSession> {
   const { config, sink } = ctx;
+  // With a target and no dlv address: the process runs in the pod (a debugger container attaches).
+  if (config.request === 'attach' && ctx.layer.remote && config.host === undefined && config.port === undefined) return attachRemoteGo(ctx, ctx.layer.remote);
   // Checked before anything starts: attaching to a headless dlv is the client's own business.
   if (config.request === 'attach' && !config.processId) {
     return Promise.reject(new DapError('BAD_LAUNCH_FIELD', 'Go attach needs field "processId" (attach to a headless dlv by pointing your client at it directly)'));

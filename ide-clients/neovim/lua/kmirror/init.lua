@@ -62,7 +62,11 @@ local function examples(target)
   traced.trace = { 'dns', 'tcp' }
   local native = { launch('kmirror: native executable (lldb)', 'lldb', ask_path('Path to executable: ')) }
   return {
-    go = { launch('kmirror: Go package', 'go', '${fileDirname}') },
+    go = {
+      launch('kmirror: Go package', 'go', '${fileDirname}'),
+      -- dlv in a debugger container beside the process in the pod; remoteRoot: where the image built the sources.
+      { type = 'kmirror', request = 'attach', name = 'kmirror: attach to a Go process in the pod', debugger = 'go', target = target, localRoot = '${workspaceFolder}', remoteRoot = '/src' },
+    },
     python = { launch('kmirror: Python file', 'python', '${file}'), traced },
     javascript = node,
     typescript = node,

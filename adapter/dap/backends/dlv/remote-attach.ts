@@ -1,0 +1,46 @@
+// Remote attach to a Go process in a pod: the agent checks the process is a Go program and holds
+// it for this session (before anything is created), a debugger container running `dlv dap` is
+// placed beside it (sharing its PID namespace), and kmirror-dap relays DAP between the editor and
+// that dlv through the tunnel (dlv listens on the pod's 127.0.0.1, never exposed outside the pod).
+// Detach: dlv detaches from a process it attached to (never kills it) and exits with its client.
+import { once } from 'node:events';
+import type { Duplex } from 'node:stream';
+import type { BackendContext, BackendSession } from '../backend.js';
+import type { RemoteProcessAccess } from '../contract.js';
+import { DapError, withTimeout } from '../../common/errors.js';
+import { ProxySession } from '../proxy-session.js';
+import { RemoteDapLink } from '../remote-dap-link.js';
+import { warnAboutProbes } from '../remote-probe-warning.js';
+import { remoteDlvAttachArgs } from './remote-attach-args.js';
+
+const DEFAULT_START_MS = 60_000;
+const CONNECT_MS = 10_000;
+
+export async function attachRemoteGo(ctx: BackendContext, remote: RemoteProcessAccess): Promise<BackendSession> {
+  const { config } = ctx;
+  if (config.nonBreaking) throw new DapError('NOT_SUPPORTED', 'launch configuration field "nonBreaking": snapshot breakpoints are not built for Go; remove it to attach with ordinary breakpoints');
+  const held = await remote.holdProcess({ pid: config.processId ?? 0, debugger: 'go' });
+  let socket: Duplex | undefined;
+  try {
+    const dlv = await remote.startDebugger('go', config.targetTimeoutMs ?? DEFAULT_START_MS);
+    ctx.log.log('info', 'backend', `debugger container ${dlv.container} (${dlv.image}) runs dlv on ${dlv.host}:${dlv.port} in ${remote.target}; attaching to process ${held.pid} (${held.detail})`);
+    socket = await withTimeout(remote.connect(dlv.host, dlv.port), CONNECT_MS, `connecting to dlv in debugger container ${dlv.container}`);
+    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    await warnAboutProbes(ctx, remote);
+    const session = new ProxySession({
+      name: 'dlv', ctx, debugger: new RemoteDapLink(socket), input: socket, output: socket, adapterID: 'go',
+      launch: { command: 'attach', args: remoteDlvAttachArgs(config, held.pid) },
+      // The process belongs to the cluster: detach never ends it, whatever the editor asks.
+      rewriteRequest: (command, args) => (command === 'disconnect' ? { ...args, terminateDebuggee: false } : args),
+      cleanup: () => held.release(),
+    });
+    return await session.initialize();
+  } catch (e) {
+    if (socket) {
+      socket.destroy();
+      await once(socket, 'close').catch(() => undefined);
+    }
+    held.release();
+    throw e;
+  }
+}

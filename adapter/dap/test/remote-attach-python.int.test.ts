@@ -1,0 +1,101 @@
+// Remote attach (issue 11), Python started with debugpy listening, with a local target: the HTTP service runs in
+// its own network namespace from "remoteRoot" and listens for a debugger on that namespace's 127.0.0.1 only.
+// kmirror-dap reaches that debugpy through the agent (a TCP connection made inside the netns), a request sent to
+// the service stops at the breakpoint set in "localRoot", and after detach the service answers as before.
+import { type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
+import { breakLine, connectClient, FIXTURES, startServer, type TestServer } from './harness.js';
+
+let ns: TestNetns;
+let server: TestServer;
+let dir: string;
+let localFile: string;
+let child: ChildProcess;
+let service: { pid: number; port: number; debugPort: number };
+
+function fetchText(host: string, port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host, port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  requireRoot();
+  dir = mkdtempSync(join(tmpdir(), 'km-remote-attach-py-'));
+  for (const root of ['local', 'app']) mkdirSync(join(dir, root));
+  localFile = join(dir, 'local', 'server.py');
+  copyFileSync(join(FIXTURES, 'remote-attach/server.py'), localFile);
+  copyFileSync(join(FIXTURES, 'remote-attach/server.py'), join(dir, 'app', 'server.py'));
+  ns = createNetns();
+  // Debian's python3 has debugpy (python3-debugpy, installed by scripts/install-deps.sh).
+  child = ns.spawn('/usr/bin/python3', ['-Xfrozen_modules=off', join(dir, 'app', 'server.py')], { env: { PATH: process.env.PATH } });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  service = { pid: child.pid!, ...(JSON.parse(line.toString()) as { port: number; debugPort: number }) };
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.close();
+  ns?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function attach(dc: DebugClient, extra: Record<string, unknown>): Promise<void> {
+  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  await dc.attachRequest({ type: 'kmirror', request: 'attach', debugger: 'python', target: `pid/${service.pid}`, targetTimeoutMs: 30_000, ...extra } as DebugProtocol.AttachRequestArguments);
+}
+
+async function attachError(extra: Record<string, unknown>): Promise<string> {
+  const dc = await connectClient(server.port);
+  try {
+    return await attach(dc, extra).then(() => 'attached', (e: Error) => e.message);
+  } finally {
+    await dc.stop();
+  }
+}
+
+describe('remote attach to a Python service listening with debugpy in pid/N', () => {
+  it('stops at a breakpoint hit by a request, reads variables, continues, detaches; the service keeps answering', { timeout: 90_000 }, async () => {
+    const dc = await connectClient(server.port);
+    const line = breakLine(localFile);
+    try {
+      await Promise.all([dc.waitForEvent('initialized'), attach(dc, { port: service.debugPort, localRoot: join(dir, 'local'), remoteRoot: join(dir, 'app') })]);
+      const bps = await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line }] });
+      expect(bps.body.breakpoints[0]?.verified).toBe(true);
+      await dc.configurationDoneRequest();
+      const answer = fetchText(ns.podIp, service.port, '/stopped');
+      const stopped = await dc.waitForEvent('stopped') as DebugProtocol.StoppedEvent;
+      expect(stopped.body.reason).toBe('breakpoint');
+      const frame = (await dc.stackTraceRequest({ threadId: stopped.body.threadId! })).body.stackFrames[0]!;
+      expect(frame.source?.path).toBe(localFile); // the remote path, mapped to the checkout
+      expect(frame.line).toBe(line);
+      expect((await dc.evaluateRequest({ expression: 'greeting', frameId: frame.id, context: 'watch' })).body.result).toBe("'hello /stopped'");
+      await dc.continueRequest({ threadId: stopped.body.threadId! });
+      expect(await answer).toBe('hello /stopped #1\n');
+      await dc.disconnectRequest({});
+    } finally {
+      await dc.stop();
+    }
+    // Detached: no breakpoint left, not paused, same process.
+    expect(await fetchText(ns.podIp, service.port, '/after')).toBe('hello /after #2\n');
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('says where debugpy is missing, and that attach by pid is not built', { timeout: 60_000 }, async () => {
+    // Port 1: nothing listens there in the service's own network namespace.
+    expect(await attachError({ port: 1 })).toMatch(/no debugpy listening on 127\.0\.0\.1:1 in pid\/\d+ .*start the program with `python -m debugpy --listen 127\.0\.0\.1:1 /);
+    expect(await attachError({})).toMatch(/by pid \(debugpy injected from a debugger container\) is not built yet/);
+    expect(await fetchText(ns.podIp, service.port, '/still')).toMatch(/^hello \/still #\d+\n$/);
+  });
+});
