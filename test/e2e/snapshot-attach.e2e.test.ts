@@ -61,12 +61,16 @@ async function health(pod: string): Promise<{ ready: boolean; restarts: number; 
   };
 }
 
-// 100 sequential GETs from the client pod; prints how many were answered by the handler.
-const HUNDRED = `const http = require('http'); let ok = 0;
-(async () => { for (let i = 0; i < 100; i++) await new Promise((done) => {
-  const req = http.get('http://web/snap-' + i, { timeout: 10000 }, (r) => { let b = ''; r.on('data', (c) => b += c); r.on('end', () => { if (b.includes('"/snap-' + i + '"')) ok++; done(); }); });
+// 100 sequential GETs from the client pod: how many the handler answered, and their latencies (ms).
+const HUNDRED = `const http = require('http'); let ok = 0; const ms = [];
+(async () => { for (let i = 0; i < 100; i++) await new Promise((done) => { const t0 = process.hrtime.bigint();
+  const req = http.get('http://web/snap-' + i, { timeout: 10000 }, (r) => { let b = ''; r.on('data', (c) => b += c); r.on('end', () => { if (b.includes('"/snap-' + i + '"')) ok++; ms.push(Number(process.hrtime.bigint() - t0) / 1e6); done(); }); });
   req.on('timeout', () => req.destroy(new Error('timeout'))); req.on('error', done); });
-  process.stdout.write(String(ok)); })();`;
+  ms.sort((a, b) => a - b); process.stdout.write(JSON.stringify({ ok, p50: ms[50], p99: ms[98] })); })();`;
+
+async function hundred(): Promise<{ ok: number; p50: number; p99: number }> {
+  return JSON.parse(await execInPod(ns, client, ['/usr/bin/node', '-e', HUNDRED], { timeoutMs: 180_000 })) as { ok: number; p50: number; p99: number };
+}
 
 beforeAll(async () => {
   ({ guard, core, ns } = await openGuardedNamespace('kmt-snap'));
@@ -110,10 +114,14 @@ describe('snapshot breakpoints on deploy/web', () => {
     dc.on('stopped', () => { stopped++; });
     try {
       await attach(dc, { nonBreaking: true });
+      await dc.configurationDoneRequest();
+      const base = await hundred(); // attached, no breakpoint: the same requests' baseline
+      expect(base.ok).toBe(100);
       // No condition: the kubelet's probes hit the breakpoint too, and pass.
       expect((await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line }] })).body.breakpoints[0]?.verified).toBe(true);
-      await dc.configurationDoneRequest();
-      expect(await execInPod(ns, client, ['/usr/bin/node', '-e', HUNDRED], { timeoutMs: 180_000 })).toBe('100');
+      const snap = await hundred();
+      expect(snap.ok).toBe(100);
+      console.log(`e2e request latency from a client pod, p50/p99: ${base.p50.toFixed(2)}/${base.p99.toFixed(2)} ms without, ${snap.p50.toFixed(2)}/${snap.p99.toFixed(2)} ms with a snapshot per request`);
       // One per request at least (the kubelet's probes add theirs).
       await waitFor('100 snapshots in the handler', async () => (snapshots.filter(inHandler).length >= 100 ? true : undefined), 30_000);
       const first = snapshots.find(inHandler)!;
