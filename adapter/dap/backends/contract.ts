@@ -33,7 +33,7 @@ export interface BackendLaunchConfig {
   localRoot?: string;
   /** Remote attach: where the program's sources are inside the container (e.g. /app). */
   remoteRoot?: string;
-  /** Remote attach: snapshot (non-breaking) breakpoints. Not built yet: true is refused; without it kmirror-dap warns about the container's probes. */
+  /** Snapshot breakpoints: each hit records the stack, locals and arguments as an `output` event (`data.kind` "kmirror/snapshot", with the pause it cost) and the program runs on, never stopped. Without it, remote attach warns about the container's probes. */
   nonBreaking?: boolean;
   /** Attach: host of a running debug server (Node inspector, headless dlv). */
   host?: string;
@@ -108,6 +108,15 @@ export interface RemoteInspector {
   release(): void;
 }
 
+/** A container instance of the target, or that its pod is gone (404) or going (deletionTimestamp). */
+export interface TargetIdentity {
+  pod: string;
+  uid?: string;
+  containerId?: string;
+  deleting?: boolean;
+  deleted?: boolean;
+}
+
 /** A process of the target checked for a debugger kind and held for this session (release() lets others attach). */
 export interface RemoteHeldProcess {
   /** The process, by its pid inside the target's PID namespace. */
@@ -140,6 +149,8 @@ export interface RemoteProcessAccess {
   connect(host: string, port: number): Promise<import('node:stream').Duplex>;
   /** The target container's probe settings in words (Kubernetes targets), else undefined. */
   probes(): Promise<string | undefined>;
+  /** The target container instance now (Kubernetes targets: pod uid, container id), else undefined. */
+  identity?(): Promise<TargetIdentity | undefined>;
 }
 
 /**

@@ -25,6 +25,8 @@ import { startTargetProgress } from './target-progress.js';
 import { OutputBarrier } from './output-barrier.js';
 import { KMIRROR_RECORDING, KMIRROR_REPLAY, listRecording, startReplay, type KmirrorReplayArguments } from './replay-request.js';
 import { TraceForwarder } from './trace-forwarder.js';
+import { SnapshotSink } from '../backends/snapshot/snapshot-sink.js';
+import type { BackendSink } from '../backends/backend.js';
 import type { Readable } from 'node:stream';
 
 const DISCONNECT_TIMEOUT_MS = 5_000;
@@ -125,19 +127,23 @@ export class DebugSession {
         throw new DapError('NOT_SUPPORTED', `attach to a process in ${this.layer.remote.target}: "debugger": "${backendModule.kind}" cannot attach there; "node", "go" and "python" (a program started with debugpy --listen) can`);
       }
       if (config.trace) await this.startTrace(config);
+      const sink: BackendSink = {
+        event: (event, body) => this.onBackendEvent(event, body),
+        reverseRequest: (command, args) => this.connection.sendRequest(command, args),
+        crashed: (reason) => this.onBackendCrash(reason),
+        pipeOutput: (stream, category, opts) => this.pipeOutput(stream, category, opts),
+      };
+      // Snapshot mode: breakpoint stops become snapshots between the backend and the client.
+      const snapshots = config.nonBreaking ? new SnapshotSink(sink, this.opts.log) : undefined;
       this.backend = await backendModule.start({
         config,
         clientCapabilities: this.clientCapabilities,
         layer: this.layer,
         processes: { spawnOptions: OWNED_SPAWN_OPTIONS, own: ownProcess },
         log: this.opts.log,
-        sink: {
-          event: (event, body) => this.onBackendEvent(event, body),
-          reverseRequest: (command, args) => this.connection.sendRequest(command, args),
-          crashed: (reason) => this.onBackendCrash(reason),
-          pipeOutput: (stream, category, opts) => this.pipeOutput(stream, category, opts),
-        },
+        sink: snapshots ?? sink,
       });
+      snapshots?.bind(this.backend);
       this.backendStarted = true;
       // `initialize` promised terminate before the debugger was known; dlv answers it "Not yet implemented",
       // so say so explicitly (a missing key changes nothing) and clients stop with `disconnect` instead.

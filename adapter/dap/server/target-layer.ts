@@ -92,6 +92,7 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<ServerLa
       startDebugger: (kind, ms) => s.startDebugger(kind, ms),
       connect: (host, port) => s.agentSession.connectTcp(host, port, { allowHalfOpen: false }),
       probes: () => s.targetProbes(),
+      identity: () => s.targetIdentity(),
     },
     onDidChangeStatus: (listener) => { s.on('status', () => listener()); },
     startTrace: (o) => s.startTrace(o),

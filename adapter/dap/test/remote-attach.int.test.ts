@@ -119,8 +119,7 @@ describe('remote attach to a Node service in pid/N', () => {
     expect(await fetchText(ns.podIp, service.port, '/nopid')).toMatch(/^hello \/nopid #\d+\n$/);
   });
 
-  it('says plainly what is not built yet: snapshot breakpoints, Go and Python attach in a target', { timeout: 60_000 }, async () => {
-    expect(await attachError({ nonBreaking: true })).toMatch(/snapshot \(non-breaking\) breakpoints are not built yet/);
+  it('says plainly what is not built yet: Go and Python attach in a target', { timeout: 60_000 }, async () => {
     expect(await attachError({ debugger: 'python' })).toMatch(/attach to a Python process in pid\/\d+ by pid \(debugpy injected from a debugger container\) is not built yet; start the program with `python -m debugpy --listen 127\.0\.0\.1:5678/);
     expect(await attachError({ debugger: 'lldb' })).toMatch(/"debugger": "lldb" cannot attach there/);
     // Go attach checks the process before any debugger is placed: this one is Node.

@@ -7,8 +7,18 @@ import { ReconnectingAgentSession, type ReconnectingOptions, type Reconnector } 
 import type { PlacedAgent } from '../cluster/agent-placement.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { describeProbes } from '../cluster/probe-summary.js';
+import { statusCodeOf } from '../cluster/errors.js';
 import type { DebuggerSpec, StartedDebuggerContainer } from '../cluster/debugger-container.js';
 import { TunnelError, type AgentSession, type IncomingConnection, type SubscribeOptions, type Subscription } from '../tunnel/agent-session.js';
+
+/** A target container instance (see ClusterAgentSession.targetIdentity). */
+export interface TargetIdentity {
+  pod: string;
+  uid?: string;
+  containerId?: string;
+  deleting?: boolean;
+  deleted?: boolean;
+}
 
 /** Where the session currently runs, for status displays. */
 export interface ClusterAgentInfo {
@@ -50,6 +60,22 @@ export class ClusterAgentSession extends ReconnectingAgentSession {
   async targetProbes(): Promise<string | undefined> {
     return describeProbes(await this.keeper.readTargetPod(), this.keeper.info().container);
   }
+  /**
+   * Which container instance the target is now (pod uid, container id), or that its pod is gone:
+   * remote attach compares the one at attach with the one when its connection ends.
+   */
+  async targetIdentity(): Promise<TargetIdentity> {
+    const { podName, container } = this.keeper.info();
+    try {
+      const pod = await this.keeper.readTargetPod();
+      const status = pod.status?.containerStatuses?.find((c) => c.name === container);
+      return { pod: podName, ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}), ...(status?.containerID ? { containerId: status.containerID } : {}), deleting: !!pod.metadata?.deletionTimestamp };
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return { pod: podName, deleted: true };
+      throw err;
+    }
+  }
+
   /** Places a debugger container in the target pod, sharing the target container's PID namespace. */
   async startDebugger(spec: DebuggerSpec): Promise<StartedDebuggerContainer> {
     if (this.keeper.targetless || !this.keeper.startDebugger) throw new TunnelError('NOT_SUPPORTED', 'a targetless session has no process to attach to');

@@ -68,6 +68,8 @@ export interface WorkstationSession {
   readonly agentSession: AgentSession;
   /** The target container's probe settings (Kubernetes targets), for the remote-attach warning. */
   targetProbes(): Promise<string | undefined>;
+  /** The target container instance now (Kubernetes targets), else undefined: why an attach session ended. */
+  targetIdentity(): Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean } | undefined>;
   /** Places the debugger container of a remote attach (Go, Python) in the target pod; Kubernetes targets only. */
   startDebugger(kind: ContainerDebuggerKind, timeoutMs: number): Promise<PlacedDebugger>;
   status(): SessionStatus;
@@ -218,6 +220,11 @@ class Session extends EventEmitter implements WorkstationSession {
   async targetProbes(): Promise<string | undefined> {
     const cluster = this.agent as AgentSession & { targetProbes?: () => Promise<string | undefined> };
     return cluster.targetProbes ? cluster.targetProbes() : undefined;
+  }
+
+  async targetIdentity(): Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean } | undefined> {
+    const cluster = this.agent as AgentSession & { targetIdentity?: () => Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean }> };
+    return cluster.targetIdentity ? cluster.targetIdentity() : undefined;
   }
 
   async startDebugger(kind: ContainerDebuggerKind, timeoutMs: number): Promise<PlacedDebugger> {

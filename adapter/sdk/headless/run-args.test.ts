@@ -72,6 +72,13 @@ describe('parseRunArgs', () => {
     expect(() => parse('--target', 't', '--break', 'a.js:1', '--print', 'x', '--process-id', '3', '--', 'node', 'a.js')).toThrow(/go with --attach/);
   });
 
+  it('--non-breaking: snapshots, --print optional', () => {
+    const opts = parse('--attach', '--non-breaking', '--target', 'deploy/web', '--break', 'server.js:7');
+    expect(opts.nonBreaking).toBe(true);
+    expect(opts.prints).toEqual([]);
+    expect(parse('--target', 't', '--break', 'a.py:1', '--print', 'x', '--', 'python3', 'a.py').nonBreaking).toBeUndefined();
+  });
+
   it('accepts logpoints alone without --print', () => {
     expect(parse('--target', 't', '--log', 'a.py:2:x={x}', '--', 'python3', 'a.py').prints).toEqual([]);
   });

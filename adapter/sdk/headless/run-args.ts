@@ -14,6 +14,7 @@ export const runUsage = (debuggerKinds: readonly string[]): string => `usage: km
                        -- PROGRAM [ARGS...]
        kmirror-dap run --attach [--debugger node|go] --target TARGET [--process-id PID] [--local-root DIR --remote-root DIR]
                        --break FILE:LINE --print EXPR [--count N] [--timeout SECONDS] [--json]
+                       [--non-breaking]
 
 Launches PROGRAM under kmirror-dap with TARGET's network, DNS, files and env, prints the --print
 values each time a breakpoint hits, continues, and exits with the program's exit code.
@@ -34,7 +35,9 @@ values each time a breakpoint hits, continues, and exits with the program's exit
   --attach           attach to a process already running in TARGET instead (Node; Go with --debugger go); it keeps
                      running after the run ends (breakpoints removed)
   --process-id PID   with --attach: the pid inside the container (default: its main process)
-  --local-root DIR   with --attach: the checkout directory matching --remote-root (the sources in the container)`;
+  --local-root DIR   with --attach: the checkout directory matching --remote-root (the sources in the container)
+  --non-breaking     snapshot mode: each hit records the stack and variables ({"event":"snapshot",...} with
+                     --json) and the program runs on, never stopped; --print is then optional`;
 
 export interface RunOptions {
   target?: string;
@@ -54,6 +57,8 @@ export interface RunOptions {
   replay?: { file: string; ids: string[] | 'all' };
   /** --attach: the process in the target, and the source mapping. */
   attach?: { processId?: number; localRoot?: string; remoteRoot?: string; debugger: string };
+  /** --non-breaking: snapshots instead of stops (launch field `nonBreaking`). */
+  nonBreaking?: boolean;
 }
 
 const OPTIONS = {
@@ -76,6 +81,7 @@ const OPTIONS = {
   'process-id': { type: 'string' },
   'local-root': { type: 'string' },
   'remote-root': { type: 'string' },
+  'non-breaking': { type: 'boolean' },
 } as const;
 
 /** Returns 'help' when help was asked for; throws UsageError for bad flags (see programLaunch for `debuggerKinds`). */
@@ -115,7 +121,7 @@ export function parseRunArgs(argv: readonly string[], debuggerKinds?: readonly s
   if (!values.target && !values.config) throw new UsageError('missing --target (or a --config file that sets target)');
   if (!breakpoints.length) throw new UsageError('missing --break FILE:LINE (or --log FILE:LINE:MESSAGE)');
   const prints = (values.print ?? []).map((p) => nonEmpty('--print', p));
-  if (!prints.length && breakpoints.some((b) => b.logMessage === undefined)) {
+  if (!prints.length && !values['non-breaking'] && breakpoints.some((b) => b.logMessage === undefined)) {
     throw new UsageError('missing --print EXPR: what to print when a breakpoint hits');
   }
   return {
@@ -137,6 +143,7 @@ export function parseRunArgs(argv: readonly string[], debuggerKinds?: readonly s
       },
     } : { launch: programLaunch(program ?? [], values.debugger, debuggerKinds) }),
     ...(values.replay !== undefined ? { replay: parseReplay(values.replay) } : {}),
+    ...(values['non-breaking'] ? { nonBreaking: true } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { debugSession as defaultDebugSession } from '../api/debug-session.js';
 import type { DebugSession, DebugSessionOptions, SessionEnd, Stop } from '../api/types.js';
 import type { RunOptions } from './run-args.js';
-import { formatEnd, formatHitJson, formatHitText, formatTraceJson, TRACE_CATEGORY, type EndRecord, type EvaluatedValue } from './run-output.js';
+import { formatEnd, formatHitJson, formatHitText, formatSnapshotJson, formatTraceJson, isSnapshot, TRACE_CATEGORY, type EndRecord, type EvaluatedValue } from './run-output.js';
 
 export interface RunIo {
   stdout: Writable;
@@ -29,12 +29,21 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
   const cwd = opts.cwd ?? process.cwd();
   const programOutput = opts.json ? io.stderr : io.stdout;
   let session: DebugSession;
+  let hits = 0;
+  // Snapshot mode (--non-breaking): hits arrive as output events, the program never stops.
+  let onSnapshotCount: (() => void) | undefined;
+  const snapshotHit = (text: string, data: unknown): void => {
+    hits++;
+    io.stdout.write(opts.json ? formatSnapshotJson(data) : text);
+    if (opts.count !== undefined && hits >= opts.count) onSnapshotCount?.();
+  };
   try {
     session = await (io.debugSession ?? defaultDebugSession)({
       adapter: io.adapter,
       ...(opts.attach ? { request: 'attach' as const } : {}),
       launch: opts.attach ? {
         request: 'attach', name: 'kmirror-dap run --attach', target: opts.target, configFile: opts.configFile, cwd, ...opts.attach,
+        ...(opts.nonBreaking ? { nonBreaking: true } : {}),
         ...(opts.attach.localRoot ? { localRoot: resolve(cwd, opts.attach.localRoot) } : {}),
       } : {
         request: 'launch',
@@ -48,11 +57,13 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
         env: Object.keys(opts.env).length ? opts.env : undefined,
         console: 'internalConsole',
         ...(opts.trace.length ? { trace: opts.trace } : {}),
+        ...(opts.nonBreaking ? { nonBreaking: true } : {}),
       },
       breakpoints: opts.breakpoints,
       onOutput: (category, text, data) => {
         // Trace events: JSON lines beside the hits with --json, else readable lines on stderr.
-        if (category === TRACE_CATEGORY) (opts.json ? io.stdout : io.stderr).write(opts.json ? formatTraceJson(data) : text);
+        if (isSnapshot(data)) snapshotHit(text, data);
+        else if (category === TRACE_CATEGORY) (opts.json ? io.stdout : io.stderr).write(opts.json ? formatTraceJson(data) : text);
         else if (category !== 'telemetry') (category === 'stdout' ? programOutput : io.stderr).write(text);
       },
     });
@@ -84,8 +95,8 @@ export async function runHeadless(opts: RunOptions, io: RunIo): Promise<number> 
   };
   const timer = opts.timeoutSeconds ? setTimeout(() => stopEarly('timeout'), opts.timeoutSeconds * 1000) : undefined;
   void io.interrupted?.then(() => stopEarly('interrupted'));
-
-  let hits = 0;
+  onSnapshotCount = () => { stopReason ??= 'count'; void session.close(closeOpts); };
+  if (opts.count !== undefined && hits >= opts.count) onSnapshotCount();
   try {
     for await (const stop of session) {
       if (!HIT_REASONS.has(stop.reason)) {

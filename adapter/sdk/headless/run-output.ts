@@ -59,6 +59,17 @@ export function formatTraceJson(data: unknown): string {
   return JSON.stringify({ event: 'trace', ...body }) + '\n';
 }
 
+/** An output event's data that is a snapshot (kmirror-dap's launch field `nonBreaking`). */
+export function isSnapshot(data: unknown): data is Record<string, unknown> {
+  return typeof data === 'object' && data !== null && (data as { kind?: unknown }).kind === 'kmirror/snapshot';
+}
+
+/** `{"event":"snapshot","seq":1,"path":...,"line":...,"scopes":[...],"pauseMs":...}`: the record as one JSON line. */
+export function formatSnapshotJson(data: unknown): string {
+  const { kind: _kind, ...record } = data as Record<string, unknown>;
+  return JSON.stringify({ event: 'snapshot', ...record }) + '\n';
+}
+
 /** The closing line: `{"event":"end",...}` with --json, else a sentence for stderr. */
 export function formatEnd(rec: EndRecord, json: boolean): string {
   if (json) return JSON.stringify({ event: 'end', ...rec }) + '\n';

@@ -17,12 +17,32 @@ const DEFAULT_PORT = 9229;
 const DEFAULT_WAIT_MS = 5_000;
 const MAX_WAIT_MS = 30_000;
 const POLL_MS = 100;
+/**
+ * While a session holds a process, the agent checks that its client still answers: a client gone
+ * without a close (killed, port-forward cut half-open) must not leave the process stopped at a
+ * breakpoint. On a missed pong the connection is closed, which ends its inspector relay: Node
+ * resumes a process whose pausing inspector session disconnects.
+ */
+const HEARTBEAT_MS = 3_000;
+const HEARTBEAT_TIMEOUT_MS = 6_000;
 
 /** The lock, held from the first check to the client's Close (or the end of the connection). */
 export class AttachHold implements StreamHandler {
   private released = false;
+  private readonly heartbeat: NodeJS.Timeout;
   constructor(private readonly conn: TunnelConnection, private readonly streamId: number, private readonly fd: number, private readonly log: Logger) {
     conn.attach(streamId, this);
+    this.heartbeat = setInterval(() => void this.checkClient(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+  private async checkClient(): Promise<void> {
+    try {
+      await this.conn.ping(HEARTBEAT_TIMEOUT_MS);
+    } catch (err) {
+      if (this.released) return;
+      this.log.warn('attach', 'client unreachable while attached: closing its connection so the process runs on', { stream: this.streamId, error: (err as Error).message });
+      this.conn.close(`attach: client unreachable (${(err as Error).message})`);
+    }
   }
   get active(): boolean {
     return !this.released;
@@ -36,6 +56,7 @@ export class AttachHold implements StreamHandler {
   release(why: string): void {
     if (this.released) return;
     this.released = true;
+    clearInterval(this.heartbeat);
     this.conn.detach(this.streamId);
     closeSync(this.fd);
     this.log.info('attach', 'attach lock released', { stream: this.streamId, why });

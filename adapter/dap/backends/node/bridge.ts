@@ -16,6 +16,9 @@ import { DapError } from '../../common/errors.js';
 import type { RemoteInspector } from '../contract.js';
 import type { PathMapping } from './path-mapping.js';
 import { runHandler, type DapHandlerTable } from '#sdk/protocol/dap-requests.js';
+import { performance } from 'node:perf_hooks';
+import { captureAndResume } from './snapshot-capture.js';
+import { snapshotOutput } from '../snapshot/snapshot.js';
 
 interface Paused {
   callFrames: CallFrame[];
@@ -45,6 +48,7 @@ export class NodeBridge implements BackendSession {
   private pauseOnExceptions: 'none' | 'uncaught' | 'all' = 'none';
   private instrumentationId: string | undefined;
   private disposed = false;
+  private snapshots = 0;
 
   /** The requests the bridge answers, each typed by its command (DapRequests). */
   private readonly handlers: DapHandlerTable = {
@@ -95,7 +99,7 @@ export class NodeBridge implements BackendSession {
 
   /** `remote`: attached to a process in a target (the inspector held through its agent, paths mapped). */
   constructor(private readonly ctx: BackendContext, private readonly cdp: CdpClient, private readonly debuggee: DebuggerProcess | undefined,
-    private readonly remote?: { inspector: RemoteInspector; mapping: PathMapping }) {
+    private readonly remote?: { inspector: RemoteInspector; mapping: PathMapping; endReason?: () => Promise<string> }) {
     this.entryPending = !!debuggee;
     this.scripts = new ScriptRegistry(ctx.log, remote?.mapping);
     this.variables = new VariableStore(cdp);
@@ -109,7 +113,13 @@ export class NodeBridge implements BackendSession {
     cdp.on('Debugger.resumed', () => { this.paused = undefined; this.variables.clear(); });
     cdp.on('close', () => {
       remote?.inspector.release();
-      if (!this.debuggee && !this.disposed) ctx.sink.event('terminated', {});
+      if (this.debuggee || this.disposed) return;
+      if (!remote?.endReason) return ctx.sink.event('terminated', {});
+      // Say why before ending: a deleted pod, a restarted container, or a lost tunnel.
+      void remote.endReason().then((why) => {
+        ctx.sink.event('output', { category: 'important', output: `kmirror-dap: session ended: ${why}\n` });
+        ctx.sink.event('terminated', {});
+      });
     });
     debuggee?.child.once('close', (code, signal) => {
       if (this.disposed) return;
@@ -196,6 +206,7 @@ export class NodeBridge implements BackendSession {
   }
 
   private async onPaused(p: Paused): Promise<void> {
+    const hitAt = performance.now();
     if (p.reason === 'instrumentation') {
       const script = p.data?.scriptId ? await this.scripts.awaitMap(p.data.scriptId) : undefined;
       if (script) await this.breakpoints.resolveFor(script);
@@ -208,6 +219,7 @@ export class NodeBridge implements BackendSession {
       const decision = this.breakpoints.onHit(p.hitBreakpoints);
       for (const bp of decision.logpoints) await this.printLogpoint(p.callFrames[0], bp.logMessage ?? '', bp.path, bp.line);
       if (!decision.stop) return this.resume();
+      if (this.ctx.config.nonBreaking) return this.snapshot(p, hitAt);
       reason = 'breakpoint';
     } else if (this.entryPending && p.reason === 'Break on start') {
       this.entryPending = false;
@@ -226,6 +238,13 @@ export class NodeBridge implements BackendSession {
       reason, threadId: 1, allThreadsStopped: true,
       ...(reason === 'exception' ? { text: formatValue(p.data).split('\n')[0] } : {}),
     });
+  }
+
+  /** Snapshot mode: the breakpoint's state goes out as an output event and the program runs on. */
+  private async snapshot(p: Paused, hitAt: number): Promise<void> {
+    this.lastAction = undefined;
+    const body = await captureAndResume(this.cdp, p.callFrames, this.scripts, hitAt, ++this.snapshots);
+    this.ctx.sink.event('output', snapshotOutput(body));
   }
 
   private async printLogpoint(frame: CallFrame | undefined, message: string, path: string, line: number): Promise<void> {

@@ -19,6 +19,22 @@ export const nodeBackend: DebugBackend<'node'> = {
   start,
 };
 
+/** How long a process signalled with SIGUSR1 gets to open its inspector. */
+const SIGNAL_WAIT_MS = 5_000;
+
+/** The inspector's URL, retried for `waitMs` while nothing listens yet (the process is still opening it). */
+async function inspectorUrlWithin(host: string, port: number, waitMs: number): Promise<string> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await inspectorUrl(host, port);
+    } catch (e) {
+      if (Date.now() >= deadline || !(e instanceof DapError) || e.code !== 'TARGET_UNREACHABLE') throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 function hasRuntimeArgs(config: object): boolean {
   return Array.isArray((config as { runtimeArgs?: unknown }).runtimeArgs);
 }
@@ -35,7 +51,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
         throw new DapError('TARGET_UNREACHABLE', `cannot signal process ${config.processId} to open its inspector: ${(e as Error).message}`);
       }
     }
-    const url = await inspectorUrl(config.host ?? '127.0.0.1', config.port ?? 9229);
+    const url = await inspectorUrlWithin(config.host ?? '127.0.0.1', config.port ?? 9229, config.processId ? SIGNAL_WAIT_MS : 0);
     return new NodeBridge(ctx, await CdpClient.connect(url, ctx.log), undefined);
   }
   const runtimeOption = (config as { runtimeExecutable?: unknown }).runtimeExecutable;

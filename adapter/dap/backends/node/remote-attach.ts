@@ -9,6 +9,7 @@ import { DapError, withTimeout } from '../../common/errors.js';
 import { NodeBridge } from './bridge.js';
 import { CdpClient } from './cdp-client.js';
 import { pathMapping } from './path-mapping.js';
+import { watchSessionEnd } from './session-end.js';
 
 interface InspectorTarget { webSocketDebuggerUrl?: string }
 
@@ -64,7 +65,6 @@ async function warnAboutProbes(ctx: BackendContext, remote: RemoteProcessAccess)
 
 export async function attachRemote(ctx: BackendContext, remote: RemoteProcessAccess): Promise<BackendSession> {
   const { config } = ctx;
-  if (config.nonBreaking) throw new DapError('NOT_SUPPORTED', 'launch configuration field "nonBreaking": snapshot (non-breaking) breakpoints are not built yet; remove it to attach with ordinary breakpoints');
   const inspector = await remote.openNodeInspector({ pid: config.processId ?? 0, ...(config.port ? { port: config.port } : {}) });
   try {
     const url = await inspectorUrl(remote, inspector);
@@ -72,8 +72,11 @@ export async function attachRemote(ctx: BackendContext, remote: RemoteProcessAcc
     const cdp = await CdpClient.connect(url, ctx.log, 10_000, socket);
     await checkOwner(cdp, remote, inspector).catch((e: unknown) => { cdp.close(); throw e; });
     ctx.log.log('info', 'backend', `attached to process ${inspector.pid} (${inspector.command}) in ${remote.target}${inspector.alreadyOpen ? ' (its inspector was already open)' : ' (inspector opened with SIGUSR1)'}`);
-    await warnAboutProbes(ctx, remote);
-    return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot) });
+    // Snapshot mode never leaves the process stopped: its probes keep being answered.
+    if (config.nonBreaking) ctx.sink.event('output', { category: 'console', output: `kmirror-dap: snapshot mode ("nonBreaking"): breakpoints in ${remote.target} record the stack and variables and the process runs on (each snapshot's pause is in its record).\n` });
+    else await warnAboutProbes(ctx, remote);
+    const endReason = await watchSessionEnd(remote);
+    return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot), endReason });
   } catch (e) {
     inspector.release();
     throw e;

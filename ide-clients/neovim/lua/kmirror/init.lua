@@ -54,6 +54,8 @@ local function examples(target)
     { type = 'kmirror', request = 'attach', name = 'kmirror: attach to Node inspector', debugger = 'node', target = target, port = 9229 },
     -- The process already running in the pod (its main process; "processId" picks another by its pid in the container).
     { type = 'kmirror', request = 'attach', name = 'kmirror: attach to a Node process in the pod', debugger = 'node', target = target, localRoot = '${workspaceFolder}', remoteRoot = '/app' },
+    -- Snapshot breakpoints: each hit is recorded (stack, variables) as output and the process never stops.
+    { type = 'kmirror', request = 'attach', name = 'kmirror: snapshots of a Node process in the pod', debugger = 'node', target = target, localRoot = '${workspaceFolder}', remoteRoot = '/app', nonBreaking = true },
   }
   -- The target's DNS lookups and TCP connections in the REPL while debugging (category kmirror-trace).
   local traced = launch("kmirror: Python file, tracing the pod's DNS and TCP", 'python', '${file}')

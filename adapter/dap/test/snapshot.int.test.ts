@@ -1,0 +1,166 @@
+// Snapshot mode (launch field `nonBreaking`, issue 11): breakpoints record the stack and variables
+// as `output` events and the program never stays stopped. Node: remote attach to a service in its
+// own network namespace (the bridge's CDP fast path). Any other backend: the generic DAP layer,
+// shown with dlv on the Go fixture (the program loops 3 times and must exit by itself).
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
+import { breakLine, buildFixtures, connectClient, FIXTURES, startServer, type Fixtures, type TestServer } from './harness.js';
+import type { SnapshotBody } from '../backends/snapshot/snapshot.js';
+
+let ns: TestNetns;
+let server: TestServer;
+let fx: Fixtures;
+let dir: string;
+let localFile: string;
+let service: { pid: number; port: number };
+
+function fetchText(host: string, port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host, port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+/** Collects snapshots and counts `stopped` events of a client. */
+function watch(dc: DebugClient): { snapshots: SnapshotBody[]; lines: string[]; stopped: number; next(n: number): Promise<void> } {
+  const seen = { snapshots: [] as SnapshotBody[], lines: [] as string[], stopped: 0, waiters: [] as Array<() => void> };
+  dc.on('stopped', () => { seen.stopped++; });
+  dc.on('output', (e: DebugProtocol.OutputEvent) => {
+    const data = e.body.data as SnapshotBody | undefined;
+    if (data?.kind !== 'kmirror/snapshot') return;
+    seen.snapshots.push(data);
+    seen.lines.push(e.body.output);
+    for (const w of seen.waiters.splice(0)) w();
+  });
+  return {
+    get snapshots() { return seen.snapshots; }, get lines() { return seen.lines; }, get stopped() { return seen.stopped; },
+    next: async (n) => { while (seen.snapshots.length < n) await new Promise<void>((r) => seen.waiters.push(r)); },
+  };
+}
+
+beforeAll(async () => {
+  requireRoot();
+  fx = buildFixtures();
+  dir = mkdtempSync(join(tmpdir(), 'km-snapshot-'));
+  for (const root of ['local', 'app']) mkdirSync(join(dir, root));
+  localFile = join(dir, 'local', 'server.js');
+  copyFileSync(join(FIXTURES, 'remote-attach/server.js'), localFile);
+  copyFileSync(join(FIXTURES, 'remote-attach/server.js'), join(dir, 'app', 'server.js'));
+  ns = createNetns();
+  const child = ns.spawn(process.execPath, [join(dir, 'app', 'server.js')], { env: { PATH: process.env.PATH } });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  service = { pid: child.pid!, port: (JSON.parse(line.toString()) as { port: number }).port };
+  server = await startServer();
+}, 120_000);
+afterAll(async () => {
+  await server?.close();
+  ns?.cleanup();
+  fx?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('snapshot breakpoints ("nonBreaking": true)', () => {
+  it('Node remote attach: every hit is a snapshot with locals and stack, every request is answered, no stop', { timeout: 90_000 }, async () => {
+    const dc = await connectClient(server.port);
+    const seen = watch(dc);
+    const line = breakLine(localFile);
+    try {
+      await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest({
+        type: 'kmirror', request: 'attach', debugger: 'node', target: `pid/${service.pid}`, nonBreaking: true,
+        localRoot: join(dir, 'local'), remoteRoot: join(dir, 'app'), targetTimeoutMs: 30_000,
+      } as DebugProtocol.AttachRequestArguments)]);
+      expect((await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line }] })).body.breakpoints[0]?.verified).toBe(true);
+      await dc.configurationDoneRequest();
+      // Sequential requests: each is answered while the breakpoint is set (none waits for a continue).
+      const answers: string[] = [];
+      for (let i = 1; i <= 5; i++) answers.push(await fetchText(ns.podIp, service.port, `/snap${i}`));
+      expect(answers.map((a) => a.replace(/ #\d+\n$/, ''))).toEqual([1, 2, 3, 4, 5].map((i) => `hello /snap${i}`));
+      await seen.next(5);
+      const first = seen.snapshots[0]!;
+      expect(first).toMatchObject({ kind: 'kmirror/snapshot', seq: 1, capture: 'node-cdp', path: localFile, line, threadId: 1 });
+      const locals = first.scopes.find((s) => s.name === 'Locals')!;
+      expect(locals.variables).toContainEqual(expect.objectContaining({ name: 'greeting', value: '"hello /snap1"', type: 'string' }));
+      const req = locals.variables.find((v) => v.name === 'req')!;
+      expect(req.type).toBe('IncomingMessage');
+      expect(first.scopes.find((s) => s.name === 'Closure')?.variables.map((v) => v.name)).toContain('served');
+      expect(first.stack[0]).toMatchObject({ path: localFile, line });
+      expect(first.stack.length).toBeGreaterThan(1);
+      expect(first.pauseMs).toBeGreaterThan(0);
+      expect(seen.snapshots.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(seen.lines[1]).toMatch(/^snapshot #2 at server\.js:\d+ in .* \(paused \d+\.\d+ ms\): .*greeting="hello \/snap2"/);
+      expect(seen.stopped).toBe(0);
+      await dc.disconnectRequest({});
+    } finally {
+      await dc.stop();
+    }
+    expect(await fetchText(ns.podIp, service.port, '/after')).toMatch(/^hello \/after #\d+\n$/);
+  });
+
+  it('any backend (dlv): the generic layer captures through DAP and continues; the program ends by itself', { timeout: 120_000 }, async () => {
+    const dc = await connectClient(server.port);
+    const seen = watch(dc);
+    const line = breakLine(fx.goSource);
+    try {
+      await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      const exited = dc.waitForEvent('exited', 60_000);
+      await Promise.all([
+        dc.waitForEvent('initialized').then(() => dc.setBreakpointsRequest({ source: { path: fx.goSource }, breakpoints: [{ line }] })).then(() => dc.configurationDoneRequest()),
+        dc.launchRequest({ type: 'kmirror', request: 'launch', program: fx.goBinary, env: { KM_GREETING: 'snap' }, nonBreaking: true } as DebugProtocol.LaunchRequestArguments),
+      ]);
+      expect((await exited).body.exitCode).toBe(0);
+      await seen.next(3);
+      expect(seen.snapshots.map((s) => s.seq)).toEqual([1, 2, 3]);
+      const last = seen.snapshots[2]!;
+      expect(last).toMatchObject({ capture: 'dap', path: fx.goSource, line, function: 'main.main' });
+      const vars = last.scopes.flatMap((s) => s.variables);
+      expect(vars).toContainEqual(expect.objectContaining({ name: 'greeting', value: '"snap"' }));
+      expect(vars).toContainEqual(expect.objectContaining({ name: 'count', value: '2' }));
+      expect(last.pauseMs).toBeGreaterThan(0);
+      expect(seen.stopped).toBe(0);
+    } finally {
+      await dc.stop();
+    }
+  });
+});
+
+describe('kmirror-dap run --attach --non-breaking --json', () => {
+  it('prints one snapshot line per hit and ends after --count, the service answering throughout', { timeout: 90_000 }, async () => {
+    const bundle = fileURLToPath(new URL('../../../dist/kmirror-dap.js', import.meta.url));
+    const line = breakLine(localFile);
+    const run = spawn(process.execPath, [bundle, 'run', '--attach', '--non-breaking', '--target', `pid/${service.pid}`, '--break', `server.js:${line}`,
+      '--local-root', '.', '--remote-root', join(dir, 'app'), '--count', '2', '--json'], { cwd: join(dir, 'local'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    run.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = once(run, 'exit') as Promise<[number | null]>;
+    try {
+      let done = false;
+      void exited.then(() => { done = true; });
+      while (!done) {
+        expect(await fetchText(ns.podIp, service.port, '/cli')).toMatch(/^hello \/cli #\d+\n$/);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await exited)[0]).toBe(0);
+      const events = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; seq?: number; path?: string; scopes?: SnapshotBody['scopes'] });
+      const snapshots = events.filter((e) => e.event === 'snapshot');
+      expect(snapshots.map((s) => s.seq)).toEqual([1, 2]);
+      expect(snapshots[0]).toMatchObject({ path: localFile });
+      expect(snapshots[0]!.scopes![0]!.variables).toContainEqual(expect.objectContaining({ name: 'greeting', value: '"hello /cli"' }));
+      expect(events.at(-1)).toMatchObject({ event: 'end', reason: 'count', hits: 2 });
+    } finally {
+      run.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,113 @@
+// Snapshot breakpoints ("nonBreaking": true): the pause a snapshot adds to a request, against the
+// same request with no snapshot, in one run. A Node HTTP service (the remote-attach fixture) is
+// attached by kmirror-dap; REQUESTS sequential GETs are timed with no breakpoint (baseline), then
+// with a snapshot breakpoint in the handler. Rows:
+//   node attach by pid (the bridge's CDP fast path, inspector on the loopback);
+//   node remote attach, target pid/N (the same through the agent's tunnel, as in a pod);
+//   go (dlv) launch, the generic DAP capture layer: the pause each record reports (no request).
+// Cluster row: NOT MEASURED here (see the message printed); test/e2e/snapshot-attach prints the
+// pauses of its 100-request run on the cluster.
+// Run: npm run bench -- bench/snapshot.ts (as root: the pid/N target joins the service's netns).
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+const ROOT = process.cwd();
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
+const work = mkdtempSync(join(tmpdir(), 'kmirror-snapshot-bench-'));
+cpSync(join(ROOT, 'adapter/dap/test/fixtures'), work, { recursive: true });
+const bundle = join(ROOT, 'dist/kmirror-dap.js');
+const breakLine = (path: string): number => readFileSync(path, 'utf8').split('\n').findIndex((l) => l.includes('BREAK')) + 1;
+const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+const server = spawn(process.execPath, [bundle, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const serverPort = await new Promise<number>((resolve) => server.stdout.on('data', (d: Buffer) => {
+  const m = /listening on [\d.]+:(\d+)/.exec(d.toString());
+  if (m) resolve(Number(m[1]));
+}));
+
+function timedGet(port: number, path: string): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, agent: false }, (res) => { res.resume(); res.on('end', () => resolve(performance.now() - t0)); }).on('error', reject);
+  });
+}
+
+async function latencies(port: number, tag: string): Promise<number[]> {
+  for (let i = 0; i < 20; i++) await timedGet(port, `/warm-${tag}`);
+  const out: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) out.push(await timedGet(port, `/${tag}-${i}`));
+  return out;
+}
+
+async function session(attach: Record<string, unknown>): Promise<{ dc: DebugClient; pauses: number[] }> {
+  const dc = new DebugClient('node', '', 'kmirror');
+  dc.defaultTimeout = 60_000;
+  const pauses: number[] = [];
+  dc.on('output', (e: DebugProtocol.OutputEvent) => { const d = e.body.data as { kind?: string; pauseMs?: number } | undefined; if (d?.kind === 'kmirror/snapshot') pauses.push(d.pauseMs!); });
+  await dc.start(serverPort);
+  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest({ type: 'kmirror', request: 'attach', debugger: 'node', nonBreaking: true, ...attach } as never)]);
+  await dc.configurationDoneRequest();
+  return { dc, pauses };
+}
+
+const fmt = (x: number): string => `${x.toFixed(3)} ms`;
+
+async function nodeRow(name: string, attach: (pid: number) => Record<string, unknown>): Promise<void> {
+  const source = join(work, 'remote-attach/server.js');
+  const app = spawn(process.execPath, [source], { stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH } });
+  try {
+    const [line] = (await once(app.stdout, 'data')) as [Buffer];
+    const port = (JSON.parse(line.toString()) as { port: number }).port;
+    const { dc, pauses } = await session(attach(app.pid!));
+    const base = await latencies(port, 'base');
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: breakLine(source) }] });
+    const snap = await latencies(port, 'snap');
+    while (pauses.length < REQUESTS) await new Promise((r) => setTimeout(r, 20));
+    await dc.disconnectRequest({});
+    await dc.stop();
+    const added = [0.5, 0.99].map((p) => pct(snap, p) - pct(base, p));
+    console.log(`${name}: request p50 ${fmt(pct(base, 0.5))} → ${fmt(pct(snap, 0.5))} with a snapshot (+${fmt(added[0]!)}, ×${(pct(snap, 0.5) / pct(base, 0.5)).toFixed(2)}); `
+      + `p99 ${fmt(pct(base, 0.99))} → ${fmt(pct(snap, 0.99))} (+${fmt(added[1]!)}); pause in the records p50 ${fmt(pct(pauses, 0.5))} p99 ${fmt(pct(pauses, 0.99))} (${pauses.length} snapshots)`);
+  } finally {
+    app.kill('SIGKILL');
+  }
+}
+
+async function goRow(): Promise<void> {
+  execFileSync('go', ['build', '-gcflags=all=-N -l', '-o', 'app', '.'], { cwd: join(work, 'go') });
+  const source = join(work, 'go/main.go');
+  const dc = new DebugClient('node', '', 'kmirror');
+  dc.defaultTimeout = 60_000;
+  const pauses: number[] = [];
+  const want = Math.min(REQUESTS, 60);
+  dc.on('output', (e: DebugProtocol.OutputEvent) => { const d = e.body.data as { kind?: string; pauseMs?: number } | undefined; if (d?.kind === 'kmirror/snapshot') pauses.push(d.pauseMs!); });
+  await dc.start(serverPort);
+  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  await Promise.all([
+    dc.waitForEvent('initialized').then(() => dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: breakLine(source) }] })).then(() => dc.configurationDoneRequest()),
+    dc.launchRequest({ type: 'kmirror', request: 'launch', program: join(work, 'go/app'), env: { KM_GREETING: 'bench', KM_FOREVER: '1' }, nonBreaking: true } as never),
+  ]);
+  while (pauses.length < want) await new Promise((r) => setTimeout(r, 50));
+  await dc.disconnectRequest({ terminateDebuggee: true });
+  await dc.stop();
+  console.log(`go (dlv, generic DAP layer): pause per snapshot p50 ${fmt(pct(pauses, 0.5))} p99 ${fmt(pct(pauses, 0.99))} (${pauses.length} snapshots; no request: the loop's hit)`);
+}
+
+try {
+  console.log(`snapshot bench: ${REQUESTS} sequential requests per case, baseline = same session, no breakpoint`);
+  await nodeRow('node attach by pid (CDP fast path)', (pid) => ({ processId: pid }));
+  if (process.getuid?.() === 0) await nodeRow('node remote attach, target pid/N (through the agent)', (pid) => ({ target: `pid/${pid}`, targetTimeoutMs: 30_000 }));
+  else console.log('node remote attach, target pid/N: NOT MEASURED (needs root to join the service\'s namespaces)');
+  await goRow();
+  console.log('cluster (deploy/NAME): NOT MEASURED by this bench (it needs a client inside the cluster to time requests to the Service); test/e2e/snapshot-attach.e2e.test.ts prints the pause p50/p99 of its 100-request run');
+} finally {
+  server.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
