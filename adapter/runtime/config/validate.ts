@@ -4,7 +4,8 @@
 import { ConfigError } from './errors.js';
 import type { KmirrorConfig } from './types.js';
 
-type Shape =
+/** The shape of an accepted value (exported for the key list, config-keys.ts). */
+export type Shape =
   | { kind: 'string' | 'boolean' | 'number' | 'port' | 'patterns' | 'stringMap' }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'object'; fields: Record<string, Shape> }
