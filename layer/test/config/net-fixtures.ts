@@ -72,8 +72,8 @@ function spawnIn(where: TestNetns | 'host', args: string[]): ChildProcess {
 export interface PeerEcho { tcp: number; udp: number }
 
 /** A peer-echo server on `address` (in `ns`, or on the workstation): answers "<name> peer=<client address>". */
-export function startPeerEcho(where: TestNetns | 'host', address: string, name: string): Promise<PeerEcho> {
-  const child = spawnIn(where, [join(here, 'fixtures/peer-echo.mjs'), address, name]);
+export function startPeerEcho(where: TestNetns | 'host', address: string, name: string, tcpPort = 0): Promise<PeerEcho> {
+  const child = spawnIn(where, [join(here, 'fixtures/peer-echo.mjs'), address, name, String(tcpPort)]);
   return readyWhen(child, `peer-echo ${name}`, (l) => JSON.parse(l) as PeerEcho);
 }
 
