@@ -1,7 +1,8 @@
 // skip_processes and skip_build_tools under `kmirror exec`: a skipped executable's own system calls
 // are the workstation's (hostname, files) while a child it starts is changed as usual. The target
 // has its own hostname and its own copy of one path (a tmpfs over /mnt in its mount namespace).
-// Python starting coreutils `uname`; GNU make reading a makefile that exists on both sides.
+// Python starting coreutils `uname`; a static Go program reading a file; GNU make reading a
+// makefile that exists on both sides.
 // config-keys: skip_processes, skip_build_tools
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
+import { buildGoStatic } from '../parity/build.js';
 import { execToEnd } from '../parity/kmirror-exec.js';
 import { startTarget } from '../parity/target.js';
 
@@ -19,9 +21,11 @@ let ns: TestNetns;
 let targetPid: number;
 let podName: string;
 let pythonExe: string;
+let goStatic: string;
 
 beforeAll(async () => {
   requireRoot();
+  goStatic = buildGoStatic('cfgprobe');
   // The executable the layer sees for `python3` (pyenv and Debian both end at python3.X).
   pythonExe = execFileSync('python3', ['-c', 'import os; print(os.readlink("/proc/self/exe"))'], { encoding: 'utf8' }).trim();
   mkdirSync(DIR, { recursive: true });
@@ -54,6 +58,11 @@ describe('skip_processes', () => {
 
   it('the executable\'s path (";"-separated string): the same', async () => {
     expect(await run({ skip_processes: `not-this-one;${pythonExe}` }, ['python3', '-c', PARENT])).toEqual([`parent ${hostname()}`, podName]);
+  });
+
+  it('a static Go executable by name: its file reads are the workstation\'s; not listed, the target\'s', async () => {
+    expect(await run({ skip_processes: [basename(goStatic)] }, [goStatic, 'read', MAKEFILE])).toEqual(['all:', '\t@echo makefile=workstation']);
+    expect(await run({}, [goStatic, 'read', MAKEFILE])).toEqual(['all:', '\t@echo makefile=target']);
   });
 
   it('the child\'s name: the parent sees the target, the skipped uname the workstation', async () => {
