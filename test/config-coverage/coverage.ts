@@ -13,24 +13,24 @@ const MARKER = /^\s*\/\/ config-keys: (.+)$/gm;
 
 export interface Marker { file: string; line: number; key: string }
 
-function testFiles(repo: string): string[] {
+function tsFiles(repo: string): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(join(repo, dir), { withFileTypes: true })) {
       if (entry.name === 'node_modules') continue;
       const path = `${dir}/${entry.name}`;
       if (entry.isDirectory()) walk(path);
-      else if (TEST_FILE.test(entry.name)) files.push(path);
+      else if (entry.name.endsWith('.ts')) files.push(path);
     }
   };
   for (const root of TEST_ROOTS) if (existsSync(join(repo, root))) walk(root);
   return files.sort();
 }
 
-/** Every key named by a marker line in the repository's integration and e2e test files. */
+/** Every key named by a marker line in the repository's TypeScript files (tests or not). */
 export function readMarkers(repo: string): Marker[] {
   const markers: Marker[] = [];
-  for (const file of testFiles(repo)) {
+  for (const file of tsFiles(repo)) {
     const text = readFileSync(join(repo, file), 'utf8');
     for (const m of text.matchAll(MARKER)) {
       const line = text.slice(0, m.index).split('\n').length;
@@ -46,18 +46,21 @@ export interface Coverage {
   uncovered: string[];
   /** Markers naming a path the loader does not accept. */
   unknown: Marker[];
+  /** Markers outside an integration or e2e test file (a unit test or a helper does not count). */
+  misplaced: Marker[];
 }
 
 /** `keys` must each be covered; a marker may also name a group of keys from `paths` (`agent`). */
 export function coverage(keys: readonly string[], paths: readonly string[], markers: readonly Marker[]): Coverage {
   const byKey = new Map<string, string[]>(keys.map((k) => [k, []]));
   const unknown: Marker[] = [];
-  for (const m of markers) {
+  const misplaced = markers.filter((m) => !TEST_FILE.test(m.file));
+  for (const m of markers.filter((x) => TEST_FILE.test(x.file))) {
     const files = byKey.get(m.key);
     if (files && !files.includes(m.file)) files.push(m.file);
     if (!files && !paths.includes(m.key)) unknown.push(m);
   }
-  return { byKey, uncovered: keys.filter((k) => byKey.get(k)?.length === 0), unknown };
+  return { byKey, uncovered: keys.filter((k) => byKey.get(k)?.length === 0), unknown, misplaced };
 }
 
 /** docs/config-coverage.md: the key → test table (links relative to docs/). */

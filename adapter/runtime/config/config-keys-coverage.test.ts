@@ -18,11 +18,15 @@ describe('configuration keys covered by tests', () => {
     expect(keys).not.toContain('feature');   // a group, not a setting
   });
 
-  it('the check itself: an uncovered key and a marker naming no key are found, a group marker is accepted', () => {
-    const c = coverage(['a', 'b.c'], ['a', 'b', 'b.c'], [{ file: 'x.int.test.ts', line: 1, key: 'a' }, { file: 'x.int.test.ts', line: 2, key: 'b' }, { file: 'y.e2e.test.ts', line: 3, key: 'a.typo' }]);
+  it('the check itself: an uncovered key, a marker naming no key and a marker in a unit test are found, a group marker is accepted', () => {
+    const c = coverage(['a', 'b.c'], ['a', 'b', 'b.c'], [
+      { file: 'x.int.test.ts', line: 1, key: 'a' }, { file: 'x.int.test.ts', line: 2, key: 'b' }, { file: 'y.e2e.test.ts', line: 3, key: 'a.typo' },
+      { file: 'z.test.ts', line: 4, key: 'b.c' },
+    ]);
     expect(c.uncovered).toEqual(['b.c']);
     expect(c.unknown.map((m) => m.key)).toEqual(['a.typo']);
     expect(c.byKey.get('a')).toEqual(['x.int.test.ts']);
+    expect(c.misplaced.map((m) => m.file)).toEqual(['z.test.ts']);
   });
 
   it('every key has an integration or e2e test that runs it', () => {
@@ -32,6 +36,11 @@ describe('configuration keys covered by tests', () => {
   it('every marker names an accepted key or group', () => {
     const bad = result.unknown.map((m) => `${m.file}:${m.line}: ${m.key}`);
     expect(bad, `markers naming keys the loader does not accept:\n${bad.join('\n')}`).toEqual([]);
+  });
+
+  it('markers are only in integration and e2e tests (a unit test or a helper does not run the key end to end)', () => {
+    const bad = result.misplaced.map((m) => `${m.file}:${m.line}: ${m.key}`);
+    expect(bad, `markers outside *.int.test.ts / *.e2e.test.ts:\n${bad.join('\n')}`).toEqual([]);
   });
 
   it('docs/config-coverage.md is the current table (the build writes it)', () => {
