@@ -21,10 +21,17 @@ export function buildProbes(): Probes {
   mkdirSync(outDir, { recursive: true });
   const c = join(outDir, 'netprobe-c');
   execFileSync('gcc', ['-O2', '-o', c, join(here, 'apps/netprobe.c')], { stdio: 'pipe' });
-  const go = join(outDir, 'netprobe-go-static');
-  execFileSync('go', ['build', '-o', go, '.'], { cwd: join(here, 'apps/netprobe'), env: { ...process.env, CGO_ENABLED: '0' }, stdio: 'pipe' });
-  if (!/statically linked/.test(execFileSync('file', [go], { encoding: 'utf8' }))) throw new Error(`${go} is not statically linked`);
+  const go = buildStaticGo('netprobe');
   return { c: [c], python: ['python3', join(here, 'apps/netprobe.py')], node: [process.execPath, join(here, 'apps/netprobe.mjs')], 'go-static': [go] };
+}
+
+/** go build apps/<name>/ with CGO_ENABLED=0 → build/layer-test/<name>-go-static (checked to be static). */
+export function buildStaticGo(name: string): string {
+  mkdirSync(outDir, { recursive: true });
+  const out = join(outDir, `${name}-go-static`);
+  execFileSync('go', ['build', '-o', out, '.'], { cwd: join(here, 'apps', name), env: { ...process.env, CGO_ENABLED: '0' }, stdio: 'pipe' });
+  if (!/statically linked/.test(execFileSync('file', [out], { encoding: 'utf8' }))) throw new Error(`${out} is not statically linked`);
+  return out;
 }
 
 export interface ProbeResult { addr?: string; said?: string; error?: string }

@@ -77,6 +77,17 @@ describe('feature.network.outgoing', () => {
     });
   });
 
+  it('filter.local with a hostname and a ":port" rule (Node): those stay local, the rest goes through the target', async () => {
+    const hostIp = target.ns.hostIp;
+    const said = await probe('node', { filter: { local: [target.dnsName, `:${host.udp}`] } },
+      [tcp(target.dnsName, pod.tcp), udp(hostIp, host.udp), tcp(hostIp, host.tcp)]);
+    expect(said).toEqual({
+      [tcp(target.dnsName, pod.tcp)]: `pod peer=${hostIp}`,
+      [udp(hostIp, host.udp)]: `host peer=${hostIp}`,
+      [tcp(hostIp, host.tcp)]: `host peer=${target.podIp}`,
+    });
+  });
+
   it('tcp: false (Node): TCP stays local, UDP still goes through the target', async () => {
     const hostIp = target.ns.hostIp;
     const said = await probe('node', { tcp: false }, [tcp(hostIp, host.tcp), udp(hostIp, host.udp)]);
