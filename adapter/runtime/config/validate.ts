@@ -39,7 +39,7 @@ export const CONFIG_SHAPE: Shape = obj({
   }),
   feature: obj({
     copy_target: oneOf(s('boolean'), obj({ scale_down: s('boolean') })),
-    env: oneOf(s('boolean'), obj({ include: s('patterns'), exclude: s('patterns'), override: s('stringMap') })),
+    env: oneOf(s('boolean'), obj({ include: s('patterns'), exclude: s('patterns'), override: s('stringMap'), env_file: s('string') })),
     fs: oneOf(s('boolean'), enumOf(...FS_MODES), obj({
       mode: enumOf(...FS_MODES), read_write: s('patterns'), read_only: s('patterns'),
       local: s('patterns'), not_found: s('patterns'), mapping: s('stringMap'),

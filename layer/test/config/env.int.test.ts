@@ -2,7 +2,10 @@
 // the workstation has KMT_LOCAL and its own KMT_LOG; each program prints its KMT_* environment and
 // the test compares it with exactly what the setting promises. C (coreutils env), Python, Node and
 // static Go read their environment differently (environ, os.environ, process.env, os.Environ).
-// config-keys: feature.env, feature.env.include, feature.env.exclude, feature.env.override
+// config-keys: feature.env, feature.env.include, feature.env.exclude, feature.env.override, feature.env.env_file
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
 import { buildGoStatic } from '../parity/build.js';
@@ -14,15 +17,23 @@ const WORKSTATION_ENV = { KMT_LOCAL: 'workstation', KMT_LOG: 'workstation' };
 let ns: TestNetns;
 let targetPid: number;
 let goStatic: string;
+let envDir: string;
+let envFile: string;
 
 beforeAll(async () => {
   requireRoot();
   goStatic = buildGoStatic('cfgprobe');
+  envDir = mkdtempSync(join(tmpdir(), 'kmt-cfg-env-'));
+  envFile = join(envDir, 'local.env');
+  writeFileSync(envFile, '# what a developer keeps locally\nKMT_LOG=from-file\nKMT_FILE_ONLY="two words"\nexport KMT_DB_HOST=db.file\n');
   ns = createNetns();
   targetPid = await startTarget(ns, 'true', TARGET_ENV);
 });
 
-afterAll(() => ns?.cleanup());
+afterAll(() => {
+  ns?.cleanup();
+  if (envDir) rmSync(envDir, { recursive: true, force: true });
+});
 
 const programs: Record<string, () => string[]> = {
   'C (env)': () => ['env'],
@@ -55,6 +66,13 @@ const cases: Array<[string, string, unknown, Record<string, string>]> = [
   ['feature.env: true: every target variable', 'Node', true,
     { ...TARGET_ENV, KMT_LOCAL: 'workstation' }],
 ];
+// The env file is written in beforeAll: its cases read the path when they run.
+const fileCases: Array<[string, string, () => unknown, Record<string, string>]> = [
+  ['env_file: its variables win over the target\'s', 'C (env)', () => ({ env_file: envFile }),
+    { ...TARGET_ENV, KMT_LOG: 'from-file', KMT_FILE_ONLY: 'two words', KMT_DB_HOST: 'db.file', KMT_LOCAL: 'workstation' }],
+  ['env_file with override: the override wins', 'static Go', () => ({ env_file: envFile, override: { KMT_DB_HOST: 'db.override' } }),
+    { ...TARGET_ENV, KMT_LOG: 'from-file', KMT_FILE_ONLY: 'two words', KMT_DB_HOST: 'db.override', KMT_LOCAL: 'workstation' }],
+];
 
 describe('feature.env gives the program exactly the expected environment', () => {
   for (const [name, program, env, expected] of cases) {
@@ -62,4 +80,16 @@ describe('feature.env gives the program exactly the expected environment', () =>
       expect(await kmtEnv(program, env)).toEqual(expected);
     });
   }
+  for (const [name, program, env, expected] of fileCases) {
+    it(`${name} (${program})`, async () => {
+      expect(await kmtEnv(program, env())).toEqual(expected);
+    });
+  }
+
+  it('env_file that does not exist: an error naming the key, the program never runs', async () => {
+    const r = await execToEnd({ target: `pid/${targetPid}`, argv: ['env'], config: { feature: { env: { env_file: join(envDir, 'missing.env') } } } });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('feature.env.env_file: cannot read');
+    expect(r.stdout).not.toContain('KMT_');
+  });
 });
