@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
 import { startExec, type RunningExec } from '../parity/kmirror-exec.js';
+import { buildStaticGo } from './net-fixtures.js';
 import { httpFetch, startPodHttp, type PodHttp } from '../parity/pod-http.js';
 
 const apps = join(dirname(fileURLToPath(import.meta.url)), 'apps');
@@ -22,9 +23,11 @@ let ns: TestNetns;
 let targetPid: number;
 let pod1: PodHttp;
 let pod2: PodHttp;
+let goServer: string;
 
 beforeAll(async () => {
   requireRoot();
+  goServer = buildStaticGo('localserver');
   ns = createNetns();
   targetPid = await spawnSleepTarget(ns, {});
   [pod1, pod2] = await Promise.all([startPodHttp(ns, ns.podIp), startPodHttp(ns, ns.podIp)]);
@@ -34,6 +37,7 @@ afterAll(() => ns?.cleanup());
 
 const python = (...ports: number[]): string[] => ['python3', join(apps, 'http_ports.py'), ...ports.map(String)];
 const node = (...ports: number[]): string[] => [process.execPath, join(apps, 'http_ports.mjs'), ...ports.map(String)];
+const goStatic = (...ports: number[]): string[] => [goServer, 'http', ...ports.map(String)];
 
 /** Runs `argv` under kmirror exec with `incoming`, once it printed "listening" (listen() returned: subscriptions settled) runs `body`. */
 async function withProgram(argv: string[], incoming: unknown, body: (exec: RunningExec) => Promise<void>): Promise<void> {
@@ -101,6 +105,14 @@ describe('feature.network.incoming', () => {
       expect(await ask(pod1.port, '/home', { headers: { 'x-user': 'alice' } })).toBe('local GET /home');
       expect(await ask(pod1.port, '/debug/z')).toBe('local GET /debug/z');
       expect(await ask(pod1.port, '/home', { headers: { 'x-user': 'bob' } })).toBe('pod GET /home');
+    });
+  });
+
+  it('http_filter.method_filter with ignore_ports (static Go): only DELETE on the first port is stolen, the ignored port stays with the pod', async () => {
+    await withProgram(goStatic(pod1.port, pod2.port), { mode: 'steal', ignore_ports: [pod2.port], http_filter: { method_filter: '^DELETE$' } }, async () => {
+      expect(await ask(pod1.port, '/item/1', { method: 'DELETE' })).toBe('local DELETE /item/1');
+      expect(await ask(pod1.port, '/item/1')).toBe('pod GET /item/1');
+      expect(await ask(pod2.port, '/item/2', { method: 'DELETE' })).toBe('pod DELETE /item/2');
     });
   });
 

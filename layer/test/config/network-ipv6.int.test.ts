@@ -3,11 +3,13 @@
 // under `kmirror exec` resolve the name and connect over TCP and UDP to the v6 address, and connect
 // to a literal v6 address of a server on the workstation's side. Every server answers with the
 // address the client came from: the pod's v6 address means the connection went through the target.
-// config-keys: feature.network.outgoing, feature.network.dns
+// A program listening on [::] steals the pod's v6 port.
+// config-keys: feature.network.outgoing, feature.network.dns, feature.network.incoming.mode
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, ipv6Of, requireRoot, type TestNetns } from '#test/harness/netns.js';
-import { execToEnd } from '../parity/kmirror-exec.js';
+import { execToEnd, startExec } from '../parity/kmirror-exec.js';
+import { httpFetch, startPodHttp } from '../parity/pod-http.js';
 import { startTarget } from '../parity/target.js';
 import { buildProbes, parseProbe, startDns, startPeerEcho, stopHostProcesses, type DnsServer, type PeerEcho, type Probes } from './net-fixtures.js';
 
@@ -60,4 +62,19 @@ describe('IPv6 through the layer', () => {
       expect(new Set(asked.map((q) => q.from))).toEqual(new Set([podV6]));
     });
   }
+});
+
+describe('IPv6 steal through the layer', () => {
+  it('Node listening on [::]: a pod client of the pod\'s v6 address gets the local answer', async () => {
+    const podHttp = await startPodHttp(ns, podV6);
+    const server = `require('http').createServer((q, r) => r.end('local ' + q.url)).listen(Number(process.argv[1]), '::', () => console.log('listening'));`;
+    const exec = startExec({ target: `pid/${targetPid}`, argv: [process.execPath, '-e', server, String(podHttp.port)], config: { feature: { network: { incoming: { mode: 'steal' } } } } });
+    try {
+      await exec.waitLine(/^listening$/);
+      expect((await httpFetch(`http://[${podV6}]:${podHttp.port}/v6`)).body).toBe('local /v6');
+      expect(podHttp.served).toEqual([]);
+    } finally {
+      await exec.stop();
+    }
+  });
 });
