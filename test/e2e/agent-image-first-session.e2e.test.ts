@@ -4,6 +4,7 @@
 // --load containerd` (the project's cluster) puts it there, after which doctor reports it present
 // and the same session runs. The image gets a tag of its own (other tests' images stay untouched)
 // and is removed from containerd afterwards; the saved image reference goes to a private config dir.
+// config-keys: agent.image
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

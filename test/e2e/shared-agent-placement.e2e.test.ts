@@ -3,6 +3,7 @@
 // keeps the agent for the others; a client killed with -9 leaves the others served; a killed agent
 // is replaced by one new agent for all; copy_target works on a copy no Service selects, with and
 // without scale_down, and the copy goes after kill -9 too; nothing of any session is left.
+// config-keys: feature.copy_target
 import { AppsV1Api, BatchV1Api, CoordinationV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ANNOTATION_SESSIONS, parseSessions } from '#runtime/cluster/agent-lease.js';

@@ -17,7 +17,7 @@ export interface SessionPolicy {
   target?: string;
   namespace?: string;
   kubeContext?: string;
-  env: { enabled: boolean; include: string[]; exclude: string[]; override: Record<string, string> };
+  env: { enabled: boolean; include: string[]; exclude: string[]; override: Record<string, string>; envFile?: string };
   fs: { mode: FsMode; readWrite: string[]; readOnly: string[]; local: string[]; notFound: string[]; mapping: Array<[string, string]> };
   outgoing: { tcp: boolean; udp: boolean; filter?: { kind: 'local' | 'remote'; rules: OutgoingRule[] }; unixStreams: string[] };
   dns: { enabled: boolean };
@@ -110,7 +110,7 @@ export function resolvePolicy(config: KmirrorConfig): SessionPolicy {
     ...(target ? { target } : {}),
     ...(namespace ? { namespace } : {}),
     ...(config.kube_context ? { kubeContext: config.kube_context } : {}),
-    env: { enabled: env !== undefined, include: patterns(env?.include), exclude: patterns(env?.exclude), override: env?.override ?? {} },
+    env: { enabled: env !== undefined, include: patterns(env?.include), exclude: patterns(env?.exclude), override: env?.override ?? {}, ...(env?.env_file ? { envFile: env.env_file } : {}) },
     fs: { mode: fs.mode ?? 'read', readWrite: patterns(fs.read_write), readOnly: patterns(fs.read_only), local: patterns(fs.local), notFound: patterns(fs.not_found), mapping: Object.entries(fs.mapping ?? {}) },
     outgoing: {
       tcp: out.tcp ?? true,

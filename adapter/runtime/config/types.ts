@@ -48,6 +48,8 @@ export interface EnvConfig {
   exclude?: PatternList;
   /** Variables set to these values regardless of the target. */
   override?: Record<string, string>;
+  /** mirrord's env_file: a file of NAME=VALUE lines (.env format) whose variables win over the target's (`override` wins over them); a relative path is relative to the working directory. */
+  env_file?: string;
 }
 
 /** File access mode: local (everything local), localwithoverrides (local except the listed patterns), read (read the target's files, write locally), write (read and write the target's files). */

@@ -4,7 +4,8 @@
 import { ConfigError } from './errors.js';
 import type { KmirrorConfig } from './types.js';
 
-type Shape =
+/** The shape of an accepted value (exported for the key list, config-keys.ts). */
+export type Shape =
   | { kind: 'string' | 'boolean' | 'number' | 'port' | 'patterns' | 'stringMap' }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'object'; fields: Record<string, Shape> }
@@ -39,7 +40,7 @@ export const CONFIG_SHAPE: Shape = obj({
   debugger: obj({ image: s('string'), image_pull_policy: enumOf('Always', 'IfNotPresent', 'Never') }),
   feature: obj({
     copy_target: oneOf(s('boolean'), obj({ scale_down: s('boolean') })),
-    env: oneOf(s('boolean'), obj({ include: s('patterns'), exclude: s('patterns'), override: s('stringMap') })),
+    env: oneOf(s('boolean'), obj({ include: s('patterns'), exclude: s('patterns'), override: s('stringMap'), env_file: s('string') })),
     fs: oneOf(s('boolean'), enumOf(...FS_MODES), obj({
       mode: enumOf(...FS_MODES), read_write: s('patterns'), read_only: s('patterns'),
       local: s('patterns'), not_found: s('patterns'), mapping: s('stringMap'),

@@ -2,6 +2,7 @@
 // and the one way a placement's steps become a session — an AgentKeeper for the agent, a
 // ClusterAgentSession over it, the keeper following the target, reconnects logged.
 import type { AgentPlacementOptions } from '../cluster/agent-placement.js';
+import { ClusterError, isClusterError } from '../cluster/errors.js';
 import type { KubeAccess } from '../cluster/kube-access.js';
 import type { ReconnectStatus } from '../cluster/reconnecting-session.js';
 import { AgentKeeper, type ClusterLog, type ClusterPlacementSteps } from './cluster-agent-keeper.js';
@@ -23,6 +24,12 @@ export interface ClusterAgentPlacement extends AgentPlacement {
   openSession(): Promise<ClusterAgentSession>;
 }
 
+/** A start that ran out of time names the setting that bounds it (agent.startup_timeout). */
+export function withStartupTimeoutHint(err: unknown, startupMs: number): unknown {
+  if (!isClusterError(err) || err.code !== 'TIMEOUT' || !err.message.includes(`not done after ${startupMs} ms`)) return err;
+  return new ClusterError('TIMEOUT', `${err.message} (agent.startup_timeout is ${startupMs / 1000} s: raise it if the agent needs longer to start)`, { cause: err });
+}
+
 /** Builds the placement `mode` from its steps. */
 export function clusterPlacement<Site>(mode: Exclude<PlacementMode, 'local'>, ctx: ClusterPlacementContext,
   steps: ClusterPlacementSteps<Site>): ClusterAgentPlacement {
@@ -30,7 +37,7 @@ export function clusterPlacement<Site>(mode: Exclude<PlacementMode, 'local'>, ct
     const { log } = ctx;
     const { keeper, first } = await AgentKeeper.start(ctx.access, steps, {
       startupTimeoutMs: ctx.agent.startupTimeoutMs, log, ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
+    }).catch((err: unknown) => { throw withStartupTimeoutHint(err, ctx.agent.startupTimeoutMs); });
     const session = new ClusterAgentSession(first.session, keeper, { reconnectTimeoutMs: ctx.reconnectTimeoutMs });
     session.on('status', (st: ReconnectStatus) => {
       if (st.type === 'disconnected') log('warn', `lost the agent connection (${st.reason}); reconnecting`);

@@ -11,6 +11,7 @@ import type { SessionPolicy } from '../config/policy.js';
 import type { AgentSession, IncomingConnection, Subscription } from '../tunnel/agent-session.js';
 import { compileRequestMatcher, type RequestMatcher } from './http-request-match.js';
 import { MirrorDelivery, type MirrorDeliveryCounters } from './mirror-delivery.js';
+import { deliverUdp } from './udp-delivery.js';
 
 export interface IncomingStatus {
   port: number; localPort: number; mode: string; transport: string; state: 'subscribing' | 'active' | 'failed' | 'closed'; connections: number; error?: string; warnings?: string[];
@@ -73,6 +74,7 @@ export class IncomingService {
     entry.settled = agent.subscribe({ port: remotePort, mode: p.mode, transport, ...(httpFilter ? { httpFilter } : {}) }, (conn) => {
       status.connections++;
       if (conn.mode === 'mirror') this.deliverMirror(conn, localPort, address, mirrorMatcher, status.mirrored!);
+      else if (transport === 'udp') deliverUdp(conn, localPort, localHost(address));
       else this.deliver(conn, localPort, address);
     }).then((sub) => {
       entry.sub = sub;

@@ -187,6 +187,8 @@ export class LocalProxy {
   private async connect(udp: boolean, address: string, port: number, ipv6: boolean, peer: () => ExpectedPeer): Promise<ConnectAnswerProps> {
     const transport = udp ? 'udp' : 'tcp';
     const dns = udp && port === 53 && this.opts.policy.dns.enabled;
+    // dns: false — the workstation resolves, so its resolver's questions (port 53) leave from here too.
+    if (port === 53 && !this.opts.policy.dns.enabled) return { action: layerPb.ConnectAction.CONNECT_LOCAL };
     if (!dns && !this.filter.remote(transport, address, port)) return { action: layerPb.ConnectAction.CONNECT_LOCAL };
     const agent = this.opts.agent();
     if (!agent || agent.closed) {

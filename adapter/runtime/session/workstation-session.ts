@@ -16,6 +16,7 @@ import { isTunnelError, type AgentSession } from '../tunnel/agent-session.js';
 import { findLayerBinary } from './layer-binary.js';
 import { startTrace } from '../trace/trace-client.js';
 import type { TraceOptions, TraceSession } from '../trace/trace-types.js';
+import { readEnvFile } from './env-file.js';
 import { filterTargetEnv } from './target-env.js';
 import type { DebuggerSpec, StartedDebuggerContainer } from '../cluster/debugger-container.js';
 import { debuggerSpec, listenAddress, type ContainerDebuggerKind, type PlacedDebugger } from '../placement/debugger-placement.js';
@@ -134,13 +135,14 @@ export async function openWorkstationSession(opts: OpenWorkstationSessionOptions
   const policy = resolvePolicy(opts.config);
   const target = opts.target ?? policy.target;
   if (!target) throw new ConfigError('target', 'no target: give --target or "target" in the configuration');
+  const fileEnv = policy.env.enabled ? readEnvFile(policy.env.envFile, opts.cwd ?? process.cwd()) : {};
   const layerBin = findLayerBinary();
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const { agent, stop, pid } = await withDeadline(`agent for ${target}`, timeoutMs, opts.signal, openAgent(target, opts.config, opts.log, opts.signal));
   let proxy: LocalProxy | undefined;
   try {
     const remoteEnv = policy.env.enabled ? await readTargetEnv(agent, target, timeoutMs, opts) : {};
-    const targetEnv = filterTargetEnv(remoteEnv, policy.env);
+    const targetEnv = filterTargetEnv(remoteEnv, policy.env, fileEnv);
     const hostname = policy.hostname ? await readTargetHostname(agent, target, timeoutMs, opts) : '';
     // Warnings and incoming-subscription changes also become session events (kmirror/status).
     let session: Session | undefined;

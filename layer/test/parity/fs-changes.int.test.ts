@@ -3,6 +3,7 @@
 // namespace) made writable by `read_write`; each program changes it, the test checks the
 // target's root from outside and that the workstation's /mnt has none of it. Also mirrord's
 // `fs.mapping`: a path renamed before it reaches the target.
+// config-keys: feature.fs.mapping
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';

@@ -1,6 +1,7 @@
 // gethostname()/uname() under `kmirror exec` return the target's hostname (its /etc/hostname, a
 // pod's name), as mirrord does; `feature.hostname: false` and skipped executables keep the
 // workstation's. The target here has its own /etc/hostname (bind-mounted in its mount namespace).
+// config-keys: feature.hostname
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';

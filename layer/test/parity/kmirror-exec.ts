@@ -19,12 +19,15 @@ export function configDir(config: object, base = tmpdir()): string {
   return dir;
 }
 
-export interface ExecOptions { target: string; config: object; argv: string[]; env?: Record<string, string>; timeoutMs?: number; cwdBase?: string }
+/** `target` undefined: no --target flag (the config's `target` is used). */
+export interface ExecOptions { target: string | undefined; config: object; argv: string[]; env?: Record<string, string>; timeoutMs?: number; cwdBase?: string }
+
+const targetFlag = (o: ExecOptions): string[] => (o.target === undefined ? [] : ['--target', o.target]);
 
 export async function execToEnd(o: ExecOptions): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   const dir = configDir(o.config, o.cwdBase);
   try {
-    return await runToEnd({ command: process.execPath, args: [KMIRROR_CLI, 'exec', '--target', o.target, '--', ...o.argv], env: { ...process.env, ...o.env } as Record<string, string> },
+    return await runToEnd({ command: process.execPath, args: [KMIRROR_CLI, 'exec', ...targetFlag(o), '--', ...o.argv], env: { ...process.env, ...o.env } as Record<string, string> },
       { cwd: dir, timeoutMs: o.timeoutMs ?? 60_000 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -43,7 +46,7 @@ export interface RunningExec {
 
 export function startExec(o: ExecOptions): RunningExec {
   const dir = configDir(o.config, o.cwdBase);
-  const child = spawn(process.execPath, [KMIRROR_CLI, 'exec', '--target', o.target, '--', ...o.argv],
+  const child = spawn(process.execPath, [KMIRROR_CLI, 'exec', ...targetFlag(o), '--', ...o.argv],
     { cwd: dir, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const lines: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];

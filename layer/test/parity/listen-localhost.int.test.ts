@@ -1,6 +1,7 @@
 // mirrord's semantics for programs listening on 127.0.0.1: the listener is subscribed like any
 // other (a request to the pod's port reaches the local program), and
 // `incoming.ignore_localhost: true` leaves such listeners alone (the pod answers).
+// config-keys: feature.network.incoming.ignore_localhost, feature.network.incoming.mode, feature.network.incoming.ports
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
 import { startExec } from './kmirror-exec.js';

@@ -3,6 +3,8 @@
 // even when it answers `Connection: close` (Python's http.server speaks HTTP/1.0 and closes after
 // every response), and with an `http_filter` only the matching requests reach it (mirrord applies
 // the filter in mirror mode too).
+// config-keys: feature.network.incoming.mode, feature.network.incoming.ports, feature.network.incoming.http_filter
+// config-keys: feature.network.incoming.http_filter.any_of, feature.network.incoming.http_filter.path_filter, feature.network.incoming.http_filter.method_filter
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';

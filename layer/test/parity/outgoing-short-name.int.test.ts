@@ -3,6 +3,7 @@
 // datagram goes through the target (the pod's server sees the pod's address). A destination the
 // filter does not name (a literal address of a server on the workstation's side of the veth)
 // stays local (that server sees the workstation's own address, not the pod's).
+// config-keys: feature.network.outgoing.filter.remote
 import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLayerTarget, type LayerTarget } from '../target-fixture.js';

@@ -4,6 +4,7 @@
 // C and Python alternating, each delivering its last datagram to the pod's server. (Before the
 // fix, with the proxy's and the agent's UDP close reverted, this test lost datagrams and ran
 // into its time limit; it now stops at the first loss.)
+// config-keys: feature.network.outgoing.udp
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
 import { buildC } from './build.js';

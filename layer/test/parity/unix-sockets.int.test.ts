@@ -2,6 +2,7 @@
 // key) names is made inside the target — the agent connects to the socket under the target's
 // root and relays. The target's socket lives in its private /mnt (the workstation has no such
 // path); its server answers "pod <line>". A path the settings do not name stays local.
+// config-keys: feature.network.outgoing.unix_streams
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
 import { buildGoStatic } from './build.js';

@@ -1,0 +1,3 @@
+module kmirror.test/localserver
+
+go 1.21

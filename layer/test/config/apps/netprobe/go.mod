@@ -1,0 +1,3 @@
+module kmirror.test/netprobe
+
+go 1.21

@@ -1,0 +1,3 @@
+module kmirror.test/cfgprobe
+
+go 1.21
