@@ -3,7 +3,9 @@
 // (bench/lib/stolen-load-rig.ts). After a 5 s steady phase one fault is injected; for each it
 // counts the requests lost (failed: error, reset, 5 s timeout) and answered by the target's own
 // app, and the time to recover: from the fault until the local program answers again with no
-// failure or foreign answer after that (100 ms resolution), within an observation window.
+// failure or foreign answer after that (100 ms resolution), within an observation window. A
+// keep-alive connection a client opened to the target's app during a gap stays there (the steal
+// takes new connections), so such runs show as not recovered, with the count of those answers.
 // Faults, each on a fresh session: kill -9 the agent, restart the debuggee (its process is killed
 // and started again by its shell loop), and on the project's cluster also cut the connections
 // to the API server (the port-forward with them) and delete the target pod (the Deployment makes
