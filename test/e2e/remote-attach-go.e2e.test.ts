@@ -5,7 +5,10 @@
 // checkout's copy of main.go. After continue + detach the same container keeps answering, with no breakpoint left.
 // Faults: a pid not in the container, a process that is not Go, Pod Security baseline, a debugger image the node
 // cannot get — each refused with its reason, the service unchanged, and nothing of kmirror left.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +135,36 @@ describe('attach to a Go service already running in deploy/api', () => {
       return mine.length > 0 && mine.every((s) => s.state?.terminated) ? mine : undefined;
     }, 60_000);
     expect(dlvExited.at(-1)?.state?.terminated?.exitCode).toBe(0);
+    await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
+  });
+
+  it('kmirror-dap run --attach --debugger go prints the value at a breakpoint hit by a request, then detaches', { timeout: 180_000 }, async () => {
+    const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes('w.Header().Set("content-type"')) + 1;
+    const config = join(dir, 'kmirror.json');
+    writeFileSync(config, JSON.stringify({ target: { path: 'deploy/api', namespace: ns } }));
+    const podIp = (await apiPod()).status?.podIP ?? '';
+    const run = spawn(process.execPath, [KMIRROR_DAP, 'run', '--attach', '--debugger', 'go', '--config', config, '--break', `main.go:${line}`,
+      '--when', 'r.URL.Path == "/cli"', '--print', 'r.URL.Path', '--local-root', '.', '--remote-root', REMOTE_ROOT, '--count', '1', '--json'],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    run.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = once(run, 'exit') as Promise<[number | null]>;
+    try {
+      // Until the breakpoint is placed requests pass; the one it catches is answered after the detach.
+      let done = false;
+      void exited.then(() => { done = true; });
+      while (!done) {
+        await new Promise<void>((res, rej) => get({ host: podIp, port: 8080, path: '/cli', agent: false }, (r) => { r.resume(); r.on('end', () => res()); }).on('error', rej));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [code] = await exited;
+      expect(code).toBe(0);
+      const hit = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; file?: string; values?: Record<string, string> }).find((e) => e.event === 'hit');
+      expect(hit).toMatchObject({ file: localFile, values: { 'r.URL.Path': '"/cli"' } });
+    } finally {
+      run.kill('SIGKILL');
+    }
+    await stillServing('/cli');
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
 
