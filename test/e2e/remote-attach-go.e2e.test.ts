@@ -5,6 +5,7 @@
 // checkout's copy of main.go. After continue + detach the same container keeps answering, with no breakpoint left.
 // Faults: a pid not in the container, a process that is not Go, Pod Security baseline, a debugger image the node
 // cannot get — each refused with its reason, the service unchanged, and nothing of kmirror left.
+// config-keys: debugger.image, debugger.image_pull_policy
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
