@@ -53,7 +53,7 @@ describe('ide-clients/neovim in headless nvim', () => {
     expect(c.go?.[0]).toEqual({ type: 'kmirror', request: 'launch', name: 'kmirror: Go package', debugger: 'go', target: '<function>', program: '${fileDirname}', cwd: '${workspaceFolder}' });
     // existing configurations are kept, ours appended
     expect(c.python?.map((x) => x.name)).toEqual(['existing', 'kmirror: Python file', "kmirror: Python file, tracing the pod's DNS and TCP"]);
-    expect(c.javascript?.map((x) => [x.request, x.debugger])).toEqual([['launch', 'node'], ['launch', 'node'], ['attach', 'node'], ['attach', 'node']]);
+    expect(c.javascript?.map((x) => [x.request, x.debugger])).toEqual([['launch', 'node'], ['launch', 'node'], ['attach', 'node'], ['attach', 'node'], ['attach', 'node']]);
     expect(c.rust?.[0]).toMatchObject({ debugger: 'lldb', program: '<function>' });
     expect(c.cs?.[0]).toMatchObject({ debugger: 'dotnet' });
     for (const list of Object.values(c)) for (const x of list) if (x.type === 'kmirror') expect(['launch', 'attach']).toContain(x.request);
