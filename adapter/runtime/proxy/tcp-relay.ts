@@ -101,7 +101,7 @@ export async function relayTcp(agent: AgentSession, host: string, port: number, 
     server.once('error', reject);
     server.listen(0, bindHost, () => resolve());
   });
-  const [connected, listened] = await Promise.allSettled([agent.connectTcp(host, port, { timeoutMs: CONNECT_TIMEOUT_MS }), listening]);
+  const [connected, listened] = await Promise.allSettled([agent.connectTcp(host, port, { timeoutMs: CONNECT_TIMEOUT_MS, allowHalfOpen: true }), listening]);
   markStage('tunnel.reply');
   const addr = server.address();
   if (connected.status === 'rejected' || listened.status === 'rejected' || !addr || typeof addr === 'string') {
