@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
 import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js';
 import { connectAgent, type AgentSession, type IncomingConnection } from '#runtime/tunnel/agent-session.js';
-import { afterBytes, droppableSession, randomPayload, receiveAll, type Payload } from './helpers/integrity.js';
+import { afterBytes, droppableSession, randomPayload, rawReceiver, receiveAll, type Payload } from './helpers/integrity.js';
 
 const SIZE = 8 * 1024 * 1024;
 const HEAD = `HTTP/1.1 200 OK\r\nContent-Length: ${SIZE}\r\nConnection: close\r\n\r\n`;
@@ -80,18 +80,20 @@ describe.each([
     expect(got).toEqual({ length: SIZE, sha: payload.sha, how: 'end' });
   });
 
-  it('when the tunnel drops mid-answer: the program sees the stream fail, not a clean end', async () => {
+  it('when the tunnel drops mid-answer: the pod client and the program see a reset, not a clean end', async () => {
     const { session: s, drop } = await droppableSession(agent, 'drop');
     let programSaw: Promise<string> | undefined;
     await sub(s, (conn) => {
       programSaw = new Promise((resolve) => { conn.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error')); conn.once('finish', () => resolve('finished')); });
       conn.once('data', () => { conn.write(HEAD); conn.write(randomPayload(SIZE).bytes); });
     });
-    const client = podClient('GET /api/x HTTP/1.1\r\nHost: pod\r\n\r\n', HEAD.length);
-    await afterBytes(client.socket, 1024 * 1024);
+    const client = rawReceiver(ns.podIp, port, Buffer.from('GET /api/x HTTP/1.1\r\nHost: pod\r\n\r\n'), HEAD.length);
+    await client.midway;
     drop();
     expect(await programSaw).toBe('UNAVAILABLE');
-    expect((await client.received).length).toBeLessThan(SIZE);
+    const got = await client.received;
+    expect(got.how).toBe('ECONNRESET');
+    expect(got.length).toBeLessThan(SIZE);
   });
 });
 
