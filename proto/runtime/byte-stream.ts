@@ -8,6 +8,9 @@
 // Half-close: end() sends Shutdown; a received Shutdown ends the readable side. destroy() sends
 // Close (reset when destroyed with an error or by resetAndDestroy()); a received Close{reset}
 // or Error destroys this side with a TunnelError.
+// Tunnel loss: a stream whose peer had already shut down its side (all its bytes are here) is
+// not cut: its buffered bytes still drain to the consumer, then it closes ("orphaned"; bounded by
+// the receive window and ORPHAN_DRAIN_MS). Any other unfinished stream is destroyed with the error.
 import { Duplex } from 'node:stream';
 import { TunnelError } from './errors.js';
 import type { StreamHandler, TunnelConnection } from './connection.js';
@@ -16,6 +19,8 @@ import type { Msg } from './messages.js';
 export const DEFAULT_STREAM_WINDOW = 4 * 1024 * 1024;
 /** Largest Data payload per frame: big enough for throughput, small enough to interleave streams. */
 export const MAX_DATA_CHUNK = 256 * 1024;
+/** How long an orphaned stream may take to hand its buffered bytes to a consumer that stopped reading. */
+export const ORPHAN_DRAIN_MS = 60_000;
 
 export interface ByteStreamOptions {
   /** Bytes the peer allowed us to send before its first WindowUpdate. */
@@ -24,6 +29,12 @@ export interface ByteStreamOptions {
   recvWindow: number;
   /** Keep the writable side open after the peer's Shutdown (relays: true; net.Socket-like ends: false). */
   allowHalfOpen?: boolean;
+  /**
+   * On tunnel loss after the peer's Shutdown, drain even if this side was still writing; what is
+   * written afterwards is discarded (the agent: the workstation finished, its socket's answer has
+   * nowhere to go). Without it, only a stream that had finished writing drains.
+   */
+  drainWritesDiscarded?: boolean;
 }
 
 export class TunnelByteStream extends Duplex implements StreamHandler {
@@ -34,14 +45,28 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
   private pendingWrite: { chunk: Buffer; callback: (err?: Error | null) => void } | undefined;
   private peerClosed = false;
   private sentClose = false;
+  private peerEnded = false;
+  private orphanedFlag = false;
+  private readonly drainWritesDiscarded: boolean;
 
   constructor(readonly connection: TunnelConnection, readonly streamId: number, opts: ByteStreamOptions) {
     super({ allowHalfOpen: opts.allowHalfOpen ?? true, readableHighWaterMark: opts.recvWindow, writableHighWaterMark: MAX_DATA_CHUNK });
     this.sendCredit = opts.sendWindow;
     this.recvWindow = opts.recvWindow;
     this.granted = opts.recvWindow;
+    this.drainWritesDiscarded = opts.drainWritesDiscarded ?? false;
     connection.attach(streamId, this);
     this.onDrain = this.onDrain.bind(this);
+  }
+
+  /** The peer sent Shutdown (or an orderly Close): every byte it will send is here or consumed. */
+  get peerShutdown(): boolean {
+    return this.peerEnded;
+  }
+
+  /** The tunnel went away after the peer's Shutdown: draining what was received, then closing. */
+  get orphaned(): boolean {
+    return this.orphanedFlag;
   }
 
   /** Abortive close: the peer resets its socket. */
@@ -57,6 +82,7 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
         this.sendCredit += msg.increment;
         return this.flushPending();
       case 'shutdown':
+        this.peerEnded = true;
         this.push(null);
         return;
       case 'close':
@@ -66,6 +92,7 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
           this.destroy(new TunnelError('RESET', `stream ${this.streamId}: connection reset by peer${msg.reason ? ` (${msg.reason})` : ''}`));
         } else {
           // Orderly: deliver what is buffered, then end; writes the peer can no longer take are dropped.
+          this.peerEnded = true;
           this.push(null);
           if (this.pendingWrite) this.destroy();
           else this.end();
@@ -85,8 +112,24 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
 
   onConnectionClosed(err: TunnelError, local?: boolean): void {
     this.peerClosed = true;
-    // Closed on purpose by this side, or already finished both ways: nothing to report.
-    this.destroy(local || (this.readableEnded && this.writableFinished) ? undefined : err);
+    if (this.readableEnded && this.writableFinished) { this.destroy(); return; }
+    if (this.peerEnded && (this.writableFinished || this.drainWritesDiscarded)) { this.orphan(); return; }
+    // Closed on purpose by this side: nothing to report; else the stream was cut.
+    this.destroy(local ? undefined : err);
+  }
+
+  /** Hands the buffered bytes to the consumer, discards later writes, then closes. */
+  private orphan(): void {
+    this.orphanedFlag = true;
+    this.connection.off('drain', this.onDrain);
+    const pending = this.pendingWrite;
+    this.pendingWrite = undefined;
+    pending?.callback();
+    if (this.readableEnded) { this.destroy(); return; }
+    const timer = setTimeout(() => this.destroy(new TunnelError('TIMED_OUT', `stream ${this.streamId}: consumer did not take the last bytes after the tunnel closed`)), ORPHAN_DRAIN_MS);
+    timer.unref();
+    this.once('end', () => { clearTimeout(timer); this.destroy(); });
+    this.once('close', () => clearTimeout(timer));
   }
 
   private onData(payload: Buffer): void {
@@ -126,6 +169,7 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, callback: (err?: Error | null) => void): void {
+    if (this.orphanedFlag) { callback(); return; }
     this.pendingWrite = { chunk, callback };
     this.flushPending();
   }

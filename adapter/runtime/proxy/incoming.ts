@@ -12,6 +12,7 @@ import type { AgentSession, IncomingConnection, Subscription } from '../tunnel/a
 import { compileRequestMatcher, type RequestMatcher } from './http-request-match.js';
 import { MirrorDelivery, type MirrorDeliveryCounters } from './mirror-delivery.js';
 import { deliverUdp } from './udp-delivery.js';
+import { drainRelays, type JoinedRelay } from './relay-drain.js';
 
 export interface IncomingStatus {
   port: number; localPort: number; mode: string; transport: string; state: 'subscribing' | 'active' | 'failed' | 'closed'; connections: number; error?: string; warnings?: string[];
@@ -23,8 +24,6 @@ export interface IncomingStatus {
 export interface ListenOutcome { subscribed: boolean; error?: string }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-/** How long close() waits for the program's last answers to reach the tunnel. */
-const DRAIN_MS = 2_000;
 
 /** Where a connection to the program's listener goes: its bound address, loopback for a wildcard. */
 function localHost(address: string): string {
@@ -34,7 +33,7 @@ function localHost(address: string): string {
 export class IncomingService {
   private readonly subs = new Map<string, { status: IncomingStatus; sub?: Subscription; settled: Promise<ListenOutcome> }>();
   /** Stolen connections the program may still be answering. */
-  private readonly answering = new Set<IncomingConnection>();
+  private readonly answering = new Set<JoinedRelay>();
 
   constructor(
     private readonly agent: () => AgentSession | undefined,
@@ -109,38 +108,29 @@ export class IncomingService {
     conn.pipe(local);
     if (conn.mode === 'steal') {
       local.pipe(conn);
-      this.answering.add(conn);
-      conn.once('close', () => this.answering.delete(conn));
+      const relay = { local, remote: conn };
+      this.answering.add(relay);
+      conn.once('close', () => this.answering.delete(relay));
     }
     else local.resume();   // mirror: the program's answers go nowhere
-    local.on('error', () => conn.destroy());
-    conn.on('error', () => local.destroy());
-    conn.on('close', () => local.end());
+    // A reset on either side is a reset on the other; a stream cut before the pod's FIN (the
+    // tunnel lost) resets the program's socket rather than ending it cleanly.
+    local.on('error', () => conn.destroy(new Error('connection reset by the program')));
+    conn.on('error', () => local.resetAndDestroy());
+    conn.on('close', () => { if (conn.readableEnded) local.end(); else if (!local.destroyed) local.resetAndDestroy(); });
   }
 
   status(): IncomingStatus[] {
     return [...this.subs.values()].map((e) => ({ ...e.status }));
   }
 
-  /** Stops every subscription, after the answers the program already gave (stolen connections it
-   * has answered) have reached the pod-side client — a program that exits right after replying
-   * loses nothing. A stolen connection is done when it closes both ways; waiting only until our
-   * side was handed to the tunnel is not enough, because unsubscribing makes the agent drop what
-   * it has not yet written to the pod. Bounded: connections still open after DRAIN_MS are cut. */
+  /** Stops every subscription, once the answers the program already gave (stolen connections it
+   * has finished answering) are handed to the tunnel: the agent delivers them to the pod-side
+   * client after the unsubscribe (it drains streams whose workstation side shut down), so a
+   * program that exits right after replying loses nothing. */
   async close(): Promise<void> {
-    await this.drainAnswers();
+    await drainRelays(this.answering);
     await Promise.allSettled([...this.subs.values()].map((e) => e.sub?.close()));
     this.subs.clear();
-  }
-
-  private async drainAnswers(): Promise<void> {
-    const pending = [...this.answering].filter((c) => !c.destroyed);
-    if (pending.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled(pending.map((c) => new Promise<void>((resolve) => { c.once('close', resolve); }))),
-      new Promise<void>((resolve) => { timer = setTimeout(resolve, DRAIN_MS); }),
-    ]);
-    clearTimeout(timer);
   }
 }

@@ -20,6 +20,7 @@ import { buildPathRules, matchRule, type PathRule } from './path-rules.js';
 import { pathMapper, type PathMapper } from './path-mapping.js';
 import { RelayPeers, type ExpectedPeer } from './relay-peers.js';
 import { relayTcp, type TcpCounters } from './tcp-relay.js';
+import { drainRelays, type JoinedRelay } from './relay-drain.js';
 import { UdpRelays, type UdpCounters } from './udp-relay.js';
 import { relayUnix, unixPathRemote } from './unix-relay.js';
 
@@ -64,6 +65,8 @@ export class LocalProxy {
   private readonly filter: OutgoingFilter;
   private readonly hello: ProxyMessageProps;
   private readonly tcp: TcpCounters = { connections: 0, active: 0, workstationToPodBytes: 0, podToWorkstationBytes: 0 };
+  /** Joined outgoing TCP relays: close() lets them hand the program's last bytes to the tunnel. */
+  private readonly tcpRelays = new Set<JoinedRelay>();
   private readonly layerStats: Record<string, number> = {};
   private readonly warned = new Set<string>();
   private readonly rules: PathRule[];
@@ -200,7 +203,7 @@ export class LocalProxy {
         const relayPort = await this.udp.relayFor(address, port);
         return { action: layerPb.ConnectAction.CONNECT_REDIRECT, redirect: { address: '127.0.0.1', port: relayPort }, cacheable: true };
       }
-      const relay = await relayTcp(agent, address, port, ipv6, this.tcp, peer());
+      const relay = await relayTcp(agent, address, port, ipv6, this.tcp, peer(), this.tcpRelays);
       return { action: layerPb.ConnectAction.CONNECT_REDIRECT, redirect: relay };
     } catch (err) {
       this.opts.log('debug', `connect ${address}:${port} through the target failed: ${(err as Error).message}`);
@@ -237,8 +240,7 @@ export class LocalProxy {
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await this.udp.close();
-    await this.incoming.close();
+    await Promise.all([this.udp.close(), drainRelays(this.tcpRelays), this.incoming.close()]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

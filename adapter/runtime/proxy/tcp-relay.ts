@@ -9,6 +9,7 @@ import { markStage, stageTracing } from '#proto/runtime/stage-trace.js';
 import { peerUidViaHelper } from '../process/peer-uid-client.js';
 import type { AgentSession, TunnelSocket } from '../tunnel/agent-session.js';
 import type { ExpectedPeer } from './relay-peers.js';
+import type { JoinedRelay } from './relay-drain.js';
 
 const ACCEPT_DEADLINE_MS = 10_000;
 export const CONNECT_TIMEOUT_MS = 15_000;
@@ -27,9 +28,15 @@ async function admitted(local: Socket, peer: ExpectedPeer | undefined): Promise<
   return (await checkLoopbackPeer(local, { fastLookup: peerUidViaHelper })).allowed;
 }
 
-/** Joins the program's connection and the agent's, counting bytes. */
-function join(local: Socket, remote: TunnelSocket, counters: TcpCounters): void {
+/**
+ * Joins the program's connection and the agent's, counting bytes. A tunnel stream that ends
+ * without the target's FIN (cut: the session closed, the tunnel dropped) resets the program's
+ * socket: a program never sees a clean end after missing bytes.
+ */
+function join(local: Socket, remote: TunnelSocket, counters: TcpCounters, live?: Set<JoinedRelay>): void {
   counters.active++;
+  const entry: JoinedRelay = { local, remote };
+  live?.add(entry);
   let done = false;
   const finish = (): void => { if (!done) { done = true; counters.active--; } };
   local.on('data', (b: Buffer) => { counters.workstationToPodBytes += b.length; });
@@ -44,15 +51,27 @@ function join(local: Socket, remote: TunnelSocket, counters: TcpCounters): void 
   remote.pipe(local);
   local.on('error', () => remote.resetAndDestroy());
   remote.on('error', () => local.resetAndDestroy());
-  local.on('close', () => { if (!remote.destroyed) remote.destroy(); finish(); });
-  remote.on('close', () => { if (!local.destroyed) local.end(); finish(); });
+  local.on('close', () => {
+    // The program's FIN may still be queued behind bytes waiting for the agent's window: let them go.
+    const flushing = remote.writableEnded && !remote.writableFinished;
+    if (!remote.destroyed && !flushing) remote.destroy();
+    finish();
+  });
+  remote.on('close', () => {
+    live?.delete(entry);
+    if (!local.destroyed) {
+      if (remote.readableEnded) local.end();
+      else local.resetAndDestroy();
+    }
+    finish();
+  });
 }
 
 /**
  * Connects in the target and returns the loopback address the layer should connect to. The
  * one-shot listener opens while the agent connects (both are needed before the layer's answer).
  */
-export async function relayTcp(agent: AgentSession, host: string, port: number, ipv6: boolean, counters: TcpCounters, peer?: ExpectedPeer): Promise<{ address: string; port: number }> {
+export async function relayTcp(agent: AgentSession, host: string, port: number, ipv6: boolean, counters: TcpCounters, peer?: ExpectedPeer, live?: Set<JoinedRelay>): Promise<{ address: string; port: number }> {
   markStage('proxy.decided');
   const bindHost = ipv6 && host.includes(':') ? '::1' : '127.0.0.1';
   // noDelay: the relay forwards what the target wrote as it comes (no Nagle wait behind an unacknowledged segment).
@@ -74,7 +93,7 @@ export async function relayTcp(agent: AgentSession, host: string, port: number, 
       clearTimeout(timer);
       server.close();
       counters.connections++;
-      join(local, joined, counters);
+      join(local, joined, counters, live);
       local.resume();
     });
   });
@@ -82,7 +101,7 @@ export async function relayTcp(agent: AgentSession, host: string, port: number, 
     server.once('error', reject);
     server.listen(0, bindHost, () => resolve());
   });
-  const [connected, listened] = await Promise.allSettled([agent.connectTcp(host, port, { timeoutMs: CONNECT_TIMEOUT_MS }), listening]);
+  const [connected, listened] = await Promise.allSettled([agent.connectTcp(host, port, { timeoutMs: CONNECT_TIMEOUT_MS, allowHalfOpen: true }), listening]);
   markStage('tunnel.reply');
   const addr = server.address();
   if (connected.status === 'rejected' || listened.status === 'rejected' || !addr || typeof addr === 'string') {

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import WebSocket from 'ws';
-import { DEFAULT_STREAM_WINDOW } from '#proto/runtime/byte-stream.js';
+import { DEFAULT_STREAM_WINDOW, type TunnelByteStream } from '#proto/runtime/byte-stream.js';
 import { hasCapability } from '#proto/runtime/capabilities.js';
 import { TunnelConnection } from '#proto/runtime/connection.js';
 import { TunnelError } from '#proto/runtime/errors.js';
@@ -22,6 +22,7 @@ import { TraceStreamImpl } from '../trace/trace-stream.js';
 import type { SnapshotKind, SnapshotResult, TraceGadget, TraceOptions, TraceSession } from '../trace/trace-types.js';
 import { IncomingConnectionImpl, TunnelSocketImpl } from './tunnel-socket.js';
 import { TunnelUdpSocketImpl } from './tunnel-udp.js';
+import { untilFlushedOrIdle } from './until-flushed.js';
 
 const READ_FILE_CHUNK = 1024 * 1024;
 const ADDRESS_FAMILIES = { 0: 'any', 4: 'ipv4', 6: 'ipv6' } as const;
@@ -74,6 +75,8 @@ export async function openClientSession(opts: ConnectAgentOptions): Promise<Agen
 
 class ClientAgentSession extends EventEmitter implements AgentSession {
   private readonly subscriptions = new Map<number, SubscriptionImpl>();
+  /** Open byte streams (outgoing and incoming): close() lets those that ended hand over their last bytes. */
+  private readonly byteStreams = new Set<TunnelByteStream>();
 
   constructor(private readonly conn: TunnelConnection, readonly target: string, readonly capabilities: ReadonlySet<string>, readonly sessionId?: number) {
     super();
@@ -94,7 +97,7 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
     await request(this.conn, { kind: 'tcpConnect', host, port, initialWindow: DEFAULT_STREAM_WINDOW, timeoutMs }, 'tcpConnected', `connect ${host}:${port} in ${this.target}`, {
       timeoutMs: timeoutMs + 5_000,
       keep: (id, ok) => {
-        socket = new TunnelSocketImpl(this.conn, id, { sendWindow: ok.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW, allowHalfOpen: opts.allowHalfOpen ?? false, local: ok.local, remote: ok.remote });
+        socket = this.track(new TunnelSocketImpl(this.conn, id, { sendWindow: ok.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW, allowHalfOpen: opts.allowHalfOpen ?? false, local: ok.local, remote: ok.remote }));
       },
     });
     // Safe: `keep` ran synchronously before the request resolved.
@@ -107,7 +110,7 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
     await request(this.conn, { kind: 'unixConnect', path, initialWindow: DEFAULT_STREAM_WINDOW }, 'tcpConnected', `connect unix:${path} in ${this.target}`, {
       timeoutMs: 15_000,
       keep: (id, ok) => {
-        socket = new TunnelSocketImpl(this.conn, id, { sendWindow: ok.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW, allowHalfOpen: opts.allowHalfOpen ?? false, local: ok.local, remote: ok.remote });
+        socket = this.track(new TunnelSocketImpl(this.conn, id, { sendWindow: ok.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW, allowHalfOpen: opts.allowHalfOpen ?? false, local: ok.local, remote: ok.remote }));
       },
     });
     // Safe: `keep` ran synchronously before the request resolved.
@@ -245,14 +248,15 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
       return;
     }
     const sub = this.subscriptions.get(msg.subscriptionStreamId);
-    if (!sub) {
+    if (!sub?.active) {
       this.conn.sendStreamError(frame.streamId, 'NOT_FOUND', `incoming connection for unknown subscription ${msg.subscriptionStreamId}`);
       return;
     }
-    const connection = new IncomingConnectionImpl(this.conn, frame.streamId, {
+    const connection = this.track(new IncomingConnectionImpl(this.conn, frame.streamId, {
       sendWindow: msg.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW, allowHalfOpen: false,
       source: msg.source, destination: msg.destination, mode: msg.mode, transport: msg.transport,
-    });
+    }));
+    sub.track(connection);
     try {
       sub.onConnection(connection);
     } catch (err) {
@@ -301,7 +305,20 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
     return this.conn.ping();
   }
 
+  private track<S extends TunnelByteStream>(stream: S): S {
+    this.byteStreams.add(stream);
+    stream.once('close', () => this.byteStreams.delete(stream));
+    return stream;
+  }
+
+  /**
+   * Closes the tunnel once every stream whose writer has ended handed its last bytes and Shutdown
+   * to it (paced by the agent's window; see until-flushed.ts): the agent delivers them after the
+   * session is gone. Streams still open both ways are cut (their peers see a reset).
+   */
   async close(): Promise<void> {
+    if (this.conn.closed) return;
+    await Promise.all([...this.byteStreams].filter((s) => s.writableEnded).map((s) => untilFlushedOrIdle(s)));
     if (this.conn.closed) return;
     const closed = new Promise<void>((resolve) => this.conn.once('close', () => resolve()));
     this.conn.close('client closed the session');

@@ -3,7 +3,8 @@
 // the agent: several sessions may mirror one port (each gets the copy) and several filtered
 // steals may share a port (first subscribed wins; steal/shared-port-rules.ts), but an
 // unfiltered steal owns its port alone.
-// close() of a subscription detaches at once and closes that subscription's connections.
+// close() of a subscription detaches at once and closes that subscription's connections, except
+// those whose workstation side already shut down: they drain their answer to the pod first.
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
@@ -15,6 +16,7 @@ import { MirrorEngine } from './mirror/mirror-engine.js';
 import { StealEngine, type StolenConnection } from './steal/steal-engine.js';
 import { relayTcp } from './steal/tcp-relay.js';
 import { relayUdp } from './steal/udp-relay.js';
+import { closeUnlessDraining } from './close-unless-draining.js';
 import { checkStealAllowed, reportOverlaps, type PortSteal } from './steal/shared-port-rules.js';
 
 export interface EbpfServiceOptions {
@@ -118,7 +120,7 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
       close: () => {
         if (!this.udpSteals.delete(port)) return;
         release();
-        for (const s of streams) s.destroy();
+        for (const s of streams) closeUnlessDraining(s);
       },
     };
   }
@@ -159,7 +161,7 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
       close: () => {
         if (route) owner.filtered = owner.filtered.filter((r) => r !== route);
         else owner.unfiltered = undefined;
-        for (const s of streams) s.destroy();
+        for (const s of streams) closeUnlessDraining(s);
         if (!owner.unfiltered && owner.filtered.length === 0 && this.tcpSteals.get(port) === owner) {
           this.tcpSteals.delete(port);
           owner.release();

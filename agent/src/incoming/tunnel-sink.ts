@@ -12,6 +12,7 @@ import type { Msg } from '#proto/runtime/messages.js';
 import type { Logger } from '../log.js';
 import type { RecordedMsg } from './mirror/capture.js';
 import { RecordSender } from './record-sender.js';
+import { closeUnlessDraining } from './close-unless-draining.js';
 import type { IncomingConnectionInfo, IncomingSink, IncomingSubscription } from './service.js';
 
 export class TunnelIncomingSink implements IncomingSink, StreamHandler {
@@ -48,7 +49,7 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
     const id = this.conn.openStream(placeholder);
     const recvWindow = DEFAULT_STREAM_WINDOW;
     this.conn.send(id, { kind: 'incomingConnection', subscriptionStreamId: this.streamId, source: info.source, destination: info.destination, mode: info.mode, initialWindow: recvWindow, transport: info.transport });
-    const stream = new TunnelByteStream(this.conn, id, { sendWindow: DEFAULT_STREAM_WINDOW, recvWindow });
+    const stream = new TunnelByteStream(this.conn, id, { sendWindow: DEFAULT_STREAM_WINDOW, recvWindow, drainWritesDiscarded: true });
     this.connections.add(stream);
     stream.once('close', () => this.connections.delete(stream));
     if (this.ended || this.conn.closed) stream.destroy();
@@ -102,6 +103,6 @@ export class TunnelIncomingSink implements IncomingSink, StreamHandler {
     if (tell) this.conn.send(this.streamId, { kind: 'unsubscribed', reason });
     this.conn.detach(this.streamId);
     this.recorder?.close();
-    for (const c of this.connections) c.destroy();
+    for (const c of this.connections) closeUnlessDraining(c);
   }
 }

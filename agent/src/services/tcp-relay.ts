@@ -70,7 +70,7 @@ export async function serveTcpConnect(ctx: { conn: TunnelConnection; streamId: n
     socket.setNoDelay(true);
     const recvWindow = DEFAULT_STREAM_WINDOW;
     conn.send(streamId, { kind: 'tcpConnected', local: opened.local, remote: opened.remote, initialWindow: recvWindow });
-    const stream = new TunnelByteStream(conn, streamId, { sendWindow: req.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow });
+    const stream = new TunnelByteStream(conn, streamId, { sendWindow: req.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow, drainWritesDiscarded: true });
     relay(stream, socket, log.child({ stream: streamId, remote: `${address}:${req.port}` }));
   } catch (err) {
     socket?.destroy();
@@ -80,7 +80,11 @@ export async function serveTcpConnect(ctx: { conn: TunnelConnection; streamId: n
   }
 }
 
-/** Pipes both ways with half-close; a reset on either side resets the other. */
+/**
+ * Pipes both ways with half-close; a reset on either side resets the other. The tunnel lost
+ * after the client's Shutdown: the stream drains the client's last bytes to the target, then FIN
+ * (orphaned). Lost before it: the target sees a reset, never a clean FIN after a truncated stream.
+ */
 export function relay(stream: TunnelByteStream, socket: net.Socket, log: Logger): void {
   if (stageTracing()) {
     stream.once('data', () => markStage('agent.request-data'));
@@ -96,11 +100,17 @@ export function relay(stream: TunnelByteStream, socket: net.Socket, log: Logger)
     // Orderly close after both FINs: let the stream finish its own shutdown.
     if (!stream.destroyed && stream.writableFinished && stream.readableEnded) stream.destroy();
   });
-  stream.on('error', (err: TunnelError) => {
-    if (err.code === 'RESET') socket.resetAndDestroy();
-    else socket.destroy();
+  stream.on('error', () => {
+    if (!socket.destroyed) socket.resetAndDestroy();
   });
   stream.on('close', () => {
+    if (stream.orphaned && !socket.destroyed) {
+      // The client is gone: its bytes and FIN are queued on the socket; what the target still sends goes nowhere.
+      socket.unpipe(stream);
+      socket.resume();
+      socket.destroySoon();
+      return;
+    }
     if (!socket.destroyed && socket.writableFinished && (socket.readableEnded || !socket.readable)) socket.destroy();
   });
 }

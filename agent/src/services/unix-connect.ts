@@ -27,7 +27,7 @@ export async function serveUnixConnect(ctx: { conn: TunnelConnection; streamId: 
     });
     if (conn.closed) return void socket.destroy();
     conn.send(streamId, { kind: 'tcpConnected', local: { address: '', port: 0 }, remote: { address: '', port: 0 }, initialWindow: DEFAULT_STREAM_WINDOW });
-    const stream = new TunnelByteStream(conn, streamId, { sendWindow: req.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW });
+    const stream = new TunnelByteStream(conn, streamId, { sendWindow: req.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow: DEFAULT_STREAM_WINDOW, drainWritesDiscarded: true });
     relay(stream, socket, log.child({ stream: streamId, remote: `unix:${req.path}` }));
   } catch (err) {
     socket?.destroy();
