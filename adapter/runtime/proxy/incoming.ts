@@ -11,8 +11,8 @@ import type { SessionPolicy } from '../config/policy.js';
 import type { AgentSession, IncomingConnection, Subscription } from '../tunnel/agent-session.js';
 import { compileRequestMatcher, type RequestMatcher } from './http-request-match.js';
 import { MirrorDelivery, type MirrorDeliveryCounters } from './mirror-delivery.js';
-import { deliverUdp } from './udp-delivery.js';
 import { drainRelays, type JoinedRelay } from './relay-drain.js';
+import { deliverUdp, endUdpDeliveries, type UdpDelivery } from './udp-delivery.js';
 
 export interface IncomingStatus {
   port: number; localPort: number; mode: string; transport: string; state: 'subscribing' | 'active' | 'failed' | 'closed'; connections: number; error?: string; warnings?: string[];
@@ -34,6 +34,8 @@ export class IncomingService {
   private readonly subs = new Map<string, { status: IncomingStatus; sub?: Subscription; settled: Promise<ListenOutcome> }>();
   /** Stolen connections the program may still be answering. */
   private readonly answering = new Set<JoinedRelay>();
+  /** Stolen UDP peers joined to the program's socket. */
+  private readonly udpPeers = new Set<UdpDelivery>();
 
   constructor(
     private readonly agent: () => AgentSession | undefined,
@@ -73,7 +75,6 @@ export class IncomingService {
     entry.settled = agent.subscribe({ port: remotePort, mode: p.mode, transport, ...(httpFilter ? { httpFilter } : {}) }, (conn) => {
       status.connections++;
       if (conn.mode === 'mirror') this.deliverMirror(conn, localPort, address, mirrorMatcher, status.mirrored!);
-      else if (transport === 'udp') deliverUdp(conn, localPort, localHost(address));
       else this.deliver(conn, localPort, address);
     }).then((sub) => {
       entry.sub = sub;
@@ -104,6 +105,12 @@ export class IncomingService {
   }
 
   private deliver(conn: IncomingConnection, localPort: number, address: string): void {
+    if (conn.transport === 'udp') {
+      const delivery = deliverUdp(conn, localHost(address), localPort);
+      this.udpPeers.add(delivery);
+      conn.once('close', () => this.udpPeers.delete(delivery));
+      return;
+    }
     const local = connect({ port: localPort, host: localHost(address), allowHalfOpen: true });
     conn.pipe(local);
     if (conn.mode === 'steal') {
@@ -129,7 +136,7 @@ export class IncomingService {
    * client after the unsubscribe (it drains streams whose workstation side shut down), so a
    * program that exits right after replying loses nothing. */
   async close(): Promise<void> {
-    await drainRelays(this.answering);
+    await Promise.all([drainRelays(this.answering), endUdpDeliveries(this.udpPeers)]);
     await Promise.allSettled([...this.subs.values()].map((e) => e.sub?.close()));
     this.subs.clear();
   }

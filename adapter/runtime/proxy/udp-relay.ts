@@ -5,6 +5,7 @@
 import { createSocket, type RemoteInfo, type Socket as DgramSocket } from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import type { AgentSession, TunnelUdpSocket } from '../tunnel/agent-session.js';
+import { readQueuedDatagrams } from './read-queued-datagrams.js';
 
 export interface UdpCounters { datagramsOut: number; datagramsIn: number; dnsQueries: number; dnsFailures: number }
 
@@ -115,11 +116,11 @@ export class UdpRelays {
   /**
    * Ends every relay without losing what the program already sent: a program that sends and
    * exits at once leaves datagrams queued on a relay socket and agent sockets still opening.
-   * One event-loop turn reads what is queued, the relays stop receiving, then the forwards in
+   * The event loop turns until what is queued is read, the relays stop receiving, then the forwards in
    * flight finish (bounded) before the agent sockets are closed behind their last datagram.
    */
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await readQueuedDatagrams(() => this.counters.datagramsOut);
     const relays: Relay[] = [];
     for (const relay of this.relays.values()) {
       try {

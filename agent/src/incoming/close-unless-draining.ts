@@ -12,3 +12,9 @@ export function closeUnlessDraining(stream: Duplex): void {
   if (stream instanceof TunnelByteStream && stream.peerShutdown) return;
   stream.destroy();
 }
+
+/** Resolves once `stream` delivered its last byte (or was destroyed). */
+export function untilReadEnded(stream: Duplex): Promise<void> {
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => { stream.once('end', resolve); stream.once('close', resolve); });
+}

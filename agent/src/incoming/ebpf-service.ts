@@ -16,7 +16,7 @@ import { MirrorEngine } from './mirror/mirror-engine.js';
 import { StealEngine, type StolenConnection } from './steal/steal-engine.js';
 import { relayTcp } from './steal/tcp-relay.js';
 import { relayUdp } from './steal/udp-relay.js';
-import { closeUnlessDraining } from './close-unless-draining.js';
+import { closeUnlessDraining, untilReadEnded } from './close-unless-draining.js';
 import { checkStealAllowed, reportOverlaps, type PortSteal } from './steal/shared-port-rules.js';
 
 export interface EbpfServiceOptions {
@@ -119,8 +119,12 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
     return {
       close: () => {
         if (!this.udpSteals.delete(port)) return;
-        release();
         for (const s of streams) closeUnlessDraining(s);
+        // Streams left to drain still send the workstation's last datagrams from the stolen socket:
+        // it is released once they have read everything the workstation sent.
+        const draining = [...streams].filter((s) => !s.destroyed);
+        if (draining.length === 0) release();   // detach at once
+        else void Promise.all(draining.map(untilReadEnded)).then(release);
       },
     };
   }

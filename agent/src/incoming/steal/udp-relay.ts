@@ -15,7 +15,9 @@ export function relayUdp(socket: dgram.Socket, port: number, sink: IncomingSink,
     for (const [key, p] of peers) if (now - p.last > IDLE_MS) { peers.delete(key); p.stream.end(); }
   }, 5_000);
   timer.unref();
+  let open = true;
   socket.on('close', () => {
+    open = false;
     clearInterval(timer);
     for (const p of peers.values()) p.stream.end();
     peers.clear();
@@ -37,7 +39,8 @@ export function relayUdp(socket: dgram.Socket, port: number, sink: IncomingSink,
       streams.add(stream);
       stream.on('data', (reply: Buffer) => {
         entry.last = Date.now();
-        socket.send(reply, rinfo.port, rinfo.address);
+        // A stream left to drain after the unsubscribe closed the socket: nowhere to send (send would throw).
+        if (open) socket.send(reply, rinfo.port, rinfo.address);
       });
       stream.on('error', () => {});
       stream.on('close', () => { streams.delete(stream); if (peers.get(key) === entry) peers.delete(key); });
