@@ -10,6 +10,7 @@ import { NodeBridge } from './bridge.js';
 import { CdpClient } from './cdp-client.js';
 import { pathMapping } from './path-mapping.js';
 import { watchSessionEnd } from './session-end.js';
+import { warnAboutProbes } from '../remote-probe-warning.js';
 
 interface InspectorTarget { webSocketDebuggerUrl?: string }
 
@@ -46,21 +47,6 @@ async function checkOwner(cdp: CdpClient, remote: RemoteProcessAccess, inspector
   if (r.result.value === inspector.pid) return;
   throw new DapError('TARGET_UNREACHABLE', `the inspector on 127.0.0.1:${inspector.port} in ${remote.target} belongs to process ${String(r.result.value)}, not to process ${inspector.pid} (${inspector.command}); `
     + `process ${inspector.pid} was${inspector.alreadyOpen ? ' not signalled' : ' signalled but opened no inspector there'}. Give "port" when its inspector uses another one`);
-}
-
-async function warnAboutProbes(ctx: BackendContext, remote: RemoteProcessAccess): Promise<void> {
-  let probes: string | undefined;
-  try {
-    probes = await withTimeout(remote.probes(), 5_000, 'reading the target pod');
-  } catch (e) {
-    ctx.log.log('warn', 'backend', `remote attach: cannot read the target's probes: ${(e as Error).message}`);
-    return;
-  }
-  if (!probes) return;
-  ctx.sink.event('output', {
-    category: 'console',
-    output: `kmirror-dap: while the process in ${remote.target} is stopped at a breakpoint it answers no probe; it fails its liveness probe and the kubelet may restart the container. Probes found: ${probes}.\n`,
-  });
 }
 
 export async function attachRemote(ctx: BackendContext, remote: RemoteProcessAccess): Promise<BackendSession> {
