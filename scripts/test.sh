@@ -42,6 +42,12 @@ node -e '
   for (const file of fs.readdirSync(process.argv[1])) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + file, "utf8"));
     p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + (r.numTodoTests || 0);
+    // Name every failure here, at the end, where a truncated CI log still shows it.
+    for (const suite of r.testResults || []) {
+      const failed = (suite.assertionResults || []).filter((t) => t.status === "failed");
+      if (suite.status === "failed" && failed.length === 0) console.log(`FAILED ${file.replace(".json", "")}: ${suite.name}: ${(suite.message || "").split("\n")[0]}`);
+      for (const t of failed) console.log(`FAILED ${file.replace(".json", "")}: ${suite.name.replace(process.cwd() + "/", "")} > ${t.fullName}: ${String((t.failureMessages || [""])[0]).split("\n")[0].slice(0, 300)}`);
+    }
   }
   if (p + f === 0) { console.log("tests: no test ran"); process.exit(1); }
   console.log(`tests: ${p} passed, ${f} failed` + (s ? `, ${s} skipped` : ""));
