@@ -35,6 +35,8 @@ export interface BackendLaunchConfig {
   remoteRoot?: string;
   /** Snapshot breakpoints: each hit records the stack, locals and arguments as an `output` event (`data.kind` "kmirror/snapshot", with the pause it cost) and the program runs on, never stopped. Without it, remote attach warns about the container's probes. */
   nonBreaking?: boolean;
+  /** Remote attach (Node): when the container restarts or the pod is replaced, attach to the new process (the container's main one, or `processId` again), set the breakpoints again and go on, instead of ending the session; waits up to `targetTimeoutMs` (default 120000) for it. */
+  followRestarts?: boolean;
   /** Attach: host of a running debug server (Node inspector, headless dlv). */
   host?: string;
   /** Attach: port of a running debug server (Node inspector, headless dlv). */
@@ -52,6 +54,7 @@ export const LAUNCH_FIELDS = [
   'type', 'request', 'name', 'target', 'debugger', 'program', 'args', 'cwd', 'env', 'stopOnEntry', 'console',
   'processId', 'host', 'port', 'debuggerPath', 'kmirror', 'configFile', 'targetTimeoutMs', 'trace', 'traceOutput',
   'localRoot', 'remoteRoot', 'nonBreaking',
+  'followRestarts',
 ] as const satisfies readonly (keyof BackendLaunchConfig | 'debugger' | 'kmirror' | 'trace' | 'traceOutput')[];
 export type LaunchField = (typeof LAUNCH_FIELDS)[number];
 
@@ -115,6 +118,18 @@ export interface TargetIdentity {
   containerId?: string;
   deleting?: boolean;
   deleted?: boolean;
+  /** The target container's name, restart count, whether it runs now, and how its last instance ended. */
+  container?: string;
+  restartCount?: number;
+  running?: boolean;
+  lastExit?: ContainerExit;
+}
+
+/** How a container instance ended (its pod status: exit code, reason such as Error or OOMKilled, signal). */
+export interface ContainerExit {
+  exitCode?: number;
+  reason?: string;
+  signal?: number;
 }
 
 /** A process of the target checked for a debugger kind and held for this session (release() lets others attach). */

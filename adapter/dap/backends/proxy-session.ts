@@ -34,6 +34,8 @@ export interface ProxySessionOptions {
   onDispose?: () => void;
   /** Called after dispose stopped the processes (temp files, sockets). */
   cleanup?: () => Promise<void> | void;
+  /** Says why a debugger elsewhere went away (remote attach: the pod or container ended); the crash report names it. */
+  endReason?: () => Promise<string>;
 }
 
 export class ProxySession implements BackendSession {
@@ -94,6 +96,11 @@ export class ProxySession implements BackendSession {
 
   private onDebuggerGone(): void {
     if (this.disposing) return;
+    const { endReason } = this.opts;
+    if (endReason) {
+      void endReason().then((why) => { if (!this.disposing) this.opts.ctx.sink.crashed(`session ended: ${why}`); });
+      return;
+    }
     const tail = this.opts.debugger.stderrTail();
     this.opts.ctx.sink.crashed(`${this.opts.name} ended unexpectedly${tail ? `: ${tail.split('\n').slice(-3).join(' | ')}` : ''}`);
   }

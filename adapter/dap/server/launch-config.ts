@@ -57,6 +57,7 @@ function fieldChecks(debuggerKinds: readonly string[]): Record<Exclude<LaunchFie
     localRoot: { check: nonEmptyString, expected: 'a directory path of the checkout' },
     remoteRoot: { check: nonEmptyString, expected: 'a directory path inside the container' },
     nonBreaking: { check: isBool, expected: 'true or false' },
+    followRestarts: { check: isBool, expected: 'true or false' },
   };
 }
 
@@ -77,6 +78,9 @@ export function validateLaunchConfig(request: 'launch' | 'attach', raw: Record<s
   // A target may also come from the settings (`kmirror`, `configFile`); a missing one is then reported as such.
   if (request === 'attach' && [raw.processId, raw.port, raw.target, raw.kmirror, raw.configFile].every((v) => v === undefined)) {
     throw new DapError('BAD_LAUNCH_FIELD', 'attach configuration needs field "processId" (a running process), "port" (a debug server) or "target" (the main process of a pod or pid/N)');
+  }
+  if (request === 'launch' && raw.followRestarts !== undefined) {
+    throw new DapError('BAD_LAUNCH_FIELD', 'launch configuration field "followRestarts" is for "request": "attach" (a process in a pod); a launched program is started by kmirror-dap itself');
   }
   if ((raw.localRoot === undefined) !== (raw.remoteRoot === undefined)) {
     throw new DapError('BAD_LAUNCH_FIELD', `launch configuration field "${raw.localRoot === undefined ? 'localRoot' : 'remoteRoot'}" is required with "${raw.localRoot === undefined ? 'remoteRoot' : 'localRoot'}": the two map sources together`);

@@ -18,6 +18,10 @@ export interface TargetIdentity {
   containerId?: string;
   deleting?: boolean;
   deleted?: boolean;
+  container?: string;
+  restartCount?: number;
+  running?: boolean;
+  lastExit?: { exitCode?: number; reason?: string; signal?: number };
 }
 
 /** Where the session currently runs, for status displays. */
@@ -69,7 +73,13 @@ export class ClusterAgentSession extends ReconnectingAgentSession {
     try {
       const pod = await this.keeper.readTargetPod();
       const status = pod.status?.containerStatuses?.find((c) => c.name === container);
-      return { pod: podName, ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}), ...(status?.containerID ? { containerId: status.containerID } : {}), deleting: !!pod.metadata?.deletionTimestamp };
+      // The instance that ended: the current one while it is terminated, else the last one.
+      const ended = status?.state?.terminated ?? status?.lastState?.terminated;
+      return {
+        pod: podName, container, ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}), ...(status?.containerID ? { containerId: status.containerID } : {}),
+        deleting: !!pod.metadata?.deletionTimestamp, restartCount: status?.restartCount ?? 0, running: !!status?.state?.running,
+        ...(ended ? { lastExit: { exitCode: ended.exitCode, ...(ended.reason ? { reason: ended.reason } : {}), ...(ended.signal ? { signal: ended.signal } : {}) } } : {}),
+      };
     } catch (err) {
       if (statusCodeOf(err) === 404) return { pod: podName, deleted: true };
       throw err;

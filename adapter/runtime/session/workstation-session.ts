@@ -20,6 +20,7 @@ import { readEnvFile } from './env-file.js';
 import { filterTargetEnv } from './target-env.js';
 import type { DebuggerSpec, StartedDebuggerContainer } from '../cluster/debugger-container.js';
 import { debuggerSpec, listenAddress, type ContainerDebuggerKind, type PlacedDebugger } from '../placement/debugger-placement.js';
+import type { TargetIdentity } from '../placement/cluster-agent-session.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Where the session writes its log lines (adapt any logger: DAP, CLI, JSON). */
@@ -70,7 +71,7 @@ export interface WorkstationSession {
   /** The target container's probe settings (Kubernetes targets), for the remote-attach warning. */
   targetProbes(): Promise<string | undefined>;
   /** The target container instance now (Kubernetes targets), else undefined: why an attach session ended. */
-  targetIdentity(): Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean } | undefined>;
+  targetIdentity(): Promise<TargetIdentity | undefined>;
   /** Places the debugger container of a remote attach (Go, Python) in the target pod; Kubernetes targets only. */
   startDebugger(kind: ContainerDebuggerKind, timeoutMs: number): Promise<PlacedDebugger>;
   status(): SessionStatus;
@@ -224,8 +225,8 @@ class Session extends EventEmitter implements WorkstationSession {
     return cluster.targetProbes ? cluster.targetProbes() : undefined;
   }
 
-  async targetIdentity(): Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean } | undefined> {
-    const cluster = this.agent as AgentSession & { targetIdentity?: () => Promise<{ pod: string; uid?: string; containerId?: string; deleting?: boolean; deleted?: boolean }> };
+  async targetIdentity(): Promise<TargetIdentity | undefined> {
+    const cluster = this.agent as AgentSession & { targetIdentity?: () => Promise<TargetIdentity> };
     return cluster.targetIdentity ? cluster.targetIdentity() : undefined;
   }
 

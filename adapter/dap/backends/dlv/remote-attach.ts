@@ -11,6 +11,7 @@ import { DapError, withTimeout } from '../../common/errors.js';
 import { ProxySession } from '../proxy-session.js';
 import { RemoteDapLink } from '../remote-dap-link.js';
 import { warnAboutProbes } from '../remote-probe-warning.js';
+import { watchSessionEnd } from '../remote-session-end.js';
 import { remoteDlvAttachArgs, withPtraceHint } from './remote-attach-args.js';
 
 const DEFAULT_START_MS = 60_000;
@@ -27,12 +28,14 @@ export async function attachRemoteGo(ctx: BackendContext, remote: RemoteProcessA
     socket = await withTimeout(remote.connect(dlv.host, dlv.port), CONNECT_MS, `connecting to dlv in debugger container ${dlv.container}`);
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     await warnAboutProbes(ctx, remote);
+    const endReason = await watchSessionEnd(remote, { link: `dlv in debugger container ${dlv.container}` });
     const session = new ProxySession({
       name: 'dlv', ctx, debugger: new RemoteDapLink(socket), input: socket, output: socket, adapterID: 'go',
       launch: { command: 'attach', args: remoteDlvAttachArgs(config, held.pid) },
       // The process belongs to the cluster: detach never ends it, whatever the editor asks.
       rewriteRequest: (command, args) => (command === 'disconnect' ? { ...args, terminateDebuggee: false } : args),
       cleanup: () => held.release(),
+      endReason,
     });
     const attach = session.launch.bind(session);
     session.launch = () => attach().catch((e: unknown) => { throw withPtraceHint(e); });

@@ -99,7 +99,7 @@ export class NodeBridge implements BackendSession {
 
   /** `remote`: attached to a process in a target (the inspector held through its agent, paths mapped). */
   constructor(private readonly ctx: BackendContext, private readonly cdp: CdpClient, private readonly debuggee: DebuggerProcess | undefined,
-    private readonly remote?: { inspector: RemoteInspector; mapping: PathMapping; endReason?: () => Promise<string> }) {
+    private readonly remote?: { inspector: RemoteInspector; mapping: PathMapping; endReason?: () => Promise<string>; onGone?: (endReason: () => Promise<string>) => void }) {
     this.entryPending = !!debuggee;
     this.scripts = new ScriptRegistry(ctx.log, remote?.mapping);
     this.variables = new VariableStore(cdp);
@@ -115,6 +115,8 @@ export class NodeBridge implements BackendSession {
       remote?.inspector.release();
       if (this.debuggee || this.disposed) return;
       if (!remote?.endReason) return ctx.sink.event('terminated', {});
+      // Following restarts: the owner re-attaches instead of ending the session.
+      if (remote.onGone) return remote.onGone(remote.endReason);
       // Say why before ending: a deleted pod, a restarted container, or a lost tunnel.
       void remote.endReason().then((why) => {
         ctx.sink.event('output', { category: 'important', output: `kmirror-dap: session ended: ${why}\n` });

@@ -9,7 +9,8 @@ import { DapError, withTimeout } from '../../common/errors.js';
 import { NodeBridge } from './bridge.js';
 import { CdpClient } from './cdp-client.js';
 import { pathMapping } from './path-mapping.js';
-import { watchSessionEnd } from './session-end.js';
+import { watchSessionEnd } from '../remote-session-end.js';
+import { followRestarts, type FollowHooks } from './follow-restarts.js';
 import { warnAboutProbes } from '../remote-probe-warning.js';
 
 interface InspectorTarget { webSocketDebuggerUrl?: string }
@@ -50,6 +51,12 @@ async function checkOwner(cdp: CdpClient, remote: RemoteProcessAccess, inspector
 }
 
 export async function attachRemote(ctx: BackendContext, remote: RemoteProcessAccess): Promise<BackendSession> {
+  if (ctx.config.followRestarts) return followRestarts(ctx, remote, (c, follow) => attachOnce(c, remote, follow));
+  return attachOnce(ctx, remote);
+}
+
+/** One attach to the process; `follow.onGone` (following restarts) is called instead of ending the session when it goes away. */
+async function attachOnce(ctx: BackendContext, remote: RemoteProcessAccess, follow?: FollowHooks): Promise<BackendSession> {
   const { config } = ctx;
   const inspector = await remote.openNodeInspector({ pid: config.processId ?? 0, ...(config.port ? { port: config.port } : {}) });
   try {
@@ -60,9 +67,9 @@ export async function attachRemote(ctx: BackendContext, remote: RemoteProcessAcc
     ctx.log.log('info', 'backend', `attached to process ${inspector.pid} (${inspector.command}) in ${remote.target}${inspector.alreadyOpen ? ' (its inspector was already open)' : ' (inspector opened with SIGUSR1)'}`);
     // Snapshot mode never leaves the process stopped: its probes keep being answered.
     if (config.nonBreaking) ctx.sink.event('output', { category: 'console', output: `kmirror-dap: snapshot mode ("nonBreaking"): breakpoints in ${remote.target} record the stack and variables and the process runs on (each snapshot's pause is in its record).\n` });
-    else await warnAboutProbes(ctx, remote);
+    else if (!follow?.again) await warnAboutProbes(ctx, remote);
     const endReason = await watchSessionEnd(remote);
-    return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot), endReason });
+    return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot), endReason, ...(follow ? { onGone: follow.onGone } : {}) });
   } catch (e) {
     inspector.release();
     throw e;
