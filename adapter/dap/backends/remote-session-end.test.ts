@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instanceChanged, whyEnded } from './remote-session-end.js';
+import { endSettled, whyEnded } from './remote-session-end.js';
 
 const before = { pod: 'web-1', uid: 'u1', containerId: 'containerd://a', container: 'app', restartCount: 0, running: true };
 
@@ -19,18 +19,18 @@ describe('whyEnded', () => {
     expect(whyEnded(before, restarted)).toBe('container app of pod web-1 restarted (exit code 137: Error, restart 1); the process attached to is gone');
     // Not restarted yet (CrashLoopBackOff wait): the same instance, terminated.
     expect(whyEnded(before, { ...before, running: false, lastExit: { exitCode: 0, reason: 'Completed' } }))
-      .toBe('container app of pod web-1 stopped (exit code 0: Completed, restart 0); the process attached to is gone');
+      .toBe('container app of pod web-1 stopped (exit code 0: Completed, restart 0); the process attached to is gone and the kubelet starts it again after its back-off');
     expect(whyEnded(before, { ...before, restartCount: 2 })).toMatch(/restarted \(exit code unknown, restart 2\)/);
   });
 });
 
-describe('instanceChanged', () => {
-  it('is false only while the same container instance runs in the same pod', () => {
-    expect(instanceChanged(before, { ...before })).toBe(false);
-    expect(instanceChanged(before, { ...before, containerId: 'containerd://b' })).toBe(true);
-    expect(instanceChanged(before, { ...before, running: false })).toBe(true);
-    expect(instanceChanged(before, { ...before, restartCount: 1 })).toBe(true);
-    expect(instanceChanged(before, { pod: 'web-2', uid: 'u2' })).toBe(true);
-    expect(instanceChanged(before, { pod: 'web-1', deleted: true })).toBe(true);
+describe('endSettled', () => {
+  it('is false while the same container instance runs or has only just terminated', () => {
+    expect(endSettled(before, { ...before })).toBe(false);
+    expect(endSettled(before, { ...before, running: false })).toBe(false);
+    expect(endSettled(before, { ...before, containerId: 'containerd://b' })).toBe(true);
+    expect(endSettled(before, { ...before, restartCount: 1 })).toBe(true);
+    expect(endSettled(before, { pod: 'web-2', uid: 'u2' })).toBe(true);
+    expect(endSettled(before, { pod: 'web-1', deleted: true })).toBe(true);
   });
 });

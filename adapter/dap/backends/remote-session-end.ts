@@ -16,10 +16,14 @@ function exitWords(exit: ContainerExit | undefined): string {
   return exit.reason ? `${code}: ${exit.reason}` : code;
 }
 
-/** True when the pod no longer runs the container instance of `before` (or is gone). */
-export function instanceChanged(before: TargetIdentity, after: TargetIdentity): boolean {
+/**
+ * True when the status says all there is to say: the pod is gone, or the container was started
+ * again (new id, restart count up). A container just terminated is about to be restarted: its
+ * end waits for that (the kubelet's first restart is immediate; a back-off outlasts the wait).
+ */
+export function endSettled(before: TargetIdentity, after: TargetIdentity): boolean {
   return !!(after.deleted || after.deleting || after.pod !== before.pod || (after.uid && before.uid && after.uid !== before.uid)
-    || after.containerId !== before.containerId || (after.restartCount ?? 0) > (before.restartCount ?? 0) || after.running === false);
+    || after.containerId !== before.containerId || (after.restartCount ?? 0) > (before.restartCount ?? 0));
 }
 
 /** `link`: what closed (the process's inspector, dlv's connection). */
@@ -35,7 +39,7 @@ export function whyEnded(before: TargetIdentity | undefined, after: TargetIdenti
   if (after.containerId !== before.containerId || restarts > (before.restartCount ?? 0)) {
     return `${container} restarted (${exitWords(after.lastExit)}, restart ${restarts}); the process attached to is gone`;
   }
-  if (after.running === false) return `${container} stopped (${exitWords(after.lastExit)}, restart ${restarts}); the process attached to is gone`;
+  if (after.running === false) return `${container} stopped (${exitWords(after.lastExit)}, restart ${restarts}); the process attached to is gone and the kubelet starts it again after its back-off`;
   return `the tunnel to the agent was lost (pod ${before.pod} and its container are unchanged)`;
 }
 
@@ -51,7 +55,7 @@ export async function watchSessionEnd(remote: RemoteProcessAccess, opts: { link?
     const deadline = Date.now() + (opts.settleMs ?? SETTLE_MS);
     for (;;) {
       const after = await readIdentity(remote).catch((e: unknown) => e as Error);
-      const settled = !before || !after || (!(after instanceof Error) && instanceChanged(before, after));
+      const settled = !before || !after || (!(after instanceof Error) && endSettled(before, after));
       if (settled || Date.now() >= deadline) return whyEnded(before, after, opts.link);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

@@ -4,16 +4,18 @@ import { agentLeaseName, ANNOTATION_SESSIONS, buildAgentLease, parseAgentLease, 
 const alice: LeaseSession = { id: 'a1', user: 'alice', host: 'ws-1', since: '2026-01-01T00:00:00.000Z' };
 const bob: LeaseSession = { id: 'b2', user: 'bob', host: 'ws-2', since: '2026-01-01T00:01:00.000Z' };
 const lease = () => buildAgentLease({
-  leaseName: agentLeaseName('uid-1', 'app'), namespace: 'shop', jobName: 'kmirror-agent-ab12', agentId: 'ab12', port: 47777, token: 'tok',
+  leaseName: agentLeaseName('uid-1', 'app', 'c1'), namespace: 'shop', jobName: 'kmirror-agent-ab12', agentId: 'ab12', port: 47777, token: 'tok',
   target: 'shop/web-1/app', owner: { apiVersion: 'batch/v1', kind: 'Job', name: 'kmirror-agent-ab12', uid: 'job-uid' }, first: alice,
 });
 
 describe('agentLeaseName', () => {
-  it('is one name per pod uid and container, a valid DNS label', () => {
-    expect(agentLeaseName('uid-1', 'app')).toBe(agentLeaseName('uid-1', 'app'));
-    expect(agentLeaseName('uid-1', 'app')).not.toBe(agentLeaseName('uid-2', 'app'));
-    expect(agentLeaseName('uid-1', 'app')).not.toBe(agentLeaseName('uid-1', 'sidecar'));
-    expect(agentLeaseName('uid-1', 'app')).toMatch(/^[a-z0-9-]{1,63}$/);
+  it('is one name per pod uid, container and container instance, a valid DNS label', () => {
+    expect(agentLeaseName('uid-1', 'app', 'c1')).toBe(agentLeaseName('uid-1', 'app', 'c1'));
+    expect(agentLeaseName('uid-1', 'app', 'c1')).not.toBe(agentLeaseName('uid-2', 'app', 'c1'));
+    expect(agentLeaseName('uid-1', 'app', 'c1')).not.toBe(agentLeaseName('uid-1', 'sidecar', 'c1'));
+    // The container restarted: its old agent serves a process that is gone.
+    expect(agentLeaseName('uid-1', 'app', 'c1')).not.toBe(agentLeaseName('uid-1', 'app', 'c2'));
+    expect(agentLeaseName('uid-1', 'app', 'c1')).toMatch(/^[a-z0-9-]{1,63}$/);
   });
 });
 

@@ -40,9 +40,13 @@ export interface SharedAgentRecord {
   readonly sessions: readonly LeaseSession[];
 }
 
-/** Lease name for a target container: stable for the pod's lifetime (uid), ≤ 63 characters. */
-export function agentLeaseName(podUid: string, container: string): string {
-  const digest = createHash('sha256').update(`${podUid}/${container}`).digest('hex').slice(0, 20);
+/**
+ * Lease name for a target container instance (pod uid, container, runtime ID), ≤ 63 characters.
+ * A restarted container is a new instance: the agent of the old one serves a process that is gone
+ * (it finds its target by the runtime ID), so sessions that follow the restart place a new one.
+ */
+export function agentLeaseName(podUid: string, container: string, containerId: string): string {
+  const digest = createHash('sha256').update(`${podUid}/${container}/${containerId}`).digest('hex').slice(0, 20);
   return `kmirror-agent-${digest}`;
 }
 

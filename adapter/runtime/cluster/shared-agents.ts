@@ -20,7 +20,7 @@ export async function findSharedAgents(access: KubeAccess, namespace: string, ta
   let records: SharedAgentRecord[];
   if (target !== undefined) {
     const site = await resolveKubeTarget(access, parseKubeTarget(target, { namespace }));
-    const lease = await readAgentLease(access, namespace, agentLeaseName(site.podUid, site.container.name));
+    const lease = await readAgentLease(access, namespace, agentLeaseName(site.podUid, site.container.name, site.containerId));
     const rec = lease ? parseAgentLease(lease) : undefined;
     records = rec ? [rec] : [];
   } else {

@@ -44,7 +44,7 @@ export function sessionIdentity(access: KubeAccess, now = new Date()): LeaseSess
 export async function placeOrJoinNodeJob(access: KubeAccess, site: ResolvedKubeTarget, opts: AgentPlacementOptions,
   signal?: AbortSignal, me: LeaseSession = sessionIdentity(access)): Promise<SharedPlacedAgent> {
   const namespace = opts.namespace ?? site.namespace;
-  const leaseName = agentLeaseName(site.podUid, site.container.name);
+  const leaseName = agentLeaseName(site.podUid, site.container.name, site.containerId);
   const target = `${site.namespace}/${site.podName}/${site.container.name}`;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (signal?.aborted) throw new ClusterError('ABORTED', `placing the agent for ${target}: aborted`);

@@ -58,9 +58,12 @@ class FollowingSession implements BackendSession {
   /** One attach, with a sink that drops events of an earlier generation and translates breakpoint ids. */
   private attach(again: boolean): Promise<BackendSession> {
     const generation = ++this.generation;
+    const { sink: out } = this.ctx;
     const sink: BackendSink = {
-      ...this.ctx.sink,
       event: (event, body) => this.onEvent(generation, event, body),
+      reverseRequest: (command, args) => out.reverseRequest(command, args),
+      crashed: (reason) => out.crashed(reason),
+      pipeOutput: (stream, category, opts) => out.pipeOutput(stream, category, opts),
     };
     return this.attachOnce({ ...this.ctx, sink }, { again, onGone: (endReason) => this.onGone(generation, endReason) });
   }

@@ -1,0 +1,133 @@
+// Remote attach (issue 11, faults): the attached container restarts (its main process is killed
+// with SIGKILL from the node, the kubelet starts it again: restartCount 1). Without
+// "followRestarts" the DAP session ends naming the container, its exit code and the restart
+// count, and nothing of kmirror is left; with it, kmirror-dap re-attaches to the new process, sets
+// the client's breakpoint again, and the next request to the Service stops there. Each case has its
+// own Deployment (a second restart of one container would wait out the kubelet's back-off).
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
+import { createClientPod, deployApp, hostPidOfContainer, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
+
+const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
+const SERVER_SOURCE = fileURLToPath(new URL('../cluster/images/node-http/server.js', import.meta.url));
+let guard: ClusterGuard;
+let core: CoreV1Api;
+let ns: string;
+let client: string;
+let dir: string;
+let localFile: string;
+let line: number;
+
+beforeAll(async () => {
+  ({ guard, core, ns } = await openGuardedNamespace('kmt-attach-restart'));
+  await Promise.all([deployApp(guard.kc, ns, 'ends', IMAGES.nodeHttp, 'ends'), deployApp(guard.kc, ns, 'follows', IMAGES.nodeHttp, 'follows')]);
+  client = await createClientPod(core, ns);
+  dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-attach-restart-'));
+  localFile = join(dir, 'server.js'); // the checkout: the image's /app/server.js
+  copyFileSync(SERVER_SOURCE, localFile);
+  line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes("res.setHeader('content-type'")) + 1;
+  process.env.KUBECONFIG = KUBECONFIG_PATH; // for the kmirror-dap child DebugClient spawns
+}, 120_000);
+
+afterAll(async () => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  await guard?.dispose();
+});
+
+/** A DAP client attached to deploy/`app`, collecting its output by category. */
+async function attach(app: string, output: { important: string[]; console: string[] }, extra: Record<string, unknown> = {}): Promise<DebugClient> {
+  const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
+  dc.defaultTimeout = 90_000;
+  dc.on('output', (e: DebugProtocol.OutputEvent) => {
+    if (e.body.category === 'important') output.important.push(e.body.output);
+    if (e.body.category === 'console') output.console.push(e.body.output);
+  });
+  await dc.start();
+  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest({
+    type: 'kmirror', request: 'attach', debugger: 'node', kmirror: { target: { path: `deploy/${app}`, namespace: ns } },
+    localRoot: dir, remoteRoot: '/app', targetTimeoutMs: 90_000, ...extra,
+  } as DebugProtocol.AttachRequestArguments)]);
+  return dc;
+}
+
+/** SIGKILL from the node to the container's main process (inside its PID namespace it could not be killed). */
+async function killMainProcess(pod: string): Promise<void> {
+  process.kill(await hostPidOfContainer(core, ns, pod, 'app'), 'SIGKILL');
+}
+
+async function restartsOf(pod: string): Promise<number> {
+  const p = await core.readNamespacedPod({ namespace: ns, name: pod });
+  return p.status?.containerStatuses?.find((c) => c.name === 'app')?.restartCount ?? -1;
+}
+
+/** Output events until one matches `pattern`. */
+function waitForOutput(lines: string[], pattern: RegExp, what: string): Promise<string> {
+  return waitFor(what, async () => lines.join('').match(pattern)?.[0], 90_000)
+    .catch((e: Error) => { throw new Error(`${e.message}; output so far: ${lines.join('')}`); });
+}
+
+describe('the attached container restarts', () => {
+  it('ends the session naming the container, its exit code and the restart; nothing is left and the pod serves again', { timeout: 180_000 }, async () => {
+    const pod = await readyPodName(core, ns, 'ends');
+    const output = { important: [] as string[], console: [] as string[] };
+    const dc = await attach('ends', output);
+    try {
+      await dc.configurationDoneRequest();
+      const terminated = dc.waitForEvent('terminated', 90_000);
+      await killMainProcess(pod);
+      await terminated;
+      expect(output.important.join('')).toMatch(new RegExp(`session ended: container app of pod ${pod} restarted \\(exit code 137(: \\w+)?, restart 1\\)`));
+      await dc.disconnectRequest({}).catch(() => undefined);
+    } finally {
+      await dc.stop().catch(() => undefined);
+    }
+    // The same pod, its container started again by the kubelet, answers (not left stopped or signalled).
+    expect(await readyPodName(core, ns, 'ends')).toBe(pod);
+    expect(JSON.parse(await requestFromCluster(ns, client, 'http://ends/after', 30))).toMatchObject({ url: '/after', pod });
+    expect(await restartsOf(pod)).toBe(1);
+    await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
+  });
+
+  it('with "followRestarts": re-attaches to the new process, the breakpoint is hit again, detach leaves nothing', { timeout: 180_000 }, async () => {
+    const pod = await readyPodName(core, ns, 'follows');
+    const output = { important: [] as string[], console: [] as string[] };
+    const dc = await attach('follows', output, { followRestarts: true });
+    const changed: DebugProtocol.Breakpoint[] = [];
+    dc.on('breakpoint', (e: DebugProtocol.BreakpointEvent) => { changed.push(e.body.breakpoint); });
+    try {
+      const set = await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line, condition: "req.url === '/e2e-follow'" }] });
+      const id = set.body.breakpoints[0]?.id;
+      expect(set.body.breakpoints[0]?.verified).toBe(true);
+      await dc.configurationDoneRequest();
+
+      await killMainProcess(pod);
+      await waitForOutput(output.console, /re-attached to process 1 \(\/usr\/bin\/node \/app\/server\.js\) in \S+ after container app of pod \S+ restarted \(exit code 137/, 're-attached line');
+      // The client's breakpoint, under the id it was given, set and verified in the new process.
+      expect(changed.some((b) => b.id === id && b.verified)).toBe(true);
+      expect(output.important.join('')).not.toMatch(/session ended/);
+
+      const answer = requestFromCluster(ns, client, 'http://follows/e2e-follow', 60);
+      const stopped = await dc.waitForEvent('stopped');
+      expect(stopped.body.reason).toBe('breakpoint');
+      const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!;
+      expect(frame).toMatchObject({ line, source: { path: localFile } });
+      expect((await dc.evaluateRequest({ expression: 'req.url', frameId: frame.id })).body.result).toBe('"/e2e-follow"');
+      await dc.continueRequest({ threadId: 1 });
+      expect(JSON.parse(await answer)).toMatchObject({ url: '/e2e-follow', pod });
+      await dc.disconnectRequest({});
+    } finally {
+      await dc.stop().catch(() => undefined);
+    }
+    expect(JSON.parse(await requestFromCluster(ns, client, 'http://follows/after', 10))).toMatchObject({ url: '/after', pod });
+    expect(await restartsOf(pod)).toBe(1);
+    await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
+  });
+});
