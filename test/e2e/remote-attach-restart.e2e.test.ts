@@ -3,7 +3,9 @@
 // "followRestarts" the DAP session ends naming the container, its exit code and the restart
 // count, and nothing of kmirror is left; with it, kmirror-dap re-attaches to the new process, sets
 // the client's breakpoint again, and the next request to the Service stops there. Each case has its
-// own Deployment (a second restart of one container would wait out the kubelet's back-off).
+// own Deployment (a second restart of one container would wait out the kubelet's back-off). Go: dlv,
+// in its debugger container sharing the application's PID namespace, ends with it; the session ends
+// with the same reason.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,7 +29,10 @@ let line: number;
 
 beforeAll(async () => {
   ({ guard, core, ns } = await openGuardedNamespace('kmt-attach-restart'));
-  await Promise.all([deployApp(guard.kc, ns, 'ends', IMAGES.nodeHttp, 'ends'), deployApp(guard.kc, ns, 'follows', IMAGES.nodeHttp, 'follows')]);
+  await Promise.all([
+    deployApp(guard.kc, ns, 'ends', IMAGES.nodeHttp, 'ends'), deployApp(guard.kc, ns, 'follows', IMAGES.nodeHttp, 'follows'),
+    deployApp(guard.kc, ns, 'api', IMAGES.goHttpDebug, 'api'),
+  ]);
   client = await createClientPod(core, ns);
   dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-attach-restart-'));
   localFile = join(dir, 'server.js'); // the checkout: the image's /app/server.js
@@ -41,7 +46,7 @@ afterAll(async () => {
   await guard?.dispose();
 });
 
-/** A DAP client attached to deploy/`app`, collecting its output by category. */
+/** A DAP client attached to deploy/`app` (Node unless `extra` says otherwise), collecting its output by category. */
 async function attach(app: string, output: { important: string[]; console: string[] }, extra: Record<string, unknown> = {}): Promise<DebugClient> {
   const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
   dc.defaultTimeout = 90_000;
@@ -96,6 +101,29 @@ describe('the attached container restarts', () => {
     await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
   });
 
+  it('Go: dlv goes with the restarted container; the session ends naming the restart, nothing is left', { timeout: 180_000 }, async () => {
+    const pod = await readyPodName(core, ns, 'api');
+    const output = { important: [] as string[], console: [] as string[] };
+    const dc = await attach('api', output, { debugger: 'go', localRoot: dir, remoteRoot: '/build/go-http' });
+    try {
+      await dc.configurationDoneRequest();
+      const terminated = dc.waitForEvent('terminated', 90_000);
+      await killMainProcess(pod);
+      await terminated;
+      expect(output.important.join('')).toMatch(new RegExp(`session ended: container app of pod ${pod} restarted \\(exit code 137(: \\w+)?, restart 1\\)`));
+      await dc.disconnectRequest({}).catch(() => undefined);
+    } finally {
+      await dc.stop().catch(() => undefined);
+    }
+    expect(await readyPodName(core, ns, 'api')).toBe(pod);
+    expect(JSON.parse(await requestFromCluster(ns, client, 'http://api/after', 30))).toMatchObject({ url: '/after', pod });
+    const p = await core.readNamespacedPod({ namespace: ns, name: pod });
+    // The debugger container ended with the PID namespace it shared; it runs no more.
+    expect((p.status?.ephemeralContainerStatuses ?? []).filter((c) => c.name.startsWith('kmirror-dlv-')).every((c) => c.state?.terminated)).toBe(true);
+    expect(await restartsOf(pod)).toBe(1);
+    await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
+  });
+
   it('with "followRestarts": re-attaches to the new process, the breakpoint is hit again, detach leaves nothing', { timeout: 180_000 }, async () => {
     const pod = await readyPodName(core, ns, 'follows');
     const output = { important: [] as string[], console: [] as string[] };
@@ -109,7 +137,7 @@ describe('the attached container restarts', () => {
       await dc.configurationDoneRequest();
 
       await killMainProcess(pod);
-      await waitForOutput(output.console, /re-attached to process 1 \(\/usr\/bin\/node \/app\/server\.js\) in \S+ after container app of pod \S+ restarted \(exit code 137/, 're-attached line');
+      await waitForOutput(output.console, /re-attached to process 1 \(\/usr\/bin\/node \/app\/server\.js\) in \S+ [\d.]+ s after: container app of pod \S+ restarted \(exit code 137/, 're-attached line');
       // The client's breakpoint, under the id it was given, set and verified in the new process.
       expect(changed.some((b) => b.id === id && b.verified)).toBe(true);
       expect(output.important.join('')).not.toMatch(/session ended/);

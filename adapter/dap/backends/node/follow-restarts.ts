@@ -140,7 +140,8 @@ class FollowingSession implements BackendSession {
         if (this.ended) { await next.dispose(); return; }
         await this.resume(next);
         const secs = ((Date.now() - started) / 1000).toFixed(1);
-        this.console(`kmirror-dap: re-attached to process ${this.process.systemProcessId ?? '?'} (${this.process.name ?? 'node'}) in ${this.remote.target} after ${why} (${secs} s later); breakpoints set again\n`);
+        const event = why.split('; ')[0];
+        this.console(`kmirror-dap: re-attached to process ${this.process.systemProcessId ?? '?'} (${this.process.name ?? 'node'}) in ${this.remote.target} ${secs} s after: ${event}; breakpoints set again\n`);
         return;
       } catch (e) {
         last = e instanceof Error ? e.message : String(e);
