@@ -2,7 +2,8 @@
 // with SIGKILL from the node, the kubelet starts it again: restartCount 1). Without
 // "followRestarts" the DAP session ends naming the container, its exit code and the restart
 // count, and nothing of kmirror is left; with it, kmirror-dap re-attaches to the new process, sets
-// the client's breakpoint again, and the next request to the Service stops there. Each case has its
+// the client's breakpoint again, and the next request to the Service stops there — also after the
+// pod is deleted and its Deployment starts another. Each case has its
 // own Deployment (a second restart of one container would wait out the kubelet's back-off). Go: dlv,
 // in its debugger container sharing the application's PID namespace, ends with it; the session ends
 // with the same reason.
@@ -79,6 +80,18 @@ function waitForOutput(lines: string[], pattern: RegExp, what: string): Promise<
     .catch((e: Error) => { throw new Error(`${e.message}; output so far: ${lines.join('')}`); });
 }
 
+/** A request to the Service stops at the breakpoint in `pod`'s process; continue, and it is answered. */
+async function stopsAtTheBreakpoint(dc: DebugClient, pod: string): Promise<void> {
+  const answer = requestFromCluster(ns, client, 'http://follows/e2e-follow', 60);
+  const stopped = await dc.waitForEvent('stopped');
+  expect(stopped.body.reason).toBe('breakpoint');
+  const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!;
+  expect(frame).toMatchObject({ line, source: { path: localFile } });
+  expect((await dc.evaluateRequest({ expression: 'req.url', frameId: frame.id })).body.result).toBe('"/e2e-follow"');
+  await dc.continueRequest({ threadId: 1 });
+  expect(JSON.parse(await answer)).toMatchObject({ url: '/e2e-follow', pod });
+}
+
 describe('the attached container restarts', () => {
   it('ends the session naming the container, its exit code and the restart; nothing is left and the pod serves again', { timeout: 180_000 }, async () => {
     const pod = await readyPodName(core, ns, 'ends');
@@ -124,7 +137,7 @@ describe('the attached container restarts', () => {
     await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
   });
 
-  it('with "followRestarts": re-attaches to the new process, the breakpoint is hit again, detach leaves nothing', { timeout: 180_000 }, async () => {
+  it('with "followRestarts": re-attaches to the restarted process, then to the replacement pod; the breakpoint is hit each time; detach leaves nothing', { timeout: 180_000 }, async () => {
     const pod = await readyPodName(core, ns, 'follows');
     const output = { important: [] as string[], console: [] as string[] };
     const dc = await attach('follows', output, { followRestarts: true });
@@ -142,20 +155,22 @@ describe('the attached container restarts', () => {
       expect(changed.some((b) => b.id === id && b.verified)).toBe(true);
       expect(output.important.join('')).not.toMatch(/session ended/);
 
-      const answer = requestFromCluster(ns, client, 'http://follows/e2e-follow', 60);
-      const stopped = await dc.waitForEvent('stopped');
-      expect(stopped.body.reason).toBe('breakpoint');
-      const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!;
-      expect(frame).toMatchObject({ line, source: { path: localFile } });
-      expect((await dc.evaluateRequest({ expression: 'req.url', frameId: frame.id })).body.result).toBe('"/e2e-follow"');
-      await dc.continueRequest({ threadId: 1 });
-      expect(JSON.parse(await answer)).toMatchObject({ url: '/e2e-follow', pod });
+      await stopsAtTheBreakpoint(dc, pod);
+
+      // The pod replaced by its Deployment: the session follows to the new pod's process.
+      await core.deleteNamespacedPod({ namespace: ns, name: pod, gracePeriodSeconds: 0 });
+      await waitForOutput(output.console, new RegExp(`re-attached to process 1 \\(/usr/bin/node /app/server\\.js\\) in \\S+ [\\d.]+ s after: pod ${pod} was deleted`), 're-attached line after the pod was replaced');
+      const replacement = await readyPodName(core, ns, 'follows');
+      expect(replacement).not.toBe(pod);
+      await stopsAtTheBreakpoint(dc, replacement);
+      expect(output.important.join('')).not.toMatch(/session ended/);
       await dc.disconnectRequest({});
     } finally {
       await dc.stop().catch(() => undefined);
     }
-    expect(JSON.parse(await requestFromCluster(ns, client, 'http://follows/after', 10))).toMatchObject({ url: '/after', pod });
-    expect(await restartsOf(pod)).toBe(1);
+    const replacement = await readyPodName(core, ns, 'follows');
+    expect(JSON.parse(await requestFromCluster(ns, client, 'http://follows/after', 10))).toMatchObject({ url: '/after', pod: replacement });
+    expect(await restartsOf(replacement)).toBe(0);
     await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
   });
 });

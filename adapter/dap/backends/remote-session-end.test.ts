@@ -8,6 +8,7 @@ describe('whyEnded', () => {
     expect(whyEnded(before, { pod: 'web-1', deleted: true })).toBe('pod web-1 was deleted');
     expect(whyEnded(before, { ...before, deleting: true })).toBe('pod web-1 was deleted');
     expect(whyEnded(before, { pod: 'web-2', uid: 'u2' })).toBe('pod web-1 was deleted (the target is now pod web-2; attach again to debug it)');
+    expect(whyEnded(before, { pod: 'web-2', uid: 'u2' }, 'dlv', true)).toBe('pod web-1 was deleted');
     expect(whyEnded(before, { ...before })).toMatch(/^the tunnel to the agent was lost/);
     expect(whyEnded(before, new Error('timeout'))).toMatch(/could not be read: timeout/);
     expect(whyEnded(undefined, undefined)).toMatch(/inspector closed/);

@@ -26,13 +26,13 @@ export function endSettled(before: TargetIdentity, after: TargetIdentity): boole
     || after.containerId !== before.containerId || (after.restartCount ?? 0) > (before.restartCount ?? 0));
 }
 
-/** `link`: what closed (the process's inspector, dlv's connection). */
-export function whyEnded(before: TargetIdentity | undefined, after: TargetIdentity | Error | undefined, link = 'the process\'s inspector'): string {
+/** `link`: what closed (the process's inspector, dlv's connection); `following`: the session goes on (no "attach again"). */
+export function whyEnded(before: TargetIdentity | undefined, after: TargetIdentity | Error | undefined, link = 'the process\'s inspector', following = false): string {
   if (!before) return `the connection to ${link} closed`;
   if (after instanceof Error) return `the connection to ${link} closed (pod ${before.pod} could not be read: ${after.message})`;
   if (!after) return `the connection to ${link} closed`;
   if (after.deleted || after.deleting || (after.uid && before.uid && after.uid !== before.uid) || after.pod !== before.pod) {
-    return `pod ${before.pod} was deleted${after.pod !== before.pod ? ` (the target is now pod ${after.pod}; attach again to debug it)` : ''}`;
+    return `pod ${before.pod} was deleted${after.pod !== before.pod && !following ? ` (the target is now pod ${after.pod}; attach again to debug it)` : ''}`;
   }
   const container = `container ${after.container ?? before.container ?? '(target)'} of pod ${before.pod}`;
   const restarts = after.restartCount ?? 0;
@@ -49,14 +49,14 @@ export function readIdentity(remote: RemoteProcessAccess): Promise<TargetIdentit
 }
 
 /** Reads the identity at attach; returns what says, at the end, why the session ended. */
-export async function watchSessionEnd(remote: RemoteProcessAccess, opts: { link?: string; settleMs?: number } = {}): Promise<() => Promise<string>> {
+export async function watchSessionEnd(remote: RemoteProcessAccess, opts: { link?: string; settleMs?: number; following?: boolean } = {}): Promise<() => Promise<string>> {
   const before = await readIdentity(remote).catch(() => undefined);
   return async () => {
     const deadline = Date.now() + (opts.settleMs ?? SETTLE_MS);
     for (;;) {
       const after = await readIdentity(remote).catch((e: unknown) => e as Error);
       const settled = !before || !after || (!(after instanceof Error) && endSettled(before, after));
-      if (settled || Date.now() >= deadline) return whyEnded(before, after, opts.link);
+      if (settled || Date.now() >= deadline) return whyEnded(before, after, opts.link, opts.following);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   };

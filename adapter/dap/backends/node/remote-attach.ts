@@ -68,7 +68,7 @@ async function attachOnce(ctx: BackendContext, remote: RemoteProcessAccess, foll
     // Snapshot mode never leaves the process stopped: its probes keep being answered.
     if (config.nonBreaking) ctx.sink.event('output', { category: 'console', output: `kmirror-dap: snapshot mode ("nonBreaking"): breakpoints in ${remote.target} record the stack and variables and the process runs on (each snapshot's pause is in its record).\n` });
     else if (!follow?.again) await warnAboutProbes(ctx, remote);
-    const endReason = await watchSessionEnd(remote);
+    const endReason = await watchSessionEnd(remote, { following: !!follow });
     return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot), endReason, ...(follow ? { onGone: follow.onGone } : {}) });
   } catch (e) {
     inspector.release();
