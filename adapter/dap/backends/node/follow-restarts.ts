@@ -135,7 +135,8 @@ class FollowingSession implements BackendSession {
       try {
         // Attach only once the pod status says the target runs (a restarting container does not yet).
         const now = await readIdentity(this.remote);
-        if (now && (now.deleted || now.deleting || now.running === false)) throw new Error(`pod ${now.pod}: container ${now.container ?? ''} not running yet`);
+        if (now?.deleted || now?.deleting) throw new Error(`pod ${now.pod} is ${now.deleted ? 'gone' : 'being deleted'}; no new pod serves the target yet`);
+        if (now?.running === false) throw new Error(`container ${now.container ?? ''} of pod ${now.pod} is not running yet`);
         const next = await this.attach(true);
         if (this.ended) { await next.dispose(); return; }
         await this.resume(next);
