@@ -20,6 +20,7 @@ import { createClientPod, deployApp, hostPidOfContainer, readyPodName, requestFr
 
 const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
 const SERVER_SOURCE = fileURLToPath(new URL('../cluster/images/node-http/server.js', import.meta.url));
+const GO_SOURCE = fileURLToPath(new URL('../cluster/images/go-http/main.go', import.meta.url));
 let guard: ClusterGuard;
 let core: CoreV1Api;
 let ns: string;
@@ -27,18 +28,23 @@ let client: string;
 let dir: string;
 let localFile: string;
 let line: number;
+let goFile: string;
+let goLine: number;
 
 beforeAll(async () => {
   ({ guard, core, ns } = await openGuardedNamespace('kmt-attach-restart'));
   await Promise.all([
     deployApp(guard.kc, ns, 'ends', IMAGES.nodeHttp, 'ends'), deployApp(guard.kc, ns, 'follows', IMAGES.nodeHttp, 'follows'),
-    deployApp(guard.kc, ns, 'api', IMAGES.goHttpDebug, 'api'),
+    deployApp(guard.kc, ns, 'api', IMAGES.goHttpDebug, 'api'), deployApp(guard.kc, ns, 'api-follows', IMAGES.goHttpDebug, 'api-follows'),
   ]);
   client = await createClientPod(core, ns);
   dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-attach-restart-'));
   localFile = join(dir, 'server.js'); // the checkout: the image's /app/server.js
   copyFileSync(SERVER_SOURCE, localFile);
   line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes("res.setHeader('content-type'")) + 1;
+  goFile = join(dir, 'main.go'); // the checkout: what the image built in /build/go-http
+  copyFileSync(GO_SOURCE, goFile);
+  goLine = readFileSync(goFile, 'utf8').split('\n').findIndex((l) => l.includes('w.Header().Set("content-type"')) + 1;
   process.env.KUBECONFIG = KUBECONFIG_PATH; // for the kmirror-dap child DebugClient spawns
 }, 120_000);
 
@@ -133,6 +139,35 @@ describe('the attached container restarts', () => {
     const p = await core.readNamespacedPod({ namespace: ns, name: pod });
     // The debugger container ended with the PID namespace it shared; it runs no more.
     expect((p.status?.ephemeralContainerStatuses ?? []).filter((c) => c.name.startsWith('kmirror-dlv-')).every((c) => c.state?.terminated)).toBe(true);
+    expect(await restartsOf(pod)).toBe(1);
+    await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
+  });
+
+  it('Go with "followRestarts": a new debugger container attaches to the restarted process; the breakpoint is hit again', { timeout: 180_000 }, async () => {
+    const pod = await readyPodName(core, ns, 'api-follows');
+    const output = { important: [] as string[], console: [] as string[] };
+    const dc = await attach('api-follows', output, { debugger: 'go', localRoot: dir, remoteRoot: '/build/go-http', followRestarts: true });
+    try {
+      const set = await dc.setBreakpointsRequest({ source: { path: goFile }, breakpoints: [{ line: goLine, condition: 'r.URL.Path == "/e2e-follow"' }] });
+      expect(set.body.breakpoints[0]?.verified).toBe(true);
+      await dc.configurationDoneRequest();
+      await killMainProcess(pod);
+      await waitForOutput(output.console, /re-attached to process 1 \(\S*go-http\S*\) in \S+ [\d.]+ s after: container app of pod \S+ restarted \(exit code 137/, 're-attached line (Go)');
+      expect(output.important.join('')).not.toMatch(/session ended/);
+      const answer = requestFromCluster(ns, client, 'http://api-follows/e2e-follow', 60);
+      const stopped = await dc.waitForEvent('stopped') as DebugProtocol.StoppedEvent;
+      expect(stopped.body.reason).toBe('breakpoint');
+      const threadId = stopped.body.threadId!;
+      const frame = (await dc.stackTraceRequest({ threadId })).body.stackFrames[0]!;
+      expect(frame).toMatchObject({ line: goLine, source: { path: goFile } });
+      expect((await dc.evaluateRequest({ expression: 'r.URL.Path', frameId: frame.id })).body.result).toBe('"/e2e-follow"');
+      await dc.continueRequest({ threadId });
+      expect(JSON.parse(await answer)).toMatchObject({ url: '/e2e-follow', pod });
+      await dc.disconnectRequest({});
+    } finally {
+      await dc.stop().catch(() => undefined);
+    }
+    expect(JSON.parse(await requestFromCluster(ns, client, 'http://api-follows/after', 10))).toMatchObject({ url: '/after', pod });
     expect(await restartsOf(pod)).toBe(1);
     await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
   });

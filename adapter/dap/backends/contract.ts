@@ -35,7 +35,7 @@ export interface BackendLaunchConfig {
   remoteRoot?: string;
   /** Snapshot breakpoints: each hit records the stack, locals and arguments as an `output` event (`data.kind` "kmirror/snapshot", with the pause it cost) and the program runs on, never stopped. Without it, remote attach warns about the container's probes. */
   nonBreaking?: boolean;
-  /** Remote attach (Node): when the container restarts or the pod is replaced, attach to the new process (the container's main one, or `processId` again), set the breakpoints again and go on, instead of ending the session; waits up to `targetTimeoutMs` (default 120000) for it. */
+  /** Remote attach (Node, Go): when the container restarts or the pod is replaced, attach to the new process (the container's main one, or `processId` again), set the breakpoints again and go on, instead of ending the session; waits up to `targetTimeoutMs` (default 120000) for it. */
   followRestarts?: boolean;
   /** Attach: host of a running debug server (Node inspector, headless dlv). */
   host?: string;

@@ -36,6 +36,8 @@ export interface ProxySessionOptions {
   cleanup?: () => Promise<void> | void;
   /** Says why a debugger elsewhere went away (remote attach: the pod or container ended); the crash report names it. */
   endReason?: () => Promise<string>;
+  /** Following restarts: called instead of the crash report when the debugger elsewhere goes away. */
+  onGone?: (endReason: () => Promise<string>) => void;
 }
 
 export class ProxySession implements BackendSession {
@@ -96,7 +98,8 @@ export class ProxySession implements BackendSession {
 
   private onDebuggerGone(): void {
     if (this.disposing) return;
-    const { endReason } = this.opts;
+    const { endReason, onGone } = this.opts;
+    if (endReason && onGone) return onGone(endReason);
     if (endReason) {
       void endReason().then((why) => { if (!this.disposing) this.opts.ctx.sink.crashed(`session ended: ${why}`); });
       return;

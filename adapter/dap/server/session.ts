@@ -126,8 +126,8 @@ export class DebugSession {
       if (request === 'attach' && this.layer.remote && config.host === undefined && config.port === undefined && !['node', 'go', 'python'].includes(backendModule.kind)) {
         throw new DapError('NOT_SUPPORTED', `attach to a process in ${this.layer.remote.target}: "debugger": "${backendModule.kind}" cannot attach there; "node", "go" and "python" (a program started with debugpy --listen) can`);
       }
-      if (config.followRestarts && (!this.layer.remote || backendModule.kind !== 'node' || config.host !== undefined)) {
-        throw new DapError('NOT_SUPPORTED', `launch configuration field "followRestarts": following a restarted container is built for "debugger": "node" attached to a process in a pod${this.layer.remote ? '' : ' (this attach has no target)'}; remove it (the session then ends naming the restart; attach again)`);
+      if (config.followRestarts && (!this.layer.remote || !['node', 'go'].includes(backendModule.kind) || config.host !== undefined || (backendModule.kind === 'go' && config.port !== undefined))) {
+        throw new DapError('NOT_SUPPORTED', `launch configuration field "followRestarts": following a restarted container is built for "debugger": "node" and "go" attached to a process in a pod${this.layer.remote ? '' : ' (this attach has no target)'}; remove it (the session then ends naming the restart; attach again)`);
       }
       if (config.trace) await this.startTrace(config);
       const sink: BackendSink = {

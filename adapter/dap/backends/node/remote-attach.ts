@@ -10,7 +10,7 @@ import { NodeBridge } from './bridge.js';
 import { CdpClient } from './cdp-client.js';
 import { pathMapping } from './path-mapping.js';
 import { watchSessionEnd } from '../remote-session-end.js';
-import { followRestarts, type FollowHooks } from './follow-restarts.js';
+import { followRestarts, type FollowHooks } from '../follow-restarts.js';
 import { warnAboutProbes } from '../remote-probe-warning.js';
 
 interface InspectorTarget { webSocketDebuggerUrl?: string }
@@ -64,6 +64,7 @@ async function attachOnce(ctx: BackendContext, remote: RemoteProcessAccess, foll
     const socket = await remote.connect('127.0.0.1', inspector.port);
     const cdp = await CdpClient.connect(url, ctx.log, 10_000, socket);
     await checkOwner(cdp, remote, inspector).catch((e: unknown) => { cdp.close(); throw e; });
+    follow?.attachedTo(inspector.pid, inspector.command);
     ctx.log.log('info', 'backend', `attached to process ${inspector.pid} (${inspector.command}) in ${remote.target}${inspector.alreadyOpen ? ' (its inspector was already open)' : ' (inspector opened with SIGUSR1)'}`);
     // Snapshot mode never leaves the process stopped: its probes keep being answered.
     if (config.nonBreaking) ctx.sink.event('output', { category: 'console', output: `kmirror-dap: snapshot mode ("nonBreaking"): breakpoints in ${remote.target} record the stack and variables and the process runs on (each snapshot's pause is in its record).\n` });

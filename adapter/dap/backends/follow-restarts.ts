@@ -1,14 +1,14 @@
-// "followRestarts": a remote Node attach that outlives its process. When the process goes away
+// "followRestarts": a remote attach (Node, Go) that outlives its process. When the process goes away
 // (container restarted, pod replaced by its Deployment, tunnel lost), the session does not end:
 // it waits (bounded) for the target to run again — the workstation session moves its agent to the
 // new container or pod on its own — attaches to the new process, sends it the breakpoints and
 // exception filters the client set, and says so in the console. The client keeps one session and
 // its breakpoint ids (each attach numbers its own; BreakpointIds translates them).
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { BackendContext, BackendSession, BackendSink } from '../backend.js';
-import type { RemoteProcessAccess } from '../contract.js';
-import { DapError } from '../../common/errors.js';
-import { readIdentity } from '../remote-session-end.js';
+import type { BackendContext, BackendSession, BackendSink } from './backend.js';
+import type { RemoteProcessAccess } from './contract.js';
+import { DapError } from '../common/errors.js';
+import { readIdentity } from './remote-session-end.js';
 import { BreakpointIds } from './breakpoint-ids.js';
 
 /** Without `targetTimeoutMs`: how long to wait for the new process (a CrashLoopBackOff wait and a new agent fit in). */
@@ -20,6 +20,8 @@ export interface FollowHooks {
   onGone(endReason: () => Promise<string>): void;
   /** True for a re-attach (the probe warning was given once already). */
   again: boolean;
+  /** The attach says which process it reached (pid in the container, command line). */
+  attachedTo(pid: number, command: string): void;
 }
 
 export type AttachOnce = (ctx: BackendContext, follow: FollowHooks) => Promise<BackendSession>;
@@ -46,7 +48,7 @@ class FollowingSession implements BackendSession {
   /** True while a new attach replays what the client set: its own `initialized`/`breakpoint` events are not the client's. */
   private replaying = false;
   private lostWhileReplaying = false;
-  private process: { name?: string; systemProcessId?: number } = {};
+  private process: { pid?: number; command?: string } = {};
 
   constructor(private readonly ctx: BackendContext, private readonly remote: RemoteProcessAccess, private readonly attachOnce: AttachOnce) {}
 
@@ -65,12 +67,13 @@ class FollowingSession implements BackendSession {
       crashed: (reason) => out.crashed(reason),
       pipeOutput: (stream, category, opts) => out.pipeOutput(stream, category, opts),
     };
-    return this.attachOnce({ ...this.ctx, sink }, { again, onGone: (endReason) => this.onGone(generation, endReason) });
+    return this.attachOnce({ ...this.ctx, sink }, {
+      again, onGone: (endReason) => this.onGone(generation, endReason), attachedTo: (pid, command) => { this.process = { pid, command }; },
+    });
   }
 
   private onEvent(generation: number, event: string, body: unknown): void {
     if (generation !== this.generation || this.ended) return;
-    if (event === 'process') this.process = body as typeof this.process;
     if (this.replaying && (event === 'initialized' || event === 'breakpoint')) return;
     if (event === 'breakpoint') {
       const b = body as DebugProtocol.BreakpointEvent['body'];
@@ -93,7 +96,7 @@ class FollowingSession implements BackendSession {
     if (current) return current.request(command, args);
     // Between two processes: what the client sets is kept for the next one.
     if (command === 'setExceptionBreakpoints' || command === 'configurationDone' || command === 'disconnect' || command === 'terminate') return {};
-    if (command === 'threads') return { threads: [{ id: 1, name: 'main' }] };
+    if (command === 'threads') return { threads: [] };
     throw new DapError('WRONG_STATE', `${command}: the process in ${this.remote.target} is gone; kmirror-dap is re-attaching to the new one ("followRestarts")`);
   }
 
@@ -142,7 +145,7 @@ class FollowingSession implements BackendSession {
         await this.resume(next);
         const secs = ((Date.now() - started) / 1000).toFixed(1);
         const event = why.split('; ')[0];
-        this.console(`kmirror-dap: re-attached to process ${this.process.systemProcessId ?? '?'} (${this.process.name ?? 'node'}) in ${this.remote.target} ${secs} s after: ${event}; breakpoints set again\n`);
+        this.console(`kmirror-dap: re-attached to process ${this.process.pid ?? '?'} (${this.process.command ?? '?'}) in ${this.remote.target} ${secs} s after: ${event}; breakpoints set again\n`);
         return;
       } catch (e) {
         last = e instanceof Error ? e.message : String(e);

@@ -2,8 +2,8 @@
 // re-attach on the cluster: test/e2e/remote-attach-restart.e2e.test.ts): what the client set is
 // replayed under its own ids, and a target that never runs again ends the session, bounded.
 import { describe, expect, it } from 'vitest';
-import type { BackendContext, BackendSession } from '../backend.js';
-import type { BackendLaunchConfig, RemoteProcessAccess, TargetIdentity } from '../contract.js';
+import type { BackendContext, BackendSession } from './backend.js';
+import type { BackendLaunchConfig, RemoteProcessAccess, TargetIdentity } from './contract.js';
 import { followRestarts, type FollowHooks } from './follow-restarts.js';
 
 class FakeAttach implements BackendSession {
@@ -30,7 +30,7 @@ function harness(identity: () => TargetIdentity, config: Partial<BackendLaunchCo
     sink: { event: (e: string, b?: unknown) => events.push([e, b]), reverseRequest: async () => ({}) as never, crashed: () => undefined, pipeOutput: () => undefined },
   } as unknown as BackendContext;
   const remote = { target: 'deploy/web', identity: async () => identity() } as unknown as RemoteProcessAccess;
-  const start = () => followRestarts(ctx, remote, async (c, hooks) => { const a = new FakeAttach(c, hooks); attaches.push(a); return a; });
+  const start = () => followRestarts(ctx, remote, async (c, hooks) => { hooks.attachedTo(7, '/usr/bin/node /app/server.js'); const a = new FakeAttach(c, hooks); attaches.push(a); return a; });
   const waitFor = async (what: () => boolean): Promise<void> => { while (!what()) await new Promise((r) => setTimeout(r, 20)); };
   const outputs = () => events.filter(([e]) => e === 'output').map(([, b]) => (b as { output: string }).output).join('');
   return { events, attaches, start, waitFor, outputs };
@@ -53,7 +53,7 @@ describe('followRestarts', () => {
     expect(h.events.filter(([e]) => e === 'initialized')).toHaveLength(1);
     const replayed = h.events.filter(([e]) => e === 'breakpoint').map(([, b]) => (b as { breakpoint: { id: number; verified: boolean } }).breakpoint);
     expect(replayed).toEqual([expect.objectContaining({ id: 1, verified: true }), expect.objectContaining({ id: 2, verified: true })]);
-    expect(h.outputs()).toMatch(/re-attached to process \S+ \(.*\) in deploy\/web [\d.]+ s after: container app of pod web-1 restarted \(exit code 137: Error, restart 1\); breakpoints set again/);
+    expect(h.outputs()).toMatch(/re-attached to process 7 \(\/usr\/bin\/node \/app\/server\.js\) in deploy\/web [\d.]+ s after: container app of pod web-1 restarted \(exit code 137: Error, restart 1\); breakpoints set again/);
     expect(h.events.some(([e]) => e === 'terminated')).toBe(false);
     await session.request('disconnect', {});
     await session.dispose();
