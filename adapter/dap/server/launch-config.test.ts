@@ -24,6 +24,13 @@ describe('launch configuration fields', () => {
       .toThrow('invalid launch configuration field "nonBreaking": expected true or false, got "yes"');
   });
 
+  it('takes "followRestarts" on an attach only', () => {
+    expect(validateLaunchConfig('attach', { debugger: 'node', target: 'deploy/web', followRestarts: true }, DEBUGGER_KINDS)).toMatchObject({ followRestarts: true });
+    expect(() => validateLaunchConfig('attach', { debugger: 'node', target: 'deploy/web', followRestarts: 1 }, DEBUGGER_KINDS))
+      .toThrow('invalid launch configuration field "followRestarts": expected true or false, got 1');
+    expect(() => validateLaunchConfig('launch', { program: 'a.js', followRestarts: true }, DEBUGGER_KINDS)).toThrow(/"followRestarts" is for "request": "attach"/);
+  });
+
   it('passes only debugger-specific fields through to the debugger', () => {
     const config = { request: 'launch', program: 'x', debugger: 'go', kmirror: {}, __sessionId: 's', buildFlags: '-tags=x', justMyCode: false } as const;
     expect(passThroughFields(config)).toEqual({ buildFlags: '-tags=x', justMyCode: false });
