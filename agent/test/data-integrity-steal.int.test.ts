@@ -61,8 +61,7 @@ describe.each([
 ])('%s: the workstation answer reaches the pod whole', (_name, httpFilter) => {
   const sub = (s: AgentSession, onConn: (c: IncomingConnection) => void) => s.subscribe({ port, mode: 'steal', ...(httpFilter ? { httpFilter } : {}) }, onConn);
 
-  // Unsubscribe under http_filter is not whole yet (README, data integrity): unfiltered only.
-  if (!httpFilter) it('when the subscription ends right after the answer', async () => {
+  it('when the subscription ends right after the answer', async () => {
     const payload = randomPayload(SIZE);
     const s = await session('unsubscribe');
     let subscription: Awaited<ReturnType<typeof sub>> | undefined;
