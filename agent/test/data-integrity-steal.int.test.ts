@@ -61,8 +61,7 @@ describe.each([
 ])('%s: the workstation answer reaches the pod whole', (_name, httpFilter) => {
   const sub = (s: AgentSession, onConn: (c: IncomingConnection) => void) => s.subscribe({ port, mode: 'steal', ...(httpFilter ? { httpFilter } : {}) }, onConn);
 
-  // Unsubscribe under http_filter is not whole yet (README, data integrity): unfiltered only.
-  if (!httpFilter) it('when the subscription ends right after the answer', async () => {
+  it('when the subscription ends right after the answer', async () => {
     const payload = randomPayload(SIZE);
     const s = await session('unsubscribe');
     let subscription: Awaited<ReturnType<typeof sub>> | undefined;
@@ -72,11 +71,11 @@ describe.each([
     await s.close();
   });
 
-  it('when the session ends right after the answer', async () => {
+  it('when the session ends right after the answer (a recv() reader: a FIN, not a reset)', async () => {
     const payload = randomPayload(SIZE);
     const s = await session('session-end');
     await sub(s, answerThen(payload, () => void s.close()));
-    const got = await podClient('GET /api/x HTTP/1.1\r\nHost: pod\r\n\r\n', HEAD.length).received;
+    const got = await rawReceiver(ns.podIp, port, Buffer.from('GET /api/x HTTP/1.1\r\nHost: pod\r\n\r\n'), HEAD.length).received;
     expect(got).toEqual({ length: SIZE, sha: payload.sha, how: 'end' });
   });
 
@@ -117,19 +116,19 @@ describe('http_filter steal: a request passed through to the original app', () =
 });
 
 describe('the agent killed mid-answer', () => {
-  it('the program sees the stream fail, and a new agent serves the port again', async () => {
+  it('the program sees the stream fail, the pod client a reset, and a new agent serves the port again', async () => {
     const s = await session('kill');
     let programSaw: Promise<string> | undefined;
     await s.subscribe({ port, mode: 'steal' }, (conn) => {
       programSaw = new Promise((resolve) => { conn.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error')); conn.once('finish', () => resolve('finished')); });
       conn.once('data', () => { conn.write(HEAD); conn.write(randomPayload(SIZE).bytes); });
     });
-    const client = podClient('GET / HTTP/1.1\r\nHost: pod\r\n\r\n', HEAD.length);
-    await afterBytes(client.socket, 1024 * 1024);
+    const client = rawReceiver(ns.podIp, port, Buffer.from('GET / HTTP/1.1\r\nHost: pod\r\n\r\n'), HEAD.length);
+    await client.midway;
     process.kill(agent.pid, 'SIGKILL');
     expect(await programSaw).toBe('UNAVAILABLE');
-    const got = await client.received;
-    expect(got.length).toBeLessThan(SIZE); // the kernel closes the agent's socket: see README (data integrity)
+    // The agent's pod-side socket has SO_LINGER {on, 0}: its death is a reset, not a clean short end.
+    expect((await client.received).how).toBe('ECONNRESET');
     agent = await startLocalAgent({ target: `netns/${ns.name}` });
     const payload = randomPayload(SIZE);
     const again = await session('after-restart');

@@ -1,6 +1,7 @@
 // km_mirror: tcx ingress program for every interface of the target namespace (lo included).
 // Copies the payload of TCP segments sent to a mirrored port into a ring buffer, chunked,
-// with the 4-tuple, sequence number and SYN/FIN/RST flags. Never alters or drops a packet.
+// with the 4-tuple, sequence number and SYN/FIN/RST flags, and the payload of UDP datagrams
+// sent to a port mirrored for UDP (KM_MIRROR_UDP). Never alters or drops a packet.
 // km_mirror_egr, attached at tcx egress beside it, does the same for the segments the target
 // sends from a port whose config asks for its answers too (KM_MIRROR_CFG_EGRESS, recording);
 // its records carry KM_MIRROR_EGRESS. On lo a segment passes egress then ingress: ingress
@@ -49,8 +50,9 @@ static __always_inline void bump(__u32 k, __u64 n)
 		*v += n;
 }
 
-// Parses L2/L3 into ev's addresses; returns the L4 offset, or 0 when not TCP we can read.
-static __always_inline __u32 parse_ip(struct __sk_buff *skb, struct km_mirror_event *ev, __u32 *l4_len)
+// Parses L2/L3 into ev's addresses; returns the L4 offset (protocol in *proto), or 0 when not
+// TCP/UDP we can read.
+static __always_inline __u32 parse_ip(struct __sk_buff *skb, struct km_mirror_event *ev, __u32 *l4_len, __u8 *proto)
 {
 	struct ethhdr eth;
 	__u32 off = sizeof(eth); // veth and lo both carry an Ethernet header at tc ingress
@@ -61,8 +63,9 @@ static __always_inline __u32 parse_ip(struct __sk_buff *skb, struct km_mirror_ev
 		struct iphdr ip;
 		if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
 			return 0;
-		if (ip.protocol != KM_IPPROTO_TCP || (ip.frag_off & bpf_htons(0x1fff)))
+		if ((ip.protocol != KM_IPPROTO_TCP && ip.protocol != KM_IPPROTO_UDP) || (ip.frag_off & bpf_htons(0x1fff)))
 			return 0;
+		*proto = ip.protocol;
 		__u32 ihl = ip.ihl * 4;
 		__u32 tot = bpf_ntohs(ip.tot_len);
 		if (ihl < sizeof(ip) || tot < ihl)
@@ -77,8 +80,9 @@ static __always_inline __u32 parse_ip(struct __sk_buff *skb, struct km_mirror_ev
 		struct ipv6hdr ip6;
 		if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)))
 			return 0;
-		if (ip6.nexthdr != KM_IPPROTO_TCP) // extension headers are not followed
+		if (ip6.nexthdr != KM_IPPROTO_TCP && ip6.nexthdr != KM_IPPROTO_UDP) // extension headers are not followed
 			return 0;
+		*proto = ip6.nexthdr;
 		__builtin_memcpy(ev->saddr, &ip6.saddr, 16);
 		__builtin_memcpy(ev->daddr, &ip6.daddr, 16);
 		ev->family = 6;
@@ -88,22 +92,76 @@ static __always_inline __u32 parse_ip(struct __sk_buff *skb, struct km_mirror_ev
 	return 0;
 }
 
+// Copies one UDP datagram sent to a port mirrored for UDP (ingress only), chunked like a segment.
+static __always_inline void mirror_udp(struct __sk_buff *skb, struct km_mirror_scratch *s, __u32 l4_off)
+{
+	struct udphdr udp;
+
+	if (bpf_skb_load_bytes(skb, l4_off, &udp, sizeof(udp)))
+		return;
+	__u16 dport = bpf_ntohs(udp.dest);
+	struct km_mirror_port_cfg *cfg = bpf_map_lookup_elem(&km_mirror_ports, &dport);
+	if (!cfg || !(cfg->enabled & KM_MIRROR_CFG_UDP))
+		return;
+	__u32 ulen = bpf_ntohs(udp.len);
+	if (ulen < sizeof(udp))
+		return;
+	__u32 plen = ulen - sizeof(udp);
+	__u32 data_off = l4_off + sizeof(udp);
+	__u32 avail = skb->len > data_off ? skb->len - data_off : 0;
+	if (plen > avail)
+		return; // a first IP fragment (a datagram larger than the MTU): not reassembled here
+	s->ev.sport = bpf_ntohs(udp.source);
+	s->ev.dport = dport;
+	s->ev.seg_len = plen;
+	s->ev.flags = KM_MIRROR_UDP;
+	s->ev.ifindex = skb->ifindex;
+	for (int i = 0; i < KM_MIRROR_MAX_CHUNKS; i++) {
+		__u32 coff = i * KM_MIRROR_CHUNK;
+		if (i > 0 && coff >= plen)
+			break;
+		__u64 cap = plen > coff ? plen - coff : 0;
+		asm volatile("%[c] &= 0x1ffff" : [c] "+r"(cap)); // as in mirror_skb
+		if (cap > KM_MIRROR_CHUNK)
+			cap = KM_MIRROR_CHUNK;
+		s->ev.seq = 0;
+		s->ev.offset = coff;
+		s->ev.len = cap;
+		if (cap > 0 && bpf_skb_load_bytes(skb, data_off + coff, s->data, cap))
+			return;
+		if (bpf_ringbuf_output(&km_mirror_rb, s, sizeof(s->ev) + cap, 0)) {
+			bump(KM_MIRROR_LOST, 1);
+			return;
+		}
+		bump(KM_MIRROR_RECORDS, 1);
+		bump(KM_MIRROR_BYTES, cap);
+	}
+}
+
 static __always_inline void mirror_skb(struct __sk_buff *skb, int egress)
 {
 	__u32 zero = 0, l4_len = 0, l4_off;
+	__u8 proto = 0;
 	struct km_mirror_scratch *s = bpf_map_lookup_elem(&km_mirror_scr, &zero);
 	struct tcphdr tcp;
 
 	if (!s)
 		return;
-	l4_off = parse_ip(skb, &s->ev, &l4_len);
-	if (!l4_off || bpf_skb_load_bytes(skb, l4_off, &tcp, sizeof(tcp)))
+	l4_off = parse_ip(skb, &s->ev, &l4_len, &proto);
+	if (!l4_off)
+		return;
+	if (proto == KM_IPPROTO_UDP) {
+		if (!egress)
+			mirror_udp(skb, s, l4_off);
+		return;
+	}
+	if (bpf_skb_load_bytes(skb, l4_off, &tcp, sizeof(tcp)))
 		return;
 	__u16 dport = bpf_ntohs(tcp.dest);
 	__u16 sport = bpf_ntohs(tcp.source);
 	__u16 port = egress ? sport : dport;
 	struct km_mirror_port_cfg *cfg = bpf_map_lookup_elem(&km_mirror_ports, &port);
-	if (!cfg || (egress && !(cfg->enabled & KM_MIRROR_CFG_EGRESS)))
+	if (!cfg || !(cfg->enabled & (egress ? KM_MIRROR_CFG_EGRESS : KM_MIRROR_CFG_INGRESS)))
 		return;
 	__u32 doff = tcp.doff * 4;
 	if (doff < sizeof(tcp) || l4_len < doff)

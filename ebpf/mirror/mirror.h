@@ -11,11 +11,13 @@
 #define KM_MIRROR_FIN 0x02
 #define KM_MIRROR_RST 0x04
 #define KM_MIRROR_EGRESS 0x08 // sent by the target (km_mirror_egr): saddr/sport is the target's side
+#define KM_MIRROR_UDP 0x10 // a UDP datagram (seq 0, seg_len = datagram payload bytes)
 
-#define KM_MIRROR_CFG_INGRESS 0x01 // km_mirror_port_cfg.enabled bits
+#define KM_MIRROR_CFG_INGRESS 0x01 // km_mirror_port_cfg.enabled bits: TCP segments sent to the port
 #define KM_MIRROR_CFG_EGRESS 0x02 // also copy what the target sends from this port (recording)
+#define KM_MIRROR_CFG_UDP 0x04 // UDP datagrams sent to the port
 
-// One record: a chunk of one TCP segment sent to (or, with KM_MIRROR_EGRESS, from) a mirrored
+// One record: a chunk of one TCP segment (or, with KM_MIRROR_UDP, UDP datagram) sent to (or, with KM_MIRROR_EGRESS, from) a mirrored
 // port, or a payload-less SYN/FIN/RST.
 struct km_mirror_event {
 	__u8 saddr[16]; // sender: the client (ingress) or the target (egress); IPv4 v4-mapped

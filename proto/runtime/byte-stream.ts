@@ -48,6 +48,7 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
   private peerEnded = false;
   private orphanedFlag = false;
   private readonly drainWritesDiscarded: boolean;
+  private sent = 0;
 
   constructor(readonly connection: TunnelConnection, readonly streamId: number, opts: ByteStreamOptions) {
     super({ allowHalfOpen: opts.allowHalfOpen ?? true, readableHighWaterMark: opts.recvWindow, writableHighWaterMark: MAX_DATA_CHUNK });
@@ -62,6 +63,14 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
   /** The peer sent Shutdown (or an orderly Close): every byte it will send is here or consumed. */
   get peerShutdown(): boolean {
     return this.peerEnded;
+  }
+
+  /**
+   * Bytes handed to the tunnel so far. Moves while a single large write() is sent window by
+   * window (writableLength does not: it counts the whole chunk until its last byte is sent).
+   */
+  get bytesSent(): number {
+    return this.sent;
   }
 
   /** The tunnel went away after the peer's Shutdown: draining what was received, then closing. */
@@ -192,6 +201,7 @@ export class TunnelByteStream extends Duplex implements StreamHandler {
       const n = Math.min(chunk.length, this.sendCredit, MAX_DATA_CHUNK);
       this.connection.send(this.streamId, { kind: 'data', payload: chunk.subarray(0, n) });
       this.sendCredit -= n;
+      this.sent += n;
       chunk = chunk.subarray(n);
     }
     if (chunk.length > 0) {

@@ -17,6 +17,7 @@ export const CAPABILITIES = {
   steal: 'incoming TCP connections redirected to the client (Subscribe, mode STEAL)',
   'steal-http-filter': 'steal of only the HTTP requests matching Subscribe.http_filter',
   'steal-udp': 'incoming UDP datagrams redirected to the client (Subscribe, transport UDP)',
+  'mirror-udp': 'a copy of incoming UDP datagrams (Subscribe, mode MIRROR, transport UDP)',
   sessions: 'several sessions on one agent: SessionsRequest, SubscriptionWarning, refusals naming the other session',
   record: "both directions of mirrored TCP connections, the target's answers included (Subscribe.record, Recorded* frames)",
   trace: 'eBPF trace gadgets scoped to the target: tcp, dns, exec, open (TraceStart)',
@@ -30,7 +31,7 @@ export type Capability = keyof typeof CAPABILITIES;
 /** What every agent serves from inside the target's network namespace and root. */
 export const BASE_CAPABILITIES = ['tcp', 'udp', 'dns', 'files', 'env', 'sessions', 'fs-mutate', 'unix-connect', 'snapshot', 'node-inspector', 'process-hold'] as const satisfies readonly Capability[];
 /** What an agent that can load its BPF programs adds (incoming traffic). */
-export const INCOMING_CAPABILITIES = ['mirror', 'steal', 'steal-http-filter', 'steal-udp', 'record'] as const satisfies readonly Capability[];
+export const INCOMING_CAPABILITIES = ['mirror', 'steal', 'steal-http-filter', 'steal-udp', 'mirror-udp', 'record'] as const satisfies readonly Capability[];
 
 /** What an agent adds when it can load the trace gadgets (BPF capabilities and kernel BTF). */
 export const TRACE_CAPABILITIES = ['trace'] as const satisfies readonly Capability[];

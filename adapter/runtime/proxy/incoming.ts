@@ -96,6 +96,8 @@ export class IncomingService {
   }
 
   private deliverMirror(conn: IncomingConnection, localPort: number, address: string, matcher: RequestMatcher | undefined, counters: MirrorDeliveryCounters): void {
+    // A mirrored UDP peer: each copied datagram reaches the program's UDP socket as a datagram.
+    if (conn.transport === 'udp') return void deliverUdp(conn, localHost(address), localPort, { discardAnswers: true });
     const delivery = new MirrorDelivery(() => connect({ port: localPort, host: localHost(address), allowHalfOpen: true }), matcher, counters);
     conn.on('data', (d: Buffer) => delivery.push(d));
     conn.on('gap', () => delivery.gap());

@@ -5,7 +5,7 @@
 // idle for FLUSH_IDLE_MS (a live program keeping a connection open) is left to be cut.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { untilFlushedOrIdle } from '../tunnel/until-flushed.js';
+import { sendProgress, untilFlushedOrIdle } from '../tunnel/until-flushed.js';
 
 export interface JoinedRelay {
   /** The program's side (loopback socket). */
@@ -17,5 +17,5 @@ export interface JoinedRelay {
 /** Resolves when every relay has handed its program's bytes and FIN to the tunnel, closed, or sat idle. */
 export async function drainRelays(relays: Iterable<JoinedRelay>): Promise<void> {
   // Progress: bytes read from the program, or bytes leaving the stream's queue for the tunnel.
-  await Promise.all([...relays].map(({ local, remote }) => untilFlushedOrIdle(remote, () => `${local.bytesRead}/${remote.writableLength}`)));
+  await Promise.all([...relays].map(({ local, remote }) => untilFlushedOrIdle(remote, () => `${local.bytesRead}/${String(sendProgress(remote))}`)));
 }

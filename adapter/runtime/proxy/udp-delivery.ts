@@ -12,8 +12,11 @@ export interface UdpDelivery {
   answers: number;
 }
 
-/** Joins a stolen UDP stream to the program's socket at `host:port`. */
-export function deliverUdp(conn: IncomingConnection, host: string, port: number): UdpDelivery {
+/**
+ * Joins a stolen UDP stream to the program's socket at `host:port`. A mirrored one
+ * (`discardAnswers`) only delivers: the pod's own app answers the peer.
+ */
+export function deliverUdp(conn: IncomingConnection, host: string, port: number, opts: { discardAnswers?: boolean } = {}): UdpDelivery {
   const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
   const pending: Buffer[] = [];
   let connected = false;
@@ -24,7 +27,7 @@ export function deliverUdp(conn: IncomingConnection, host: string, port: number)
   conn.on('data', (d: Buffer) => { if (connected) socket.send(d); else pending.push(d); });
   // The program's answers: a connected socket takes datagrams from the program's address only.
   const delivery: UdpDelivery = { socket, conn, answers: 0 };
-  socket.on('message', (m: Buffer) => { delivery.answers++; if (conn.writable) conn.write(m); });
+  socket.on('message', (m: Buffer) => { delivery.answers++; if (conn.writable && !opts.discardAnswers) conn.write(m); });
   socket.on('error', () => undefined);   // ICMP unreachable: the program is gone; the peer stream idles out
   conn.on('error', () => undefined);
   conn.on('close', () => { try { socket.close(); } catch { /* closed */ } });

@@ -234,6 +234,7 @@ class ClientAgentSession extends EventEmitter implements AgentSession {
    */
   private requireSubscribeFeatures(opts: SubscribeOptions, transport: Transport): void {
     if (opts.record && !hasCapability(this, 'record')) throw new TunnelError('NOT_SUPPORTED', `record tcp/${opts.port} in ${this.target}: the agent does not announce record (an older agent)`);
+    if (opts.mode === 'mirror' && transport === 'udp' && !hasCapability(this, 'mirror-udp')) throw new TunnelError('NOT_SUPPORTED', `mirror udp/${opts.port} in ${this.target}: the agent does not announce mirror-udp (steal the port instead)`);
     if (opts.mode !== 'steal' || !hasCapability(this, 'steal')) return;
     const missing = opts.httpFilter && !hasCapability(this, 'steal-http-filter') ? 'steal-http-filter'
       : transport === 'udp' && !hasCapability(this, 'steal-udp') ? 'steal-udp' : undefined;

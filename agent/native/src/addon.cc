@@ -5,6 +5,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNetns(env, exports);
   RegisterBpf(env, exports);
   RegisterMemory(env, exports);
+  RegisterLinger(env, exports);
   return exports;
 }
 

@@ -5,3 +5,4 @@
 void RegisterNetns(Napi::Env env, Napi::Object exports);
 void RegisterBpf(Napi::Env env, Napi::Object exports);
 void RegisterMemory(Napi::Env env, Napi::Object exports);
+void RegisterLinger(Napi::Env env, Napi::Object exports);

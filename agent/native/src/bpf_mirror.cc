@@ -203,7 +203,8 @@ Napi::Value MirrorInterfaces(const Napi::CallbackInfo &info) {
   return m->tcx.Names(info.Env());
 }
 
-// bpfMirrorSetPort(h, port, on, withEgress?): withEgress also copies what the target sends from it.
+// bpfMirrorSetPort(h, port, on, withEgress?, bits?): withEgress also copies what the target sends
+// from it; bits (KM_MIRROR_CFG_*), when given, is the port's whole config (TCP, egress, UDP).
 Napi::Value MirrorSetPort(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   Mirror *m = HandleArg(info);
@@ -213,6 +214,7 @@ Napi::Value MirrorSetPort(const Napi::CallbackInfo &info) {
   uint16_t port = (uint16_t)d;
   bool withEgress = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
   km_mirror_port_cfg cfg{KM_MIRROR_CFG_INGRESS | (withEgress ? KM_MIRROR_CFG_EGRESS : 0u)};
+  if (info[4].IsNumber()) cfg.enabled = info[4].As<Napi::Number>().Uint32Value() & (KM_MIRROR_CFG_INGRESS | KM_MIRROR_CFG_EGRESS | KM_MIRROR_CFG_UDP);
   return UpdateOrDeleteElem(env, m->ports_fd, &port, &cfg, info[2].As<Napi::Boolean>().Value(), "km_mirror_ports");
 }
 

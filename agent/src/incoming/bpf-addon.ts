@@ -27,7 +27,7 @@ export interface BpfAddon {
   bpfMirrorOpen(objectPath: string, netnsPath: string, onBatch: (batch: Buffer) => void, maxPendingBytes?: number): Promise<number>;
   bpfMirrorAttachInterfaces(h: number): Promise<string[]>;
   bpfMirrorInterfaces(h: number): string[];
-  bpfMirrorSetPort(h: number, port: number, on: boolean, withEgress?: boolean): void;
+  bpfMirrorSetPort(h: number, port: number, on: boolean, withEgress?: boolean, bits?: number): void;
   bpfMirrorStats(h: number): MirrorStats;
   bpfMirrorClose(h: number): void;
 

@@ -37,8 +37,8 @@ function validate(req: SubscribeRequest): void {
   if (req.httpFilter && (req.mode !== 'steal' || req.transport !== 'tcp')) {
     throw new TunnelError('INVALID_ARGUMENT', `subscribe ${req.transport}/${req.port}: http_filter applies to TCP steal only`);
   }
+  if (req.record && req.transport === 'udp') throw new TunnelError('NOT_SUPPORTED', `subscribe udp/${req.port}: recording covers TCP only`);
   if (req.record && req.mode !== 'mirror') throw new TunnelError('INVALID_ARGUMENT', `subscribe ${req.transport}/${req.port}: record applies to mirror mode only (nothing is stolen while recording)`);
-  if (req.mode === 'mirror' && req.transport === 'udp') throw new TunnelError('NOT_SUPPORTED', `subscribe udp/${req.port}: UDP mirror is not supported (steal it instead)`);
 }
 
 function parsePrefix(spec: string): { address: string; prefixLen: number } {
@@ -50,7 +50,7 @@ function parsePrefix(spec: string): { address: string; prefixLen: number } {
 }
 
 export class EbpfIncomingTrafficService implements IncomingTrafficService {
-  readonly capabilities: readonly string[] = ['mirror', 'steal', 'steal-http-filter', 'steal-udp', 'record'];
+  readonly capabilities: readonly string[] = ['mirror', 'steal', 'steal-http-filter', 'steal-udp', 'mirror-udp', 'record'];
   readonly steal: StealEngine;
   readonly mirror: MirrorEngine;
   private readonly tcpSteals = new Map<number, PortSteal>();
@@ -70,6 +70,7 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
     validate(req);
     try {
       if (req.mode === 'mirror' && req.record) return await this.subscribeRecord(req.port, sink);
+      if (req.mode === 'mirror' && req.transport === 'udp') return await this.subscribeUdpMirror(req.port, sink);
       if (req.mode === 'mirror') return await this.subscribeMirror(req.port, sink);
       if (req.transport === 'udp') return await this.subscribeUdp(req.port, sink, req.session);
       return await this.subscribeTcpSteal(req, sink);
@@ -93,6 +94,12 @@ export class EbpfIncomingTrafficService implements IncomingTrafficService {
   private async subscribeMirror(port: number, sink: IncomingSink): Promise<IncomingSubscription> {
     const release = await this.mirror.add(port, sink);
     this.o.log.info('incoming', 'mirror subscribed', { port });
+    return { close: release };
+  }
+
+  private async subscribeUdpMirror(port: number, sink: IncomingSink): Promise<IncomingSubscription> {
+    const release = await this.mirror.addUdp(port, sink);
+    this.o.log.info('incoming', 'udp mirror subscribed', { port });
     return { close: release };
   }
 

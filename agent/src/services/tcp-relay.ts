@@ -10,6 +10,7 @@ import { markStage, stageTracing } from '#proto/runtime/stage-trace.js';
 import type { MsgOf, Msg } from '#proto/runtime/messages.js';
 import type { Logger } from '../log.js';
 import type { NetnsSockets } from '../netns/sockets.js';
+import { resetOnAgentDeath } from '../netns/reset-on-death.js';
 import type { TargetDns } from './dns.js';
 import { toTunnelError } from './errno.js';
 import { checkWireBounds } from './wire-bounds.js';
@@ -68,6 +69,7 @@ export async function serveTcpConnect(ctx: { conn: TunnelConnection; streamId: n
       return;
     }
     socket.setNoDelay(true);
+    resetOnAgentDeath(socket); // the target sees a reset, not a clean end, if the agent dies mid-stream
     const recvWindow = DEFAULT_STREAM_WINDOW;
     conn.send(streamId, { kind: 'tcpConnected', local: opened.local, remote: opened.remote, initialWindow: recvWindow });
     const stream = new TunnelByteStream(conn, streamId, { sendWindow: req.initialWindow || DEFAULT_STREAM_WINDOW, recvWindow, drainWritesDiscarded: true });

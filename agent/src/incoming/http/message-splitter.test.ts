@@ -43,6 +43,17 @@ describe('HttpMessageSplitter', () => {
     expect(raw).toBe('\x81\x05hello');
   });
 
+  // Regression (issue 14, an http_filter route reset at the end of an 8 MiB answer): a read of
+  // more than 80 KB that ends exactly where a response ends (a tunnel chunk of 256 KiB) was counted
+  // as header bytes of a next message that had not begun.
+  it('splits a large response whose last read ends exactly at its end', () => {
+    const body = 1 << 20;
+    const input = `HTTP/1.1 200 OK\r\nContent-Length: ${body}\r\n\r\n${'b'.repeat(body)}`;
+    const head = input.length - body;
+    const { messages } = split('response', input, 256 * 1024 + head);
+    expect(messages.map((m) => [m.head, m.bytes.length])).toEqual([['200', input.length]]);
+  });
+
   // Regression (fuzz-http): http-parser-js counted the first request's 100 KB body as header bytes
   // of the next one when both were in one chunk ("max header size exceeded").
   it.each([1 << 20, 4096])('splits a request with a large body followed by the next head, in %i-byte chunks', (size) => {

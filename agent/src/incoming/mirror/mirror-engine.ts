@@ -5,6 +5,8 @@
 // are reported as MirrorGap: ring-buffer overrun in the kernel, or a subscriber too slow to
 // keep up (its copy is dropped rather than the memory growing without bound).
 //
+// UDP subscribers (addUdp) get one stream per pod peer, a datagram per chunk (udp-mirror.ts).
+//
 // Recording subscribers (addCapture) get both directions of each connection instead, through
 // MirrorCapture; their ports are set with the egress bit so km_mirror_egr copies the answers.
 //
@@ -16,7 +18,8 @@ import type { IncomingSink, SocketAddr } from '../service.js';
 import { FlowReassembler, SEG_FIN, SEG_RST, SEG_SYN, type FlowEvent } from './reassembly.js';
 import { MirrorCapture, type CaptureSink } from './capture.js';
 import { MirrorProgram } from './mirror-program.js';
-import { RECORD_EGRESS, type MirrorRecord } from './record.js';
+import { PORT_EGRESS, PORT_TCP, PORT_UDP, RECORD_EGRESS, RECORD_UDP, type MirrorRecord } from './record.js';
+import { UdpMirror } from './udp-mirror.js';
 
 // A hole is given up on (reported as a gap) after DROP_HOLE_MS when the kernel ring buffer
 // dropped records since shortly before it appeared, else after RETRANSMIT_HOLE_MS: a segment
@@ -33,7 +36,8 @@ const MAX_QUEUED_BYTES = 16 << 20; // per subscriber stream before its copy is d
 export interface MirrorProgramLike {
   attachNewInterfaces(): Promise<string[]>;
   interfaces(): string[];
-  setPort(port: number, on: boolean, withEgress?: boolean): void;
+  /** `bits`: the port's KM_MIRROR_CFG_* bits (TCP ingress, egress, UDP); default from withEgress. */
+  setPort(port: number, on: boolean, withEgress?: boolean, bits?: number): void;
   stats(): { lost: number; records: number };
   close(): void;
 }
@@ -65,6 +69,7 @@ export class MirrorEngine {
   private readonly ports = new Map<number, Set<Subscriber>>();
   private readonly flows = new Map<string, Flow>();
   private readonly capture = new MirrorCapture();
+  private readonly udp = new UdpMirror();
   private timer: NodeJS.Timeout | undefined;
   private ifTimer: NodeJS.Timeout | undefined;
   private lost = 0;
@@ -89,20 +94,37 @@ export class MirrorEngine {
     if (!subs) {
       subs = new Set();
       this.ports.set(port, subs);
-      program.setPort(port, true, this.capture.has(port));
+      this.syncPort(port);
     }
     subs.add(sub);
     return () => this.remove(port, sub);
   }
 
+  /** Mirrors the UDP datagrams sent to `port` to `sink` until the returned function is called. */
+  async addUdp(port: number, sink: IncomingSink): Promise<() => void> {
+    await this.loaded();
+    this.udp.add(port, sink);
+    this.syncPort(port);
+    return () => {
+      this.udp.remove(port, sink);
+      this.syncPort(port);
+      this.shutdownIfUnused();
+    };
+  }
+
+  // The port's config in the kernel from who wants it: TCP copies, answers (recording), UDP.
+  private syncPort(port: number): void {
+    const bits = (this.ports.has(port) || this.capture.has(port) ? PORT_TCP : 0) | (this.capture.has(port) ? PORT_EGRESS : 0) | (this.udp.has(port) ? PORT_UDP : 0);
+    this.program?.setPort(port, bits !== 0, (bits & PORT_EGRESS) !== 0, bits);
+  }
+
   /** Records both directions of port's connections into sink until the returned function is called. */
   async addCapture(port: number, sink: CaptureSink): Promise<() => void> {
-    const program = await this.loaded();
-    if (this.capture.add(port, sink)) program.setPort(port, true, true);
+    await this.loaded();
+    if (this.capture.add(port, sink)) this.syncPort(port);
     return () => {
       if (!this.capture.remove(port, sink)) return;
-      if (this.ports.has(port)) this.program?.setPort(port, true, false);
-      else this.program?.setPort(port, false);
+      this.syncPort(port);
       this.shutdownIfUnused();
     };
   }
@@ -122,7 +144,7 @@ export class MirrorEngine {
   }
 
   private shutdownIfUnused(): void {
-    if (this.program && this.ports.size === 0 && this.capture.portCount === 0 && this.pendingAdds === 0) this.shutdownProgram();
+    if (this.program && this.ports.size === 0 && this.capture.portCount === 0 && this.udp.portCount === 0 && this.pendingAdds === 0) this.shutdownProgram();
   }
 
   stats(): { interfaces: string[]; lost: number; records: number; delivered: number } | undefined {
@@ -134,6 +156,7 @@ export class MirrorEngine {
   close(): void {
     for (const [port, subs] of this.ports) for (const sub of [...subs]) this.remove(port, sub);
     this.capture.clear();
+    this.udp.clear();
     this.shutdownIfUnused();
   }
 
@@ -150,7 +173,7 @@ export class MirrorEngine {
     }
     if (subs.size > 0) return;
     this.ports.delete(port);
-    if (!this.capture.has(port)) this.program?.setPort(port, false);
+    this.syncPort(port);
     this.shutdownIfUnused();
   }
 
@@ -188,6 +211,7 @@ export class MirrorEngine {
 
   /** One decoded ring-buffer record (called by the program's reader). */
   onRecord(r: MirrorRecord): void {
+    if (r.flags & RECORD_UDP) return this.udp.onRecord(r);
     const egress = (r.flags & RECORD_EGRESS) !== 0;
     if (this.capture.has(egress ? r.source.port : r.destination.port)) this.capture.onRecord(r);
     if (egress) return; // answers are for recordings only
@@ -266,6 +290,7 @@ export class MirrorEngine {
     const lost = this.program?.stats().lost ?? 0;
     if (lost !== this.lost) { this.lost = lost; this.lostChangedAt = now; }
     this.capture.sweep(now, this.lostChangedAt);
+    this.udp.sweep(now);
     for (const [key, flow] of this.flows) {
       const subs = this.ports.get(flow.port);
       if (!subs) { this.flows.delete(key); continue; }

@@ -31,9 +31,9 @@ export class MirrorProgram {
     return this.addon.bpfMirrorInterfaces(this.handle);
   }
 
-  /** withEgress: km_mirror_egr also copies what the target sends from the port (recording). */
-  setPort(port: number, on: boolean, withEgress = false): void {
-    if (!this.closed) this.addon.bpfMirrorSetPort(this.handle, port, on, withEgress);
+  /** withEgress: km_mirror_egr also copies what the target sends from the port (recording); bits: the whole config (KM_MIRROR_CFG_*). */
+  setPort(port: number, on: boolean, withEgress = false, bits?: number): void {
+    if (!this.closed) this.addon.bpfMirrorSetPort(this.handle, port, on, withEgress, bits);
   }
 
   stats(): MirrorStats {

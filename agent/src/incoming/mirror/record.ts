@@ -6,6 +6,12 @@ import { unmapAddress } from '../steal/address.js';
 export const EVENT_HEADER_BYTES = 56;
 /** In MirrorRecord.flags (KM_MIRROR_EGRESS): sent by the target, source is the target's side. */
 export const RECORD_EGRESS = 0x08;
+/** In MirrorRecord.flags (KM_MIRROR_UDP): a chunk of a UDP datagram (segmentLength = its payload bytes). */
+export const RECORD_UDP = 0x10;
+/** km_mirror_port_cfg.enabled bits (KM_MIRROR_CFG_*). */
+export const PORT_TCP = 0x01;
+export const PORT_EGRESS = 0x02;
+export const PORT_UDP = 0x04;
 
 export interface MirrorRecord {
   source: { address: string; port: number };

@@ -9,6 +9,7 @@ import net from 'node:net';
 import type dgram from 'node:dgram';
 import type { Logger } from '../../log.js';
 import { adoptUdpFd, type NetnsSockets } from '../../netns/sockets.js';
+import { resetOnAgentDeath } from '../../netns/reset-on-death.js';
 import { netnsAddon } from '../../netns/native.js';
 import type { SocketAddr } from '../service.js';
 import { socketAddr } from './address.js';
@@ -116,6 +117,7 @@ export class StealEngine {
     // Without a loaded program nothing is stolen, so a plain connection reaches the app.
     const socket = program ? await connectPassthrough(program, this.sockets, to) : (await this.sockets.connectTcp(to)).socket;
     socket.setNoDelay(true);
+    resetOnAgentDeath(socket);
     this.track(socket);
     return socket;
   }
@@ -166,6 +168,7 @@ export class StealEngine {
 
   private onTcp(socket: net.Socket): void {
     this.track(socket);
+    resetOnAgentDeath(socket); // the pod client sees a reset, not a clean end, if the agent dies mid-answer
     socket.setNoDelay(true); // relayed writes already carry whole messages: no Nagle delay
     const destination = socketAddr(socket.localAddress, socket.localPort);
     const source = socketAddr(socket.remoteAddress, socket.remotePort);
