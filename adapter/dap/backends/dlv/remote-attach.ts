@@ -7,10 +7,10 @@ import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { BackendContext, BackendSession } from '../backend.js';
 import type { RemoteProcessAccess } from '../contract.js';
-import { DapError, withTimeout } from '../../common/errors.js';
+import { withTimeout } from '../../common/errors.js';
 import { ProxySession } from '../proxy-session.js';
 import { RemoteDapLink } from '../remote-dap-link.js';
-import { warnAboutProbes } from '../remote-probe-warning.js';
+import { announceRemoteStops } from '../remote-probe-warning.js';
 import { remoteDlvAttachArgs, withPtraceHint } from './remote-attach-args.js';
 
 const DEFAULT_START_MS = 60_000;
@@ -18,7 +18,6 @@ const CONNECT_MS = 10_000;
 
 export async function attachRemoteGo(ctx: BackendContext, remote: RemoteProcessAccess): Promise<BackendSession> {
   const { config } = ctx;
-  if (config.nonBreaking) throw new DapError('NOT_SUPPORTED', 'launch configuration field "nonBreaking": snapshot breakpoints are not built for Go; remove it to attach with ordinary breakpoints');
   const held = await remote.holdProcess({ pid: config.processId ?? 0, debugger: 'go' });
   let socket: Duplex | undefined;
   try {
@@ -26,7 +25,7 @@ export async function attachRemoteGo(ctx: BackendContext, remote: RemoteProcessA
     ctx.log.log('info', 'backend', `debugger container ${dlv.container} (${dlv.image}) runs dlv on ${dlv.host}:${dlv.port} in ${remote.target}; attaching to process ${held.pid} (${held.detail})`);
     socket = await withTimeout(remote.connect(dlv.host, dlv.port), CONNECT_MS, `connecting to dlv in debugger container ${dlv.container}`);
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    await warnAboutProbes(ctx, remote);
+    await announceRemoteStops(ctx, remote); // snapshot mode: session.ts's SnapshotSink turns breakpoint stops into snapshots
     const session = new ProxySession({
       name: 'dlv', ctx, debugger: new RemoteDapLink(socket), input: socket, output: socket, adapterID: 'go',
       launch: { command: 'attach', args: remoteDlvAttachArgs(config, held.pid) },

@@ -18,6 +18,7 @@ import type { PathMapping } from './path-mapping.js';
 import { runHandler, type DapHandlerTable } from '#sdk/protocol/dap-requests.js';
 import { performance } from 'node:perf_hooks';
 import { captureAndResume } from './snapshot-capture.js';
+import { InPlaceSnapshots } from './snapshot-in-place.js';
 import { snapshotOutput } from '../snapshot/snapshot.js';
 
 interface Paused {
@@ -49,6 +50,8 @@ export class NodeBridge implements BackendSession {
   private instrumentationId: string | undefined;
   private disposed = false;
   private snapshots = 0;
+  /** Snapshot mode: breakpoints capture in their condition after their first (paused) hit. */
+  private readonly inPlace: InPlaceSnapshots | undefined;
 
   /** The requests the bridge answers, each typed by its command (DapRequests). */
   private readonly handlers: DapHandlerTable = {
@@ -110,6 +113,8 @@ export class NodeBridge implements BackendSession {
     cdp.on('Debugger.paused', (p: Paused) => void this.onPaused(p).catch((e: unknown) => this.warn(`pause: ${(e as Error).message}`)));
     // With --inspect-brk node waits for the debugger to leave after the program ends: leave.
     cdp.on('Runtime.executionContextDestroyed', () => { if (this.debuggee) this.cdp.close(); });
+    this.inPlace = ctx.config.nonBreaking ? new InPlaceSnapshots(cdp, this.scripts) : undefined;
+    cdp.on('Runtime.bindingCalled', (p: { name: string; payload: string }) => this.onBinding(p));
     cdp.on('Debugger.resumed', () => { this.paused = undefined; this.variables.clear(); });
     cdp.on('close', () => {
       remote?.inspector.release();
@@ -156,6 +161,7 @@ export class NodeBridge implements BackendSession {
     const kill = args.terminateDebuggee ?? !!this.debuggee;
     if (this.remote) await this.detachRemote();
     else if (!kill && this.paused) await this.resume().catch(() => undefined /* already running or gone */);
+    if (!kill) await this.inPlace?.uninstall();
     this.disposed = true;
     this.cdp.close();
     if (kill) await this.debuggee?.stop();
@@ -171,6 +177,7 @@ export class NodeBridge implements BackendSession {
     await step('Debugger.setPauseOnExceptions', { state: 'none' });
     if (this.instrumentationId) await step('Debugger.removeBreakpoint', { breakpointId: this.instrumentationId });
     await this.breakpoints.removeAll();
+    await this.inPlace?.uninstall();
     await step('Debugger.disable');
     this.remote?.inspector.release();
   }
@@ -244,6 +251,29 @@ export class NodeBridge implements BackendSession {
   private async snapshot(p: Paused, hitAt: number): Promise<void> {
     this.lastAction = undefined;
     const body = await captureAndResume(this.cdp, p.callFrames, this.scripts, hitAt, ++this.snapshots);
+    this.ctx.sink.event('output', snapshotOutput(body));
+    // From now on this place captures without pausing (hit counts and logpoints keep the paused path).
+    const inPlace = this.inPlace;
+    const next = this.breakpoints.hitBy(p.hitBreakpoints ?? []).filter((bp) => !bp.capture && !bp.hitCondition && !bp.logMessage);
+    if (!inPlace || !next.length) return;
+    for (const bp of next) bp.capture = inPlace.condition(bp.id, body.scopes);
+    try {
+      await inPlace.install();
+      for (const bp of next) await this.breakpoints.captureInPlace(bp, bp.capture!);
+    } catch (e) {
+      this.warn(`snapshots without a pause are not available, each snapshot pauses: ${(e as Error).message}`);
+    }
+  }
+
+  private onBinding(p: { name: string; payload: string }): void {
+    let body;
+    try {
+      body = this.inPlace?.record(p.name, p.payload, this.snapshots + 1);
+    } catch (e) {
+      return this.warn(`snapshot record: ${(e as Error).message}`);
+    }
+    if (!body) return;
+    this.snapshots++;
     this.ctx.sink.event('output', snapshotOutput(body));
   }
 

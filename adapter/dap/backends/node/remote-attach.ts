@@ -10,7 +10,7 @@ import { NodeBridge } from './bridge.js';
 import { CdpClient } from './cdp-client.js';
 import { pathMapping } from './path-mapping.js';
 import { watchSessionEnd } from './session-end.js';
-import { warnAboutProbes } from '../remote-probe-warning.js';
+import { announceRemoteStops } from '../remote-probe-warning.js';
 
 interface InspectorTarget { webSocketDebuggerUrl?: string }
 
@@ -58,9 +58,7 @@ export async function attachRemote(ctx: BackendContext, remote: RemoteProcessAcc
     const cdp = await CdpClient.connect(url, ctx.log, 10_000, socket);
     await checkOwner(cdp, remote, inspector).catch((e: unknown) => { cdp.close(); throw e; });
     ctx.log.log('info', 'backend', `attached to process ${inspector.pid} (${inspector.command}) in ${remote.target}${inspector.alreadyOpen ? ' (its inspector was already open)' : ' (inspector opened with SIGUSR1)'}`);
-    // Snapshot mode never leaves the process stopped: its probes keep being answered.
-    if (config.nonBreaking) ctx.sink.event('output', { category: 'console', output: `kmirror-dap: snapshot mode ("nonBreaking"): breakpoints in ${remote.target} record the stack and variables and the process runs on (each snapshot's pause is in its record).\n` });
-    else await warnAboutProbes(ctx, remote);
+    await announceRemoteStops(ctx, remote);
     const endReason = await watchSessionEnd(remote);
     return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot), endReason });
   } catch (e) {
