@@ -13,12 +13,12 @@ import { frameLocation, type CallFrame } from './stack.js';
 import { clip, frameOf, SNAPSHOT_KIND, SNAPSHOT_LIMITS, type SnapshotBody, type SnapshotScope, type SnapshotVariable } from '../snapshot/snapshot.js';
 import type { ScriptInfo } from './source-maps.js';
 
-const BINDING = '__kmirrorSnapshot';
+export const BINDING = '__kmirrorSnapshot';
 const HELPER = "globalThis[Symbol.for('kmirror.snapshot')]";
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** Installed once in the program: formats values and the stack, sends one record, returns false. */
-const HELPER_SOURCE = `(() => {
+export const HELPER_SOURCE = `(() => {
   const send = globalThis.${BINDING}, now = () => performance.now(), L = ${JSON.stringify(SNAPSHOT_LIMITS)};
   const own = Object.getOwnPropertyNames, descriptor = Object.getOwnPropertyDescriptor, proto = Object.getPrototypeOf;
   const className = (v) => { try { const p = proto(v); const c = p && descriptor(p, 'constructor'); return (c && typeof c.value === 'function' && c.value.name) || 'Object'; } catch { return 'Object'; } };
