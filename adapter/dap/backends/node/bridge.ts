@@ -19,7 +19,7 @@ import { runHandler, type DapHandlerTable } from '#sdk/protocol/dap-requests.js'
 import { performance } from 'node:perf_hooks';
 import { captureAndResume } from './snapshot-capture.js';
 import { InPlaceSnapshots } from './snapshot-in-place.js';
-import { snapshotOutput } from '../snapshot/snapshot.js';
+import { snapshotOutput, type SnapshotBody } from '../snapshot/snapshot.js';
 
 interface Paused {
   callFrames: CallFrame[];
@@ -52,6 +52,7 @@ export class NodeBridge implements BackendSession {
   private snapshots = 0;
   /** Snapshot mode: breakpoints capture in their condition after their first (paused) hit. */
   private readonly inPlace: InPlaceSnapshots | undefined;
+  private emitted: Promise<void> = Promise.resolve();
 
   /** The requests the bridge answers, each typed by its command (DapRequests). */
   private readonly handlers: DapHandlerTable = {
@@ -250,8 +251,9 @@ export class NodeBridge implements BackendSession {
   /** Snapshot mode: the breakpoint's state goes out as an output event and the program runs on. */
   private async snapshot(p: Paused, hitAt: number): Promise<void> {
     this.lastAction = undefined;
-    const body = await captureAndResume(this.cdp, p.callFrames, this.scripts, hitAt, ++this.snapshots);
-    this.ctx.sink.event('output', snapshotOutput(body));
+    const captured = captureAndResume(this.cdp, p.callFrames, this.scripts, hitAt, ++this.snapshots);
+    this.emitInOrder(captured);
+    const body = await captured;
     // From now on this place captures without pausing (hit counts and logpoints keep the paused path).
     const inPlace = this.inPlace;
     const next = this.breakpoints.hitBy(p.hitBreakpoints ?? []).filter((bp) => !bp.capture && !bp.hitCondition && !bp.logMessage);
@@ -274,7 +276,12 @@ export class NodeBridge implements BackendSession {
     }
     if (!body) return;
     this.snapshots++;
-    this.ctx.sink.event('output', snapshotOutput(body));
+    this.emitInOrder(Promise.resolve(body));
+  }
+
+  /** Snapshots go out in the order of their hits: a paused one still being read holds back the in-place ones after it. */
+  private emitInOrder(body: Promise<SnapshotBody>): void {
+    this.emitted = this.emitted.then(() => body).then((b) => this.ctx.sink.event('output', snapshotOutput(b)), (e: unknown) => this.warn(`snapshot: ${(e as Error).message}`));
   }
 
   private async printLogpoint(frame: CallFrame | undefined, message: string, path: string, line: number): Promise<void> {
