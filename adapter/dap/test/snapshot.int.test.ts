@@ -109,7 +109,8 @@ describe('snapshot breakpoints ("nonBreaking": true)', () => {
       const inPlaceLocals = inPlace.scopes.find((s) => s.name === 'Locals')!.variables;
       expect(inPlaceLocals).toContainEqual(expect.objectContaining({ name: 'greeting', value: `"hello /snap${inPlace.seq}"`, type: 'string' }));
       expect(inPlaceLocals.find((v) => v.name === 'req')).toMatchObject({ type: 'IncomingMessage', children: expect.arrayContaining([expect.objectContaining({ name: 'method', value: '"GET"' })]) });
-      expect(inPlace.scopes.find((s) => s.name === 'Closure')?.variables).toContainEqual(expect.objectContaining({ name: 'served', value: String(inPlace.seq) }));
+      // served: read before the line increments it
+      expect(inPlace.scopes.find((s) => s.name === 'Closure')?.variables).toContainEqual(expect.objectContaining({ name: 'served', value: String(inPlace.seq - 1) }));
       expect(inPlace.pauseMs).toBeGreaterThan(0);
       expect(seen.stopped).toBe(0);
       await dc.disconnectRequest({});
