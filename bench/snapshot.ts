@@ -41,10 +41,10 @@ function timedGet(port: number, path: string): Promise<number> {
   });
 }
 
-async function latencies(port: number, tag: string): Promise<number[]> {
+async function latencies(port: number, tag: string, requests = REQUESTS): Promise<number[]> {
   for (let i = 0; i < 20; i++) await timedGet(port, `/warm-${tag}`);
   const out: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) out.push(await timedGet(port, `/${tag}-${i}`));
+  for (let i = 0; i < requests; i++) out.push(await timedGet(port, `/${tag}-${i}`));
   return out;
 }
 
@@ -64,7 +64,8 @@ async function session(attach: Record<string, unknown>): Promise<{ dc: DebugClie
 
 const fmt = (x: number): string => `${x.toFixed(3)} ms`;
 
-async function serviceRow(name: string, command: string[], attach: (pid: number, out: { debugPort?: number }) => Record<string, unknown>, hitCondition?: string): Promise<void> {
+async function serviceRow(name: string, command: string[], attach: (pid: number, out: { debugPort?: number }) => Record<string, unknown>, opts: { hitCondition?: string; requests?: number } = {}): Promise<void> {
+  const { hitCondition, requests = REQUESTS } = opts;
   const source = command.at(-1)!;
   const app = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH } });
   try {
@@ -72,10 +73,10 @@ async function serviceRow(name: string, command: string[], attach: (pid: number,
     const out = JSON.parse(line.toString()) as { port: number; debugPort?: number };
     const port = out.port;
     const { dc, pauses } = await session(attach(app.pid!, out));
-    const base = await latencies(port, 'base');
+    const base = await latencies(port, 'base', requests);
     await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: breakLine(source), ...(hitCondition ? { hitCondition } : {}) }] });
-    const snap = await latencies(port, 'snap');
-    while (pauses.length < REQUESTS) await new Promise((r) => setTimeout(r, 20));
+    const snap = await latencies(port, 'snap', requests);
+    while (pauses.length < requests) await new Promise((r) => setTimeout(r, 20));
     await dc.disconnectRequest({});
     await dc.stop();
     const added = [0.5, 0.99].map((p) => pct(snap, p) - pct(base, p));
@@ -110,11 +111,11 @@ try {
   console.log(`snapshot bench: ${REQUESTS} sequential requests per case, baseline = same session, no breakpoint`);
   const node = [process.execPath, join(work, 'remote-attach/server.js')];
   await serviceRow('node attach by pid (capture in the condition)', node, (pid) => ({ processId: pid }));
-  await serviceRow('node attach by pid, paused capture (hitCondition >=1)', node, (pid) => ({ processId: pid }), '>=1');
+  await serviceRow('node attach by pid, paused capture (hitCondition >=1)', node, (pid) => ({ processId: pid }), { hitCondition: '>=1' });
   if (process.getuid?.() === 0) {
     await serviceRow('node remote attach, target pid/N (through the agent)', node, (pid) => ({ target: `pid/${pid}`, targetTimeoutMs: 30_000 }));
     await serviceRow('python remote attach to debugpy --listen, target pid/N (generic DAP layer)', ['/usr/bin/python3', '-Xfrozen_modules=off', join(work, 'remote-attach/server.py')],
-      (pid, out) => ({ debugger: 'python', target: `pid/${pid}`, port: out.debugPort, targetTimeoutMs: 30_000 }));
+      (pid, out) => ({ debugger: 'python', target: `pid/${pid}`, port: out.debugPort, targetTimeoutMs: 30_000 }), { requests: Math.min(REQUESTS, 60) }); // ≈0.6 s a snapshot
   } else console.log('node and python remote attach, target pid/N: NOT MEASURED (needs root to join the service\'s namespaces)');
   await goRow();
   console.log('cluster (deploy/NAME): NOT MEASURED by this bench (it needs a client inside the cluster to time requests to the Service); test/e2e/snapshot-attach.e2e.test.ts (node) and snapshot-attach-go.e2e.test.ts (go) print theirs');
