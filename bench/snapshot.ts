@@ -2,8 +2,11 @@
 // same request with no snapshot, in one run. A Node HTTP service (the remote-attach fixture) is
 // attached by kmirror-dap; REQUESTS sequential GETs are timed with no breakpoint (baseline), then
 // with a snapshot breakpoint in the handler. Rows:
-//   node attach by pid (the bridge's CDP fast path, inspector on the loopback);
-//   node remote attach, target pid/N (the same through the agent's tunnel, as in a pod);
+//   node attach by pid: the capture in the breakpoint's condition (no pause, after the first hit);
+//   node attach by pid, paused capture: the same breakpoint with hitCondition ">=1", which keeps the
+//     paused path (Debugger.paused → read → resume, one round trip: the path before the condition capture);
+//   node remote attach, target pid/N (through the agent's tunnel, as in a pod);
+//   python remote attach, target pid/N, to `debugpy.listen` (the generic DAP capture layer);
 //   go (dlv) launch, the generic DAP capture layer: the pause each record reports (no request).
 // Cluster row: NOT MEASURED here (see the message printed); test/e2e/snapshot-attach prints the
 // pauses of its 100-request run on the cluster.
@@ -38,10 +41,10 @@ function timedGet(port: number, path: string): Promise<number> {
   });
 }
 
-async function latencies(port: number, tag: string): Promise<number[]> {
+async function latencies(port: number, tag: string, requests = REQUESTS): Promise<number[]> {
   for (let i = 0; i < 20; i++) await timedGet(port, `/warm-${tag}`);
   const out: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) out.push(await timedGet(port, `/${tag}-${i}`));
+  for (let i = 0; i < requests; i++) out.push(await timedGet(port, `/${tag}-${i}`));
   return out;
 }
 
@@ -52,24 +55,28 @@ async function session(attach: Record<string, unknown>): Promise<{ dc: DebugClie
   dc.on('output', (e: DebugProtocol.OutputEvent) => { const d = e.body.data as { kind?: string; pauseMs?: number } | undefined; if (d?.kind === 'kmirror/snapshot') pauses.push(d.pauseMs!); });
   await dc.start(serverPort);
   await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest({ type: 'kmirror', request: 'attach', debugger: 'node', nonBreaking: true, ...attach } as never)]);
-  await dc.configurationDoneRequest();
+  const attached = dc.attachRequest({ type: 'kmirror', request: 'attach', debugger: 'node', nonBreaking: true, ...attach } as never);
+  await dc.waitForEvent('initialized');
+  await dc.configurationDoneRequest(); // debugpy answers attach only after configurationDone
+  await attached;
   return { dc, pauses };
 }
 
 const fmt = (x: number): string => `${x.toFixed(3)} ms`;
 
-async function nodeRow(name: string, attach: (pid: number) => Record<string, unknown>): Promise<void> {
-  const source = join(work, 'remote-attach/server.js');
-  const app = spawn(process.execPath, [source], { stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH } });
+async function serviceRow(name: string, command: string[], attach: (pid: number, out: { debugPort?: number }) => Record<string, unknown>, opts: { hitCondition?: string; requests?: number } = {}): Promise<void> {
+  const { hitCondition, requests = REQUESTS } = opts;
+  const source = command.at(-1)!;
+  const app = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH } });
   try {
     const [line] = (await once(app.stdout, 'data')) as [Buffer];
-    const port = (JSON.parse(line.toString()) as { port: number }).port;
-    const { dc, pauses } = await session(attach(app.pid!));
-    const base = await latencies(port, 'base');
-    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: breakLine(source) }] });
-    const snap = await latencies(port, 'snap');
-    while (pauses.length < REQUESTS) await new Promise((r) => setTimeout(r, 20));
+    const out = JSON.parse(line.toString()) as { port: number; debugPort?: number };
+    const port = out.port;
+    const { dc, pauses } = await session(attach(app.pid!, out));
+    const base = await latencies(port, 'base', requests);
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: breakLine(source), ...(hitCondition ? { hitCondition } : {}) }] });
+    const snap = await latencies(port, 'snap', requests);
+    while (pauses.length < requests) await new Promise((r) => setTimeout(r, 20));
     await dc.disconnectRequest({});
     await dc.stop();
     const added = [0.5, 0.99].map((p) => pct(snap, p) - pct(base, p));
@@ -102,11 +109,16 @@ async function goRow(): Promise<void> {
 
 try {
   console.log(`snapshot bench: ${REQUESTS} sequential requests per case, baseline = same session, no breakpoint`);
-  await nodeRow('node attach by pid (CDP fast path)', (pid) => ({ processId: pid }));
-  if (process.getuid?.() === 0) await nodeRow('node remote attach, target pid/N (through the agent)', (pid) => ({ target: `pid/${pid}`, targetTimeoutMs: 30_000 }));
-  else console.log('node remote attach, target pid/N: NOT MEASURED (needs root to join the service\'s namespaces)');
+  const node = [process.execPath, join(work, 'remote-attach/server.js')];
+  await serviceRow('node attach by pid (capture in the condition)', node, (pid) => ({ processId: pid }));
+  await serviceRow('node attach by pid, paused capture (hitCondition >=1)', node, (pid) => ({ processId: pid }), { hitCondition: '>=1' });
+  if (process.getuid?.() === 0) {
+    await serviceRow('node remote attach, target pid/N (through the agent)', node, (pid) => ({ target: `pid/${pid}`, targetTimeoutMs: 30_000 }));
+    await serviceRow('python remote attach to debugpy --listen, target pid/N (generic DAP layer)', ['/usr/bin/python3', '-Xfrozen_modules=off', join(work, 'remote-attach/server.py')],
+      (pid, out) => ({ debugger: 'python', target: `pid/${pid}`, port: out.debugPort, targetTimeoutMs: 30_000 }), { requests: Math.min(REQUESTS, 60) }); // ≈0.6 s a snapshot
+  } else console.log('node and python remote attach, target pid/N: NOT MEASURED (needs root to join the service\'s namespaces)');
   await goRow();
-  console.log('cluster (deploy/NAME): NOT MEASURED by this bench (it needs a client inside the cluster to time requests to the Service); test/e2e/snapshot-attach.e2e.test.ts prints the pause p50/p99 of its 100-request run');
+  console.log('cluster (deploy/NAME): NOT MEASURED by this bench (it needs a client inside the cluster to time requests to the Service); test/e2e/snapshot-attach.e2e.test.ts (node) and snapshot-attach-go.e2e.test.ts (go) print theirs');
 } finally {
   server.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });

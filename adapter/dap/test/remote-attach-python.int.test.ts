@@ -96,6 +96,34 @@ describe('remote attach to a Python service listening with debugpy in pid/N', ()
     expect(child.exitCode).toBeNull();
   });
 
+  it('"nonBreaking": requests are answered while each hit becomes a snapshot holding the local, never a stop', { timeout: 90_000 }, async () => {
+    const dc = await connectClient(server.port);
+    const snapshots: Array<{ line: number; path?: string; capture: string; scopes: Array<{ variables: Array<{ name: string; value: string }> }> }> = [];
+    const notices: string[] = [];
+    let stopped = 0;
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { const d = e.body.data as { kind?: string } | undefined; if (d?.kind === 'kmirror/snapshot') snapshots.push(d as never); else notices.push(e.body.output); });
+    dc.on('stopped', () => { stopped++; });
+    try {
+      const initialized = dc.waitForEvent('initialized');
+      const attached = attach(dc, { port: service.debugPort, localRoot: join(dir, 'local'), remoteRoot: join(dir, 'app'), nonBreaking: true });
+      await initialized;
+      await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line: breakLine(localFile) }] });
+      await dc.configurationDoneRequest();
+      await attached;
+      for (const path of ['/snap-a', '/snap-b']) expect(await fetchText(ns.podIp, service.port, path)).toMatch(new RegExp(`^hello ${path} #\\d+\n$`));
+      while (snapshots.length < 2) await new Promise((r) => setTimeout(r, 20)); // each record follows its continue
+      const greetings = snapshots.map((x) => x.scopes.flatMap((sc) => sc.variables).find((v) => v.name === 'greeting')?.value);
+      expect(greetings).toEqual(["'hello /snap-a'", "'hello /snap-b'"]);
+      expect(snapshots[0]).toMatchObject({ path: localFile, line: breakLine(localFile), capture: 'dap' });
+      expect(stopped).toBe(0);
+      expect(notices.join('')).toMatch(/snapshot mode \("nonBreaking"\)/);
+      await dc.disconnectRequest({});
+    } finally {
+      await dc.stop();
+    }
+    expect(await fetchText(ns.podIp, service.port, '/after-snap')).toMatch(/^hello \/after-snap #\d+\n$/);
+  });
+
   it('says where debugpy is missing, and that attach by pid is not built', { timeout: 60_000 }, async () => {
     // Port 1: nothing listens there in the service's own network namespace.
     expect(await attachError({ port: 1 })).toMatch(/no debugpy listening on 127\.0\.0\.1:1 in pid\/\d+ .*start the program with `python -m debugpy --listen 127\.0\.0\.1:1 /);

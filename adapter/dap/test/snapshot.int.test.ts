@@ -1,6 +1,6 @@
 // Snapshot mode (launch field `nonBreaking`, issue 11): breakpoints record the stack and variables
 // as `output` events and the program never stays stopped. Node: remote attach to a service in its
-// own network namespace (the bridge's CDP fast path). Any other backend: the generic DAP layer,
+// own network namespace (the bridge's CDP fast path for the first hit, then the capture in the breakpoint's condition). Any other backend: the generic DAP layer,
 // shown with dlv on the Go fixture (the program loops 3 times and must exit by itself).
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -101,12 +101,35 @@ describe('snapshot breakpoints ("nonBreaking": true)', () => {
       expect(first.pauseMs).toBeGreaterThan(0);
       expect(seen.snapshots.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5]);
       expect(seen.lines[1]).toMatch(/^snapshot #2 at server\.js:\d+ in .* \(paused \d+\.\d+ ms\): .*greeting="hello \/snap2"/);
+      // After the first (paused) hit the breakpoint's condition captures in the program without pausing: the same record.
+      for (let i = 6; !seen.snapshots.some((x) => x.capture === 'node-condition') && i < 100; i++) await fetchText(ns.podIp, service.port, `/snap${i}`);
+      const inPlace = seen.snapshots.find((x) => x.capture === 'node-condition')!;
+      expect(inPlace).toMatchObject({ kind: 'kmirror/snapshot', path: localFile, line, threadId: 1, function: first.function });
+      expect(inPlace.stack.map((f) => [f.path, f.line])).toEqual(first.stack.map((f) => [f.path, f.line]));
+      const inPlaceLocals = inPlace.scopes.find((s) => s.name === 'Locals')!.variables;
+      expect(inPlaceLocals).toContainEqual(expect.objectContaining({ name: 'greeting', value: `"hello /snap${inPlace.seq}"`, type: 'string' }));
+      expect(inPlaceLocals.find((v) => v.name === 'req')).toMatchObject({ type: 'IncomingMessage', children: expect.arrayContaining([expect.objectContaining({ name: 'method', value: '"GET"' })]) });
+      // served: read before the line increments it
+      expect(inPlace.scopes.find((s) => s.name === 'Closure')?.variables).toContainEqual(expect.objectContaining({ name: 'served', value: String(inPlace.seq - 1) }));
+      expect(inPlace.pauseMs).toBeGreaterThan(0);
       expect(seen.stopped).toBe(0);
       await dc.disconnectRequest({});
     } finally {
       await dc.stop();
     }
     expect(await fetchText(ns.podIp, service.port, '/after')).toMatch(/^hello \/after #\d+\n$/);
+    // Detached: the capture helper and its binding are gone from the program.
+    const check = await connectClient(server.port);
+    try {
+      await check.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      await Promise.all([check.waitForEvent('initialized'), check.attachRequest({ type: 'kmirror', request: 'attach', debugger: 'node', target: `pid/${service.pid}`, targetTimeoutMs: 30_000 } as DebugProtocol.AttachRequestArguments)]);
+      await check.configurationDoneRequest();
+      const left = await check.evaluateRequest({ expression: "typeof globalThis[Symbol.for('kmirror.snapshot')] + ' ' + typeof globalThis.__kmirrorSnapshot", context: 'repl' });
+      expect(left.body.result).toBe('"undefined undefined"');
+      await check.disconnectRequest({});
+    } finally {
+      await check.stop();
+    }
   });
 
   it('any backend (dlv): the generic layer captures through DAP and continues; the program ends by itself', { timeout: 120_000 }, async () => {

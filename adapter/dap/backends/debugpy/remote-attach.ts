@@ -10,7 +10,7 @@ import { passThroughFields, type RemoteProcessAccess } from '../contract.js';
 import { DapError, withTimeout } from '../../common/errors.js';
 import { ProxySession } from '../proxy-session.js';
 import { RemoteDapLink } from '../remote-dap-link.js';
-import { warnAboutProbes } from '../remote-probe-warning.js';
+import { announceRemoteStops } from '../remote-probe-warning.js';
 
 const CONNECT_MS = 10_000;
 
@@ -28,12 +28,11 @@ export async function attachRemotePython(ctx: BackendContext, remote: RemoteProc
     throw new DapError('NOT_SUPPORTED', `attach to a Python process in ${remote.target} by pid (debugpy injected from a debugger container) is not built yet; `
       + 'start the program with `python -m debugpy --listen 127.0.0.1:5678 …` and give "port": 5678 (it is reached on the pod\'s loopback through the tunnel)');
   }
-  if (config.nonBreaking) throw new DapError('NOT_SUPPORTED', 'launch configuration field "nonBreaking": snapshot breakpoints are not built for Python; remove it to attach with ordinary breakpoints');
   let socket: Duplex | undefined;
   try {
     socket = await withTimeout(remote.connect('127.0.0.1', config.port), CONNECT_MS, `connecting to debugpy on 127.0.0.1:${config.port} in ${remote.target}`)
       .catch((e: Error) => { throw new DapError('TARGET_UNREACHABLE', `no debugpy listening on 127.0.0.1:${config.port} in ${remote.target} (${e.message}); start the program with \`python -m debugpy --listen 127.0.0.1:${config.port} …\``); });
-    await warnAboutProbes(ctx, remote);
+    await announceRemoteStops(ctx, remote); // snapshot mode: session.ts's SnapshotSink turns breakpoint stops into snapshots
     const session = new ProxySession({
       name: 'debugpy', ctx, debugger: new RemoteDapLink(socket), input: socket, output: socket, adapterID: 'python',
       launch: { command: 'attach', args: remoteDebugpyAttachArgs(config) },

@@ -7,10 +7,10 @@ import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { BackendContext, BackendSession } from '../backend.js';
 import type { RemoteProcessAccess } from '../contract.js';
-import { DapError, withTimeout } from '../../common/errors.js';
+import { withTimeout } from '../../common/errors.js';
 import { ProxySession } from '../proxy-session.js';
 import { RemoteDapLink } from '../remote-dap-link.js';
-import { warnAboutProbes } from '../remote-probe-warning.js';
+import { announceRemoteStops } from '../remote-probe-warning.js';
 import { watchSessionEnd } from '../remote-session-end.js';
 import { followRestarts, type FollowHooks } from '../follow-restarts.js';
 import { remoteDlvAttachArgs, withPtraceHint } from './remote-attach-args.js';
@@ -19,14 +19,13 @@ const DEFAULT_START_MS = 60_000;
 const CONNECT_MS = 10_000;
 
 export async function attachRemoteGo(ctx: BackendContext, remote: RemoteProcessAccess): Promise<BackendSession> {
-  if (ctx.config.followRestarts && !ctx.config.nonBreaking) return followRestarts(ctx, remote, (c, follow) => attachGoOnce(c, remote, follow));
+  if (ctx.config.followRestarts) return followRestarts(ctx, remote, (c, follow) => attachGoOnce(c, remote, follow));
   return attachGoOnce(ctx, remote);
 }
 
 /** One attach (a new debugger container each time); `follow.onGone` (following restarts) is called instead of ending the session. */
 async function attachGoOnce(ctx: BackendContext, remote: RemoteProcessAccess, follow?: FollowHooks): Promise<BackendSession> {
   const { config } = ctx;
-  if (config.nonBreaking) throw new DapError('NOT_SUPPORTED', 'launch configuration field "nonBreaking": snapshot breakpoints are not built for Go; remove it to attach with ordinary breakpoints');
   const held = await remote.holdProcess({ pid: config.processId ?? 0, debugger: 'go' });
   follow?.attachedTo(held.pid, held.command);
   let socket: Duplex | undefined;
@@ -35,7 +34,7 @@ async function attachGoOnce(ctx: BackendContext, remote: RemoteProcessAccess, fo
     ctx.log.log('info', 'backend', `debugger container ${dlv.container} (${dlv.image}) runs dlv on ${dlv.host}:${dlv.port} in ${remote.target}; attaching to process ${held.pid} (${held.detail})`);
     socket = await withTimeout(remote.connect(dlv.host, dlv.port), CONNECT_MS, `connecting to dlv in debugger container ${dlv.container}`);
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    if (!follow?.again) await warnAboutProbes(ctx, remote);
+    if (!follow?.again) await announceRemoteStops(ctx, remote); // snapshot mode: session.ts's SnapshotSink turns breakpoint stops into snapshots
     const endReason = await watchSessionEnd(remote, { link: `dlv in debugger container ${dlv.container}`, following: !!follow });
     const session = new ProxySession({
       name: 'dlv', ctx, debugger: new RemoteDapLink(socket), input: socket, output: socket, adapterID: 'go',

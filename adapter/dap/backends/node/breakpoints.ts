@@ -18,6 +18,8 @@ export interface BridgeBreakpoint {
   path: string;
   line: number;
   condition?: string;
+  /** Snapshot mode: the condition that captures in place and never pauses (snapshot-in-place.ts). */
+  capture?: string;
   hitCondition?: (hits: number) => boolean;
   logMessage?: string;
   /** inspector breakpoint id → script it was placed for ('' = by URL) */
@@ -81,7 +83,7 @@ export class BreakpointManager {
 
   /** Counts the hit and decides whether to stop; logpoints are returned for the bridge to print. */
   onHit(cdpIds: string[]): HitDecision {
-    const hit = [...new Set(cdpIds.map((id) => this.byCdpId.get(id)).filter((b): b is BridgeBreakpoint => !!b))];
+    const hit = this.hitBy(cdpIds);
     if (!hit.length) return { stop: true, logpoints: [] };
     let stop = false;
     const logpoints: BridgeBreakpoint[] = [];
@@ -94,13 +96,38 @@ export class BreakpointManager {
     return { stop, logpoints };
   }
 
+  /** The bridge breakpoints behind an inspector pause's hitBreakpoints. */
+  hitBy(cdpIds: string[]): BridgeBreakpoint[] {
+    return [...new Set(cdpIds.map((id) => this.byCdpId.get(id)).filter((b): b is BridgeBreakpoint => !!b))];
+  }
+
+  /** Places the breakpoint again with a capturing condition (the user's condition, if any, still gates it). */
+  async captureInPlace(bp: BridgeBreakpoint, capture: string): Promise<void> {
+    bp.capture = capture;
+    if (!this.byPath.get(bp.path)?.includes(bp)) return; // replaced meanwhile
+    // The inspector keys a breakpoint by place, not condition, so the old one must go first: the
+    // removal and the new placement are sent back to back (no round trip between them) so that
+    // practically no hit falls in between.
+    const old = [...bp.cdpIds.keys()];
+    bp.cdpIds.clear();
+    for (const cdpId of old) this.byCdpId.delete(cdpId);
+    const removed = old.map((cdpId) => this.cdp.send('Debugger.removeBreakpoint', { breakpointId: cdpId }).catch(() => undefined /* script already gone */));
+    for (const key of [...this.placed]) if (key.startsWith(`${bp.id}:`)) this.placed.delete(key);
+    await Promise.all([...removed, this.place(bp)]);
+  }
+
+  private conditionOf(bp: BridgeBreakpoint): string {
+    if (!bp.capture) return bp.condition ?? '';
+    return bp.condition ? `(${bp.condition}) && ${bp.capture}` : bp.capture;
+  }
+
   private async place(bp: BridgeBreakpoint): Promise<void> {
     const mapped = this.scripts.mappedScriptsFor(bp.path);
     if (mapped.length) {
       for (const script of mapped) await this.placeInScript(bp, script);
     } else if (GENERATED_EXTENSIONS.has(extension(bp.path))) {
       const r = await this.cdp.send<{ breakpointId: string; locations: Array<{ scriptId: string; lineNumber: number; columnNumber?: number }> }>(
-        'Debugger.setBreakpointByUrl', { url: fileUrl(this.mapping.toRemote(bp.path)), lineNumber: bp.line - 1, condition: bp.condition ?? '' });
+        'Debugger.setBreakpointByUrl', { url: fileUrl(this.mapping.toRemote(bp.path)), lineNumber: bp.line - 1, condition: this.conditionOf(bp) });
       this.track(bp, r.breakpointId, '');
       const first = r.locations[0];
       if (first) {
@@ -115,7 +142,7 @@ export class BreakpointManager {
     this.placed.add(`${bp.id}:${script.scriptId}`);
     for (const pos of generatedFor(script.map, bp.path, bp.line)) {
       const r = await this.cdp.send<{ breakpointId: string; locations: Array<{ scriptId: string; lineNumber: number; columnNumber?: number }> }>(
-        'Debugger.setBreakpointByUrl', { url: script.url, lineNumber: pos.line - 1, columnNumber: pos.column, condition: bp.condition ?? '' });
+        'Debugger.setBreakpointByUrl', { url: script.url, lineNumber: pos.line - 1, columnNumber: pos.column, condition: this.conditionOf(bp) });
       this.track(bp, r.breakpointId, script.scriptId);
       const first = r.locations[0];
       if (first) {

@@ -18,7 +18,8 @@ import type { PathMapping } from './path-mapping.js';
 import { runHandler, type DapHandlerTable } from '#sdk/protocol/dap-requests.js';
 import { performance } from 'node:perf_hooks';
 import { captureAndResume } from './snapshot-capture.js';
-import { snapshotOutput } from '../snapshot/snapshot.js';
+import { InPlaceSnapshots } from './snapshot-in-place.js';
+import { snapshotOutput, type SnapshotBody } from '../snapshot/snapshot.js';
 
 interface Paused {
   callFrames: CallFrame[];
@@ -49,6 +50,9 @@ export class NodeBridge implements BackendSession {
   private instrumentationId: string | undefined;
   private disposed = false;
   private snapshots = 0;
+  /** Snapshot mode: breakpoints capture in their condition after their first (paused) hit. */
+  private readonly inPlace: InPlaceSnapshots | undefined;
+  private emitted: Promise<void> = Promise.resolve();
 
   /** The requests the bridge answers, each typed by its command (DapRequests). */
   private readonly handlers: DapHandlerTable = {
@@ -110,6 +114,8 @@ export class NodeBridge implements BackendSession {
     cdp.on('Debugger.paused', (p: Paused) => void this.onPaused(p).catch((e: unknown) => this.warn(`pause: ${(e as Error).message}`)));
     // With --inspect-brk node waits for the debugger to leave after the program ends: leave.
     cdp.on('Runtime.executionContextDestroyed', () => { if (this.debuggee) this.cdp.close(); });
+    this.inPlace = ctx.config.nonBreaking ? new InPlaceSnapshots(cdp, this.scripts) : undefined;
+    cdp.on('Runtime.bindingCalled', (p: { name: string; payload: string }) => this.onBinding(p));
     cdp.on('Debugger.resumed', () => { this.paused = undefined; this.variables.clear(); });
     cdp.on('close', () => {
       remote?.inspector.release();
@@ -158,6 +164,7 @@ export class NodeBridge implements BackendSession {
     const kill = args.terminateDebuggee ?? !!this.debuggee;
     if (this.remote) await this.detachRemote();
     else if (!kill && this.paused) await this.resume().catch(() => undefined /* already running or gone */);
+    if (!kill) await this.inPlace?.uninstall();
     this.disposed = true;
     this.cdp.close();
     if (kill) await this.debuggee?.stop();
@@ -173,6 +180,7 @@ export class NodeBridge implements BackendSession {
     await step('Debugger.setPauseOnExceptions', { state: 'none' });
     if (this.instrumentationId) await step('Debugger.removeBreakpoint', { breakpointId: this.instrumentationId });
     await this.breakpoints.removeAll();
+    await this.inPlace?.uninstall();
     await step('Debugger.disable');
     this.remote?.inspector.release();
   }
@@ -245,8 +253,37 @@ export class NodeBridge implements BackendSession {
   /** Snapshot mode: the breakpoint's state goes out as an output event and the program runs on. */
   private async snapshot(p: Paused, hitAt: number): Promise<void> {
     this.lastAction = undefined;
-    const body = await captureAndResume(this.cdp, p.callFrames, this.scripts, hitAt, ++this.snapshots);
-    this.ctx.sink.event('output', snapshotOutput(body));
+    const captured = captureAndResume(this.cdp, p.callFrames, this.scripts, hitAt, ++this.snapshots);
+    this.emitInOrder(captured);
+    const body = await captured;
+    // From now on this place captures without pausing (hit counts and logpoints keep the paused path).
+    const inPlace = this.inPlace;
+    const next = this.breakpoints.hitBy(p.hitBreakpoints ?? []).filter((bp) => !bp.capture && !bp.hitCondition && !bp.logMessage);
+    if (!inPlace || !next.length) return;
+    for (const bp of next) bp.capture = inPlace.condition(bp.id, body.scopes);
+    try {
+      await inPlace.install();
+      for (const bp of next) await this.breakpoints.captureInPlace(bp, bp.capture!);
+    } catch (e) {
+      this.warn(`snapshots without a pause are not available, each snapshot pauses: ${(e as Error).message}`);
+    }
+  }
+
+  private onBinding(p: { name: string; payload: string }): void {
+    let body;
+    try {
+      body = this.inPlace?.record(p.name, p.payload, this.snapshots + 1);
+    } catch (e) {
+      return this.warn(`snapshot record: ${(e as Error).message}`);
+    }
+    if (!body) return;
+    this.snapshots++;
+    this.emitInOrder(Promise.resolve(body));
+  }
+
+  /** Snapshots go out in the order of their hits: a paused one still being read holds back the in-place ones after it. */
+  private emitInOrder(body: Promise<SnapshotBody>): void {
+    this.emitted = this.emitted.then(() => body).then((b) => this.ctx.sink.event('output', snapshotOutput(b)), (e: unknown) => this.warn(`snapshot: ${(e as Error).message}`));
   }
 
   private async printLogpoint(frame: CallFrame | undefined, message: string, path: string, line: number): Promise<void> {

@@ -11,7 +11,7 @@ import { CdpClient } from './cdp-client.js';
 import { pathMapping } from './path-mapping.js';
 import { watchSessionEnd } from '../remote-session-end.js';
 import { followRestarts, type FollowHooks } from '../follow-restarts.js';
-import { warnAboutProbes } from '../remote-probe-warning.js';
+import { announceRemoteStops } from '../remote-probe-warning.js';
 
 interface InspectorTarget { webSocketDebuggerUrl?: string }
 
@@ -66,9 +66,7 @@ async function attachOnce(ctx: BackendContext, remote: RemoteProcessAccess, foll
     await checkOwner(cdp, remote, inspector).catch((e: unknown) => { cdp.close(); throw e; });
     follow?.attachedTo(inspector.pid, inspector.command);
     ctx.log.log('info', 'backend', `attached to process ${inspector.pid} (${inspector.command}) in ${remote.target}${inspector.alreadyOpen ? ' (its inspector was already open)' : ' (inspector opened with SIGUSR1)'}`);
-    // Snapshot mode never leaves the process stopped: its probes keep being answered.
-    if (config.nonBreaking) ctx.sink.event('output', { category: 'console', output: `kmirror-dap: snapshot mode ("nonBreaking"): breakpoints in ${remote.target} record the stack and variables and the process runs on (each snapshot's pause is in its record).\n` });
-    else if (!follow?.again) await warnAboutProbes(ctx, remote);
+    if (!follow?.again) await announceRemoteStops(ctx, remote);
     const endReason = await watchSessionEnd(remote, { following: !!follow });
     return new NodeBridge(ctx, cdp, undefined, { inspector, mapping: pathMapping(config.localRoot, config.remoteRoot), endReason, ...(follow ? { onGone: follow.onGone } : {}) });
   } catch (e) {

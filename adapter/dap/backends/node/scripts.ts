@@ -45,6 +45,11 @@ export class ScriptRegistry {
     return this.byId.get(scriptId);
   }
 
+  /** Every script parsed so far. */
+  all(): ScriptInfo[] {
+    return [...this.byId.values()];
+  }
+
   /** Resolves once the script's source map (if any) has loaded. */
   async awaitMap(scriptId: string): Promise<ScriptInfo | undefined> {
     await this.pendingMaps.get(scriptId);

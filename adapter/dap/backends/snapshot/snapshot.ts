@@ -53,10 +53,13 @@ export interface SnapshotBody {
   totalFrames?: number;
   /** Scopes of the top frame (locals, arguments, closure), expensive ones (globals) left out. */
   scopes: SnapshotScope[];
-  /** How long the program was held for this snapshot, as kmirror-dap measured it (ms). */
+  /** How long the program was held for this snapshot (ms): measured by kmirror-dap, or for `node-condition` inside the program. */
   pauseMs: number;
-  /** `dap`: stackTrace/scopes/variables then continue; `node-cdp`: read and resumed in one turn of the inspector. */
-  capture: 'dap' | 'node-cdp';
+  /**
+   * `dap`: stackTrace/scopes/variables then continue; `node-cdp`: read and resumed in one turn of the inspector;
+   * `node-condition`: read inside the program by the breakpoint's condition, which never pauses (Node, after the first hit).
+   */
+  capture: 'dap' | 'node-cdp' | 'node-condition';
   /** ISO time of the hit. */
   time: string;
 }
