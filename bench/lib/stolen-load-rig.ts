@@ -152,7 +152,7 @@ export async function startStealSession(place: Place, opts: StealSessionOptions 
   };
 }
 
-export interface Bucket { at: number; local: number; other: number; failed: number; opened: number }
+export interface Bucket { at: number; local: number; other: number; failed: number; opened: number; errors?: Record<string, number> }
 export interface LoadTotals { sent: number; local: number; other: number; failed: number; opened: number; p50Ms: number; p99Ms: number; errors: Record<string, number> }
 
 /** The load generator process: live 100 ms buckets, totals at the end. */
