@@ -19,6 +19,7 @@ import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
 import { clusterPlace, localPlace, startLoad, startStealSession, type Place } from './lib/stolen-load-rig.js';
 import { flatness, sampleMemory, type MemorySample } from './lib/memory-samples.js';
+import { SETTLE_MS } from './common/process-stats.js';
 
 const SECONDS = Number(process.env.KMIRROR_SOAK_SECONDS ?? 600);
 const ROWS = (process.env.KMIRROR_SOAK_ROWS ?? 'local,cluster').split(',');
@@ -55,11 +56,16 @@ async function row(place: Place): Promise<void> {
     const sampler = setInterval(sample, SAMPLE_MS);
     const totals = await load.done.finally(() => clearInterval(sampler));
     sample();
+    // Once the load is over the agent's memory release (full GC, then malloc_trim) runs: what it gives
+    // back was free memory kept by the allocators, what stays is held.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const settled = sampleMemory(agentPid, Math.round((Date.now() - t0) / 1000));
     const rate = totals.sent / SECONDS;
     console.log(`soak ${place.kind}: ${connections} stolen keep-alive connections × ${SECONDS} s, ${totals.sent} requests (${rate.toFixed(0)} req/s): `
       + `failed ${totals.failed}, answered by the local program ${totals.local}, by the target's own app ${totals.other}, connections opened ${totals.opened} (of ${connections}), `
       + `latency p50 ${Number(totals.p50Ms ?? NaN).toFixed(1)} ms p99 ${Number(totals.p99Ms ?? NaN).toFixed(1)} ms`);
     if (totals.failed) console.log(`  failures: ${JSON.stringify(totals.errors)}`);
+    console.log(`  agent ${SETTLE_MS / 1000} s after the load (its memory release ran): RSS ${settled.rss.toFixed(1)} MB, glibc main heap ${settled.brk.toFixed(1)}, other anonymous ${settled.anon.toFixed(1)}`);
     for (const [who, xs] of Object.entries(samples)) {
       const f = flatness(xs, WARMUP_S);
       const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)} %`;
