@@ -57,7 +57,7 @@ function cutApiServerConnections(execPid: number): number {
 }
 
 /** Lost requests, foreign answers and time to recover after `faultAt`. */
-function analyze(buckets: Bucket[], faultAt: number): { lost: number; foreign: number; firstForeignMs: number | undefined; recoveredMs: number | undefined; lastMs: number } {
+function analyze(buckets: Bucket[], faultAt: number): { lost: number; foreign: number; firstForeignMs: number | undefined; recoveredMs: number | undefined; lastMs: number; errors: Record<string, number>; lastFailureMs: number | undefined } {
   const after = buckets.filter((b) => b.at > faultAt);
   const lost = after.reduce((n, b) => n + b.failed, 0);
   const foreign = after.reduce((n, b) => n + b.other, 0);
@@ -69,7 +69,11 @@ function analyze(buckets: Bucket[], faultAt: number): { lost: number; foreign: n
   // No failure and no foreign answer at all: nothing visible to recover from.
   const recoveredMs = !stable ? undefined : lastBad < 0 ? 0 : back.at - faultAt;
   const firstForeign = after.find((b) => b.other > 0);
-  return { lost, foreign, firstForeignMs: firstForeign && firstForeign.at - faultAt, recoveredMs, lastMs };
+  // How the lost requests ended, and when the last one did: a reset comes at once, a hang at the 5 s timeout.
+  const errors: Record<string, number> = {};
+  for (const b of after) for (const [why, n] of Object.entries(b.errors ?? {})) errors[why] = (errors[why] ?? 0) + n;
+  const lastFailure = [...after].reverse().find((b) => b.failed > 0);
+  return { lost, foreign, firstForeignMs: firstForeign && firstForeign.at - faultAt, recoveredMs, lastMs, errors, lastFailureMs: lastFailure && lastFailure.at - faultAt };
 }
 
 async function run(place: Place, fault: Fault): Promise<void> {
@@ -90,6 +94,7 @@ async function run(place: Place, fault: Fault): Promise<void> {
     const recovered = a.recoveredMs === undefined ? `NOT recovered within ${(a.lastMs / 1000).toFixed(0)} s` : `recovered after ${a.recoveredMs} ms`;
     const givenBack = a.firstForeignMs === undefined ? '' : ` (first after ${a.firstForeignMs} ms)`;
     console.log(`chaos ${place.kind.padEnd(7)} ${fault.name.padEnd(38)} | lost ${String(a.lost).padStart(5)} of ${sent} | answered by the target's app ${String(a.foreign).padStart(5)}${givenBack} | ${recovered}${steadyBad ? ` (${steadyBad} bad before the fault)` : ''}`);
+    if (a.lost) console.log(`  lost requests ended with ${JSON.stringify(a.errors)}, the last ${a.lastFailureMs} ms after the fault`);
     if (a.recoveredMs === undefined) console.log(`  kmirror exec said: ${session.output().trim().split('\n').slice(-3).join(' | ')}`);
   } finally {
     load.stop();

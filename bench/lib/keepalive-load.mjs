@@ -2,7 +2,8 @@
 // and CPU are not counted as the proxy's. N keep-alive connections (one http.Agent with one socket
 // each) each send GET every intervalMs for `seconds`. Every 100 ms it prints a JSON line with that
 // bucket's outcomes (`at`: the bucket's end, epoch ms): answered by the local program (body starts with "local"), by anyone else,
-// failed (error, timeout, bad status), and new connections opened. A last line has the totals.
+// failed (error, timeout, bad status; `errors`: how many of each kind), and new connections opened.
+// A last line has the totals.
 // It ends early when its stdin closes (the bench stopped it; also through `kubectl exec -i`).
 // argv (the last four, so that `node -e` works too): url connections seconds intervalMs
 import http from 'node:http';
@@ -25,7 +26,12 @@ function once(agent) {
     const started = performance.now();
     totals.sent++;
     let settled = false;
-    const fail = (why) => { if (settled) return; settled = true; bucket.failed++; totals.failed++; errors.set(why, (errors.get(why) ?? 0) + 1); resolve(); };
+    const fail = (why) => {
+      if (settled) return;
+      settled = true; bucket.failed++; totals.failed++; errors.set(why, (errors.get(why) ?? 0) + 1);
+      bucket.errors = { ...bucket.errors, [why]: (bucket.errors?.[why] ?? 0) + 1 };
+      resolve();
+    };
     const req = http.get(url, { agent, timeout: TIMEOUT_MS }, (res) => {
       let body = '';
       res.setEncoding('utf8');

@@ -114,16 +114,20 @@ export interface StealSession {
   stop(): Promise<void>;
 }
 
-export async function startStealSession(place: Place, timeoutMs = 120_000): Promise<StealSession> {
+/** `nodeArgs`: extra flags for the `kmirror exec` process only (e.g. --trace-gc); `onLine`: its output lines. */
+export interface StealSessionOptions { timeoutMs?: number; nodeArgs?: string[]; onLine?: (line: string) => void }
+
+export async function startStealSession(place: Place, opts: StealSessionOptions = {}): Promise<StealSession> {
+  const timeoutMs = opts.timeoutMs ?? 120_000;
   const dir = mkdtempSync(join(tmpdir(), 'kmirror-bench-steal-'));
   const localPort = await freePort();
   writeFileSync(join(dir, 'app.js'), APP);
   writeFileSync(join(dir, '.kmirror.json'), JSON.stringify({ ...place.config, feature: { network: { incoming: { mode: 'steal', port_mapping: [[localPort, TARGET_PORT]] } } } }));
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/kmirror.js'), 'exec', '-v', '--', 'sh', '-c', `while :; do node app.js ${localPort}; done`], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(ROOT, 'dist/kmirror.js'), 'exec', '-v', '--', 'sh', '-c', `while :; do node app.js ${localPort}; done`], {
     cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...place.env },
   });
   let out = '';
-  for (const s of [child.stdout, child.stderr]) createInterface({ input: s! }).on('line', (l) => { out = (out + l + '\n').slice(-20_000); });
+  for (const s of [child.stdout, child.stderr]) createInterface({ input: s! }).on('line', (l) => { out = (out + l + '\n').slice(-20_000); opts.onLine?.(l); });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const deadline = Date.now() + timeoutMs;
   while (!(/steal of target port 8080/.test(out) && out.includes('local listening'))) {
@@ -148,7 +152,7 @@ export async function startStealSession(place: Place, timeoutMs = 120_000): Prom
   };
 }
 
-export interface Bucket { at: number; local: number; other: number; failed: number; opened: number }
+export interface Bucket { at: number; local: number; other: number; failed: number; opened: number; errors?: Record<string, number> }
 export interface LoadTotals { sent: number; local: number; other: number; failed: number; opened: number; p50Ms: number; p99Ms: number; errors: Record<string, number> }
 
 /** The load generator process: live 100 ms buckets, totals at the end. */

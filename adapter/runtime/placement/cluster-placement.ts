@@ -43,7 +43,8 @@ export function clusterPlacement<Site>(mode: Exclude<PlacementMode, 'local'>, ct
       if (st.type === 'disconnected') log('warn', `lost the agent connection (${st.reason}); reconnecting`);
       if (st.type === 'reconnected') {
         log('warn', `reconnected after ${st.gapMs} ms (${st.note ?? 'same agent'}); ${st.resubscribed} port subscription(s) restored`
-          + (st.failedSubscriptions ? `, ${st.failedSubscriptions} lost` : '') + '; connections open during the gap were lost', { gapMs: st.gapMs });
+          + (st.failedSubscriptions ? `, ${st.failedSubscriptions} lost` : '') + '; connections open at the drop were lost, and those clients opened to the target during the gap stay with its'
+          + ' own app until they close (steal and mirror take new connections only)', { gapMs: st.gapMs });
         session.emit('target', session.info);
       }
       if (st.type === 'reconnect-failed') log('warn', `giving up on the agent: ${st.reason}`);
