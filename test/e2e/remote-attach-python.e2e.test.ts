@@ -1,0 +1,123 @@
+// Python attach by pid (issue 11) on the project's cluster: the service `py` (image python-http: Debian's python3.11
+// running /app/server.py, an http.server app) runs from an ordinary Deployment + Service, started WITHOUT debugpy.
+// kmirror-dap attaches by `deploy/py` with processId omitted: the agent checks the main process is a Python
+// interpreter and holds it, a debugger container (kmirror/debugger: kmirror-debugpy) copies debugpy into the
+// target's /tmp and injects it, and a request sent to the Service stops at a breakpoint set in the checkout's copy
+// of server.py. After continue + detach the same container keeps answering, debugpy's copy is gone from the
+// target, the debugger container has exited and nothing of kmirror is left. A Node process is refused first.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
+import { execInPod } from './harness/pods.js';
+import { createClientPod, deployApp, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
+
+const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
+const PY_SOURCE = fileURLToPath(new URL('../cluster/images/python-http/server.py', import.meta.url));
+let guard: ClusterGuard;
+let core: CoreV1Api;
+let ns: string;
+let client: string;
+let pod: string;
+let dir: string;
+let localFile: string;
+
+beforeAll(async () => {
+  ({ guard, core, ns } = await openGuardedNamespace('kmt-attach-py'));
+  await Promise.all([deployApp(guard.kc, ns, 'py', IMAGES.pythonHttp, 'py'), deployApp(guard.kc, ns, 'web', IMAGES.nodeHttp, 'node')]);
+  client = await createClientPod(core, ns);
+  pod = await readyPodName(core, ns, 'py');
+  await readyPodName(core, ns, 'web');
+  dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-attach-py-'));
+  localFile = join(dir, 'server.py'); // the checkout: what the image holds in /app
+  copyFileSync(PY_SOURCE, localFile);
+  process.env.KUBECONFIG = KUBECONFIG_PATH; // for the kmirror-dap child DebugClient spawns
+}, 120_000);
+
+afterAll(async () => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  await guard?.dispose();
+});
+
+async function startClient(): Promise<DebugClient> {
+  const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
+  dc.defaultTimeout = 90_000;
+  await dc.start();
+  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  return dc;
+}
+
+function attachArgs(target = 'deploy/py'): DebugProtocol.AttachRequestArguments {
+  return {
+    type: 'kmirror', request: 'attach', debugger: 'python', kmirror: { target: { path: target, namespace: ns } },
+    localRoot: dir, remoteRoot: '/app', targetTimeoutMs: 60_000,
+  } as DebugProtocol.AttachRequestArguments;
+}
+
+const pyPod = (): Promise<V1Pod> => core.readNamespacedPod({ namespace: ns, name: pod });
+const debugpyContainers = (p: V1Pod): string[] => (p.spec?.ephemeralContainers ?? []).map((c) => c.name).filter((n) => n.startsWith('kmirror-debugpy-'));
+/** What kmirror-debugpy placed in the target's /tmp (the image's own python lists it). */
+const placedInTarget = async (): Promise<string> => execInPod(ns, pod, ['/usr/bin/python3', '-c', 'import glob; print(glob.glob("/tmp/kmirror-debugpy-*"))']);
+
+async function stillServing(path: string): Promise<void> {
+  expect(await requestFromCluster(ns, client, `http://py${path}`, 10)).toBe(`hello from python ${path}\n`);
+  expect((await pyPod()).status?.containerStatuses?.find((s) => s.name === 'app')?.restartCount).toBe(0);
+}
+
+describe('attach by pid to a Python service already running in deploy/py (debugpy injected)', () => {
+  it('refuses a process that is not Python before placing anything', { timeout: 120_000 }, async () => {
+    const dc = await startClient();
+    const err = await dc.attachRequest(attachArgs('deploy/web')).then(() => 'attached', (e: Error) => e.message).finally(() => dc.stop());
+    expect(err).toMatch(/process 1 \(\/usr\/bin\/node \/app\/server\.js\) is not a Python interpreter \(its executable is \/usr\/bin\/node\)/);
+    const web = await readyPodName(core, ns, 'web');
+    expect(debugpyContainers(await core.readNamespacedPod({ namespace: ns, name: web }))).toEqual([]);
+    await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
+  });
+
+  it('stops at a breakpoint hit by a request to the Service, reads a local, continues, detaches; the pod keeps serving', { timeout: 180_000 }, async () => {
+    const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes("body = (greeting + '\\n').encode()")) + 1;
+    expect(line).toBeGreaterThan(0);
+    const dc = await startClient();
+    try {
+      // debugpy answers attach only after configurationDone.
+      const initialized = dc.waitForEvent('initialized');
+      const attached = dc.attachRequest(attachArgs());
+      await initialized;
+      // Conditional: the kubelet's readiness probes go through the same handler.
+      const bp = await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line, condition: 'self.path == "/e2e-stop"' }] });
+      expect(bp.body.breakpoints[0]?.verified).toBe(true);
+      await dc.configurationDoneRequest();
+      await attached;
+      expect(await placedInTarget()).toMatch(/\/tmp\/kmirror-debugpy-[0-9a-f]{8}/);
+
+      const answer = requestFromCluster(ns, client, 'http://py/e2e-stop', 60);
+      const stopped = await dc.waitForEvent('stopped') as DebugProtocol.StoppedEvent;
+      expect(stopped.body.reason).toBe('breakpoint');
+      const threadId = stopped.body.threadId!;
+      const frame = (await dc.stackTraceRequest({ threadId })).body.stackFrames[0]!;
+      expect(frame).toMatchObject({ line, name: 'do_GET', source: { path: localFile } });
+      const locals = (await dc.scopesRequest({ frameId: frame.id })).body.scopes[0]!;
+      const vars = (await dc.variablesRequest({ variablesReference: locals.variablesReference })).body.variables;
+      expect(vars.find((v) => v.name === 'greeting')?.value).toBe("'hello from python /e2e-stop'");
+      await dc.continueRequest({ threadId });
+      expect(await answer).toBe('hello from python /e2e-stop\n');
+      await dc.disconnectRequest({});
+    } finally {
+      await dc.stop();
+    }
+    // Detached: no breakpoint left (the same URL is answered), the container has exited, the copy is gone.
+    await stillServing('/e2e-stop');
+    const exited = await waitFor('the debugger container to exit', async () => {
+      const mine = ((await pyPod()).status?.ephemeralContainerStatuses ?? []).filter((s) => s.name.startsWith('kmirror-debugpy-'));
+      return mine.length > 0 && mine.every((s) => s.state?.terminated) ? mine : undefined;
+    }, 60_000);
+    expect(exited.at(-1)?.state?.terminated?.exitCode).toBe(0);
+    expect(await placedInTarget()).toBe('[]\n');
+    await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
+  });
+});
