@@ -112,11 +112,13 @@ fill_go_http_debug() {
 DEBUGPY_VERSION=${KMIRROR_DEBUGPY_VERSION:-1.8.22}
 debugpy_tree() {
   local cache=$HOME/.cache/kmirror-debugpy wheel
-  wheel=$cache/debugpy-$DEBUGPY_VERSION-py2.py3-none-any.whl
-  if [ ! -f "$wheel" ]; then
+  wheel=$(compgen -G "$cache/debugpy-$DEBUGPY_VERSION-*.whl" | head -1 || true)
+  if [ -z "$wheel" ]; then
     mkdir -p "$cache"
-    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$cache" "debugpy==$DEBUGPY_VERSION" \
-      || die "cannot download debugpy $DEBUGPY_VERSION with pip (python3 -m pip)"
+    local py; for py in python3 /usr/bin/python3; do "$py" -m pip --version >/dev/null 2>&1 && break; done
+    "$py" -m pip download --quiet --no-deps --only-binary=:all: -d "$cache" "debugpy==$DEBUGPY_VERSION" \
+      || die "cannot download debugpy $DEBUGPY_VERSION with pip ($py -m pip; scripts/install-deps.sh installs python3-pip)"
+    wheel=$(compgen -G "$cache/debugpy-$DEBUGPY_VERSION-*.whl" | head -1)
   fi
   mkdir -p "$1" && unzip -q -o "$wheel" 'debugpy/*' -d "$1"
   find "$1/debugpy" \( -name '*.pdb' -o -name '*.exe' -o -name '*.dll' -o -name '*.dylib' -o -name '*.pyd' -o -name '*.c' \
