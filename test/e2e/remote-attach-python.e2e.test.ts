@@ -4,8 +4,12 @@
 // interpreter and holds it, a debugger container (kmirror/debugger: kmirror-debugpy) copies debugpy into the
 // target's /tmp and injects it, and a request sent to the Service stops at a breakpoint set in the checkout's copy
 // of server.py. After continue + detach the same container keeps answering, debugpy's copy is gone from the
-// target, the debugger container has exited and nothing of kmirror is left. A Node process is refused first.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// target, the debugger container has exited and nothing of kmirror is left. A Node process is refused first; the
+// headless CLI (`kmirror-dap run --attach --debugger python`) attaches again to the same process.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +63,7 @@ function attachArgs(target = 'deploy/py'): DebugProtocol.AttachRequestArguments 
   } as DebugProtocol.AttachRequestArguments;
 }
 
+const breakLine = (): number => readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes("body = (greeting + '\\n').encode()")) + 1;
 const pyPod = (): Promise<V1Pod> => core.readNamespacedPod({ namespace: ns, name: pod });
 const debugpyContainers = (p: V1Pod): string[] => (p.spec?.ephemeralContainers ?? []).map((c) => c.name).filter((n) => n.startsWith('kmirror-debugpy-'));
 /** What kmirror-debugpy placed in the target's /tmp (the image's own python lists it). */
@@ -80,7 +85,7 @@ describe('attach by pid to a Python service already running in deploy/py (debugp
   });
 
   it('stops at a breakpoint hit by a request to the Service, reads a local, continues, detaches; the pod keeps serving', { timeout: 180_000 }, async () => {
-    const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes("body = (greeting + '\\n').encode()")) + 1;
+    const line = breakLine();
     expect(line).toBeGreaterThan(0);
     const dc = await startClient();
     try {
@@ -118,6 +123,36 @@ describe('attach by pid to a Python service already running in deploy/py (debugp
     }, 60_000);
     expect(exited.at(-1)?.state?.terminated?.exitCode).toBe(0);
     expect(await placedInTarget()).toBe('[]\n');
+    await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
+  });
+
+  it('kmirror-dap run --attach --debugger python prints a local at a breakpoint hit by a request, then detaches', { timeout: 120_000 }, async () => {
+    const config = join(dir, 'kmirror.json');
+    writeFileSync(config, JSON.stringify({ target: { path: 'deploy/py', namespace: ns } }));
+    const podIp = (await pyPod()).status?.podIP ?? '';
+    const run = spawn(process.execPath, [KMIRROR_DAP, 'run', '--attach', '--debugger', 'python', '--config', config, '--break', `server.py:${breakLine()}`,
+      '--when', 'self.path == "/cli"', '--print', 'greeting', '--local-root', '.', '--remote-root', '/app', '--count', '1', '--json'],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    run.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = once(run, 'exit') as Promise<[number | null]>;
+    try {
+      // Until the breakpoint is placed requests pass; the one it catches is answered after the detach.
+      let done = false;
+      void exited.then(() => { done = true; });
+      while (!done) {
+        await new Promise<void>((res, rej) => get({ host: podIp, port: 8080, path: '/cli', agent: false }, (r) => { r.resume(); r.on('end', () => res()); }).on('error', rej));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [code] = await exited;
+      expect(code).toBe(0);
+      const hit = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; file?: string; values?: Record<string, string> }).find((e) => e.event === 'hit');
+      expect(hit).toMatchObject({ file: localFile, values: { greeting: "'hello from python /cli'" } });
+    } finally {
+      run.kill('SIGKILL');
+    }
+    await stillServing('/cli');
+    expect(await waitFor('the copy to leave the target', async () => ((await placedInTarget()) === '[]\n' ? true : undefined), 30_000)).toBe(true);
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
 });
