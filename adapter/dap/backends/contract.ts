@@ -37,7 +37,7 @@ export interface BackendLaunchConfig {
   nonBreaking?: boolean;
   /** Attach: host of a running debug server (Node inspector, headless dlv). */
   host?: string;
-  /** Attach: port of a running debug server (Node inspector, headless dlv). */
+  /** Attach: port of a running debug server (Node inspector, headless dlv, `debugpy --listen`). Python in a pod without it: debugpy is injected by pid. */
   port?: number;
   /** Path of the debugger executable, when it is not found on PATH. */
   debuggerPath?: string;
