@@ -5,7 +5,8 @@
 // target's /tmp and injects it, and a request sent to the Service stops at a breakpoint set in the checkout's copy
 // of server.py. After continue + detach the same container keeps answering, debugpy's copy is gone from the
 // target, the debugger container has exited and nothing of kmirror is left. A Node process is refused first; the
-// headless CLI (`kmirror-dap run --attach --debugger python`) attaches again to the same process.
+// headless CLI (`kmirror-dap run --attach --debugger python`) attaches again to the same process, and a request
+// stopped when kmirror-dap dies is answered (the process resumed).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -153,6 +154,29 @@ describe('attach by pid to a Python service already running in deploy/py (debugp
     }
     await stillServing('/cli');
     expect(await waitFor('the copy to leave the target', async () => ((await placedInTarget()) === '[]\n' ? true : undefined), 30_000)).toBe(true);
+    await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
+  });
+
+  it('resumes the process when kmirror-dap dies while it is stopped (the container stops the adapter when its client is gone)', { timeout: 120_000 }, async () => {
+    const dc = await startClient();
+    const initialized = dc.waitForEvent('initialized');
+    const attached = dc.attachRequest(attachArgs());
+    await initialized;
+    await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line: breakLine(), condition: 'self.path == "/killed"' }] });
+    await dc.configurationDoneRequest();
+    await attached;
+    const answer = requestFromCluster(ns, client, 'http://py/killed', 60);
+    await dc.waitForEvent('stopped');
+    // A crash, not a detach: no disconnect reaches debugpy, the tunnel connection just ends.
+    (dc as unknown as { _adapterProcess: import('node:child_process').ChildProcess })._adapterProcess.kill('SIGKILL');
+    expect(await answer).toBe('hello from python /killed\n');
+    // No dc.stop(): it would wait for the dead adapter's answer to a disconnect.
+    await stillServing('/killed');
+    await waitFor('every debugger container to exit', async () => {
+      const statuses = ((await pyPod()).status?.ephemeralContainerStatuses ?? []).filter((s) => s.name.startsWith('kmirror-debugpy-'));
+      return statuses.every((s) => s.state?.terminated) ? true : undefined;
+    }, 60_000);
+    expect(await placedInTarget()).toBe('[]\n');
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
 });
