@@ -2,7 +2,7 @@
 // running /app/server.py, an http.server app) runs from an ordinary Deployment + Service, started WITHOUT debugpy.
 // kmirror-dap attaches by `deploy/py` with processId omitted: the agent checks the main process is a Python
 // interpreter and holds it, a debugger container (kmirror/debugger: kmirror-debugpy) copies debugpy into the
-// target's /tmp and injects it, and a request sent to the Service stops at a breakpoint set in the checkout's copy
+// target's /tmp and injects it (a read-only /tmp is refused clearly), and a request sent to the Service stops at a breakpoint set in the checkout's copy
 // of server.py. After continue + detach the same container keeps answering, debugpy's copy is gone from the
 // target, the debugger container has exited and nothing of kmirror is left. A Node process is refused first; the
 // headless CLI (`kmirror-dap run --attach --debugger python`) attaches again to the same process, and a request
@@ -34,10 +34,12 @@ let localFile: string;
 
 beforeAll(async () => {
   ({ guard, core, ns } = await openGuardedNamespace('kmt-attach-py'));
-  await Promise.all([deployApp(guard.kc, ns, 'py', IMAGES.pythonHttp, 'py'), deployApp(guard.kc, ns, 'web', IMAGES.nodeHttp, 'node')]);
+  await Promise.all([deployApp(guard.kc, ns, 'py', IMAGES.pythonHttp, 'py'), deployApp(guard.kc, ns, 'web', IMAGES.nodeHttp, 'node'),
+    deployApp(guard.kc, ns, 'pyro', IMAGES.pythonHttp, 'py', { securityContext: { readOnlyRootFilesystem: true } })]);
   client = await createClientPod(core, ns);
   pod = await readyPodName(core, ns, 'py');
   await readyPodName(core, ns, 'web');
+  await readyPodName(core, ns, 'pyro');
   dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-attach-py-'));
   localFile = join(dir, 'server.py'); // the checkout: what the image holds in /app
   copyFileSync(PY_SOURCE, localFile);
@@ -82,6 +84,16 @@ describe('attach by pid to a Python service already running in deploy/py (debugp
     expect(err).toMatch(/process 1 \(\/usr\/bin\/node \/app\/server\.js\) is not a Python interpreter \(its executable is \/usr\/bin\/node\)/);
     const web = await readyPodName(core, ns, 'web');
     expect(debugpyContainers(await core.readNamespacedPod({ namespace: ns, name: web }))).toEqual([]);
+    await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
+  });
+
+  it('says so when the target\'s /tmp cannot receive debugpy (read-only root filesystem), leaving the process unchanged', { timeout: 120_000 }, async () => {
+    const dc = await startClient();
+    const err = await dc.attachRequest(attachArgs('deploy/pyro')).then(() => 'attached', (e: Error) => e.message).finally(() => dc.stop());
+    expect(err).toMatch(/debugger container kmirror-debugpy-[0-9a-f]+ in pod pyro-.* exited \(exit code 2.*cannot copy debugpy into the target's \/tmp\/kmirror-debugpy-[0-9a-f]{8} \(Read-only file system\); is its \/tmp writable\?/);
+    const pyro = await readyPodName(core, ns, 'pyro');
+    expect(await requestFromCluster(ns, client, 'http://pyro/after-refusal', 10)).toBe('hello from python /after-refusal\n');
+    expect((await core.readNamespacedPod({ namespace: ns, name: pyro })).status?.containerStatuses?.[0]?.restartCount).toBe(0);
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
 
