@@ -14,6 +14,8 @@ APT_PACKAGES=(
   iproute2 iptables dnsutils curl procps psmisc util-linux libcap2-bin file unzip
   # debuggers and headless editors
   python3-debugpy lldb-15 gdb emacs-nox elpa-dap-mode neovim
+  # pip: the debugger image's debugpy wheel (test/cluster/images/rootfs.sh, debugpy_tree)
+  python3-pip
   # the LSP4J (JetBrains DAP stack) test client
   openjdk-17-jdk-headless maven
   # the e2e cluster: runtime, CNI, etcd, image tools

@@ -39,7 +39,7 @@ export interface BackendLaunchConfig {
   followRestarts?: boolean;
   /** Attach: host of a running debug server (Node inspector, headless dlv). */
   host?: string;
-  /** Attach: port of a running debug server (Node inspector, headless dlv). */
+  /** Attach: port of a running debug server (Node inspector, headless dlv, `debugpy --listen`). Python in a pod without it: debugpy is injected by pid. */
   port?: number;
   /** Path of the debugger executable, when it is not found on PATH. */
   debuggerPath?: string;
@@ -158,8 +158,8 @@ export interface RemoteProcessAccess {
   openNodeInspector(opts: { pid: number; port?: number }): Promise<RemoteInspector>;
   /** Checks that process `pid` (0: the target's main process) is a `debugger` program and holds it for this session; nothing is placed yet. */
   holdProcess(opts: { pid: number; debugger: 'go' | 'python' }): Promise<RemoteHeldProcess>;
-  /** Places the debugger container in the target pod (sharing the target container's PID namespace) and waits until it listens. */
-  startDebugger(kind: 'go' | 'python', timeoutMs: number): Promise<RemoteDebugger>;
+  /** Places the debugger container in the target pod (sharing the target container's PID namespace) and waits until it listens; `args` follow its command (Python: --pid N). */
+  startDebugger(kind: 'go' | 'python', timeoutMs: number, args?: string[]): Promise<RemoteDebugger>;
   /** A TCP connection made inside the target (its 127.0.0.1 included). */
   connect(host: string, port: number): Promise<import('node:stream').Duplex>;
   /** The target container's probe settings in words (Kubernetes targets), else undefined. */

@@ -89,7 +89,7 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<ServerLa
         if (!agent.holdProcess) throw new DapError('NOT_SUPPORTED', `the agent for ${s.target} cannot hold a process for a debugger`);
         return agent.holdProcess(o);
       },
-      startDebugger: (kind, ms) => s.startDebugger(kind, ms),
+      startDebugger: (kind, ms, args) => s.startDebugger(kind, ms, args),
       connect: (host, port) => s.agentSession.connectTcp(host, port, { allowHalfOpen: false }),
       probes: () => s.targetProbes(),
       identity: () => s.targetIdentity(),

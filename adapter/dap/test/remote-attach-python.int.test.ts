@@ -124,10 +124,11 @@ describe('remote attach to a Python service listening with debugpy in pid/N', ()
     expect(await fetchText(ns.podIp, service.port, '/after-snap')).toMatch(/^hello \/after-snap #\d+\n$/);
   });
 
-  it('says where debugpy is missing, and that attach by pid is not built', { timeout: 60_000 }, async () => {
+  it('says where debugpy is missing, and that attach by pid needs a Kubernetes target', { timeout: 60_000 }, async () => {
     // Port 1: nothing listens there in the service's own network namespace.
     expect(await attachError({ port: 1 })).toMatch(/no debugpy listening on 127\.0\.0\.1:1 in pid\/\d+ .*start the program with `python -m debugpy --listen 127\.0\.0\.1:1 /);
-    expect(await attachError({})).toMatch(/by pid \(debugpy injected from a debugger container\) is not built yet/);
+    // Without "port": attach by pid, which places a debugger container (test/e2e/remote-attach-python.e2e.test.ts).
+    expect(await attachError({})).toMatch(/attach with a debugger container needs a Kubernetes target \(pod\/NAME, deploy\/NAME, …\), not pid\/\d+/);
     expect(await fetchText(ns.podIp, service.port, '/still')).toMatch(/^hello \/still #\d+\n$/);
   });
 });

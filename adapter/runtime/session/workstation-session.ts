@@ -73,7 +73,7 @@ export interface WorkstationSession {
   /** The target container instance now (Kubernetes targets), else undefined: why an attach session ended. */
   targetIdentity(): Promise<TargetIdentity | undefined>;
   /** Places the debugger container of a remote attach (Go, Python) in the target pod; Kubernetes targets only. */
-  startDebugger(kind: ContainerDebuggerKind, timeoutMs: number): Promise<PlacedDebugger>;
+  startDebugger(kind: ContainerDebuggerKind, timeoutMs: number, args?: string[]): Promise<PlacedDebugger>;
   status(): SessionStatus;
   /** Starts trace gadgets in the target's agent (adapter/runtime/trace/); TunnelError when it cannot. */
   startTrace(opts: TraceOptions): Promise<TraceSession>;
@@ -230,10 +230,10 @@ class Session extends EventEmitter implements WorkstationSession {
     return cluster.targetIdentity ? cluster.targetIdentity() : undefined;
   }
 
-  async startDebugger(kind: ContainerDebuggerKind, timeoutMs: number): Promise<PlacedDebugger> {
+  async startDebugger(kind: ContainerDebuggerKind, timeoutMs: number, args: string[] = []): Promise<PlacedDebugger> {
     const cluster = this.agent as AgentSession & { startDebugger?: (spec: DebuggerSpec) => Promise<StartedDebuggerContainer> };
     if (!cluster.startDebugger) throw new ConfigError('target', `attach with a debugger container needs a Kubernetes target (pod/NAME, deploy/NAME, …), not ${this.target}`);
-    const spec = debuggerSpec(kind, this.config, timeoutMs);
+    const spec = debuggerSpec(kind, this.config, timeoutMs, args);
     const started = await cluster.startDebugger(spec);
     return { container: started.name, image: spec.image, ...listenAddress(started.ready) };
   }

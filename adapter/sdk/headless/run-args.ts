@@ -12,7 +12,7 @@ export const runUsage = (debuggerKinds: readonly string[]): string => `usage: km
                        [--debugger ${debuggerKinds.join('|')}] [--config FILE] [--cwd DIR] [--env K=V]
                        [--replay FILE.kmrec[#ID[,ID…]]]
                        -- PROGRAM [ARGS...]
-       kmirror-dap run --attach [--debugger node|go] --target TARGET [--process-id PID] [--local-root DIR --remote-root DIR]
+       kmirror-dap run --attach [--debugger node|go|python] --target TARGET [--process-id PID] [--local-root DIR --remote-root DIR]
                        --break FILE:LINE --print EXPR [--count N] [--timeout SECONDS] [--json]
                        [--non-breaking]
 
@@ -32,8 +32,8 @@ values each time a breakpoint hits, continues, and exits with the program's exit
   --trace GADGET     stream the target's tcp, dns, exec or open events while the program runs
                      (repeatable or comma-separated; {"event":"trace",...} lines with --json)
   PROGRAM            node app.js | python3 app.py | go run ./cmd | ./binary ...
-  --attach           attach to a process already running in TARGET instead (Node; Go with --debugger go); it keeps
-                     running after the run ends (breakpoints removed)
+  --attach           attach to a process already running in TARGET instead (Node; Go with --debugger go; Python
+                     by pid with --debugger python); it keeps running after the run ends (breakpoints removed)
   --process-id PID   with --attach: the pid inside the container (default: its main process)
   --local-root DIR   with --attach: the checkout directory matching --remote-root (the sources in the container)
   --non-breaking     snapshot mode: each hit records the stack and variables ({"event":"snapshot",...} with

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the cluster's OCI images without a registry or Docker and imports them into the test cluster's
 # containerd (namespace k8s.io). usage: images/build.sh [--no-import] [IMAGE...]   (default: every image)
-# Images: pause coredns busybox node_http go_http go_http_debug udp_echo agent debugger (names and refs in rootfs.sh).
+# Images: pause coredns busybox node_http go_http go_http_debug udp_echo python_http agent debugger (names and refs in rootfs.sh).
 # Route: umoci (empty image, unpack, fill rootfs, repack, config) -> skopeo -> docker-archive tar (keeps the
 # name:tag) -> `ctr images import`. A tar is rebuilt only when its inputs changed; the agent image is re-checked on
 # every call, so calling this again after a new agent build re-imports it.
@@ -11,7 +11,7 @@ REPO=$(cd "$IMAGES_SRC/../../.." && pwd)
 . "$IMAGES_SRC/../config.sh"
 . "$IMAGES_SRC/../lib.sh"
 . "$IMAGES_SRC/rootfs.sh"
-ALL="pause coredns busybox node_http go_http go_http_debug udp_echo agent debugger"
+ALL="pause coredns busybox node_http go_http go_http_debug udp_echo python_http agent debugger"
 
 import=1
 [ "${1:-}" = --no-import ] && { import=0; shift; }

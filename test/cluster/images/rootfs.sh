@@ -42,6 +42,22 @@ fill_node_http() {
   mkdir -p "$1/app" && cp "$IMAGES_SRC/node-http/server.js" "$1/app/"
 }
 
+# python_rootfs ROOT: Debian's python3.11, its standard library (no tests, caches or site packages) and libraries
+python_rootfs() {
+  copy_with_libs "$1" /usr/bin/python3.11 && ln -sf python3.11 "$1/usr/bin/python3"
+  mkdir -p "$1/usr/lib" && tar -C /usr/lib --exclude=__pycache__ --exclude=python3.11/test --exclude='python3.11/config-*' \
+    --exclude=python3.11/dist-packages --exclude=python3.11/site-packages -cf - python3.11 | tar -C "$1/usr/lib" -xf -
+  local so; for so in /usr/lib/python3.11/lib-dynload/*.so; do copy_libs "$1" "$so"; done
+}
+
+fill_python_http() {
+  IMAGE_REF=kmirror-test/python-http:1; ENTRYPOINT=(/usr/bin/python3.11 /app/server.py)
+  INPUTS=(/usr/bin/python3.11 "$IMAGES_SRC/python-http/server.py")
+  [ -n "${1:-}" ] || return 0
+  base_files "$1"; python_rootfs "$1"
+  mkdir -p "$1/app" && cp "$IMAGES_SRC/python-http/server.py" "$1/app/"
+}
+
 fill_go_http() {
   IMAGE_REF=kmirror-test/go-http:1; ENTRYPOINT=(/go-http); INPUTS=("$IMAGES_SRC/go-http/main.go")
   [ -n "${1:-}" ] || return 0
@@ -91,12 +107,33 @@ fill_go_http_debug() {
   (cd "$src" && CGO_ENABLED=0 GOFLAGS= go build -gcflags "all=-N -l -trimpath=$src=>/build/go-http" -o "$1/go-http" main.go)
 }
 
+# debugpy_tree DIR: debugpy (the wheel from PyPI, downloaded once into ~/.cache) unpacked into DIR/debugpy, without
+# what only Windows/macOS or a build uses. Debian's python3-debugpy lacks attach_linux_amd64.so (the injector's).
+DEBUGPY_VERSION=${KMIRROR_DEBUGPY_VERSION:-1.8.22}
+debugpy_tree() {
+  local cache=$HOME/.cache/kmirror-debugpy wheel
+  wheel=$(compgen -G "$cache/debugpy-$DEBUGPY_VERSION-*.whl" | head -1 || true)
+  if [ -z "$wheel" ]; then
+    mkdir -p "$cache"
+    local py; for py in python3 /usr/bin/python3; do "$py" -m pip --version >/dev/null 2>&1 && break; done
+    "$py" -m pip download --quiet --no-deps --only-binary=:all: -d "$cache" "debugpy==$DEBUGPY_VERSION" \
+      || die "cannot download debugpy $DEBUGPY_VERSION with pip ($py -m pip; scripts/install-deps.sh installs python3-pip)"
+    wheel=$(compgen -G "$cache/debugpy-$DEBUGPY_VERSION-*.whl" | head -1)
+  fi
+  mkdir -p "$1" && unzip -q -o "$wheel" 'debugpy/*' -d "$1"
+  find "$1/debugpy" \( -name '*.pdb' -o -name '*.exe' -o -name '*.dll' -o -name '*.dylib' -o -name '*.pyd' -o -name '*.c' \
+    -o -name '*.cpp' -o -name '*.h' -o -name '*.pyx' -o -name '*.pxd' \) -delete
+  [ -f "$1/debugpy/_vendored/pydevd/pydevd_attach_to_process/attach_linux_amd64.so" ] || die "debugpy $DEBUGPY_VERSION has no attach_linux_amd64.so"
+}
+
 # The debugger image of remote attach (debugger/Dockerfile describes the same image): a static dlv, built once per
-# Delve version into the cluster cache from the Go module proxy.
+# Delve version into the cluster cache from the Go module proxy; for Python attach by pid: python3.11, debugpy,
+# lldb 15 (debugger/gdb-to-lldb says why not gdb), /bin/sh (debugpy's injector uses a shell) and kmirror-debugpy.
 DELVE_VERSION=${KMIRROR_DELVE_VERSION:-1.27.2}
 fill_debugger() {
   local version; version=$(node -p 'require(process.argv[1]).version' "$REPO/package.json")
-  IMAGE_REF=kmirror/debugger:$version; ENTRYPOINT=(/usr/local/bin/dlv); INPUTS=("$REPO/package.json" "$REPO/debugger/Dockerfile")
+  IMAGE_REF=kmirror/debugger:$version; ENTRYPOINT=(/usr/local/bin/dlv)
+  INPUTS=("$REPO/package.json" "$REPO/debugger/Dockerfile" "$REPO/debugger/kmirror-debugpy" "$REPO/debugger/gdb-to-lldb" /usr/bin/python3.11 /usr/lib/llvm-15/bin/lldb /bin/busybox)
   [ -n "${1:-}" ] || return 0
   local bin=$CLUSTER_CACHE/delve-v$DELVE_VERSION
   if [ ! -x "$bin/dlv" ]; then
@@ -104,4 +141,9 @@ fill_debugger() {
     CGO_ENABLED=0 GOFLAGS= GOBIN=$bin go install -trimpath -ldflags "-s -w" "github.com/go-delve/delve/cmd/dlv@v$DELVE_VERSION"
   fi
   base_files "$1"; mkdir -p "$1/usr/local/bin" && cp "$bin/dlv" "$1/usr/local/bin/dlv"
+  python_rootfs "$1"; debugpy_tree "$1/opt/kmirror/debugpy"
+  mkdir -p "$1/bin" && cp /bin/busybox "$1/bin/busybox" && ln -sf busybox "$1/bin/sh"
+  copy_with_libs "$1" /usr/lib/llvm-15/bin/lldb && copy_with_libs "$1" /usr/lib/llvm-15/bin/lldb-server
+  cp "$REPO/debugger/kmirror-debugpy" "$1/usr/local/bin/kmirror-debugpy"
+  mkdir -p "$1/usr/local/lib/kmirror" && cp "$REPO/debugger/gdb-to-lldb" "$1/usr/local/lib/kmirror/gdb"
 }

@@ -27,6 +27,7 @@ export const IMAGES = {
   goHttp: 'kmirror-test/go-http:1',
   goHttpDebug: 'kmirror-test/go-http-debug:1',
   udpEcho: 'kmirror-test/udp-echo:1',
+  pythonHttp: 'kmirror-test/python-http:1',
   busybox: 'kmirror-test/busybox:1',
 } as const;
 

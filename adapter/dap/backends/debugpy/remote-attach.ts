@@ -1,33 +1,25 @@
 // Remote attach to a Python process in a pod that was started with debugpy listening
 // (`python -m debugpy --listen 127.0.0.1:5678 app.py`): kmirror-dap reaches that debugpy adapter on
 // the pod's loopback through the tunnel (never exposed outside the pod) and relays DAP to the
-// editor; localRoot/remoteRoot become debugpy's pathMappings. Attach by pid (debugpy injected with
-// gdb from a debugger container) is not built: without "port" the attach is refused saying so.
+// editor; localRoot/remoteRoot become debugpy's pathMappings. Without "port" the process is attached
+// by pid instead (debugpy injected from a debugger container: remote-attach-by-pid.ts).
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { BackendContext, BackendSession } from '../backend.js';
-import { passThroughFields, type RemoteProcessAccess } from '../contract.js';
+import type { RemoteProcessAccess } from '../contract.js';
 import { DapError, withTimeout } from '../../common/errors.js';
 import { ProxySession } from '../proxy-session.js';
 import { RemoteDapLink } from '../remote-dap-link.js';
 import { announceRemoteStops } from '../remote-probe-warning.js';
+import { remoteDebugpyAttachArgs } from './remote-attach-args.js';
+import { attachRemotePythonByPid } from './remote-attach-by-pid.js';
 
 const CONNECT_MS = 10_000;
 
-/** debugpy's attach to the adapter it started itself (no connect/listen/processId: the server is already there). */
-export function remoteDebugpyAttachArgs(config: BackendContext['config']): Record<string, unknown> {
-  const extra = passThroughFields(config);
-  const given = Array.isArray(extra.pathMappings) ? (extra.pathMappings as unknown[]) : [];
-  const roots = config.localRoot && config.remoteRoot ? [{ localRoot: config.localRoot, remoteRoot: config.remoteRoot }] : [];
-  return { ...extra, pathMappings: [...given, ...roots] };
-}
 
 export async function attachRemotePython(ctx: BackendContext, remote: RemoteProcessAccess): Promise<BackendSession> {
   const { config } = ctx;
-  if (config.port === undefined) {
-    throw new DapError('NOT_SUPPORTED', `attach to a Python process in ${remote.target} by pid (debugpy injected from a debugger container) is not built yet; `
-      + 'start the program with `python -m debugpy --listen 127.0.0.1:5678 …` and give "port": 5678 (it is reached on the pod\'s loopback through the tunnel)');
-  }
+  if (config.port === undefined) return attachRemotePythonByPid(ctx, remote);
   let socket: Duplex | undefined;
   try {
     socket = await withTimeout(remote.connect('127.0.0.1', config.port), CONNECT_MS, `connecting to debugpy on 127.0.0.1:${config.port} in ${remote.target}`)

@@ -1,0 +1,130 @@
+// Remote attach to Python by pid (debugpy injected), attach → first stop, on the project's test cluster, against the
+// manual way in the same run:
+//  * kmirror: a DAP client asks kmirror-dap to attach to `deploy/py` (agent placed, process checked and held,
+//    debugger container placed, debugpy copied into the target and injected, DAP relayed through the tunnel), sets a
+//    breakpoint in the handler, configurationDone, one request to the pod → `stopped`.
+//  * manual: `kubectl debug --target=app --profile=general` with the same debugger image running
+//    `kmirror-debugpy --pid 1`, its port read from `kubectl logs`, `kubectl port-forward` to it, a DAP client
+//    attaching (processId 1), the same breakpoint and request → `stopped`.
+// Both then continue and detach. Median of RUNS each, alternating; prints the ratio kmirror / manual.
+// Without the cluster it prints NOT MEASURED with the reason.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { resolve } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { DEFAULT_DEBUGGER_IMAGE } from '#runtime/placement/debugger-placement.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
+import { deployApp, readyPodName } from '#test/e2e/k8s/fixtures.js';
+
+const RUNS = Number(process.env.KMIRROR_BENCH_ATTACH_RUNS ?? 3);
+const KUBECTL = resolve('test/cluster/kubectl.sh');
+const KMIRROR_DAP = resolve('dist/kmirror-dap.js');
+const SOURCE = resolve('test/cluster/images/python-http/server.py');
+const LINE = readFileSync(SOURCE, 'utf8').split('\n').findIndex((l) => l.includes("body = (greeting + '\\n').encode()")) + 1;
+const PATH_MAPPINGS = [{ localRoot: resolve(SOURCE, '..'), remoteRoot: '/app' }];
+
+function kubectl(args: string[]): Promise<string> {
+  return new Promise((res, rej) => execFile(KUBECTL, args, { timeout: 120_000 }, (err, stdout, stderr) => (err ? rej(new Error(`kubectl ${args[0]}: ${stderr || err.message}`)) : res(stdout))));
+}
+
+function httpGet(url: string): Promise<void> {
+  return new Promise((res, rej) => get(url, (r) => { r.resume(); r.on('end', () => res()); }).on('error', rej));
+}
+
+async function clusterMissing(): Promise<string | undefined> {
+  if (!existsSync(KUBECONFIG_PATH)) return `the test cluster is not up (${KUBECONFIG_PATH} missing; npm run cluster:up)`;
+  try {
+    await Promise.race([new ClusterGuard().core.listNamespace({ limit: 1 }), new Promise((_, rej) => setTimeout(() => rej(new Error('no answer in 10 s')), 10_000).unref())]);
+    return undefined;
+  } catch (e) {
+    return `the test cluster's API server does not answer: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** attach (answered by debugpy only after configurationDone), breakpoint, one request, `stopped`; then continue and detach. */
+async function stopOnce(dc: DebugClient, attach: Record<string, unknown>, podIp: string, start: bigint): Promise<number> {
+  const initialized = dc.waitForEvent('initialized');
+  const attached = dc.attachRequest(attach as DebugProtocol.AttachRequestArguments);
+  await initialized;
+  // Conditional: the kubelet's readiness probes go through the same handler.
+  await dc.setBreakpointsRequest({ source: { path: SOURCE }, breakpoints: [{ line: LINE, condition: 'self.path == "/bench"' }] });
+  await dc.configurationDoneRequest();
+  await attached;
+  const answered = httpGet(`http://${podIp}:8080/bench`);
+  const stopped = await dc.waitForEvent('stopped') as DebugProtocol.StoppedEvent;
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  await dc.setBreakpointsRequest({ source: { path: SOURCE }, breakpoints: [] });
+  await dc.continueRequest({ threadId: stopped.body.threadId! });
+  await answered;
+  await dc.disconnectRequest({ terminateDebuggee: false });
+  return ms;
+}
+
+async function viaKmirror(ns: string, podIp: string): Promise<number> {
+  const start = process.hrtime.bigint();
+  const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
+  dc.defaultTimeout = 120_000;
+  await dc.start();
+  try {
+    await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    return await stopOnce(dc, { type: 'kmirror', request: 'attach', debugger: 'python', kmirror: { target: { path: 'deploy/py', namespace: ns } },
+      localRoot: PATH_MAPPINGS[0]!.localRoot, remoteRoot: '/app', targetTimeoutMs: 120_000 }, podIp, start);
+  } finally {
+    await dc.stop();
+  }
+}
+
+async function viaKubectlDebug(ns: string, pod: string, podIp: string, run: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  const name = `manual-debugpy-${run}`;
+  await kubectl(['debug', '-n', ns, pod, `--image=${DEFAULT_DEBUGGER_IMAGE}`, '--image-pull-policy=IfNotPresent', '--target=app', '--profile=general', '-c', name,
+    '--', '/usr/local/bin/kmirror-debugpy', '--pid', '1']);
+  let port = 0;
+  while (!port) {
+    const log = await kubectl(['logs', '-n', ns, pod, '-c', name]).catch(() => '');
+    port = Number(/debugpy listening at: [\d.]+:(\d+)/.exec(log)?.[1] ?? 0);
+    if (!port) await new Promise((r) => setTimeout(r, 100));
+  }
+  const forward = spawn(KUBECTL, ['port-forward', '-n', ns, `pod/${pod}`, `:${port}`, '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const localPort = await new Promise<number>((res) => forward.stdout.on('data', (d: Buffer) => { const m = /127\.0\.0\.1:(\d+)/.exec(d.toString()); if (m) res(Number(m[1])); }));
+    const dc = new DebugClient('debugpy', '', 'python');
+    dc.defaultTimeout = 120_000;
+    await dc.start(localPort);
+    await dc.initializeRequest({ adapterID: 'python', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    return await stopOnce(dc, { processId: 1, pathMappings: PATH_MAPPINGS }, podIp, start);
+  } finally {
+    // The port-forward holds the client's socket open after the adapter exits: end it first, or DebugClient.stop() waits.
+    forward.kill();
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+const missing = await clusterMissing();
+if (missing) {
+  console.log(`python attach by pid → first stop: NOT MEASURED — ${missing}`);
+} else {
+  process.env.KUBECONFIG = KUBECONFIG_PATH;
+  const guard = new ClusterGuard();
+  try {
+    const ns = await guard.namespace('kmb-attach-py');
+    await deployApp(guard.kc, ns, 'py', IMAGES.pythonHttp, 'bench');
+    const pod = await readyPodName(guard.core, ns, 'py');
+    const podIp = (await guard.core.readNamespacedPod({ namespace: ns, name: pod })).status?.podIP ?? '';
+    const kmirror: number[] = [];
+    const manual: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      kmirror.push(await viaKmirror(ns, podIp));
+      manual.push(await viaKubectlDebug(ns, pod, podIp, i));
+    }
+    const k = median(kmirror);
+    const m = median(manual);
+    console.log(`python attach by pid → first stop (median of ${RUNS}): kmirror ${(k / 1000).toFixed(2)} s [${kmirror.map((x) => (x / 1000).toFixed(2)).join(', ')}]`
+      + ` vs kubectl debug + kmirror-debugpy + port-forward ${(m / 1000).toFixed(2)} s [${manual.map((x) => (x / 1000).toFixed(2)).join(', ')}]: ${(k / m).toFixed(2)}×`);
+  } finally {
+    await guard.dispose();
+  }
+}
