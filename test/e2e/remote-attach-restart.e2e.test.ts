@@ -6,7 +6,7 @@
 // pod is deleted and its Deployment starts another. Each case has its
 // own Deployment (a second restart of one container would wait out the kubelet's back-off). Go: dlv,
 // in its debugger container sharing the application's PID namespace, ends with it; the session ends
-// with the same reason.
+// with the same reason; so does Python attached by pid (debugpy injected from its debugger container).
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,6 +36,7 @@ beforeAll(async () => {
   await Promise.all([
     deployApp(guard.kc, ns, 'ends', IMAGES.nodeHttp, 'ends'), deployApp(guard.kc, ns, 'follows', IMAGES.nodeHttp, 'follows'),
     deployApp(guard.kc, ns, 'api', IMAGES.goHttpDebug, 'api'), deployApp(guard.kc, ns, 'api-follows', IMAGES.goHttpDebug, 'api-follows'),
+    deployApp(guard.kc, ns, 'py', IMAGES.pythonHttp, 'py'),
   ]);
   client = await createClientPod(core, ns);
   dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-attach-restart-'));
@@ -116,6 +117,35 @@ describe('the attached container restarts', () => {
     // The same pod, its container started again by the kubelet, answers (not left stopped or signalled).
     expect(await readyPodName(core, ns, 'ends')).toBe(pod);
     expect(JSON.parse(await requestFromCluster(ns, client, 'http://ends/after', 30))).toMatchObject({ url: '/after', pod });
+    expect(await restartsOf(pod)).toBe(1);
+    await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
+  });
+
+  it('Python (debugpy injected by pid): the session ends naming the restart, nothing is left', { timeout: 180_000 }, async () => {
+    const pod = await readyPodName(core, ns, 'py');
+    const important: string[] = [];
+    const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
+    dc.defaultTimeout = 90_000;
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'important') important.push(e.body.output); });
+    try {
+      await dc.start();
+      await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      // debugpy answers attach only after configurationDone.
+      const attached = dc.attachRequest({
+        type: 'kmirror', request: 'attach', debugger: 'python', kmirror: { target: { path: 'deploy/py', namespace: ns } },
+        localRoot: dir, remoteRoot: '/app', targetTimeoutMs: 90_000,
+      } as DebugProtocol.AttachRequestArguments);
+      await dc.waitForEvent('initialized');
+      await dc.configurationDoneRequest();
+      await attached;
+      const terminated = dc.waitForEvent('terminated', 60_000);
+      await killMainProcess(pod);
+      await terminated;
+      await waitForOutput(important, new RegExp(`session ended: container app of pod ${pod} restarted \\(exit code 137(: \\w+)?, restart 1\\)`), 'the end reason (Python)');
+      await dc.disconnectRequest({}).catch(() => undefined);
+    } finally {
+      await dc.stop().catch(() => undefined);
+    }
     expect(await restartsOf(pod)).toBe(1);
     await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
   });

@@ -10,6 +10,9 @@ export class RemoteDapLink {
   constructor(private readonly socket: Duplex) {
     this.exited = new Promise((resolve) => socket.once('close', () => resolve({ code: null, signal: null })));
     socket.on('error', () => undefined); // reported through 'close' (the DAP peer names the failure)
+    // The debugger's end of a DAP connection ending is the debugger gone (a tunnel stream stays
+    // half-open until this side ends too: without this, 'close' never came when the pod's process died).
+    socket.once('end', () => socket.end());
   }
   stderrTail(): string {
     return '';

@@ -13,6 +13,7 @@ import { withTimeout } from '../../common/errors.js';
 import { ProxySession } from '../proxy-session.js';
 import { RemoteDapLink } from '../remote-dap-link.js';
 import { announceRemoteStops } from '../remote-probe-warning.js';
+import { watchSessionEnd } from '../remote-session-end.js';
 import { remoteDebugpyAttachArgs } from './remote-attach-args.js';
 
 const DEFAULT_START_MS = 60_000;
@@ -27,6 +28,7 @@ export async function attachRemotePythonByPid(ctx: BackendContext, remote: Remot
     ctx.log.log('info', 'backend', `debugger container ${placed.container} (${placed.image}) runs debugpy's adapter on ${placed.host}:${placed.port} in ${remote.target}; injecting into process ${held.pid} (${held.detail})`);
     socket = await withTimeout(remote.connect(placed.host, placed.port), CONNECT_MS, `connecting to debugpy in debugger container ${placed.container}`);
     await announceRemoteStops(ctx, remote); // snapshot mode: session.ts's SnapshotSink turns breakpoint stops into snapshots
+    const endReason = await watchSessionEnd(remote, { link: `debugpy in debugger container ${placed.container}` });
     const session = new ProxySession({
       name: 'debugpy', ctx, debugger: new RemoteDapLink(socket), input: socket, output: socket, adapterID: 'python',
       launch: { command: 'attach', args: { ...remoteDebugpyAttachArgs(config), processId: held.pid } },
@@ -34,6 +36,7 @@ export async function attachRemotePythonByPid(ctx: BackendContext, remote: Remot
       rewriteRequest: (command, args) => (command === 'disconnect' ? { ...args, terminateDebuggee: false } : args),
       rewriteEvent: (event, body) => (event === 'output' && (body as { category?: string })?.category === 'telemetry' ? undefined : { event, body }),
       cleanup: () => held.release(),
+      endReason,
     });
     return await session.initialize();
   } catch (e) {
