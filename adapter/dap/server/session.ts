@@ -17,6 +17,8 @@ import { DapError, withTimeout } from '../common/errors.js';
 import { directLayer, type ServerLayer } from './layer.js';
 import { validateLaunchConfig, type KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';
+import { argumentProblem } from './request-arguments.js';
+import { unannouncedCapability } from './capability-gate.js';
 import { admits, stateAfterEvent, type SessionState } from './session-state.js';
 import { OWNED_SPAWN_OPTIONS, ownProcess } from './process-lifetime.js';
 import { selectBackend } from './select-backend.js';
@@ -107,6 +109,10 @@ export class DebugSession {
       const own = Object.hasOwn(this.handlers, command) ? this.handlers[command] : undefined;
       if (own) return own(args, request);
       if (!this.backend) throw new DapError('WRONG_STATE', `${command}: the debugger is still starting`);
+      const badArguments = argumentProblem(command, args);
+      if (badArguments) throw new DapError('BAD_REQUEST', badArguments);
+      const unsupported = unannouncedCapability(command, this.backend.capabilities, 'the debugger');
+      if (unsupported) throw new DapError('NOT_SUPPORTED', unsupported);
       return this.backend.request(command, args);
     };
   }

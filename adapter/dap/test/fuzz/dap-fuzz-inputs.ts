@@ -30,7 +30,7 @@ const KEYS = ['__proto__', 'constructor', 'prototype', 'seq', 'type', 'command',
   'source', 'path', 'breakpoints', 'lines', 'expression', 'context', 'format', 'program', 'args', 'env', 'target', 'kmirror', 'levels',
   'startFrame', 'count', 'filter', 'start', 'memoryReference', 'offset', 'instructionCount', 'adapterID', 'pathFormat', ''];
 
-class DapGen extends Gen {
+export class DapGen extends Gen {
   string(): string {
     switch (this.int(6)) {
       case 0: return '';
