@@ -23,6 +23,7 @@ const GATED: Record<string, keyof DebugProtocol.Capabilities> = {
   dataBreakpointInfo: 'supportsDataBreakpoints',
   setDataBreakpoints: 'supportsDataBreakpoints',
   setInstructionBreakpoints: 'supportsInstructionBreakpoints',
+  cancel: 'supportsCancelRequest',
 };
 
 /** Why the debugger with `capabilities` cannot take `command`, or undefined when it can. */

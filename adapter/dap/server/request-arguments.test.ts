@@ -7,6 +7,11 @@ describe('argumentProblem', () => {
     expect(argumentProblem('stackTrace', { threadId: 1.5 })).toMatch(/"threadId" must be an integer/);
     expect(argumentProblem('variables', { variablesReference: 'x' })).toMatch(/"variablesReference" must be an integer/);
     expect(argumentProblem('source', { source: { sourceReference: {} } })).toMatch(/"source.sourceReference" must be an integer/);
+    expect(argumentProblem('source', { sourceReference: null })).toBe('source: "sourceReference" must be an integer, not null');
+  });
+  it('refuses array fields that are not arrays', () => {
+    expect(argumentProblem('setFunctionBreakpoints', { breakpoints: { command: [1] } })).toBe('setFunctionBreakpoints: "breakpoints" must be an array');
+    expect(argumentProblem('setExceptionBreakpoints', { filters: 'all' })).toMatch(/"filters" must be an array/);
   });
   it('refuses a source that is not an object, and setBreakpoints without one', () => {
     expect(argumentProblem('setBreakpoints', { source: 'a.py' })).toBe('setBreakpoints: "source" must be an object');
@@ -15,7 +20,6 @@ describe('argumentProblem', () => {
   it('lets well-formed and absent ids through (a debugger judges unknown ids itself)', () => {
     expect(argumentProblem('scopes', { frameId: 999_999 })).toBeUndefined();
     expect(argumentProblem('evaluate', { expression: 'x' })).toBeUndefined();
-    expect(argumentProblem('stackTrace', { threadId: null })).toBeUndefined();
     expect(argumentProblem('setBreakpoints', { source: { path: '/a.py' }, breakpoints: [{ line: 3 }] })).toBeUndefined();
   });
 });
