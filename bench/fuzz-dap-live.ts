@@ -27,13 +27,13 @@ const report = await fuzzLiveSessions({
   onSession: (r) => {
     if (r.inputs - lastPrint < 20_000) return;
     lastPrint = r.inputs;
-    console.log(`  ${r.inputs} inputs, ${r.sessions} sessions, ${rate(r)}/s, RSS ${mb(r.rssKb.last)} MB, found ${r.crashes.length + r.unanswered.length + r.invalid.length + r.leftovers.length}`);
+    console.log(`  ${r.inputs} inputs, ${r.sessions} sessions, ${rate(r)}/s, RSS ${mb(r.rssKb.last)} MB, found ${r.crashes.length + r.unanswered.length + r.invalid.length + r.leftovers.length}, debugger silent ${r.debuggerSilent.length}`);
   },
 });
 console.log(`live: ${report.inputs} inputs, seed ${SEED}, ${(report.durationMs / 1000).toFixed(1)} s (${rate(report)}/s), ${report.sessions} sessions `
   + `(${Object.entries(report.perProgram).map(([k, v]) => `${k} ${v.sessions}/${v.inputs} inputs`).join(', ')}), ${report.requestsAnswered} requests answered, `
   + `${report.processesChecked} session processes checked gone`);
-console.log(`  crashes ${report.crashes.length}, unanswered ${report.unanswered.length}, invalid DAP ${report.invalid.length}, leftover processes ${report.leftovers.length}, `
+console.log(`  crashes ${report.crashes.length}, unanswered by kmirror-dap ${report.unanswered.length}, forwarded and unanswered by the debugger ${report.debuggerSilent.length}, invalid DAP ${report.invalid.length}, leftover processes ${report.leftovers.length}, `
   + `sessions that never stopped ${report.setupFailures.length}; RSS MB first ${mb(report.rssKb.first)} max ${mb(report.rssKb.max)} last ${mb(report.rssKb.last)}`);
-for (const f of [...report.crashes, ...report.unanswered, ...report.invalid, ...report.leftovers, ...report.setupFailures].slice(0, 30)) console.log(`  at input ${f.at}: ${f.detail}`);
-process.exit(report.crashes.length + report.unanswered.length + report.invalid.length + report.leftovers.length + report.setupFailures.length ? 1 : 0);
+for (const f of [...report.crashes, ...report.unanswered, ...report.debuggerSilent, ...report.invalid, ...report.leftovers, ...report.setupFailures].slice(0, 30)) console.log(`  at input ${f.at}: ${f.detail}`);
+process.exit(report.crashes.length + report.unanswered.length + report.debuggerSilent.length + report.invalid.length + report.leftovers.length + report.setupFailures.length ? 1 : 0);

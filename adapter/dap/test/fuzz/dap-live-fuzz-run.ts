@@ -1,7 +1,8 @@
 // Drives a `kmirror-dap --port` process through fuzzed sessions that each have a live debugger:
 // every session launches a real program (the Node bridge and debugpy in turn), stops at a
 // breakpoint, then gets seeded live-state inputs (dap-live-fuzz-inputs.ts) in batches. After each
-// batch every well-formed request must have been answered exactly once, a probe on the session and
+// batch every well-formed request must have been answered exactly once (after a continue, when the
+// program paused inside an evaluate), a probe on the session and
 // one from a bystander client must be answered, everything written must be valid DAP; RSS and the
 // process tree under kmirror-dap are sampled. Each session ends with a disconnect, a terminate then
 // disconnect, or a dropped connection, and every process that ran under it must then be gone.
@@ -50,7 +51,10 @@ export interface LiveFuzzReport {
   sessions: number;
   durationMs: number;
   crashes: FuzzFailure[];
+  /** kmirror-dap's own answers missing: a probe, the bystander, a disconnect, a closed connection. */
   unanswered: FuzzFailure[];
+  /** Requests kmirror-dap forwarded to the debugger and the debugger never answered (the session is then left). */
+  debuggerSilent: FuzzFailure[];
   invalid: FuzzFailure[];
   /** Processes still alive after their session ended. */
   leftovers: FuzzFailure[];
@@ -82,11 +86,11 @@ type End = 'disconnect' | 'terminate-then-disconnect' | 'drop';
 export async function fuzzLiveSessions(opts: LiveFuzzOptions): Promise<LiveFuzzReport> {
   const perSession = opts.inputsPerSession ?? 2000;
   const batch = opts.batch ?? 50;
-  const answerTimeoutMs = opts.answerTimeoutMs ?? 20_000;
+  const answerTimeoutMs = opts.answerTimeoutMs ?? 10_000;
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
   const goneTimeoutMs = opts.goneTimeoutMs ?? 15_000;
   const report: LiveFuzzReport = {
-    seed: opts.seed, inputs: 0, sessions: 0, durationMs: 0, crashes: [], unanswered: [], invalid: [], leftovers: [], setupFailures: [],
+    seed: opts.seed, inputs: 0, sessions: 0, durationMs: 0, crashes: [], unanswered: [], debuggerSilent: [], invalid: [], leftovers: [], setupFailures: [],
     requestsAnswered: 0, processesChecked: 0, perProgram: {}, rssKb: { first: 0, max: 0, last: 0 },
   };
   const started = Date.now();
@@ -150,17 +154,25 @@ export async function fuzzLiveSessions(opts: LiveFuzzOptions): Promise<LiveFuzzR
           await link.write(input.bytes, input.requests);
         }
         const before = link.pending.size;
-        const left = await link.settle(answerTimeoutMs);
+        let left = await link.settle(answerTimeoutMs);
+        if (left.length && !link.closed) {
+          // An evaluate that ran into a pending pause waits for the program, as in any debugger:
+          // resume it, as a user would on the stopped event, before counting what is unanswered.
+          for (const threadId of link.ids.threadIds) await link.request('continue', { threadId }, answerTimeoutMs);
+          left = await link.settle(answerTimeoutMs);
+        }
         sample();
         if (!alive()) break;
         if (link.closed) {
           fail(report.unanswered, `${program.name}: kmirror-dap closed the session's connection (no disconnect was sent)`);
           break;
         }
-        for (const [seq, command] of left.slice(0, 5)) fail(report.unanswered, `${program.name}: ${command} (seq ${seq}) not answered within ${answerTimeoutMs} ms`);
+        for (const [seq, command] of left.slice(0, 5)) fail(report.debuggerSilent, `${program.name}: ${command} (seq ${seq}) not answered within ${answerTimeoutMs} ms`);
         link.pending.clear();
         report.requestsAnswered += before - left.length;
         if (!(await link.request('kmirror/status', undefined, answerTimeoutMs))) fail(report.unanswered, `${program.name}: the session's probe got no answer`);
+        // A debugger that stopped answering stays so: reported once, the next session goes on.
+        if (left.length) break;
         if (!(await bystander.request('kmirror/status', undefined, answerTimeoutMs))) fail(report.unanswered, `${program.name}: the bystander client got no answer`);
         const rss = rssKb(proc.pid);
         if (!report.rssKb.first) report.rssKb.first = rss;
