@@ -137,25 +137,40 @@ for (const c of cases) {
 }
 
 // Node: kmirror-dap's bridge vs the raw inspector protocol (node --inspect-brk + CDP), launch to first breakpoint.
+/** Each raw-CDP step is bounded: a node that never prints its URL or never pauses once hung a bench run. */
+const RAW_CDP_STEP_MS = 30_000;
+function within<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`raw CDP baseline: ${what} did not happen within ${RAW_CDP_STEP_MS} ms`)), RAW_CDP_STEP_MS); });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 async function rawCdpToStopped(program: string, line: number): Promise<number> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--inspect-brk=127.0.0.1:0', program], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-  const url = await new Promise<string>((resolve) => child.stderr.on('data', (d: Buffer) => { const m = /ws:\/\/\S+/.exec(d.toString()); if (m) resolve(m[0]); }));
-  const ws = new WebSocket(url);
-  await new Promise((r) => ws.once('open', r));
-  let id = 0;
-  const paused: string[] = [];
-  let onPause: (() => void) | undefined;
-  ws.on('message', (d) => { const m = JSON.parse(d.toString()) as { method?: string; params?: { reason: string } }; if (m.method === 'Debugger.paused') { paused.push(m.params!.reason); onPause?.(); } });
-  const send = (method: string, params = {}): void => { ws.send(JSON.stringify({ id: ++id, method, params })); };
-  send('Runtime.enable'); send('Debugger.enable');
-  send('Debugger.setBreakpointByUrl', { url: `file://${program}`, lineNumber: line - 1 });
-  const hit = new Promise<void>((resolve) => { onPause = () => { if (paused.length === 1) send('Debugger.resume'); else resolve(); }; });
-  send('Runtime.runIfWaitingForDebugger');
-  await hit;
-  const ms = performance.now() - t0;
-  ws.close(); child.kill('SIGKILL');
-  return ms;
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`raw CDP baseline: node exited (${code ?? signal}) before the breakpoint`))));
+  exited.catch(() => undefined); // only raced below; the kill in finally must not be an unhandled rejection
+  let ws: WebSocket | undefined;
+  try {
+    const url = await within(Promise.race([exited, new Promise<string>((resolve) => child.stderr.on('data', (d: Buffer) => { const m = /ws:\/\/\S+/.exec(d.toString()); if (m) resolve(m[0]); }))]), 'the inspector URL on stderr');
+    const socket = new WebSocket(url);
+    ws = socket;
+    await within(Promise.race([exited, new Promise((r) => socket.once('open', r))]), `the inspector connection to ${url}`);
+    let id = 0;
+    const paused: string[] = [];
+    let onPause: (() => void) | undefined;
+    socket.on('message', (d) => { const m = JSON.parse(d.toString()) as { method?: string; params?: { reason: string } }; if (m.method === 'Debugger.paused') { paused.push(m.params!.reason); onPause?.(); } });
+    const send = (method: string, params = {}): void => { socket.send(JSON.stringify({ id: ++id, method, params })); };
+    send('Runtime.enable'); send('Debugger.enable');
+    send('Debugger.setBreakpointByUrl', { url: `file://${program}`, lineNumber: line - 1 });
+    const hit = new Promise<void>((resolve) => { onPause = () => { if (paused.length === 1) send('Debugger.resume'); else resolve(); }; });
+    send('Runtime.runIfWaitingForDebugger');
+    await within(Promise.race([exited, hit]), `a pause at ${program}:${line}`);
+    return performance.now() - t0;
+  } finally {
+    ws?.close();
+    child.kill('SIGKILL');
+  }
 }
 const js = join(work, 'js/app.js');
 const raw: number[] = [];

@@ -3,25 +3,7 @@
 // upgraded bodies, large bodies and heads, then byte-level mutations; each stream is also cut into
 // reads at random points. Random http_filter trees from pattern fragments (valid and not).
 import type { HttpFilter } from '#proto/runtime/types.js';
-
-/** mulberry32: small, fast, seedable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export class Gen {
-  constructor(readonly random: () => number) {}
-  int(n: number): number { return Math.floor(this.random() * n); }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; } // int(n) < n
-  chance(p: number): boolean { return this.random() < p; }
-}
+import type { Gen } from './prng.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'OPTIONS', 'PATCH', 'get', 'BREW', 'M-SEARCH'];
 const URLS = ['/', '/api/v1/items?id=7&x=%20', '/healthz', '*', 'http://pod:8080/abs', '/ünï', '/a//b/../c', '/' + 'p'.repeat(300)];

@@ -9,7 +9,8 @@
 import { compileHttpFilter, HttpFilterError } from '#agent/incoming/http/filter.js';
 import { HttpMessageSplitter, MAX_HEAD_BYTES, type MessageHead } from '#agent/incoming/http/message-splitter.js';
 import { compileRequestMatcher } from '#runtime/proxy/http-request-match.js';
-import { cuts, Gen, httpFilter, httpStream, prng, type HttpStreamInput } from './http-fuzz-inputs.js';
+import { cuts, httpFilter, httpStream, type HttpStreamInput } from './http-fuzz-inputs.js';
+import { Gen, prng } from './prng.js';
 
 const HANG_MS = 2000;
 

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { admits, stateAfterEvent } from './session-state.js';
+import { admits, stateAfterEvent, stateAfterRequest } from './session-state.js';
 
 describe('session state gating', () => {
+  it('refuses exceptionInfo while the program runs, admits it when stopped', () => {
+    expect(admits('running', 'exceptionInfo')).toMatch(/program is running/);
+    expect(admits('stopped', 'exceptionInfo')).toBeUndefined();
+    expect(admits('configuring', 'exceptionInfo')).toMatch(/launch or attach first/);
+  });
+
+  it('counts a stopped session as running from the request that resumes it', () => {
+    expect(stateAfterRequest('stopped', 'next')).toBe('running');
+    expect(stateAfterRequest('stopped', 'continue')).toBe('running');
+    expect(stateAfterRequest('stopped', 'stackTrace')).toBe('stopped');
+    expect(stateAfterRequest('launching', 'continue')).toBe('launching');
+  });
+
   it('admits initialize once, then launch', () => {
     expect(admits('initializing', 'initialize')).toBeUndefined();
     expect(admits('configuring', 'initialize')).toMatch(/already/);

@@ -17,7 +17,9 @@ import { DapError, withTimeout } from '../common/errors.js';
 import { directLayer, type ServerLayer } from './layer.js';
 import { validateLaunchConfig, type KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';
-import { admits, stateAfterEvent, type SessionState } from './session-state.js';
+import { argumentProblem } from './request-arguments.js';
+import { unannouncedCapability } from './capability-gate.js';
+import { admits, stateAfterEvent, stateAfterRequest, type SessionState } from './session-state.js';
 import { OWNED_SPAWN_OPTIONS, ownProcess } from './process-lifetime.js';
 import { selectBackend } from './select-backend.js';
 import { openTargetLayer } from './target-layer.js';
@@ -63,6 +65,7 @@ export class DebugSession {
   private sentExited = false;
   private sentTerminated = false;
   private backendStarted = false;
+  private configurationDoneSent = false;
   private endListeners: Array<() => void> = [];
   private readonly output = new OutputBarrier();
   /** Events waiting for the program's output to be delivered (set while a flush runs). */
@@ -107,7 +110,18 @@ export class DebugSession {
       const own = Object.hasOwn(this.handlers, command) ? this.handlers[command] : undefined;
       if (own) return own(args, request);
       if (!this.backend) throw new DapError('WRONG_STATE', `${command}: the debugger is still starting`);
-      return this.backend.request(command, args);
+      const badArguments = argumentProblem(command, args);
+      if (badArguments) throw new DapError('BAD_REQUEST', badArguments);
+      const unsupported = unannouncedCapability(command, this.backend.capabilities, 'the debugger');
+      if (unsupported) throw new DapError('NOT_SUPPORTED', unsupported);
+      // A second configurationDone makes debugpy 1.6 exit (found by bench/fuzz-dap-live.ts).
+      if (command === 'configurationDone' && this.configurationDoneSent) throw new DapError('WRONG_STATE', 'configurationDone was already sent');
+      if (command === 'configurationDone') this.configurationDoneSent = true;
+      const before = this.state;
+      this.state = stateAfterRequest(before, command);
+      if (this.state === before) return this.backend.request(command, args);
+      // Refused (a wrong thread id): still stopped, unless an event said otherwise meanwhile.
+      return this.backend.request(command, args).catch((e: unknown) => { if (this.state === 'running') this.state = before; throw e; });
     };
   }
 

@@ -36,6 +36,19 @@ function adapterPython(debuggerPath: string | undefined): string {
   throw new DapError('DEBUGGER_NOT_FOUND', `Python interpreter ${debuggerPath ? `"${debuggerPath}"` : 'python3'} not found. Install: ${INSTALL_HINT}`);
 }
 
+/**
+ * debugpy 1.6 sets breakpoints by file path only (pydevd reads `source.path` unchecked); given a
+ * source without one it stops answering every later request of the session (found by the
+ * live-debugger fuzz), so such a request is refused before it gets there.
+ */
+export function refuseBreakpointsWithoutPath(command: string, args: Record<string, unknown>): Record<string, unknown> {
+  const path = (args.source as { path?: unknown } | undefined)?.path;
+  if (command === 'setBreakpoints' && (typeof path !== 'string' || path === '')) {
+    throw new DapError('NOT_SUPPORTED', 'setBreakpoints: debugpy sets breakpoints by file path only, and "source.path" is missing');
+  }
+  return args;
+}
+
 async function start(ctx: BackendContext): Promise<BackendSession> {
   const { config, layer } = ctx;
   // With a target and no host: the process runs in the pod (its debugpy reached through the tunnel).
@@ -62,6 +75,7 @@ async function start(ctx: BackendContext): Promise<BackendSession> {
   const session = new ProxySession({
     name: 'debugpy', ctx, debugger: adapter, input: adapter.child.stdout!, output: adapter.child.stdin!, adapterID: 'python',
     launch: { command: config.request, args },
+    rewriteRequest: refuseBreakpointsWithoutPath,
     // debugpy's telemetry output events are noise for the user.
     rewriteEvent: (event, body) => (event === 'output' && (body as { category?: string })?.category === 'telemetry' ? undefined : { event, body }),
   });

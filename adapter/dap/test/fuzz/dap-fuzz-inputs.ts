@@ -9,6 +9,7 @@
 // starts at a frame boundary whatever the server made of this one. Inputs never make kmirror-dap
 // start anything: launch and attach always carry an invalid `targetTimeoutMs` (the last field the
 // validation checks), so no debugger, program or agent is spawned and no process is attached to.
+import { Gen, prng } from '#test/fuzz/prng.js';
 import { DAP_COMMANDS } from '../../server/dap-commands.js';
 
 export interface FuzzInput {
@@ -29,30 +30,7 @@ const KEYS = ['__proto__', 'constructor', 'prototype', 'seq', 'type', 'command',
   'source', 'path', 'breakpoints', 'lines', 'expression', 'context', 'format', 'program', 'args', 'env', 'target', 'kmirror', 'levels',
   'startFrame', 'count', 'filter', 'start', 'memoryReference', 'offset', 'instructionCount', 'adapterID', 'pathFormat', ''];
 
-/** mulberry32: small, fast, seedable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Gen {
-  constructor(readonly random: () => number) {}
-  int(n: number): number {
-    return Math.floor(this.random() * n);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!; // int(n) < n: always an index of xs
-  }
-  chance(p: number): boolean {
-    return this.random() < p;
-  }
-
+export class DapGen extends Gen {
   string(): string {
     switch (this.int(6)) {
       case 0: return '';
@@ -104,7 +82,7 @@ function frame(body: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`), bytes]);
 }
 
-function mutateBytes(g: Gen, body: Buffer): Buffer {
+export function mutateBytes(g: Gen, body: Buffer): Buffer {
   let b = Buffer.from(body);
   for (let n = 1 + g.int(4); n > 0; n--) {
     const at = g.int(b.length + 1);
@@ -132,7 +110,7 @@ function mutateHeader(g: Gen, body: Buffer): Buffer {
 }
 
 /** Out-of-order sequences: requests valid in shape, sent in an order no real client uses. */
-function sequence(g: Gen): string[] {
+function sequence(g: DapGen): string[] {
   const order = ['configurationDone', 'launch', 'setBreakpoints', 'initialize', 'initialize', 'threads', 'stackTrace', 'continue',
     'kmirror/status', 'attach', 'configurationDone', 'evaluate', 'restart', 'terminate', 'cancel', 'pause'];
   return Array.from({ length: 2 + g.int(8) }, () => g.request(g.pick(order)));
@@ -145,7 +123,7 @@ function sequence(g: Gen): string[] {
 const LIFECYCLE = [['initialize'], ['launch', 'attach'], ['setBreakpoints', 'setExceptionBreakpoints', 'setFunctionBreakpoints'], ['configurationDone'],
   ['threads', 'continue', 'pause'], ['stackTrace', 'scopes', 'variables', 'evaluate', 'next', 'stepIn', 'stepOut'], ['restart', 'terminate', 'kmirror/status']];
 
-function lifecycle(g: Gen): string[] {
+function lifecycle(g: DapGen): string[] {
   const phases = LIFECYCLE.map((p) => g.pick(p));
   for (let n = 1 + g.int(4); n > 0; n--) {
     const i = g.int(phases.length), j = g.int(phases.length);
@@ -160,7 +138,7 @@ function lifecycle(g: Gen): string[] {
 }
 
 /** A life cycle cut by a disconnect: the requests after it reach a session that has ended. */
-function afterDisconnect(g: Gen): string[] {
+function afterDisconnect(g: DapGen): string[] {
   const before = lifecycle(g).slice(0, 1 + g.int(4));
   const disconnect = `{"seq":${1 + g.int(1000)},"type":"request","command":"disconnect","arguments":${g.chance(0.5) ? '{}' : g.object(1)}}`;
   const after = ['continue', 'stackTrace', 'threads', 'evaluate', 'launch', 'initialize', 'disconnect', 'configurationDone'].filter(() => g.chance(0.6));
@@ -169,7 +147,7 @@ function afterDisconnect(g: Gen): string[] {
 
 /** Generates inputs forever from `seed`. */
 export function* dapFuzzInputs(seed: number): Generator<FuzzInput> {
-  const g = new Gen(prng(seed));
+  const g = new DapGen(prng(seed));
   for (;;) {
     const roll = g.int(100);
     if (g.int(5000) === 0) {

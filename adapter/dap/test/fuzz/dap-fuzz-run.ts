@@ -109,7 +109,7 @@ class Link {
 }
 
 /** Why `m` is not a valid DAP message from an adapter, or undefined when it is. */
-function checkMessage(m: Record<string, unknown> | null): string | undefined {
+export function checkMessage(m: Record<string, unknown> | null): string | undefined {
   const text = (): string => JSON.stringify(m).slice(0, 300);
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return `not an object: ${text()}`;
   if (!Number.isSafeInteger(m.seq)) return `seq is not an integer: ${text()}`;
@@ -121,7 +121,7 @@ function checkMessage(m: Record<string, unknown> | null): string | undefined {
   return undefined;
 }
 
-function rssKb(pid: number | undefined): number {
+export function rssKb(pid: number | undefined): number {
   try {
     return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {
@@ -245,7 +245,7 @@ export async function fuzzKmirrorDap(opts: FuzzOptions): Promise<FuzzReport> {
   return report;
 }
 
-function frameOf(message: unknown): Buffer {
+export function frameOf(message: unknown): Buffer {
   const json = JSON.stringify(message);
   return Buffer.from(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
 }

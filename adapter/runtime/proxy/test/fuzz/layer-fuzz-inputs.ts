@@ -4,25 +4,8 @@
 // bodies, corrupt length prefixes, and sequences no supervisor sends (no Hello, Hello twice,
 // RelayPeer for unknown connects, write then open, mkdir then rename then rmdir).
 import protobuf from 'protobufjs/minimal.js';
+import { Gen, prng } from '#test/fuzz/prng.js';
 import { layerPb } from '../../layer-channel.js';
-
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Gen {
-  constructor(readonly random: () => number) {}
-  int(n: number): number { return Math.floor(this.random() * n); }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; } // int(n) < n
-  chance(p: number): boolean { return this.random() < p; }
-}
 
 const PATHS = ['/data/a.txt', '/data/dir', '/data/dir/x', '/data/link', '/tmp/f1', '/tmp/f2', '/tmp/d1', '/tmp/d1/x', '/', '', 'relative/p', '/../../etc/passwd',
   '/proc/self/status', '/data/a.txt/..', '/nonexistent/x', `/tmp/${'x'.repeat(300)}`, '/tmp/\u0000nul', '/data//a.txt', '/tmp/é'];
