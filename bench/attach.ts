@@ -7,41 +7,25 @@
 //    same breakpoint and request → `stopped`.
 // Both then continue and detach. Median of RUNS each, alternating; prints the ratio kmirror / manual.
 // Without the cluster it prints NOT MEASURED with the reason.
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DEFAULT_DEBUGGER_IMAGE } from '#runtime/placement/debugger-placement.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
+import { KUBECTL, clusterMissing, httpGet, kubectl, median } from './lib/cluster-attach.js';
 import { deployApp, readyPodName } from '#test/e2e/k8s/fixtures.js';
 
 const RUNS = Number(process.env.KMIRROR_BENCH_ATTACH_RUNS ?? 3);
-const KUBECTL = resolve('test/cluster/kubectl.sh');
 const KMIRROR_DAP = resolve('dist/kmirror-dap.js');
 const SOURCE = resolve('test/cluster/images/go-http/main.go');
 const REMOTE_SOURCE = '/build/go-http/main.go';
 // The handler's w.Header().Set("content-type", …)
 const LINE = readFileSync(SOURCE, 'utf8').split('\n').findIndex((l) => l.includes('w.Header().Set("content-type"')) + 1;
 
-function kubectl(args: string[]): Promise<string> {
-  return new Promise((res, rej) => execFile(KUBECTL, args, { timeout: 120_000 }, (err, stdout, stderr) => (err ? rej(new Error(`kubectl ${args[0]}: ${stderr || err.message}`)) : res(stdout))));
-}
 
-function httpGet(url: string): Promise<void> {
-  return new Promise((res, rej) => get(url, (r) => { r.resume(); r.on('end', () => res()); }).on('error', rej));
-}
 
-async function clusterMissing(): Promise<string | undefined> {
-  if (!existsSync(KUBECONFIG_PATH)) return `the test cluster is not up (${KUBECONFIG_PATH} missing; npm run cluster:up)`;
-  try {
-    await Promise.race([new ClusterGuard().core.listNamespace({ limit: 1 }), new Promise((_, rej) => setTimeout(() => rej(new Error('no answer in 10 s')), 10_000).unref())]);
-    return undefined;
-  } catch (e) {
-    return `the test cluster's API server does not answer: ${e instanceof Error ? e.message : String(e)}`;
-  }
-}
 
 /** Breakpoint, configurationDone, one request, `stopped`; then continue and detach. Returns ms from `start`. */
 async function stopOnce(dc: DebugClient, path: string, podIp: string, start: bigint): Promise<number> {
@@ -98,7 +82,6 @@ async function viaKubectlDebug(ns: string, pod: string, podIp: string, run: numb
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const missing = await clusterMissing();
 if (missing) {
