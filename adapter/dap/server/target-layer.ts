@@ -7,7 +7,7 @@ import { loadConfig } from '#runtime/config/load.js';
 import { validateConfig } from '#runtime/config/validate.js';
 import { isConfigError } from '#runtime/config/errors.js';
 import type { KmirrorConfig } from '#runtime/config/types.js';
-import { DapError, reportAs, withTimeout } from '../common/errors.js';
+import { DapError, isDapError, reportAs, withTimeout } from '../common/errors.js';
 import type { ServerLayer } from './layer.js';
 import type { KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';
@@ -82,12 +82,12 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<ServerLa
       openNodeInspector: async (o) => {
         const agent = s.agentSession;
         if (!agent.openNodeInspector) throw new DapError('NOT_SUPPORTED', `the agent for ${s.target} cannot open a Node inspector`);
-        return agent.openNodeInspector(o);
+        return agent.openNodeInspector(o).catch(refusal);
       },
       holdProcess: async (o) => {
         const agent = s.agentSession;
         if (!agent.holdProcess) throw new DapError('NOT_SUPPORTED', `the agent for ${s.target} cannot hold a process for a debugger`);
-        return agent.holdProcess(o);
+        return agent.holdProcess(o).catch(refusal);
       },
       startDebugger: (kind, ms, args) => s.startDebugger(kind, ms, args),
       connect: (host, port) => s.agentSession.connectTcp(host, port, { allowHalfOpen: false }),
@@ -98,4 +98,9 @@ export async function openTargetLayer(opts: OpenTargetOptions): Promise<ServerLa
     startTrace: (o) => s.startTrace(o),
     close: () => s.close(),
   };
+}
+
+/** The agent's refusal of a process (not that debugger's kind, not in the container, already held) is the user's to act on, not an internal error. */
+function refusal(e: unknown): never {
+  throw isDapError(e) ? e : reportAs('BAD_LAUNCH_FIELD', e instanceof Error ? e.message : String(e), e);
 }
