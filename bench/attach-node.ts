@@ -12,9 +12,8 @@ import { resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import WebSocket from 'ws';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
-import { deployApp, readyPodName } from '#test/e2e/k8s/fixtures.js';
-import { clusterMissing, httpGet, kubectl, median, portForward } from './lib/cluster-attach.js';
+import { IMAGES } from '#test/e2e/harness/cluster.js';
+import { httpGet, kubectl, portForward, runAttachBench } from './lib/cluster-attach.js';
 
 const RUNS = Number(process.env.KMIRROR_BENCH_ATTACH_RUNS ?? 3);
 const STEP_MS = 60_000;
@@ -108,28 +107,7 @@ async function viaKubectlAndCdp(ns: string, pod: string, podIp: string, run: num
   }
 }
 
-const missing = await clusterMissing();
-if (missing) {
-  console.log(`node attach → first stop: NOT MEASURED — ${missing}`);
-} else {
-  process.env.KUBECONFIG = KUBECONFIG_PATH;
-  const guard = new ClusterGuard();
-  try {
-    const ns = await guard.namespace('kmb-attach-node');
-    await deployApp(guard.kc, ns, 'web', IMAGES.nodeHttp, 'bench');
-    const pod = await readyPodName(guard.core, ns, 'web');
-    const podIp = (await guard.core.readNamespacedPod({ namespace: ns, name: pod })).status?.podIP ?? '';
-    const kmirror: number[] = [];
-    const manual: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      kmirror.push(await viaKmirror(ns, podIp));
-      manual.push(await viaKubectlAndCdp(ns, pod, podIp, i));
-    }
-    const k = median(kmirror);
-    const m = median(manual);
-    console.log(`node attach → first stop (median of ${RUNS}): kmirror ${(k / 1000).toFixed(2)} s [${kmirror.map((x) => (x / 1000).toFixed(2)).join(', ')}]`
-      + ` vs kubectl debug (SIGUSR1) + port-forward + a bare CDP client ${(m / 1000).toFixed(2)} s [${manual.map((x) => (x / 1000).toFixed(2)).join(', ')}]: ${(k / m).toFixed(2)}×`);
-  } finally {
-    await guard.dispose();
-  }
-}
+await runAttachBench({
+  what: 'node attach', namespace: 'kmb-attach-node', app: 'web', image: IMAGES.nodeHttp,
+  manualWay: 'kubectl debug (SIGUSR1) + port-forward + a bare CDP client', viaKmirror, viaManual: viaKubectlAndCdp,
+}, RUNS);

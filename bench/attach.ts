@@ -13,9 +13,8 @@ import { resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DEFAULT_DEBUGGER_IMAGE } from '#runtime/placement/debugger-placement.js';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
-import { KUBECTL, clusterMissing, httpGet, kubectl, median } from './lib/cluster-attach.js';
-import { deployApp, readyPodName } from '#test/e2e/k8s/fixtures.js';
+import { IMAGES } from '#test/e2e/harness/cluster.js';
+import { httpGet, kubectl, KUBECTL, runAttachBench } from './lib/cluster-attach.js';
 
 const RUNS = Number(process.env.KMIRROR_BENCH_ATTACH_RUNS ?? 3);
 const KMIRROR_DAP = resolve('dist/kmirror-dap.js');
@@ -82,29 +81,7 @@ async function viaKubectlDebug(ns: string, pod: string, podIp: string, run: numb
   }
 }
 
-
-const missing = await clusterMissing();
-if (missing) {
-  console.log(`go attach → first stop: NOT MEASURED — ${missing}`);
-} else {
-  process.env.KUBECONFIG = KUBECONFIG_PATH;
-  const guard = new ClusterGuard();
-  try {
-    const ns = await guard.namespace('kmb-attach');
-    await deployApp(guard.kc, ns, 'api', IMAGES.goHttpDebug, 'bench');
-    const pod = await readyPodName(guard.core, ns, 'api');
-    const podIp = (await guard.core.readNamespacedPod({ namespace: ns, name: pod })).status?.podIP ?? '';
-    const kmirror: number[] = [];
-    const manual: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      kmirror.push(await viaKmirror(ns, podIp));
-      manual.push(await viaKubectlDebug(ns, pod, podIp, i));
-    }
-    const k = median(kmirror);
-    const m = median(manual);
-    console.log(`go attach → first stop (median of ${RUNS}): kmirror ${(k / 1000).toFixed(2)} s [${kmirror.map((x) => (x / 1000).toFixed(2)).join(', ')}]`
-      + ` vs kubectl debug + dlv dap + port-forward ${(m / 1000).toFixed(2)} s [${manual.map((x) => (x / 1000).toFixed(2)).join(', ')}]: ${(k / m).toFixed(2)}×`);
-  } finally {
-    await guard.dispose();
-  }
-}
+await runAttachBench({
+  what: 'go attach', namespace: 'kmb-attach', app: 'api', image: IMAGES.goHttpDebug,
+  manualWay: 'kubectl debug + dlv dap + port-forward', viaKmirror, viaManual: viaKubectlDebug,
+}, RUNS);

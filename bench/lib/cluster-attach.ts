@@ -1,10 +1,12 @@
 // What the remote attach benches (bench/attach*.ts) share: kubectl of the test cluster, a GET that
-// waits for the whole answer, why the cluster cannot be measured, a port-forward's local port, the median.
+// waits for the whole answer, why the cluster cannot be measured, a port-forward's local port, the median,
+// and the run itself (deploy, alternate kmirror and the manual way, print the ratio).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { resolve } from 'node:path';
 import { ClusterGuard, KUBECONFIG_PATH } from '#test/e2e/harness/cluster.js';
+import { deployApp, readyPodName } from '#test/e2e/k8s/fixtures.js';
 
 export const KUBECTL = resolve('test/cluster/kubectl.sh');
 
@@ -40,3 +42,42 @@ export function portForward(ns: string, pod: string, port: number): Promise<{ fo
 }
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+export interface AttachBench {
+  what: string;           // e.g. "go attach"
+  namespace: string;      // the bench's own namespace (removed after)
+  app: string;            // the Deployment's name
+  image: string;
+  manualWay: string;      // how the manual column was done, for the printed line
+  viaKmirror: (ns: string, podIp: string) => Promise<number>;
+  viaManual: (ns: string, pod: string, podIp: string, run: number) => Promise<number>;
+}
+
+/** Deploys `app`, runs kmirror and the manual way `runs` times each, alternating, and prints the medians and their ratio. */
+export async function runAttachBench(b: AttachBench, runs: number): Promise<void> {
+  const missing = await clusterMissing();
+  if (missing) {
+    console.log(`${b.what} → first stop: NOT MEASURED — ${missing}`);
+    return;
+  }
+  process.env.KUBECONFIG = KUBECONFIG_PATH;
+  const guard = new ClusterGuard();
+  try {
+    const ns = await guard.namespace(b.namespace);
+    await deployApp(guard.kc, ns, b.app, b.image, 'bench');
+    const pod = await readyPodName(guard.core, ns, b.app);
+    const podIp = (await guard.core.readNamespacedPod({ namespace: ns, name: pod })).status?.podIP ?? '';
+    const kmirror: number[] = [];
+    const manual: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      kmirror.push(await b.viaKmirror(ns, podIp));
+      manual.push(await b.viaManual(ns, pod, podIp, i));
+    }
+    const k = median(kmirror);
+    const m = median(manual);
+    const list = (xs: number[]): string => xs.map((x) => (x / 1000).toFixed(2)).join(', ');
+    console.log(`${b.what} → first stop (median of ${runs}): kmirror ${(k / 1000).toFixed(2)} s [${list(kmirror)}] vs ${b.manualWay} ${(m / 1000).toFixed(2)} s [${list(manual)}]: ${(k / m).toFixed(2)}×`);
+  } finally {
+    await guard.dispose();
+  }
+}

@@ -15,6 +15,9 @@ import type {
 } from '../tunnel/agent-session.js';
 import { TunnelError } from '../tunnel/agent-session.js';
 
+/** How long close() waits for a reconnect in flight to finish placing and remove what it placed. */
+const CLOSE_WAITS_FOR_RECONNECT_MS = 15_000;
+
 export type ReconnectStatus =
   | { type: 'disconnected'; reason: string }
   | { type: 'reconnected'; gapMs: number; attempts: number; note?: string; resubscribed: number; failedSubscriptions: number }
@@ -228,6 +231,11 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    // A reconnect in flight may be creating cluster objects (the token Secret, an agent Job): the loop
+    // removes what it placed once it sees `closing`; wait for that, bounded, so that a client exiting
+    // right after close() leaves nothing behind (an orphaned Secret has no owner to collect it).
+    const inFlight = this.reconnecting;
+    if (inFlight) await Promise.race([inFlight.catch(() => undefined), new Promise((r) => setTimeout(r, CLOSE_WAITS_FOR_RECONNECT_MS).unref())]);
     await this.current.close().catch(() => undefined);
     this.finish('closed by the client');
   }
