@@ -7,14 +7,13 @@
 //    same breakpoint and request → `stopped`.
 // Both then continue and detach. Median of RUNS each, alternating; prints the ratio kmirror / manual.
 // Without the cluster it prints NOT MEASURED with the reason.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DEFAULT_DEBUGGER_IMAGE } from '#runtime/placement/debugger-placement.js';
 import { IMAGES } from '#test/e2e/harness/cluster.js';
-import { httpGet, kubectl, KUBECTL, runAttachBench } from './lib/cluster-attach.js';
+import { httpGet, manualDebuggerContainer, runAttachBench } from './lib/cluster-attach.js';
 
 const RUNS = Number(process.env.KMIRROR_BENCH_ATTACH_RUNS ?? 3);
 const KMIRROR_DAP = resolve('dist/kmirror-dap.js');
@@ -57,18 +56,8 @@ async function viaKmirror(ns: string, podIp: string): Promise<number> {
 
 async function viaKubectlDebug(ns: string, pod: string, podIp: string, run: number): Promise<number> {
   const start = process.hrtime.bigint();
-  const name = `manual-dlv-${run}`;
-  await kubectl(['debug', '-n', ns, pod, `--image=${DEFAULT_DEBUGGER_IMAGE}`, '--image-pull-policy=IfNotPresent', '--target=app', '--profile=general', '-c', name,
-    '--', '/usr/local/bin/dlv', 'dap', '--listen', '127.0.0.1:0']);
-  let port = 0;
-  while (!port) {
-    const log = await kubectl(['logs', '-n', ns, pod, '-c', name]).catch(() => '');
-    port = Number(/listening at: [\d.]+:(\d+)/.exec(log)?.[1] ?? 0);
-    if (!port) await new Promise((r) => setTimeout(r, 100));
-  }
-  const forward = spawn(KUBECTL, ['port-forward', '-n', ns, `pod/${pod}`, `:${port}`, '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const { forward, localPort } = await manualDebuggerContainer(ns, pod, `manual-dlv-${run}`, DEFAULT_DEBUGGER_IMAGE, ['/usr/local/bin/dlv', 'dap', '--listen', '127.0.0.1:0']);
   try {
-    const localPort = await new Promise<number>((res) => forward.stdout.on('data', (d: Buffer) => { const m = /127\.0\.0\.1:(\d+)/.exec(d.toString()); if (m) res(Number(m[1])); }));
     const dc = new DebugClient('dlv', '', 'go');
     dc.defaultTimeout = 120_000;
     await dc.start(localPort);

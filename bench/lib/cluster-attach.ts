@@ -81,3 +81,21 @@ export async function runAttachBench(b: AttachBench, runs: number): Promise<void
     await guard.dispose();
   }
 }
+
+/**
+ * The manual way's first steps: `kubectl debug --target=app` with the debugger image running `command`, then the
+ * port it prints (`listening at: HOST:PORT`, polled from `kubectl logs`, bounded: 60 s), port-forwarded.
+ */
+export async function manualDebuggerContainer(ns: string, pod: string, name: string, image: string, command: string[]): Promise<{ forward: ChildProcess; localPort: number }> {
+  await kubectl(['debug', '-n', ns, pod, `--image=${image}`, '--image-pull-policy=IfNotPresent', '--target=app', '--profile=general', '-c', name, '--', ...command]);
+  const deadline = Date.now() + 60_000;
+  let port = 0;
+  while (!port) {
+    const log = await kubectl(['logs', '-n', ns, pod, '-c', name]).catch(() => '');
+    port = Number(/listening at: [\d.]+:(\d+)/.exec(log)?.[1] ?? 0);
+    if (port) break;
+    if (Date.now() > deadline) throw new Error(`debugger container ${name} printed no "listening at" line within 60 s: ${log.trim().split('\n').slice(-3).join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return portForward(ns, pod, port);
+}
