@@ -20,7 +20,8 @@ if [ ${#files[@]} -eq 0 ]; then
   done
 fi
 for f in "${files[@]}"; do
-  echo "=== bench: $f"
+  # The load average before each bench: the machine is shared, so a reader can judge the figures.
+  echo "=== bench: $f (load average: $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M:%S) UTC)"
   if [[ $f == *.ts ]]; then
     out=build/bench/$(basename "$f" .ts).mjs
     node_modules/.bin/esbuild "$f" --bundle --platform=node --format=esm --target=node20 --log-level=warning \
