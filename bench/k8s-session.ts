@@ -23,6 +23,7 @@ const STARTS = 5;
 const BULK_PORT = 9000;
 const ECHO_PORT = 9001;
 const ROUND_TRIPS = Number(process.env.KMIRROR_BENCH_K8S_ROUND_TRIPS ?? 2000);
+const CONNECTS = Number(process.env.KMIRROR_BENCH_K8S_CONNECTS ?? 200);
 
 const BULK_SERVER = `require('net').createServer((s) => { const chunk = Buffer.alloc(256 * 1024, 90); let left = ${BULK_MB} * 1024 * 1024;
   const pump = () => { while (left > 0) { left -= chunk.length; if (!s.write(chunk)) return s.once('drain', pump); } s.end(); }; pump(); }).listen(${BULK_PORT});
@@ -76,6 +77,22 @@ async function roundTrips(sock: Duplex | Socket, n: number): Promise<number[]> {
   return times.sort((a, b) => a - b);
 }
 
+/** One new connection: µs until it is open (for the tunnel: the agent's answer) and until a first 64-byte echo. */
+async function connectAndEcho(open: () => Promise<Duplex | Socket>): Promise<{ open: number; echo: number }> {
+  const t0 = process.hrtime.bigint();
+  const sock = await open();
+  const opened = Number(process.hrtime.bigint() - t0) / 1000;
+  await new Promise<void>((res, rej) => {
+    let got = 0;
+    sock.on('data', (d: Buffer) => { got += d.length; if (got >= 64) res(); });
+    sock.once('error', rej);
+    sock.write(Buffer.alloc(64, 0x42));
+  });
+  const echo = Number(process.hrtime.bigint() - t0) / 1000;
+  sock.destroy();
+  return { open: opened, echo };
+}
+
 /** Reads a stream to its end; returns MB/s. */
 async function drain(stream: Duplex | Socket): Promise<number> {
   const start = process.hrtime.bigint();
@@ -116,6 +133,8 @@ async function main(): Promise<void> {
     const library: number[] = [];   // the transport kmirror rides, without the agent: the client library's port-forward
     const rawRtt: number[] = [];
     const tunnelRtt: number[] = [];
+    const rawConnects: { open: number; echo: number }[] = [];
+    const tunnelConnects: { open: number; echo: number }[] = [];
     const pf = await kubectlPortForward(ns, 'bulk', BULK_PORT);
     const session = await openClusterAgent({ ...common, target: 'pod/bulk' });
     try {
@@ -135,6 +154,11 @@ async function main(): Promise<void> {
         for (let b = 0; b < 4; b++) {
           rawRtt.push(...await roundTrips(await connected(echoPf.localPort), ROUND_TRIPS / 4));
           tunnelRtt.push(...await roundTrips(await session.connectTcp('127.0.0.1', ECHO_PORT), ROUND_TRIPS / 4));
+        }
+        // New connections (issue 17: a connect should cost one tunnel round trip), alternating.
+        for (let i = 0; i < CONNECTS; i++) {
+          rawConnects.push(await connectAndEcho(() => connected(echoPf.localPort)));
+          tunnelConnects.push(await connectAndEcho(() => session.connectTcp('127.0.0.1', ECHO_PORT)));
         }
       } finally {
         echoPf.close();
@@ -172,6 +196,11 @@ async function main(): Promise<void> {
     tunnelRtt.sort((a, b) => a - b);
     console.log(`round trips (${ROUND_TRIPS} × 64 B to an echo server in the pod): kubectl port-forward p50 ${(pct(rawRtt, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(rawRtt, 0.99) / 1000).toFixed(2)} ms; `
       + `kmirror tunnel p50 ${(pct(tunnelRtt, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(tunnelRtt, 0.99) / 1000).toFixed(2)} ms → ${(pct(tunnelRtt, 0.5) / pct(rawRtt, 0.5)).toFixed(2)}× p50`);
+    const p50Of = (xs: number[]): number => pct([...xs].sort((a, b) => a - b), 0.5);
+    const tunnelOpen = p50Of(tunnelConnects.map((c) => c.open));
+    console.log(`new connections (${CONNECTS}, alternating; p50): kmirror tunnel connect ${(tunnelOpen / 1000).toFixed(2)} ms = ${(tunnelOpen / pct(tunnelRtt, 0.5)).toFixed(2)} tunnel round trips (goal ≤ 1), `
+      + `connect + first 64-byte echo ${(p50Of(tunnelConnects.map((c) => c.echo)) / 1000).toFixed(2)} ms vs kubectl port-forward ${(p50Of(rawConnects.map((c) => c.echo)) / 1000).toFixed(2)} ms `
+      + `(its local connect ${(p50Of(rawConnects.map((c) => c.open)) / 1000).toFixed(2)} ms: the pod connection opens behind it)`);
     console.log(`request latency (${REQUESTS} sequential GETs from a pod via the Service): direct p50 ${(pct(direct, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(direct, 0.99) / 1000).toFixed(2)} ms; `
       + `stolen p50 ${(pct(stolen, 0.5) / 1000).toFixed(2)} ms p99 ${(pct(stolen, 0.99) / 1000).toFixed(2)} ms → added p50 ${((pct(stolen, 0.5) - pct(direct, 0.5)) / 1000).toFixed(2)} ms`);
   } finally {

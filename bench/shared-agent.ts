@@ -70,4 +70,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Exit explicitly: the Kubernetes client leaves keep-alive sockets that would hold the process open
+// after the report (the full `npm run bench` waited on it).
+main().then(() => process.exit(0), (err: unknown) => { console.error(`bench shared-agent: ${(err as Error).stack ?? String(err)}`); process.exit(1); });

@@ -33,23 +33,30 @@ export class SpareTcpSockets {
   /** A connected socket from a spare fd, or undefined when none is ready (then the caller uses the helper). */
   connect(to: SocketAddr, family: 4 | 6, timeoutMs: number, socketOpts: net.SocketConstructorOpts): Promise<ConnectedTcp> | undefined {
     const fd = this.spare.get(family)!.pop();
-    this.refill(family);
-    if (fd === undefined) return undefined;
+    if (fd === undefined) {
+      this.refill(family);
+      return undefined;
+    }
     let socket: net.Socket;
     try {
       socket = new net.Socket({ ...socketOpts, fd });
     } catch (err) {
       closeSync(fd);
+      this.refill(family);
       return Promise.reject(err as Error);
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
-      const failed = (err: NodeJS.ErrnoException): void => { clearTimeout(timer); socket.destroy(); reject(connectError(to, err)); };
+      // The pool is topped up once this connect has finished: the helper thread that creates the
+      // next spare would otherwise compete for a CPU with this connect's own wake-ups.
+      const refillLater = (): void => { setImmediate(() => this.refill(family)); };
+      const failed = (err: NodeJS.ErrnoException): void => { clearTimeout(timer); socket.destroy(); refillLater(); reject(connectError(to, err)); };
       socket.once('error', failed);
       // Connected synchronously after adoption: the loop never polls the socket unconnected.
       socket.connect({ host: to.address, port: to.port }, () => {
         clearTimeout(timer);
         socket.off('error', failed);
+        refillLater();
         resolve({
           socket,
           local: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
