@@ -52,24 +52,33 @@ const sections = new Set((process.env.KMIRROR_BENCH_SECTIONS ?? '1,2,3,4,5').spl
 console.log(`layer bench: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared machine: figures are medians of alternating runs)`);
 const target = await createLayerTarget();
 
-/** One traced run of connectloop in its own session (tracing on in the layer, proxy and agent): the stage table. */
+/**
+ * One traced run of connectloop in its own session (tracing on in the layer, proxy and agent): the
+ * stage table. It uses a target of its own: local agents are shared per target, and the untraced
+ * session of the other sections would otherwise lend it an agent started without tracing.
+ */
 async function connectStages(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kmirror-stages-'));
   const file = join(dir, 'stages.log');
+  const own = await createLayerTarget();
   process.env.KMIRROR_STAGE_TRACE = file;   // the session's agent inherits it
   traceStagesTo(file);                        // the proxy runs in this process
-  const traced = await openWorkstationSession({ config: { target: `pid/${target.pid}`, feature: { network: { incoming: 'off' } } }, log: { log: () => undefined }, cwd: root });
   try {
-    const w = traced.wrapCommand([join(out, 'connectloop'), target.podIp, String(target.httpPort), '200'], { env: { KMIRROR_STAGE_TRACE: file } });
-    const perConnect = Number((await run(w.command, w.args, { env: w.env, encoding: 'utf8' })).stdout.trim());
-    await traced.close();                      // the agent flushes its marks when it exits
-    traceStagesTo(undefined);
-    console.log(`   traced run: ${fmt(perConnect, 0)} µs per connection (tracing adds a little)`);
-    printStageTable(file);
+    const traced = await openWorkstationSession({ config: { target: `pid/${own.pid}`, feature: { network: { incoming: 'off' } } }, log: { log: () => undefined }, cwd: root });
+    try {
+      const w = traced.wrapCommand([join(out, 'connectloop'), own.podIp, String(own.httpPort), '200'], { env: { KMIRROR_STAGE_TRACE: file } });
+      const perConnect = Number((await run(w.command, w.args, { env: w.env, encoding: 'utf8' })).stdout.trim());
+      await traced.close();                      // the agent flushes its marks when it exits
+      traceStagesTo(undefined);
+      console.log(`   traced run: ${fmt(perConnect, 0)} µs per connection (tracing adds a little)`);
+      printStageTable(file);
+    } finally {
+      await traced.close();
+    }
   } finally {
     delete process.env.KMIRROR_STAGE_TRACE;
     traceStagesTo(undefined);
-    await traced.close();
+    own.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
 }

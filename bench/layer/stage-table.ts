@@ -9,7 +9,7 @@ const WHAT: Record<string, string> = {
   'proxy.request': 'layer → proxy (unix socket, proxy event loop, decode)',
   'proxy.decided': 'proxy decision (outgoing filter)',
   'agent.request': 'tunnel request (proxy → WebSocket → agent)',
-  'agent.connected': 'agent connect in the namespace (native helper)',
+  'agent.connected': 'agent connect in the namespace (a spare socket, else the native helper)',
   'tunnel.reply': 'reply (agent → WebSocket → proxy)',
   'proxy.listening': 'one-shot loopback listener ready (opened while the agent connects)',
   'layer.answer': 'answer → layer (unix socket, supervisor wakes)',
