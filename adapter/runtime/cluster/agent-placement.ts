@@ -189,6 +189,7 @@ export async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTar
     await createTokenSecret(access, buildTokenSecret({
       ...ids, namespace, owner: anchor?.owner ?? ownerReference('v1', 'Pod', pod.metadata), ...(opts.labels ? { extraLabels: opts.labels } : {}),
     }));
+    await pauseForTest('secret');
     placed = await startEphemeral(access, target, opts, pod, ids, signal);
   } catch (err) {
     await Promise.allSettled([deleteSecret(), anchor?.remove()]);

@@ -1,7 +1,8 @@
 // TEST-ONLY hook. KMIRROR_TEST_PAUSE_AFTER=<point> makes placement stop for good right after that
 // step and say so on stderr, so that an e2e test can kill -9 the client at exactly that moment and
 // check that nothing of the session is left (test/e2e/placement-kill.e2e.test.ts). Points:
-//   secret — the node agent's token Secret exists (owned by the placement anchor), its Job not yet
+//   secret — the agent's token Secret exists (owned by the placement anchor), the node agent's Job
+//            (or the ephemeral container) not yet
 //   job    — the agent Job exists, the Secret is not yet its dependent
 //   copy   — copy_target's copy Job exists (its owner Secret owned by the anchor), not yet adopted
 // Unset, or naming another point, it does nothing: no real run sets it.
