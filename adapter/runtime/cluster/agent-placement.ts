@@ -1,7 +1,9 @@
 // Places one agent for a resolved target and waits until its container runs: either the node
 // Job (default) or an ephemeral container in the target pod. Readiness of the agent's server is
 // established later by the tunnel handshake over a port-forward, not by reading its logs. The
-// session token goes into a Secret first (agent-token-secret.ts has its lifetime per placement).
+// session token goes into a Secret first (agent-token-secret.ts has its lifetime per placement),
+// owned from its creation by a placement anchor (placement-anchor.ts): a client killed with -9
+// after any step leaves nothing without an owner.
 import { randomBytes } from 'node:crypto';
 import type { V1Job, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
 import {
@@ -13,8 +15,10 @@ import { agentContainerState } from './agent-pod-status.js';
 import { createTokenSecret, deleteTokenSecret, ownerReference, setTokenSecretOwner } from './agent-token-secret.js';
 import { ClusterError, kubeCall, statusCodeOf, toClusterError } from './errors.js';
 import type { KubeAccess } from './kube-access.js';
+import { anchorLifetimeSeconds, createPlacementAnchor, type PlacementAnchor } from './placement-anchor.js';
 import { waitForPods } from './pod-informer.js';
 import type { ResolvedKubeTarget } from './resolve-target.js';
+import { pauseForTest } from './test-pause.js';
 
 export type AgentPlacementMode = 'node-job' | 'ephemeral';
 
@@ -109,7 +113,11 @@ export async function placeTargetlessAgent(access: KubeAccess, namespace: string
 
 /**
  * Creates the token Secret and the agent Job, makes the Job the Secret's owner, waits for the
- * agent container to run; deletes both if it never does.
+ * agent container to run; deletes both if it never does. Order, so that a client killed with -9
+ * after any step leaves nothing without an owner: anchor → Secret owned by the anchor (it must
+ * exist before the agent's pod starts) → Job → the Job becomes the Secret's only owner → Lease
+ * (afterJobCreated, owned by the Job) → anchor deleted. A Job is a root, but bounded by itself:
+ * idle exit, activeDeadlineSeconds, ttlSecondsAfterFinished.
  */
 async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, ids: { sessionId: string; token: string },
   opts: AgentPlacementOptions, where: string, signal?: AbortSignal, afterJobCreated?: AfterJobCreated): Promise<PlacedAgent> {
@@ -118,7 +126,7 @@ async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, id
   // Pod Security admission only enforces on pods: a dry-run pod create surfaces its refusal now,
   // instead of a Job whose pod silently never appears.
   await checkPodSecurity(access, namespace, jobName, job.spec?.template);
-  await createTokenSecret(access, buildTokenSecret({ ...ids, namespace, ...(opts.labels ? { extraLabels: opts.labels } : {}) }));
+  const anchor = await createPlacementAnchor(access, { namespace, sessionId: ids.sessionId, image: opts.image, lifetimeSeconds: anchorLifetimeSeconds() });
   const remove = async (): Promise<void> => {
     // Both, even when one fails; the first failure is reported.
     const results = await Promise.allSettled([deleteJob(access, namespace, jobName), deleteTokenSecret(access, namespace, secretName)]);
@@ -126,9 +134,13 @@ async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, id
     if (failed) throw failed.reason;
   };
   try {
+    await createTokenSecret(access, buildTokenSecret({ ...ids, namespace, owner: anchor.owner, ...(opts.labels ? { extraLabels: opts.labels } : {}) }));
+    await pauseForTest('secret');
     const created = await kubeCall(`creating agent job ${jobName} in namespace ${namespace}`, () => access.batch.createNamespacedJob({ namespace, body: job }));
+    await pauseForTest('job');
     await setTokenSecretOwner(access, namespace, secretName, ownerReference('batch/v1', 'Job', created.metadata));
     await afterJobCreated?.(created);
+    await removeAnchor(anchor, opts);
     const seen: { detail?: string } = {};
     // A pod the Job controller may not create never appears: its FailedCreate event ends the wait.
     const refusalWatch = new AbortController();
@@ -141,9 +153,14 @@ async function runAgentJob(access: KubeAccess, namespace: string, job: V1Job, id
     ]).finally(() => refusalWatch.abort());
     return { mode: 'node-job', ...ids, namespace, podName, containerName: AGENT_CONTAINER, port: opts.nodeJobPort, trafficCapable: true, remove };
   } catch (err) {
-    await remove().catch(() => undefined);
+    await Promise.allSettled([remove(), anchor.remove()]);
     throw err;
   }
+}
+
+/** The anchor owns nothing any more: delete it now. If that fails it goes by itself (its deadline). */
+async function removeAnchor(anchor: PlacementAnchor, opts: AgentPlacementOptions): Promise<void> {
+  await anchor.remove().catch((err: unknown) => opts.warn?.(`${err instanceof Error ? err.message : String(err)}; it deletes itself at its deadline`));
 }
 
 async function deleteJob(access: KubeAccess, namespace: string, name: string): Promise<void> {
@@ -161,20 +178,27 @@ export async function placeEphemeral(access: KubeAccess, target: ResolvedKubeTar
   const { namespace, podName } = target;
   const pod = await kubeCall(`reading pod ${podName} in namespace ${namespace}`, () => access.core.readNamespacedPod({ name: podName, namespace }));
   const secretName = agentSecretName(ids.sessionId);
-  await createTokenSecret(access, buildTokenSecret({
-    ...ids, namespace, owner: ownerReference('v1', 'Pod', pod.metadata), ...(opts.labels ? { extraLabels: opts.labels } : {}),
-  }));
+  // The Secret's owner while the container starts: an anchor, gone within its lifetime after a
+  // kill -9; the target pod (which outlives the session) only when the role may not create Jobs.
+  const anchor = await createPlacementAnchor(access, {
+    namespace, sessionId: ids.sessionId, image: opts.image, lifetimeSeconds: anchorLifetimeSeconds(opts.startupTimeoutMs),
+  }).catch((err: unknown) => { if (statusCodeOf(err) === 403) return undefined; throw err; });
   const deleteSecret = () => deleteTokenSecret(access, namespace, secretName);
   let placed: PlacedAgent;
   try {
+    await createTokenSecret(access, buildTokenSecret({
+      ...ids, namespace, owner: anchor?.owner ?? ownerReference('v1', 'Pod', pod.metadata), ...(opts.labels ? { extraLabels: opts.labels } : {}),
+    }));
+    await pauseForTest('secret');
     placed = await startEphemeral(access, target, opts, pod, ids, signal);
   } catch (err) {
-    await deleteSecret().catch(() => undefined);
+    await Promise.allSettled([deleteSecret(), anchor?.remove()]);
     throw err;
   }
   // The running agent has read its env and ephemeral containers never restart: the Secret goes now,
   // so a client that dies later leaves nothing (the container record stays; Kubernetes keeps it).
   await deleteSecret().catch((err: unknown) => opts.warn?.(`${err instanceof Error ? err.message : String(err)}; the session continues, delete the secret by hand`));
+  if (anchor) await removeAnchor(anchor, opts);
   return { ...placed, remove: deleteSecret };
 }
 

@@ -1,13 +1,15 @@
 // The session token's Secret in the cluster: created before the agent (the kubelet resolves the
 // agent's env `valueFrom.secretKeyRef` when it starts the container, and a missing Secret is a
-// CreateContainerConfigError), removed with the session. Lifetimes per placement:
-//  - node job: after the Job exists, the Secret is made a dependent of it, so the garbage collector
-//    deletes it with the Job (idle exit + ttlSecondsAfterFinished: also after kill -9 of the
-//    client); remove() deletes it explicitly too.
+// CreateContainerConfigError), removed with the session. It has an owner from its creation on —
+// a placement anchor (placement-anchor.ts) that deletes itself shortly — so a client killed with
+// -9 at any step leaves no Secret behind. Lifetimes per placement:
+//  - node job: once the Job exists it becomes the Secret's only owner, so the garbage collector
+//    deletes the Secret with the Job (idle exit + ttlSecondsAfterFinished: also after kill -9 of
+//    the client); remove() deletes it explicitly too.
 //  - ephemeral container: nothing per session is an API object there (the target pod outlives
 //    the session), so the Secret is deleted as soon as the agent container runs — its env was
-//    resolved at start and ephemeral containers are never restarted. Its owner is the target pod,
-//    which only bounds a leak when the client dies during those few seconds of start-up.
+//    resolved at start and ephemeral containers are never restarted. Until then the anchor owns
+//    it; the target pod does only when the role may not create Jobs.
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { kubeCall, statusCodeOf } from './errors.js';
 import type { KubeAccess } from './kube-access.js';

@@ -233,7 +233,7 @@ export class ReconnectingAgentSession extends EventEmitter implements AgentSessi
     this.closing = true;
     // A reconnect in flight may be creating cluster objects (the token Secret, an agent Job): the loop
     // removes what it placed once it sees `closing`; wait for that, bounded, so that a client exiting
-    // right after close() leaves nothing behind (an orphaned Secret has no owner to collect it).
+    // right after close() leaves nothing behind at once (otherwise the placement anchor and the Job end it later).
     const inFlight = this.reconnecting;
     if (inFlight) await Promise.race([inFlight.catch(() => undefined), new Promise((r) => setTimeout(r, CLOSE_WAITS_FOR_RECONNECT_MS).unref())]);
     await this.current.close().catch(() => undefined);

@@ -1,17 +1,21 @@
 // copy_target: a copy of the target pod for one session, so stealing never touches the pod that
 // serves others. The copy runs as a Job (the role creates Jobs, never bare pods) whose pod template
 // is the target pod's spec with kmirror's labels only — no Service or controller selects it.
-// Lifetime: an empty "owner" Secret is created first and owns the copy Job; once the session's
-// agent Job exists, the agent Job is made the owner Secret's owner. So the copy goes when the
-// session closes (deleted explicitly) and also after kill -9 of the client: the agent's idle exit
-// and the Job's TTL delete the agent Job, and the garbage collector follows Secret → copy Job → pod.
+// Lifetime: an empty "owner" Secret owns the copy Job. It is created owned by a placement anchor
+// (placement-anchor.ts), and once the session's agent Job exists the agent Job becomes its only
+// owner and the anchor is deleted. So the copy goes when the session closes (deleted explicitly),
+// after kill -9 of the client once placed (the agent's idle exit and the Job's TTL delete the agent
+// Job, and the garbage collector follows Secret → copy Job → pod), and after kill -9 before that
+// (the anchor's deadline ends it, and the garbage collector follows the same chain).
 import { randomBytes } from 'node:crypto';
 import type { V1Job, V1OwnerReference, V1Pod, V1PodSpec, V1Secret } from '@kubernetes/client-node';
 import { ANNOTATION_TARGET, LABEL_MANAGED_BY, LABEL_NAME, LABEL_SESSION } from './agent-pod-spec.js';
 import { deleteTokenSecret, ownerReference, setTokenSecretOwner } from './agent-token-secret.js';
 import { ClusterError, kubeCall, statusCodeOf } from './errors.js';
 import type { KubeAccess } from './kube-access.js';
+import { anchorLifetimeSeconds, createPlacementAnchor } from './placement-anchor.js';
 import { waitForPods } from './pod-informer.js';
+import { pauseForTest } from './test-pause.js';
 
 export const COPY_NAME = 'kmirror-target-copy';
 // The token volume the ServiceAccount admission adds to every pod: it adds it again to the copy.
@@ -75,31 +79,43 @@ export async function createTargetCopy(access: KubeAccess, pod: V1Pod, container
   const namespace = pod.metadata?.namespace ?? access.namespace;
   const copyId = randomBytes(4).toString('hex');
   const jobName = copyJobName(pod.metadata?.name ?? 'pod', copyId);
-  const ownerSecret: V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: jobName, namespace, labels: copyLabels(copyId) }, type: 'Opaque', immutable: true };
-  // The create answer carries the uid the owner reference needs (the role may not read Secrets).
-  const created = await kubeCall(`creating the copy owner secret ${jobName} in namespace ${namespace}`,
-    () => access.core.createNamespacedSecret({ namespace, body: ownerSecret }));
+  // Before adoption come the copy's start and its agent's start, each bounded by timeoutMs.
+  const anchor = await createPlacementAnchor(access, {
+    namespace, sessionId: copyId, image: pod.spec?.containers[0]?.image ?? 'none', lifetimeSeconds: anchorLifetimeSeconds(2 * o.timeoutMs),
+  });
+  const ownerSecret: V1Secret = {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: jobName, namespace, labels: copyLabels(copyId), ownerReferences: [anchor.owner] }, type: 'Opaque', immutable: true,
+  };
   const remove = async (): Promise<void> => {
     const results = await Promise.allSettled([
       kubeCall(`deleting the target copy ${jobName} in namespace ${namespace}`,
         () => access.batch.deleteNamespacedJob({ name: jobName, namespace, propagationPolicy: 'Background', gracePeriodSeconds: 0 }))
         .catch((err: unknown) => { if (statusCodeOf(err) !== 404) throw err; }),
       deleteTokenSecret(access, namespace, jobName),
+      anchor.remove(),
     ]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   };
   try {
+    // The create answer carries the uid the owner reference needs (the role may not read Secrets).
+    const created = await kubeCall(`creating the copy owner secret ${jobName} in namespace ${namespace}`,
+      () => access.core.createNamespacedSecret({ namespace, body: ownerSecret }));
     const owner = ownerReference('v1', 'Secret', created.metadata);
     const job = buildCopyJob(pod, { copyId, owner, activeDeadlineSeconds: o.activeDeadlineSeconds, ttlSecondsAfterFinished: o.ttlSecondsAfterFinished });
     await kubeCall(`creating the target copy ${jobName} in namespace ${namespace}`, () => access.batch.createNamespacedJob({ namespace, body: job }));
+    await pauseForTest('copy');
     const podName = await waitForPods(access, {
       namespace, labelSelector: `${LABEL_SESSION}=${copyId}`, timeoutMs: o.timeoutMs, what: `starting the target copy ${jobName}`,
       ...(o.signal ? { signal: o.signal } : {}),
     }, (pods) => readyCopy(pods, container));
     return {
       copyId, namespace, jobName, podName, remove,
-      adoptBy: (agentJob) => setTokenSecretOwner(access, namespace, jobName, agentJob),
+      // The agent Job replaces the anchor (or the previous agent) as the only owner; the anchor then goes.
+      async adoptBy(agentJob) {
+        await setTokenSecretOwner(access, namespace, jobName, agentJob);
+        await anchor.remove().catch(() => undefined); // else it deletes itself at its deadline
+      },
     };
   } catch (err) {
     await remove().catch(() => undefined);
