@@ -7,19 +7,17 @@
 //    (a bare client, not a DAP server: no standalone Node DAP server exists to compare with).
 // Both then resume and detach. Median of RUNS each, alternating; prints the ratio kmirror / manual.
 // Without the cluster it prints NOT MEASURED with the reason.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 import WebSocket from 'ws';
+import { lineWith } from '#test/e2e/harness/checkout.js';
 import { IMAGES } from '#test/e2e/harness/cluster.js';
 import { httpGet, kubectl, portForward, runAttachBench } from './lib/cluster-attach.js';
+import { firstStop, startDapClient } from './lib/dap-first-stop.js';
 
 const RUNS = Number(process.env.KMIRROR_BENCH_ATTACH_RUNS ?? 3);
 const STEP_MS = 60_000;
-const KMIRROR_DAP = resolve('dist/kmirror-dap.js');
 const SOURCE = resolve('test/cluster/images/node-http/server.js');
-const LINE = readFileSync(SOURCE, 'utf8').split('\n').findIndex((l) => l.includes("res.setHeader('content-type'")) + 1;
+const LINE = lineWith(SOURCE, "res.setHeader('content-type'");
 
 function bounded<T>(what: string, p: Promise<T>): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => { setTimeout(() => rej(new Error(`${what}: nothing within ${STEP_MS / 1000} s`)), STEP_MS).unref(); })]);
@@ -27,23 +25,10 @@ function bounded<T>(what: string, p: Promise<T>): Promise<T> {
 
 async function viaKmirror(ns: string, podIp: string): Promise<number> {
   const start = process.hrtime.bigint();
-  const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-  dc.defaultTimeout = 120_000;
-  await dc.start();
+  const dc = await startDapClient();
   try {
-    await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-    await dc.attachRequest({ type: 'kmirror', request: 'attach', debugger: 'node', kmirror: { target: { path: 'deploy/web', namespace: ns } },
-      localRoot: resolve(SOURCE, '..'), remoteRoot: '/app', targetTimeoutMs: 120_000 } as DebugProtocol.AttachRequestArguments);
-    await dc.setBreakpointsRequest({ source: { path: SOURCE }, breakpoints: [{ line: LINE }] });
-    await dc.configurationDoneRequest();
-    const answered = httpGet(`http://${podIp}:8080/bench`);
-    const stopped = await dc.waitForEvent('stopped') as DebugProtocol.StoppedEvent;
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    await dc.setBreakpointsRequest({ source: { path: SOURCE }, breakpoints: [] });
-    await dc.continueRequest({ threadId: stopped.body.threadId! });
-    await answered;
-    await dc.disconnectRequest({ terminateDebuggee: false });
-    return ms;
+    return await firstStop(dc, { attach: { type: 'kmirror', request: 'attach', debugger: 'node', kmirror: { target: { path: 'deploy/web', namespace: ns } },
+      localRoot: resolve(SOURCE, '..'), remoteRoot: '/app', targetTimeoutMs: 120_000 }, path: SOURCE, line: LINE, podIp }, start);
   } finally {
     await dc.stop();
   }

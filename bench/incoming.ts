@@ -16,6 +16,7 @@ import { connectAgent, type IncomingConnection } from '#runtime/tunnel/agent-ses
 import { startLocalAgent } from '#runtime/tunnel/local-agent.js';
 import { BYTE_SINK_SCRIPT, startPodServer } from '../agent/test/helpers/pod.js';
 import { cpuMsPerGB, cpuSeconds, processCpuSeconds, rssMb, settledRssMb } from './common/process-stats.js';
+import { answerWorkstation } from './lib/workstation-http.js';
 
 const HTTP_PORT = 8080;
 const SINK_PORT = 7070;
@@ -71,20 +72,6 @@ function upload(host: string, port: number, total: number): Promise<number> {
     });
     s.on('error', reject);
   });
-}
-
-function workstationHttp(conn: IncomingConnection): void {
-  let buf = '';
-  conn.on('data', (d: Buffer) => {
-    buf += d.toString('latin1');
-    let end: number;
-    while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-      buf = buf.slice(end + 4);
-      conn.write('HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nworkstation');
-    }
-  });
-  conn.on('end', () => conn.end());
-  conn.on('error', () => {});
 }
 
 function workstationByteSink(conn: IncomingConnection): void {
@@ -157,7 +144,7 @@ async function main(): Promise<void> {
     }
     if (SECTIONS.has('latency')) {
       // The same app on a second port is the direct baseline, measured alongside the stolen port.
-      const steal = await session.subscribe({ port: HTTP_PORT, mode: 'steal' }, workstationHttp);
+      const steal = await session.subscribe({ port: HTTP_PORT, mode: 'steal' }, answerWorkstation);
       const [direct, stolen] = await latencies(`http://${ns.podIp}:${DIRECT_PORT}/direct`, `${url}/stolen`, LATENCY_N);
       await steal.close();
       const [d50, d99, s50, s99] = [pct(direct, 50), pct(direct, 99), pct(stolen, 50), pct(stolen, 99)];

@@ -7,10 +7,11 @@
 // session's start (which starts the agent). Goal: joining ≤ 0.5 s.
 import http from 'node:http';
 import { cleanupAll, createNetns } from '#test/harness/netns.js';
-import { connectAgent, type AgentSession, type IncomingConnection } from '#runtime/tunnel/agent-session.js';
+import { connectAgent, type AgentSession } from '#runtime/tunnel/agent-session.js';
 import { startLocalAgent } from '#runtime/tunnel/local-agent.js';
 import { openSharedLocalAgent, waitPidGone } from '#runtime/placement/local-shared-agent.js';
 import { startPodServer } from '../agent/test/helpers/pod.js';
+import { answerWorkstation } from './lib/workstation-http.js';
 
 const DIRECT_PORT = 8080;
 const FIRST_STOLEN_PORT = 8081;
@@ -18,21 +19,6 @@ const N = Number(process.env.KMIRROR_BENCH_REQUESTS ?? 2000);
 const FILTER_COUNTS = [1, 10, 50];
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-/** The session's program: answers every request on the stolen connection. */
-function answer(conn: IncomingConnection): void {
-  let buf = '';
-  conn.on('data', (d: Buffer) => {
-    buf += d.toString('latin1');
-    let end: number;
-    while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
-      buf = buf.slice(end + 4);
-      conn.write('HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nworkstation');
-    }
-  });
-  conn.on('end', () => conn.end());
-  conn.on('error', () => {});
-}
 
 interface Target { url: string; headers: Record<string, string>; expect?: string }
 
@@ -102,7 +88,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < filters; i++) {
         const s = await connectAgent({ url: agent.url, token: agent.token, clientName: `bench session ${i}` });
         sessions.push(s);
-        await s.subscribe({ port, mode: 'steal', httpFilter: { headerFilter: `^x-user: u${i}$` } }, answer);
+        await s.subscribe({ port, mode: 'steal', httpFilter: { headerFilter: `^x-user: u${i}$` } }, answerWorkstation);
       }
       targets.push({ url: `http://${ns.podIp}:${port}/x`, headers: { 'x-user': `u${filters - 1}` }, expect: 'workstation' });
     }

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
 import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js';
 import { connectAgent, type AgentSession, type IncomingConnection } from '#runtime/tunnel/agent-session.js';
-import { afterBytes, droppableSession, randomPayload, rawReceiver, receiveAll, type Payload } from './helpers/integrity.js';
+import { afterBytes, droppableSession, randomPayload, receiveAll, type Payload } from './helpers/integrity.js';
+import { rawReceiver } from './helpers/raw-recv.js';
 
 const SIZE = 8 * 1024 * 1024;
 const HEAD = `HTTP/1.1 200 OK\r\nContent-Length: ${SIZE}\r\nConnection: close\r\n\r\n`;

@@ -7,10 +7,10 @@
 // are subscribed unless incoming.ignore_localhost (mirrord's semantics; see parity/listen-localhost).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '#test/harness/free-port.js';
 import { openWorkstationSession, type WorkstationSession } from '#runtime/session/workstation-session.js';
 import { appsDir, repoRoot } from './build-apps.js';
 import { createLayerTarget, parseKv, runToEnd, type LayerTarget } from './target-fixture.js';
@@ -41,14 +41,6 @@ async function curl(url: string): Promise<string> {
   return (await promisify(execFile)('curl', ['-sS', '-m', '10', url], { encoding: 'utf8' })).stdout;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 async function waitFor<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -60,7 +52,7 @@ async function waitFor<T>(what: string, ms: number, probe: () => T | undefined):
 }
 
 async function startListener(mode: 'steal' | 'mirror', remotePort: number): Promise<{ session: WorkstationSession; app: ChildProcess; lines: string[] }> {
-  const localPort = await freePort();
+  const localPort = await freePort('127.0.0.1');
   const session = await openWorkstationSession({
     config: { target: `pid/${target.pid}`, feature: { network: { incoming: { mode, port_mapping: [[localPort, remotePort]] } } } },
     log: { log: () => undefined },
@@ -100,7 +92,7 @@ describe('incoming traffic to a program under the layer', () => {
 
 /** A session stealing `remotePort` (as `localPort`) and listen_then_request.py bound to `host` under it. */
 async function listenThenRequest(host: string, remotePort: number, extra: { http_filter?: { path_filter: string }; ignore_localhost?: boolean } = {}) {
-  const localPort = await freePort();
+  const localPort = await freePort('127.0.0.1');
   const session = await openWorkstationSession({
     config: { target: `pid/${target.pid}`, feature: { network: { incoming: { mode: 'steal', port_mapping: [[localPort, remotePort]], ...extra } } } },
     log: { log: () => undefined },

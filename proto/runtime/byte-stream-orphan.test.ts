@@ -1,24 +1,15 @@
 // A byte stream when the tunnel goes away: bytes the peer sent before its Shutdown still reach
 // the consumer (orphaned drain), while a stream cut before the Shutdown fails with the error.
 import { describe, expect, it } from 'vitest';
-import { TunnelByteStream } from './byte-stream.js';
-import { TunnelConnection, type StreamHandler } from './connection.js';
-import { createTransportPair } from './memory-transport.js';
-import type { Frame } from './messages.js';
+import type { TunnelByteStream } from './byte-stream.js';
+import type { TunnelConnection } from './connection.js';
+import { connectionPair, openStreamPair } from './test-stream-pair.js';
 
 const WINDOW = 64 * 1024;
 
 async function pairWithStream(drainWritesDiscarded: boolean): Promise<{ client: TunnelConnection; agent: TunnelConnection; c: TunnelByteStream; a: TunnelByteStream }> {
-  const [x, y] = createTransportPair();
-  const client = new TunnelConnection(x, { role: 'client' });
-  const agent = new TunnelConnection(y, { role: 'agent' });
-  const accepted = new Promise<Frame>((resolve) => agent.once('stream', resolve));
-  const placeholder: StreamHandler = { onMessage: () => undefined, onConnectionClosed: () => undefined };
-  const id = client.openStream(placeholder);
-  client.send(id, { kind: 'tcpConnect', host: 'x', port: 1, initialWindow: WINDOW, timeoutMs: 0 });
-  await accepted;
-  const c = new TunnelByteStream(client, id, { sendWindow: WINDOW, recvWindow: WINDOW });
-  const a = new TunnelByteStream(agent, id, { sendWindow: WINDOW, recvWindow: WINDOW, drainWritesDiscarded });
+  const { client, agent } = connectionPair();
+  const [c, a] = await openStreamPair(client, agent, WINDOW, { drainWritesDiscarded });
   return { client, agent, c, a };
 }
 

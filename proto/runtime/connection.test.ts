@@ -6,6 +6,7 @@ import { encodeFrame } from './framing.js';
 import { acceptHandshake, clientHandshake } from './handshake.js';
 import { createTransportPair } from './memory-transport.js';
 import type { Frame, Msg } from './messages.js';
+import { openStreamPair } from './test-stream-pair.js';
 
 function pair(): { client: TunnelConnection; agent: TunnelConnection; inject: (b: Buffer) => void } {
   const [a, b] = createTransportPair();
@@ -14,18 +15,6 @@ function pair(): { client: TunnelConnection; agent: TunnelConnection; inject: (b
 
 function nextEvent<T>(emitter: { once(e: string, l: (v: T) => void): unknown }, event: string): Promise<T> {
   return new Promise((resolve) => emitter.once(event, resolve));
-}
-
-/** Opens a byte stream pair: the client side allocates the id, the agent accepts it. */
-async function streamPair(client: TunnelConnection, agent: TunnelConnection, window: number): Promise<[TunnelByteStream, TunnelByteStream]> {
-  const accepted = nextEvent<Frame>(agent, 'stream');
-  const placeholder: StreamHandler = { onMessage: () => undefined, onConnectionClosed: () => undefined };
-  const id = client.openStream(placeholder);
-  client.send(id, { kind: 'tcpConnect', host: 'x', port: 1, initialWindow: window, timeoutMs: 0 });
-  await accepted;
-  const c = new TunnelByteStream(client, id, { sendWindow: window, recvWindow: window });
-  const a = new TunnelByteStream(agent, id, { sendWindow: window, recvWindow: window });
-  return [c, a];
 }
 
 function readAll(stream: TunnelByteStream): Promise<Buffer> {
@@ -52,7 +41,7 @@ describe('tunnel connection', () => {
 
   it('relays bytes both ways with half-close', async () => {
     const { client, agent } = pair();
-    const [c, a] = await streamPair(client, agent, 64 * 1024);
+    const [c, a] = await openStreamPair(client, agent, 64 * 1024);
     const big = Buffer.alloc(1_000_000, 7);
     const atAgent = readAll(a);
     c.end(big);
@@ -66,8 +55,8 @@ describe('tunnel connection', () => {
   it('keeps other streams moving while one consumer is stalled, within its window', async () => {
     const { client, agent } = pair();
     const window = 32 * 1024;
-    const [slowC, slowA] = await streamPair(client, agent, window);
-    const [fastC, fastA] = await streamPair(client, agent, window);
+    const [slowC, slowA] = await openStreamPair(client, agent, window);
+    const [fastC, fastA] = await openStreamPair(client, agent, window);
     slowA.pause(); // never read
     let slowWritable = true;
     for (let i = 0; i < 64 && slowWritable; i++) slowWritable = slowC.write(Buffer.alloc(8 * 1024));
@@ -87,7 +76,7 @@ describe('tunnel connection', () => {
 
   it('rejects data beyond the granted window with FLOW_CONTROL', async () => {
     const { client, agent } = pair();
-    const [c, a] = await streamPair(client, agent, 1024);
+    const [c, a] = await openStreamPair(client, agent, 1024);
     const agentErr = nextEvent<TunnelError>(a, 'error');
     const clientErr = nextEvent<TunnelError>(c, 'error');
     client.send(c.streamId, { kind: 'data', payload: Buffer.alloc(2048) }); // bypasses the credit check
@@ -98,7 +87,7 @@ describe('tunnel connection', () => {
 
   it('turns Close{reset} into a RESET error on the other side', async () => {
     const { client, agent } = pair();
-    const [c, a] = await streamPair(client, agent, 1024);
+    const [c, a] = await openStreamPair(client, agent, 1024);
     const err = nextEvent<TunnelError>(c, 'error');
     a.resetAndDestroy();
     expect((await err).code).toBe('RESET');

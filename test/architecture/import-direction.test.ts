@@ -5,7 +5,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { importSpecifiers, listTsFiles, readAliases, readImportEdges, resolveSpecifier, type ImportEdge } from './import-graph.js';
+import { listTsFiles } from '../harness/ts-files.js';
+import { importSpecifiers, readAliases, readImportEdges, resolveSpecifier, type ImportEdge } from './import-graph.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 

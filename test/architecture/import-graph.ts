@@ -1,7 +1,7 @@
 // The repository's TypeScript import graph, read with the TypeScript compiler's own scanner
 // (`preProcessFile`: static imports, `export … from`, `import type`, `import()` and `require()`),
 // with the package.json "imports" aliases (#dap/*, #runtime/*, …) resolved to repository paths.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -37,21 +37,6 @@ export function resolveSpecifier(repo: string, fromFile: string, specifier: stri
   if (target === undefined) return undefined;
   const source = target.replace(/\.js$/, '.ts');
   return existsSync(join(repo, source)) ? source : target;
-}
-
-/** Every .ts file below the given folders (relative to the repository root), node_modules left out. */
-export function listTsFiles(repo: string, folders: string[]): string[] {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(repo, dir), { withFileTypes: true })) {
-      if (entry.name === 'node_modules') continue;
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) files.push(path);
-    }
-  };
-  for (const folder of folders) if (existsSync(join(repo, folder))) walk(folder);
-  return files;
 }
 
 /** The import edges of the given files that point into the repository. */

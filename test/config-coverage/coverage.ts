@@ -3,8 +3,9 @@
 // the keys come from the loader itself (configKeyPaths). Used by the unit test
 // adapter/runtime/config/config-keys-coverage.test.ts and the build step 55-config-coverage, which
 // writes build/config-keys.json and docs/config-coverage.md.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listTsFiles } from '../harness/ts-files.js';
 
 /** Folders holding integration (`*.int.test.ts`) and e2e (`*.e2e.test.ts`) tests. */
 const TEST_ROOTS = ['adapter', 'agent', 'layer', 'ide-clients', 'test'];
@@ -14,17 +15,7 @@ const MARKER = /^\s*\/\/ config-keys: (.+)$/gm;
 export interface Marker { file: string; line: number; key: string }
 
 function tsFiles(repo: string): string[] {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(repo, dir), { withFileTypes: true })) {
-      if (entry.name === 'node_modules') continue;
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) files.push(path);
-    }
-  };
-  for (const root of TEST_ROOTS) if (existsSync(join(repo, root))) walk(root);
-  return files.sort();
+  return listTsFiles(repo, TEST_ROOTS).sort();
 }
 
 /** Every key named by a marker line in the repository's TypeScript files (tests or not). */

@@ -6,24 +6,24 @@
 // Faults: a pid not in the container, a process that is not Go, Pod Security baseline, a debugger image the node
 // cannot get — each refused with its reason, the service unchanged, and nothing of kmirror left.
 // config-keys: debugger.image, debugger.image_pull_policy
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
+import { runWhilePoking } from '#test/harness/headless-run.js';
+import { attach, attachError as attachErrorOf, KMIRROR_DAP, killAdapter, kmirrorAttachArgs, startAttachClient, startAttached } from './harness/attach-client.js';
+import { checkoutOf, lineWith } from './harness/checkout.js';
+import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace } from './harness/cluster.js';
+import { debuggerContainers as debuggerContainersOf, waitForDebuggersExited } from './harness/debugger-containers.js';
 import { createClientPod, deployApp, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 
-const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
 const GO_SOURCE = fileURLToPath(new URL('../cluster/images/go-http/main.go', import.meta.url));
 const REMOTE_ROOT = '/build/go-http';
 const MESSAGE = 'answered by the attached Go pod';
+const BREAK_AT = 'w.Header().Set("content-type"';
 let guard: ClusterGuard;
 let core: CoreV1Api;
 let ns: string;
@@ -41,9 +41,7 @@ beforeAll(async () => {
   client = await createClientPod(core, ns);
   pod = await readyPodName(core, ns, 'api');
   await readyPodName(core, ns, 'web');
-  dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-attach-go-'));
-  localFile = join(dir, 'main.go'); // the checkout: what the image built in /build/go-http
-  copyFileSync(GO_SOURCE, localFile);
+  ({ dir, file: localFile } = checkoutOf(GO_SOURCE, 'kmirror-e2e-attach-go-')); // the checkout: what the image built in /build/go-http
   process.env.KUBECONFIG = KUBECONFIG_PATH; // for the kmirror-dap child DebugClient spawns
 }, 120_000);
 
@@ -52,36 +50,18 @@ afterAll(async () => {
   await guard?.dispose();
 });
 
-async function startClient(): Promise<DebugClient> {
-  const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-  dc.defaultTimeout = 90_000;
-  await dc.start();
-  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  return dc;
-}
-
 function attachArgs(extra: Record<string, unknown> = {}, kmirror: Record<string, unknown> = {}): DebugProtocol.AttachRequestArguments {
-  return {
-    type: 'kmirror', request: 'attach', debugger: 'go', kmirror: { target: { path: 'deploy/api', namespace: ns }, ...kmirror },
-    localRoot: dir, remoteRoot: REMOTE_ROOT, targetTimeoutMs: 60_000, ...extra,
-  } as DebugProtocol.AttachRequestArguments;
+  return kmirrorAttachArgs({ debugger: 'go', target: 'deploy/api', namespace: ns, kmirror }, { localRoot: dir, remoteRoot: REMOTE_ROOT, targetTimeoutMs: 60_000, ...extra });
 }
 
 /** The attach error's message, or "attached" (then detached). */
-async function attachError(extra: Record<string, unknown> = {}, kmirror: Record<string, unknown> = {}): Promise<string> {
-  const dc = await startClient();
-  try {
-    return await dc.attachRequest(attachArgs(extra, kmirror)).then(async () => { await dc.disconnectRequest({}); return 'attached'; }, (e: Error) => e.message);
-  } finally {
-    await dc.stop();
-  }
-}
+const attachError = (extra: Record<string, unknown> = {}, kmirror: Record<string, unknown> = {}): Promise<string> => attachErrorOf(attachArgs(extra, kmirror));
 
 async function apiPod(name = pod, namespace = ns): Promise<V1Pod> {
   return core.readNamespacedPod({ namespace, name });
 }
 
-const debuggerContainers = (p: V1Pod): string[] => (p.spec?.ephemeralContainers ?? []).map((c) => c.name).filter((n) => n.startsWith('kmirror-dlv-'));
+const debuggerContainers = (p: V1Pod): string[] => debuggerContainersOf(p, 'kmirror-dlv-');
 
 /** The service answers from the same container (no restart), not stopped. */
 async function stillServing(path: string): Promise<void> {
@@ -102,14 +82,10 @@ describe('attach to a Go service already running in deploy/api', () => {
   });
 
   it('stops at a breakpoint hit by a request to the Service, reads values, continues, detaches; the pod keeps serving', { timeout: 240_000 }, async () => {
-    const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes('w.Header().Set("content-type"')) + 1;
-    expect(line).toBeGreaterThan(0);
-    const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-    dc.defaultTimeout = 90_000;
-    await dc.start();
+    const line = lineWith(localFile, BREAK_AT);
+    const dc = await startAttachClient();
     try {
-      await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest(attachArgs())]);
+      await attach(dc, attachArgs());
       const bp = await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line, condition: 'r.URL.Path == "/e2e-stop"' }] }); // not the kubelet's probes
       expect(bp.body.breakpoints[0]?.verified).toBe(true);
       await dc.configurationDoneRequest();
@@ -130,65 +106,38 @@ describe('attach to a Go service already running in deploy/api', () => {
     }
     // Detached: no breakpoint left (the same URL is answered), dlv's container has exited, nothing of kmirror left.
     await stillServing('/e2e-stop');
-    const dlvExited = await waitFor('the debugger container to exit', async () => {
-      const statuses = (await apiPod()).status?.ephemeralContainerStatuses ?? [];
-      const mine = statuses.filter((s) => s.name.startsWith('kmirror-dlv-'));
-      return mine.length > 0 && mine.every((s) => s.state?.terminated) ? mine : undefined;
-    }, 60_000);
+    const dlvExited = await waitForDebuggersExited(core, ns, pod, 'kmirror-dlv-');
     expect(dlvExited.at(-1)?.state?.terminated?.exitCode).toBe(0);
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
 
   it('kmirror-dap run --attach --debugger go prints the value at a breakpoint hit by a request, then detaches', { timeout: 180_000 }, async () => {
-    const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes('w.Header().Set("content-type"')) + 1;
+    const line = lineWith(localFile, BREAK_AT);
     const config = join(dir, 'kmirror.json');
     writeFileSync(config, JSON.stringify({ target: { path: 'deploy/api', namespace: ns } }));
     const podIp = (await apiPod()).status?.podIP ?? '';
-    const run = spawn(process.execPath, [KMIRROR_DAP, 'run', '--attach', '--debugger', 'go', '--config', config, '--break', `main.go:${line}`,
-      '--when', 'r.URL.Path == "/cli"', '--print', 'r.URL.Path', '--local-root', '.', '--remote-root', REMOTE_ROOT, '--count', '1', '--json'],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    run.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    const exited = once(run, 'exit') as Promise<[number | null]>;
-    try {
-      // Until the breakpoint is placed requests pass; the one it catches is answered after the detach.
-      let done = false;
-      void exited.then(() => { done = true; });
-      while (!done) {
-        await new Promise<void>((res, rej) => get({ host: podIp, port: 8080, path: '/cli', agent: false }, (r) => { r.resume(); r.on('end', () => res()); }).on('error', rej));
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const [code] = await exited;
-      expect(code).toBe(0);
-      const hit = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; file?: string; values?: Record<string, string> }).find((e) => e.event === 'hit');
-      expect(hit).toMatchObject({ file: localFile, values: { 'r.URL.Path': '"/cli"' } });
-    } finally {
-      run.kill('SIGKILL');
-    }
+    const { code, events } = await runWhilePoking(KMIRROR_DAP, ['run', '--attach', '--debugger', 'go', '--config', config, '--break', `main.go:${line}`,
+      '--when', 'r.URL.Path == "/cli"', '--print', 'r.URL.Path', '--local-root', '.', '--remote-root', REMOTE_ROOT, '--count', '1', '--json'], dir,
+    () => new Promise<void>((res, rej) => get({ host: podIp, port: 8080, path: '/cli', agent: false }, (r) => { r.resume(); r.on('end', () => res()); }).on('error', rej)), 100);
+    expect(code).toBe(0);
+    expect(events.find((e) => e.event === 'hit')).toMatchObject({ file: localFile, values: { 'r.URL.Path': '"/cli"' } });
     await stillServing('/cli');
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
 
   it('resumes the process when kmirror-dap dies while it is stopped (dlv detaches when its client is gone)', { timeout: 240_000 }, async () => {
-    const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes('w.Header().Set("content-type"')) + 1;
-    const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-    dc.defaultTimeout = 90_000;
-    await dc.start();
-    await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-    await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest(attachArgs())]);
+    const line = lineWith(localFile, BREAK_AT);
+    const dc = await startAttached(attachArgs());
     await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line, condition: 'r.URL.Path == "/killed"' }] });
     await dc.configurationDoneRequest();
     const answer = requestFromCluster(ns, client, 'http://api/killed', 60);
     await dc.waitForEvent('stopped');
     // A crash, not a detach: no disconnect reaches dlv, the tunnel connection just ends.
-    (dc as unknown as { _adapterProcess: import('node:child_process').ChildProcess })._adapterProcess.kill('SIGKILL');
+    killAdapter(dc);
     expect(JSON.parse(await answer)).toMatchObject({ url: '/killed', pod });
     // No dc.stop(): it would wait for the dead adapter's answer to a disconnect.
     await stillServing('/killed');
-    await waitFor('every debugger container to exit', async () => {
-      const statuses = ((await apiPod()).status?.ephemeralContainerStatuses ?? []).filter((s) => s.name.startsWith('kmirror-dlv-'));
-      return statuses.every((s) => s.state?.terminated) ? true : undefined;
-    }, 60_000);
+    await waitForDebuggersExited(core, ns, pod, 'kmirror-dlv-', false);
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
 

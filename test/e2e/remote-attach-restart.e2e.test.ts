@@ -7,18 +7,18 @@
 // own Deployment (a second restart of one container would wait out the kubelet's back-off). Go: dlv,
 // in its debugger container sharing the application's PID namespace, ends with it; the session ends
 // with the same reason; so does Python attached by pid (debugpy injected from its debugger container).
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kmirrorAttachArgs, startAttached, type Handshake } from './harness/attach-client.js';
+import { checkoutOf, lineWith } from './harness/checkout.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
 import { createClientPod, deployApp, hostPidOfContainer, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 
-const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
 const SERVER_SOURCE = fileURLToPath(new URL('../cluster/images/node-http/server.js', import.meta.url));
 const GO_SOURCE = fileURLToPath(new URL('../cluster/images/go-http/main.go', import.meta.url));
 let guard: ClusterGuard;
@@ -39,13 +39,11 @@ beforeAll(async () => {
     deployApp(guard.kc, ns, 'py', IMAGES.pythonHttp, 'py'),
   ]);
   client = await createClientPod(core, ns);
-  dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-attach-restart-'));
-  localFile = join(dir, 'server.js'); // the checkout: the image's /app/server.js
-  copyFileSync(SERVER_SOURCE, localFile);
-  line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes("res.setHeader('content-type'")) + 1;
+  ({ dir, file: localFile } = checkoutOf(SERVER_SOURCE, 'kmirror-e2e-attach-restart-')); // the checkout: the image's /app/server.js
+  line = lineWith(localFile, "res.setHeader('content-type'");
   goFile = join(dir, 'main.go'); // the checkout: what the image built in /build/go-http
   copyFileSync(GO_SOURCE, goFile);
-  goLine = readFileSync(goFile, 'utf8').split('\n').findIndex((l) => l.includes('w.Header().Set("content-type"')) + 1;
+  goLine = lineWith(goFile, 'w.Header().Set("content-type"');
   process.env.KUBECONFIG = KUBECONFIG_PATH; // for the kmirror-dap child DebugClient spawns
 }, 120_000);
 
@@ -54,21 +52,16 @@ afterAll(async () => {
   await guard?.dispose();
 });
 
-/** A DAP client attached to deploy/`app` (Node unless `extra` says otherwise), collecting its output by category. */
-async function attach(app: string, output: { important: string[]; console: string[] }, extra: Record<string, unknown> = {}): Promise<DebugClient> {
-  const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-  dc.defaultTimeout = 90_000;
-  dc.on('output', (e: DebugProtocol.OutputEvent) => {
+/**
+ * A DAP client attached to deploy/`app` (Node unless `extra` says otherwise), collecting its output by category;
+ * `handshake` for debugpy, which answers attach only after configurationDone.
+ */
+async function attach(app: string, output: { important: string[]; console: string[] }, extra: Record<string, unknown> = {}, handshake: Handshake = {}): Promise<DebugClient> {
+  const args = kmirrorAttachArgs({ debugger: 'node', target: `deploy/${app}`, namespace: ns }, { localRoot: dir, remoteRoot: '/app', ...extra });
+  return startAttached(args, handshake, (dc) => dc.on('output', (e: DebugProtocol.OutputEvent) => {
     if (e.body.category === 'important') output.important.push(e.body.output);
     if (e.body.category === 'console') output.console.push(e.body.output);
-  });
-  await dc.start();
-  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest({
-    type: 'kmirror', request: 'attach', debugger: 'node', kmirror: { target: { path: `deploy/${app}`, namespace: ns } },
-    localRoot: dir, remoteRoot: '/app', targetTimeoutMs: 90_000, ...extra,
-  } as DebugProtocol.AttachRequestArguments)]);
-  return dc;
+  }));
 }
 
 /** SIGKILL from the node to the container's main process (inside its PID namespace it could not be killed). */
@@ -99,21 +92,29 @@ async function stopsAtTheBreakpoint(dc: DebugClient, pod: string): Promise<void>
   expect(JSON.parse(await answer)).toMatchObject({ url: '/e2e-follow', pod });
 }
 
+/**
+ * Attached to deploy/`app` (configured: configurationDone sent), `pod`'s main process is killed: the session ends,
+ * its reason naming the container, its exit code and the restart.
+ */
+async function sessionEndsWithTheRestart(app: string, pod: string, extra: Record<string, unknown> = {}, handshake: Handshake = {}): Promise<void> {
+  const output = { important: [] as string[], console: [] as string[] };
+  const dc = await attach(app, output, extra, handshake);
+  try {
+    if (!handshake.configurationDoneBeforeAnswer) await dc.configurationDoneRequest();
+    const terminated = dc.waitForEvent('terminated', 90_000);
+    await killMainProcess(pod);
+    await terminated;
+    await waitForOutput(output.important, new RegExp(`session ended: container app of pod ${pod} restarted \\(exit code 137(: \\w+)?, restart 1\\)`), `the end reason (${app})`);
+    await dc.disconnectRequest({}).catch(() => undefined);
+  } finally {
+    await dc.stop().catch(() => undefined);
+  }
+}
+
 describe('the attached container restarts', () => {
   it('ends the session naming the container, its exit code and the restart; nothing is left and the pod serves again', { timeout: 180_000 }, async () => {
     const pod = await readyPodName(core, ns, 'ends');
-    const output = { important: [] as string[], console: [] as string[] };
-    const dc = await attach('ends', output);
-    try {
-      await dc.configurationDoneRequest();
-      const terminated = dc.waitForEvent('terminated', 90_000);
-      await killMainProcess(pod);
-      await terminated;
-      expect(output.important.join('')).toMatch(new RegExp(`session ended: container app of pod ${pod} restarted \\(exit code 137(: \\w+)?, restart 1\\)`));
-      await dc.disconnectRequest({}).catch(() => undefined);
-    } finally {
-      await dc.stop().catch(() => undefined);
-    }
+    await sessionEndsWithTheRestart('ends', pod);
     // The same pod, its container started again by the kubelet, answers (not left stopped or signalled).
     expect(await readyPodName(core, ns, 'ends')).toBe(pod);
     expect(JSON.parse(await requestFromCluster(ns, client, 'http://ends/after', 30))).toMatchObject({ url: '/after', pod });
@@ -123,47 +124,14 @@ describe('the attached container restarts', () => {
 
   it('Python (debugpy injected by pid): the session ends naming the restart, nothing is left', { timeout: 180_000 }, async () => {
     const pod = await readyPodName(core, ns, 'py');
-    const important: string[] = [];
-    const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-    dc.defaultTimeout = 90_000;
-    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'important') important.push(e.body.output); });
-    try {
-      await dc.start();
-      await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      // debugpy answers attach only after configurationDone.
-      const attached = dc.attachRequest({
-        type: 'kmirror', request: 'attach', debugger: 'python', kmirror: { target: { path: 'deploy/py', namespace: ns } },
-        localRoot: dir, remoteRoot: '/app', targetTimeoutMs: 90_000,
-      } as DebugProtocol.AttachRequestArguments);
-      await dc.waitForEvent('initialized');
-      await dc.configurationDoneRequest();
-      await attached;
-      const terminated = dc.waitForEvent('terminated', 60_000);
-      await killMainProcess(pod);
-      await terminated;
-      await waitForOutput(important, new RegExp(`session ended: container app of pod ${pod} restarted \\(exit code 137(: \\w+)?, restart 1\\)`), 'the end reason (Python)');
-      await dc.disconnectRequest({}).catch(() => undefined);
-    } finally {
-      await dc.stop().catch(() => undefined);
-    }
+    await sessionEndsWithTheRestart('py', pod, { debugger: 'python' }, { configurationDoneBeforeAnswer: true });
     expect(await restartsOf(pod)).toBe(1);
     await waitForNoKmirrorObjects(guard.kc, ns, 90_000);
   });
 
   it('Go: dlv goes with the restarted container; the session ends naming the restart, nothing is left', { timeout: 180_000 }, async () => {
     const pod = await readyPodName(core, ns, 'api');
-    const output = { important: [] as string[], console: [] as string[] };
-    const dc = await attach('api', output, { debugger: 'go', localRoot: dir, remoteRoot: '/build/go-http' });
-    try {
-      await dc.configurationDoneRequest();
-      const terminated = dc.waitForEvent('terminated', 90_000);
-      await killMainProcess(pod);
-      await terminated;
-      expect(output.important.join('')).toMatch(new RegExp(`session ended: container app of pod ${pod} restarted \\(exit code 137(: \\w+)?, restart 1\\)`));
-      await dc.disconnectRequest({}).catch(() => undefined);
-    } finally {
-      await dc.stop().catch(() => undefined);
-    }
+    await sessionEndsWithTheRestart('api', pod, { debugger: 'go', localRoot: dir, remoteRoot: '/build/go-http' });
     expect(await readyPodName(core, ns, 'api')).toBe(pod);
     expect(JSON.parse(await requestFromCluster(ns, client, 'http://api/after', 30))).toMatchObject({ url: '/after', pod });
     const p = await core.readNamespacedPod({ namespace: ns, name: pod });

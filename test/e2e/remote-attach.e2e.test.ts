@@ -3,18 +3,16 @@
 // attaches to its main process by `deploy/web` (the agent opens its inspector with SIGUSR1), a
 // request sent to the Service from a client pod stops at a breakpoint in the handler of the
 // checkout's copy of /app/server.js, and after continue + detach the same container keeps answering.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, type CoreV1Api } from '@kubernetes/client-node';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attach, kmirrorAttachArgs, startAttachClient } from './harness/attach-client.js';
+import { checkoutOf, lineWith } from './harness/checkout.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace } from './harness/cluster.js';
-import { createClientPod, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
+import { createClientPod, deployApp, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 
-const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
 const SERVER_SOURCE = fileURLToPath(new URL('../cluster/images/node-http/server.js', import.meta.url));
 const MESSAGE = 'answered by the attached pod';
 let guard: ClusterGuard;
@@ -25,26 +23,6 @@ let pod: string;
 let dir: string;
 let localFile: string;
 
-/** An ordinary manifest: nothing in it is for kmirror (no inspector flag, no debug port). */
-async function deployWeb(): Promise<void> {
-  const labels = { app: 'web' };
-  await guard.kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: ns, body: {
-    metadata: { name: 'web', labels },
-    spec: {
-      replicas: 1, selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: {
-        terminationGracePeriodSeconds: 0,
-        containers: [{
-          name: 'app', image: IMAGES.nodeHttp, imagePullPolicy: 'Never', env: [{ name: 'MESSAGE', value: MESSAGE }], ports: [{ containerPort: 8080 }],
-          livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 10, failureThreshold: 6 },
-          readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
-        }],
-      } },
-    },
-  } });
-  await core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'web' }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } } });
-}
-
 async function restarts(): Promise<number> {
   const p = await core.readNamespacedPod({ namespace: ns, name: pod });
   return p.status?.containerStatuses?.[0]?.restartCount ?? -1;
@@ -52,12 +30,13 @@ async function restarts(): Promise<number> {
 
 beforeAll(async () => {
   ({ guard, core, ns } = await openGuardedNamespace('kmt-attach'));
-  await deployWeb();
+  // An ordinary manifest: nothing in it is for kmirror (no inspector flag, no debug port).
+  await deployApp(guard.kc, ns, 'web', IMAGES.nodeHttp, MESSAGE, {
+    livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 10, failureThreshold: 6 },
+  });
   client = await createClientPod(core, ns);
   pod = await readyPodName(core, ns, 'web');
-  dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-attach-'));
-  localFile = join(dir, 'server.js'); // the checkout: the image's /app/server.js
-  copyFileSync(SERVER_SOURCE, localFile);
+  ({ dir, file: localFile } = checkoutOf(SERVER_SOURCE, 'kmirror-e2e-attach-')); // the checkout: the image's /app/server.js
   process.env.KUBECONFIG = KUBECONFIG_PATH; // for the kmirror-dap child DebugClient spawns
 }, 120_000);
 
@@ -66,33 +45,15 @@ afterAll(async () => {
   await guard?.dispose();
 });
 
-async function startClient(): Promise<DebugClient> {
-  const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-  dc.defaultTimeout = 90_000;
-  await dc.start();
-  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  return dc;
-}
-
-function attachArgs(extra: Record<string, unknown> = {}): DebugProtocol.AttachRequestArguments {
-  return { type: 'kmirror', request: 'attach', debugger: 'node', kmirror: { target: { path: 'deploy/web', namespace: ns } }, targetTimeoutMs: 90_000, ...extra } as DebugProtocol.AttachRequestArguments;
-}
+const attachArgs = (extra: Record<string, unknown> = {}): DebugProtocol.AttachRequestArguments => kmirrorAttachArgs({ debugger: 'node', target: 'deploy/web', namespace: ns }, extra);
 
 describe('attach to a Node service already running in deploy/web', () => {
   it('stops at a breakpoint hit by a request to the Service, reads values, continues, detaches; the pod keeps serving', { timeout: 180_000 }, async () => {
-    const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes("res.setHeader('content-type'")) + 1;
-    expect(line).toBeGreaterThan(0);
-    const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-    dc.defaultTimeout = 90_000;
+    const line = lineWith(localFile, "res.setHeader('content-type'");
     const consoleOutput: string[] = [];
-    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'console') consoleOutput.push(e.body.output); });
-    await dc.start();
+    const dc = await startAttachClient((c) => c.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'console') consoleOutput.push(e.body.output); }));
     try {
-      await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest({
-        type: 'kmirror', request: 'attach', debugger: 'node', kmirror: { target: { path: 'deploy/web', namespace: ns } },
-        localRoot: dir, remoteRoot: '/app', targetTimeoutMs: 90_000,
-      } as DebugProtocol.AttachRequestArguments)]);
+      await attach(dc, attachArgs({ localRoot: dir, remoteRoot: '/app' }));
       expect(consoleOutput.join('')).toMatch(/fails its liveness probe and the kubelet may restart the container\. Probes found: livenessProbe HTTP GET \/healthz on port 8080 every 10s, timeout 1s, failureThreshold 6/);
       const bp = await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line, condition: "req.url === '/e2e-stop'" }] }); // not the kubelet's probes
       expect(bp.body.breakpoints[0]?.verified).toBe(true);
@@ -118,10 +79,10 @@ describe('attach to a Node service already running in deploy/web', () => {
   });
 
   it('refuses a second session while one is attached (each with its own agent) and a pid not in the container', { timeout: 180_000 }, async () => {
-    const first = await startClient();
+    const first = await startAttachClient();
     try {
       await first.attachRequest(attachArgs());
-      const second = await startClient();
+      const second = await startAttachClient();
       try {
         const refused = await second.attachRequest(attachArgs()).then(() => 'attached', (e: Error) => e.message);
         expect(refused).toMatch(/process 1 \(\/usr\/bin\/node \/app\/server\.js\) already has a kmirror debug session attached/);

@@ -4,19 +4,18 @@
 // snapshot (stack, locals) and continues. Requests to the Service (each with a body of a different length, which
 // the handler's local `n` holds at the breakpoint) are all answered, every one's snapshot carries its `n`, the
 // client never sees a stop, the pod stays Ready with 0 restarts, and nothing of kmirror is left.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attach, kmirrorAttachArgs, startAttachClient } from './harness/attach-client.js';
+import { checkoutOf, lineWith } from './harness/checkout.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
+import { waitForDebuggersExited } from './harness/debugger-containers.js';
 import { execInPod } from './harness/pods.js';
 import { createClientPod, deployApp, readyPodName, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 
-const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
 const GO_SOURCE = fileURLToPath(new URL('../cluster/images/go-http/main.go', import.meta.url));
 const REQUESTS = 30;
 let guard: ClusterGuard;
@@ -58,9 +57,7 @@ beforeAll(async () => {
   await deployApp(guard.kc, ns, 'api', IMAGES.goHttpDebug, 'go snapshots');
   client = await createClientPod(core, ns);
   await readyPodName(core, ns, 'api');
-  dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-snap-go-'));
-  localFile = join(dir, 'main.go');
-  copyFileSync(GO_SOURCE, localFile);
+  ({ dir, file: localFile } = checkoutOf(GO_SOURCE, 'kmirror-e2e-snap-go-'));
   process.env.KUBECONFIG = KUBECONFIG_PATH; // for the kmirror-dap child DebugClient spawns
 }, 120_000);
 
@@ -73,25 +70,20 @@ describe('snapshot breakpoints on a Go service (deploy/api, dlv in a debugger co
   it(`${REQUESTS} requests during a snapshot breakpoint: all answered, each snapshot holds the request's local, the pod stays Ready`, { timeout: 240_000 }, async () => {
     const pod = await readyPodName(core, ns, 'api');
     const before = await health(pod);
-    const line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes('w.Header().Set("content-type"')) + 1;
-    const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-    dc.defaultTimeout = 90_000;
+    const line = lineWith(localFile, 'w.Header().Set("content-type"');
     const snapshots: Snapshot[] = [];
     const notices: string[] = [];
     let stopped = 0;
-    dc.on('output', (e: DebugProtocol.OutputEvent) => {
-      const d = e.body.data as (Snapshot & { kind?: string }) | undefined;
-      if (d?.kind === 'kmirror/snapshot') snapshots.push(d);
-      else notices.push(e.body.output);
+    const dc = await startAttachClient((c) => {
+      c.on('output', (e: DebugProtocol.OutputEvent) => {
+        const d = e.body.data as (Snapshot & { kind?: string }) | undefined;
+        if (d?.kind === 'kmirror/snapshot') snapshots.push(d);
+        else notices.push(e.body.output);
+      });
+      c.on('stopped', () => { stopped++; });
     });
-    dc.on('stopped', () => { stopped++; });
-    await dc.start();
     try {
-      await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest({
-        type: 'kmirror', request: 'attach', debugger: 'go', kmirror: { target: { path: 'deploy/api', namespace: ns } },
-        localRoot: dir, remoteRoot: '/build/go-http', targetTimeoutMs: 60_000, nonBreaking: true,
-      } as DebugProtocol.AttachRequestArguments)]);
+      await attach(dc, kmirrorAttachArgs({ debugger: 'go', target: 'deploy/api', namespace: ns }, { localRoot: dir, remoteRoot: '/build/go-http', targetTimeoutMs: 60_000, nonBreaking: true }));
       await dc.configurationDoneRequest();
       const base = await posts(); // attached, no breakpoint: the same requests' baseline
       expect(base.ok).toBe(REQUESTS);
@@ -119,10 +111,7 @@ describe('snapshot breakpoints on a Go service (deploy/api, dlv in a debugger co
     }
     // Readiness never failed during the session: no new Unhealthy event, still Ready, no restart.
     expect(await health(pod)).toEqual({ ready: true, restarts: 0, unhealthy: before.unhealthy });
-    await waitFor('the debugger container to exit', async () => {
-      const mine = ((await core.readNamespacedPod({ namespace: ns, name: pod })).status?.ephemeralContainerStatuses ?? []).filter((s) => s.name.startsWith('kmirror-dlv-'));
-      return mine.length > 0 && mine.every((s) => s.state?.terminated) ? true : undefined;
-    }, 60_000);
+    await waitForDebuggersExited(core, ns, pod, 'kmirror-dlv-');
     await waitForNoKmirrorObjects(guard.kc, ns, 60_000);
   });
 });

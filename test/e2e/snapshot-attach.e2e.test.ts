@@ -7,19 +7,18 @@
 //  - the tunnel drops while the process is stopped at a breakpoint (kmirror-dap killed): the agent
 //    side's inspector connection closes, which resumes the process; the Service answers again.
 //  - the pod is deleted while attached: the session ends naming the reason; nothing is left.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, type CoreV1Api } from '@kubernetes/client-node';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attach as attachClient, initializeClient, killAdapter, kmirrorAttachArgs, newAttachClient } from './harness/attach-client.js';
+import { checkoutOf, lineWith } from './harness/checkout.js';
 import { ClusterGuard, IMAGES, KUBECONFIG_PATH, openGuardedNamespace, waitFor } from './harness/cluster.js';
 import { execInPod } from './harness/pods.js';
-import { createClientPod, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
+import { createClientPod, deployApp, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
 
-const KMIRROR_DAP = resolve(fileURLToPath(import.meta.url), '../../../dist/kmirror-dap.js');
 const SERVER_SOURCE = fileURLToPath(new URL('../cluster/images/node-http/server.js', import.meta.url));
 let guard: ClusterGuard;
 let core: CoreV1Api;
@@ -30,25 +29,6 @@ let localFile: string;
 let line: number;
 
 interface Snapshot { seq: number; path?: string; line: number; pauseMs: number; capture: string; scopes: Array<{ name: string; variables: Array<{ name: string; value: string }> }> }
-
-async function deployWeb(): Promise<void> {
-  const labels = { app: 'web' };
-  await guard.kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: ns, body: {
-    metadata: { name: 'web', labels },
-    spec: {
-      replicas: 1, selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: {
-        terminationGracePeriodSeconds: 0,
-        containers: [{
-          name: 'app', image: IMAGES.nodeHttp, imagePullPolicy: 'Never', ports: [{ containerPort: 8080 }],
-          livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3 },
-          readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 1 },
-        }],
-      } },
-    },
-  } });
-  await core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'web' }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } } });
-}
 
 /** The pod, its readiness, restarts, and the namespace's Unhealthy events. */
 async function health(pod: string): Promise<{ ready: boolean; restarts: number; unhealthy: string[] }> {
@@ -75,13 +55,14 @@ async function hundred(): Promise<{ ok: number; p50: number; p99: number }> {
 
 beforeAll(async () => {
   ({ guard, core, ns } = await openGuardedNamespace('kmt-snap'));
-  await deployWeb();
+  await deployApp(guard.kc, ns, 'web', IMAGES.nodeHttp, 'hello from node-http', {
+    livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3 },
+    readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 1 },
+  });
   client = await createClientPod(core, ns);
   await readyPodName(core, ns, 'web');
-  dir = mkdtempSync(join(tmpdir(), 'kmirror-e2e-snap-'));
-  localFile = join(dir, 'server.js');
-  copyFileSync(SERVER_SOURCE, localFile);
-  line = readFileSync(localFile, 'utf8').split('\n').findIndex((l) => l.includes("res.setHeader('content-type'")) + 1;
+  ({ dir, file: localFile } = checkoutOf(SERVER_SOURCE, 'kmirror-e2e-snap-'));
+  line = lineWith(localFile, "res.setHeader('content-type'");
   process.env.KUBECONFIG = KUBECONFIG_PATH; // for the kmirror-dap child DebugClient spawns
 }, 120_000);
 
@@ -91,25 +72,15 @@ afterAll(async () => {
 });
 
 async function attach(dc: DebugClient, extra: Record<string, unknown>): Promise<void> {
-  await dc.start();
-  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest({
-    type: 'kmirror', request: 'attach', debugger: 'node', kmirror: { target: { path: 'deploy/web', namespace: ns } },
-    localRoot: dir, remoteRoot: '/app', targetTimeoutMs: 90_000, ...extra,
-  } as DebugProtocol.AttachRequestArguments)]);
-}
-
-function newClient(): DebugClient {
-  const dc = new DebugClient('node', KMIRROR_DAP, 'kmirror');
-  dc.defaultTimeout = 90_000;
-  return dc;
+  await initializeClient(dc);
+  await attachClient(dc, kmirrorAttachArgs({ debugger: 'node', target: 'deploy/web', namespace: ns }, { localRoot: dir, remoteRoot: '/app', ...extra }));
 }
 
 describe('snapshot breakpoints on deploy/web', () => {
   it('100 requests during a snapshot breakpoint: all answered, snapshots delivered, the pod stays Ready', { timeout: 240_000 }, async () => {
     const pod = await readyPodName(core, ns, 'web');
     const before = await health(pod);
-    const dc = newClient();
+    const dc = newAttachClient();
     const snapshots: Snapshot[] = [];
     let stopped = 0;
     dc.on('output', (e: DebugProtocol.OutputEvent) => { const d = e.body.data as (Snapshot & { kind?: string }) | undefined; if (d?.kind === 'kmirror/snapshot') snapshots.push(d); });
@@ -146,7 +117,7 @@ describe('snapshot breakpoints on deploy/web', () => {
 
   it('the tunnel drops while stopped at a breakpoint: the agent side resumes the process, the Service answers again', { timeout: 240_000 }, async () => {
     const pod = await readyPodName(core, ns, 'web');
-    const dc = newClient();
+    const dc = newAttachClient();
     let killed = false;
     try {
       await attach(dc, {});
@@ -155,9 +126,7 @@ describe('snapshot breakpoints on deploy/web', () => {
       const held = requestFromCluster(ns, client, 'http://web/held', 60);
       await dc.waitForEvent('stopped');
       // The tunnel goes with the kmirror-dap process, without a goodbye (the agent stays up until its idle exit).
-      const adapter = (dc as unknown as { _adapterProcess?: { pid?: number } })._adapterProcess;
-      expect(adapter?.pid).toBeGreaterThan(0);
-      process.kill(adapter!.pid!, 'SIGKILL');
+      killAdapter(dc);
       killed = true;
       expect(JSON.parse(await held)).toMatchObject({ url: '/held', pod });
     } finally {
@@ -171,7 +140,7 @@ describe('snapshot breakpoints on deploy/web', () => {
 
   it('the pod is deleted while attached: the session ends naming the reason, nothing is left', { timeout: 240_000 }, async () => {
     const pod = await readyPodName(core, ns, 'web');
-    const dc = newClient();
+    const dc = newAttachClient();
     const important: string[] = [];
     dc.on('output', (e: DebugProtocol.OutputEvent) => { important.push(e.body.output); });
     try {

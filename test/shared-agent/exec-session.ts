@@ -4,11 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '#test/harness/free-port.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../..');
@@ -26,20 +26,12 @@ export interface ExecSession {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 const live = new Set<ExecSession>();
 const dirs: string[] = [];
 
 /** Starts `kmirror exec -v` on `target` with `incoming` as feature.network.incoming (port_mapping added). */
 export async function startExecSession(target: string, tag: string, remotePort: number, incoming: Record<string, unknown>): Promise<ExecSession> {
-  const localPort = await freePort();
+  const localPort = await freePort('127.0.0.1');
   const dir = mkdtempSync(join(tmpdir(), 'kmirror-shared-'));
   dirs.push(dir);
   const config = join(dir, 'kmirror.json');

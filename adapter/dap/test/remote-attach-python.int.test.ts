@@ -3,16 +3,14 @@
 // kmirror-dap reaches that debugpy through the agent (a TCP connection made inside the netns), a request sent to
 // the service stops at the breakpoint set in "localRoot", and after detach the service answers as before.
 import { type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
-import { breakLine, connectClient, FIXTURES, startServer, type TestServer } from './harness.js';
+import { breakLine, connectClient, startServer, type TestServer } from './harness.js';
+import { attachErrorOf, attachToPid, copyToRoots, fetchText, serviceReady } from './remote-service.js';
 
 let ns: TestNetns;
 let server: TestServer;
@@ -21,28 +19,13 @@ let localFile: string;
 let child: ChildProcess;
 let service: { pid: number; port: number; debugPort: number };
 
-function fetchText(host: string, port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host, port, path, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
-
 beforeAll(async () => {
   requireRoot();
-  dir = mkdtempSync(join(tmpdir(), 'km-remote-attach-py-'));
-  for (const root of ['local', 'app']) mkdirSync(join(dir, root));
-  localFile = join(dir, 'local', 'server.py');
-  copyFileSync(join(FIXTURES, 'remote-attach/server.py'), localFile);
-  copyFileSync(join(FIXTURES, 'remote-attach/server.py'), join(dir, 'app', 'server.py'));
+  ({ dir, localFile } = copyToRoots('remote-attach/server.py', 'km-remote-attach-py-'));
   ns = createNetns();
   // Debian's python3 has debugpy (python3-debugpy, installed by scripts/install-deps.sh).
   child = ns.spawn('/usr/bin/python3', ['-Xfrozen_modules=off', join(dir, 'app', 'server.py')], { env: { PATH: process.env.PATH } });
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  service = { pid: child.pid!, ...(JSON.parse(line.toString()) as { port: number; debugPort: number }) };
+  service = await serviceReady<{ port: number; debugPort: number }>(child);
   server = await startServer();
 });
 afterAll(async () => {
@@ -51,19 +34,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function attach(dc: DebugClient, extra: Record<string, unknown>): Promise<void> {
-  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  await dc.attachRequest({ type: 'kmirror', request: 'attach', debugger: 'python', target: `pid/${service.pid}`, targetTimeoutMs: 30_000, ...extra } as DebugProtocol.AttachRequestArguments);
-}
-
-async function attachError(extra: Record<string, unknown>): Promise<string> {
-  const dc = await connectClient(server.port);
-  try {
-    return await attach(dc, extra).then(() => 'attached', (e: Error) => e.message);
-  } finally {
-    await dc.stop();
-  }
-}
+const attach = (dc: DebugClient, extra: Record<string, unknown>): Promise<void> => attachToPid(dc, 'python', service.pid, extra);
+const attachError = (extra: Record<string, unknown>): Promise<string> => attachErrorOf(server.port, 'python', service.pid, extra);
 
 describe('remote attach to a Python service listening with debugpy in pid/N', () => {
   it('stops at a breakpoint hit by a request, reads variables, continues, detaches; the service keeps answering', { timeout: 90_000 }, async () => {

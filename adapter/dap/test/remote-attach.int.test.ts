@@ -2,39 +2,23 @@
 // namespace from "remoteRoot" (its own copy of the sources); the editor's checkout is "localRoot".
 // kmirror-dap attaches through the agent (SIGUSR1, inspector reached inside the netns), a request
 // sent to the service stops at the breakpoint, and after detach the service answers as before.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
-import { breakLine, connectClient, FIXTURES, startServer, type TestServer } from './harness.js';
+import { runWhilePoking } from '#test/harness/headless-run.js';
+import { breakLine, connectClient, startServer, type TestServer } from './harness.js';
+import { attachErrorOf, attachToPid, copyToRoots, fetchText, serviceReady } from './remote-service.js';
 
 let ns: TestNetns;
 let server: TestServer;
 let dir: string;
 let localFile: string;
 let service: { pid: number; port: number };
-
-function fetchText(host: string, port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host, port, path, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
-
-async function startService(child: ChildProcess): Promise<{ pid: number; port: number }> {
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { pid: child.pid!, port: (JSON.parse(line.toString()) as { port: number }).port };
-}
 
 /** A process that exists as long as the test checks it (kill(pid, 0) throws once it is gone). */
 function alive(pid: number): boolean {
@@ -43,13 +27,9 @@ function alive(pid: number): boolean {
 
 beforeAll(async () => {
   requireRoot();
-  dir = mkdtempSync(join(tmpdir(), 'km-remote-attach-'));
-  for (const root of ['local', 'app']) mkdirSync(join(dir, root));
-  localFile = join(dir, 'local', 'server.js');
-  copyFileSync(join(FIXTURES, 'remote-attach/server.js'), localFile);
-  copyFileSync(join(FIXTURES, 'remote-attach/server.js'), join(dir, 'app', 'server.js'));
+  ({ dir, localFile } = copyToRoots('remote-attach/server.js', 'km-remote-attach-'));
   ns = createNetns();
-  service = await startService(ns.spawn(process.execPath, [join(dir, 'app', 'server.js')], { env: { PATH: process.env.PATH } }));
+  service = await serviceReady(ns.spawn(process.execPath, [join(dir, 'app', 'server.js')], { env: { PATH: process.env.PATH } }));
   server = await startServer();
 });
 afterAll(async () => {
@@ -58,19 +38,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function attach(dc: DebugClient, extra: Record<string, unknown>): Promise<void> {
-  await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  await dc.attachRequest({ type: 'kmirror', request: 'attach', debugger: 'node', target: `pid/${service.pid}`, targetTimeoutMs: 30_000, ...extra } as DebugProtocol.AttachRequestArguments);
-}
-
-async function attachError(extra: Record<string, unknown>): Promise<string> {
-  const dc = await connectClient(server.port);
-  try {
-    return await attach(dc, extra).then(() => 'attached', (e: Error) => e.message);
-  } finally {
-    await dc.stop();
-  }
-}
+const attach = (dc: DebugClient, extra: Record<string, unknown>): Promise<void> => attachToPid(dc, 'node', service.pid, extra);
+const attachError = (extra: Record<string, unknown>): Promise<string> => attachErrorOf(server.port, 'node', service.pid, extra);
 
 describe('remote attach to a Node service in pid/N', () => {
   it('stops at a breakpoint hit by a request, reads variables, continues, detaches; the service keeps answering', { timeout: 90_000 }, async () => {
@@ -160,26 +129,10 @@ describe('kmirror-dap run --attach', () => {
   it('prints the value at a breakpoint hit by a request, then detaches leaving the service serving', { timeout: 90_000 }, async () => {
     const bundle = fileURLToPath(new URL('../../../dist/kmirror-dap.js', import.meta.url));
     const line = breakLine(localFile);
-    const run = spawn(process.execPath, [bundle, 'run', '--attach', '--target', `pid/${service.pid}`, '--break', `server.js:${line}`, '--print', 'greeting',
-      '--local-root', '.', '--remote-root', join(dir, 'app'), '--count', '1', '--json'], { cwd: join(dir, 'local'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    run.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    const exited = once(run, 'exit') as Promise<[number | null]>;
-    try {
-      // Until the breakpoint is placed requests pass; the one it catches answers after the detach.
-      let done = false;
-      void exited.then(() => { done = true; });
-      while (!done) {
-        await fetchText(ns.podIp, service.port, '/cli');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const [code] = await exited;
-      expect(code).toBe(0);
-      const hit = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; file?: string; values?: Record<string, string> }).find((e) => e.event === 'hit');
-      expect(hit).toMatchObject({ file: localFile, values: { greeting: '"hello /cli"' } });
-    } finally {
-      run.kill('SIGKILL');
-    }
+    const { code, events } = await runWhilePoking(bundle, ['run', '--attach', '--target', `pid/${service.pid}`, '--break', `server.js:${line}`, '--print', 'greeting',
+      '--local-root', '.', '--remote-root', join(dir, 'app'), '--count', '1', '--json'], join(dir, 'local'), () => fetchText(ns.podIp, service.port, '/cli'), 50);
+    expect(code).toBe(0);
+    expect(events.find((e) => e.event === 'hit')).toMatchObject({ file: localFile, values: { greeting: '"hello /cli"' } });
     expect(await fetchText(ns.podIp, service.port, '/after-cli')).toMatch(/^hello \/after-cli #\d+\n$/);
   });
 });

@@ -4,12 +4,12 @@
 // recorded request's values (path, and the redacted Authorization header), and the replay result
 // event compares the new answer with the recorded one. Bad arguments get a clear error response.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '#test/harness/free-port.js';
 import { http, writeScriptedRecording } from '#runtime/recording/test-recordings.js';
 import { connectClient, startServer, type TestServer } from './harness.js';
 
@@ -26,14 +26,6 @@ afterAll(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** A recording whose exchange 2 is the failing request: GET /hello/failing-7 answered 500 by the pod. */
 async function recordingFor(port: number, name: string): Promise<string> {
@@ -61,7 +53,7 @@ async function evaluate(dc: DebugClient, threadId: number, expression: string): 
 
 describe.each(languages)('kmirror/replay into a $name program under kmirror-dap', (lang) => {
   it('stops at the handler breakpoint with the recorded request, then reports the new answer', { timeout: 120_000 }, async () => {
-    const port = await freePort();
+    const port = await freePort('127.0.0.1');
     const file = await recordingFor(port, lang.name);
     const source = lang.name === 'go' ? join(dir, 'app/main.go') : lang.program();
     const dc = await connectClient(server.port, 60_000);

@@ -6,11 +6,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '#test/harness/free-port.js';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
 import { http, writeScriptedRecording } from '#runtime/recording/test-recordings.js';
 
@@ -34,15 +34,6 @@ afterAll(() => {
   ns?.cleanup();
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-/** A port the kernel picked as free here (released again for the program to take). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '0.0.0.0', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 it('stops at the handler breakpoint with the recorded request and exits after --count 1', { timeout: 120_000 }, async () => {
   const port = await freePort();

@@ -2,18 +2,16 @@
 // as `output` events and the program never stays stopped. Node: remote attach to a service in its
 // own network namespace (the bridge's CDP fast path for the first hit, then the capture in the breakpoint's condition). Any other backend: the generic DAP layer,
 // shown with dlv on the Go fixture (the program loops 3 times and must exit by itself).
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { createNetns, requireRoot, type TestNetns } from '#test/harness/netns.js';
-import { breakLine, buildFixtures, connectClient, FIXTURES, startServer, type Fixtures, type TestServer } from './harness.js';
+import { runWhilePoking } from '#test/harness/headless-run.js';
+import { breakLine, buildFixtures, connectClient, startServer, type Fixtures, type TestServer } from './harness.js';
+import { attachToPid, copyToRoots, fetchText, serviceReady } from './remote-service.js';
 import type { SnapshotBody } from '../backends/snapshot/snapshot.js';
 
 let ns: TestNetns;
@@ -22,16 +20,6 @@ let fx: Fixtures;
 let dir: string;
 let localFile: string;
 let service: { pid: number; port: number };
-
-function fetchText(host: string, port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host, port, path, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 /** Collects snapshots and counts `stopped` events of a client. */
 function watch(dc: DebugClient): { snapshots: SnapshotBody[]; lines: string[]; stopped: number; next(n: number): Promise<void> } {
@@ -53,15 +41,9 @@ function watch(dc: DebugClient): { snapshots: SnapshotBody[]; lines: string[]; s
 beforeAll(async () => {
   requireRoot();
   fx = buildFixtures();
-  dir = mkdtempSync(join(tmpdir(), 'km-snapshot-'));
-  for (const root of ['local', 'app']) mkdirSync(join(dir, root));
-  localFile = join(dir, 'local', 'server.js');
-  copyFileSync(join(FIXTURES, 'remote-attach/server.js'), localFile);
-  copyFileSync(join(FIXTURES, 'remote-attach/server.js'), join(dir, 'app', 'server.js'));
+  ({ dir, localFile } = copyToRoots('remote-attach/server.js', 'km-snapshot-'));
   ns = createNetns();
-  const child = ns.spawn(process.execPath, [join(dir, 'app', 'server.js')], { env: { PATH: process.env.PATH } });
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  service = { pid: child.pid!, port: (JSON.parse(line.toString()) as { port: number }).port };
+  service = await serviceReady(ns.spawn(process.execPath, [join(dir, 'app', 'server.js')], { env: { PATH: process.env.PATH } }));
   server = await startServer();
 }, 120_000);
 afterAll(async () => {
@@ -77,11 +59,7 @@ describe('snapshot breakpoints ("nonBreaking": true)', () => {
     const seen = watch(dc);
     const line = breakLine(localFile);
     try {
-      await dc.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      await Promise.all([dc.waitForEvent('initialized'), dc.attachRequest({
-        type: 'kmirror', request: 'attach', debugger: 'node', target: `pid/${service.pid}`, nonBreaking: true,
-        localRoot: join(dir, 'local'), remoteRoot: join(dir, 'app'), targetTimeoutMs: 30_000,
-      } as DebugProtocol.AttachRequestArguments)]);
+      await Promise.all([dc.waitForEvent('initialized'), attachToPid(dc, 'node', service.pid, { nonBreaking: true, localRoot: join(dir, 'local'), remoteRoot: join(dir, 'app') })]);
       expect((await dc.setBreakpointsRequest({ source: { path: localFile }, breakpoints: [{ line }] })).body.breakpoints[0]?.verified).toBe(true);
       await dc.configurationDoneRequest();
       // Sequential requests: each is answered while the breakpoint is set (none waits for a continue).
@@ -121,8 +99,7 @@ describe('snapshot breakpoints ("nonBreaking": true)', () => {
     // Detached: the capture helper and its binding are gone from the program.
     const check = await connectClient(server.port);
     try {
-      await check.initializeRequest({ adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-      await Promise.all([check.waitForEvent('initialized'), check.attachRequest({ type: 'kmirror', request: 'attach', debugger: 'node', target: `pid/${service.pid}`, targetTimeoutMs: 30_000 } as DebugProtocol.AttachRequestArguments)]);
+      await Promise.all([check.waitForEvent('initialized'), attachToPid(check, 'node', service.pid)]);
       await check.configurationDoneRequest();
       const left = await check.evaluateRequest({ expression: "typeof globalThis[Symbol.for('kmirror.snapshot')] + ' ' + typeof globalThis.__kmirrorSnapshot", context: 'repl' });
       expect(left.body.result).toBe('"undefined undefined"');
@@ -163,27 +140,14 @@ describe('kmirror-dap run --attach --non-breaking --json', () => {
   it('prints one snapshot line per hit and ends after --count, the service answering throughout', { timeout: 90_000 }, async () => {
     const bundle = fileURLToPath(new URL('../../../dist/kmirror-dap.js', import.meta.url));
     const line = breakLine(localFile);
-    const run = spawn(process.execPath, [bundle, 'run', '--attach', '--non-breaking', '--target', `pid/${service.pid}`, '--break', `server.js:${line}`,
-      '--local-root', '.', '--remote-root', join(dir, 'app'), '--count', '2', '--json'], { cwd: join(dir, 'local'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    run.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    const exited = once(run, 'exit') as Promise<[number | null]>;
-    try {
-      let done = false;
-      void exited.then(() => { done = true; });
-      while (!done) {
-        expect(await fetchText(ns.podIp, service.port, '/cli')).toMatch(/^hello \/cli #\d+\n$/);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect((await exited)[0]).toBe(0);
-      const events = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; seq?: number; path?: string; scopes?: SnapshotBody['scopes'] });
-      const snapshots = events.filter((e) => e.event === 'snapshot');
-      expect(snapshots.map((s) => s.seq)).toEqual([1, 2]);
-      expect(snapshots[0]).toMatchObject({ path: localFile });
-      expect(snapshots[0]!.scopes![0]!.variables).toContainEqual(expect.objectContaining({ name: 'greeting', value: '"hello /cli"' }));
-      expect(events.at(-1)).toMatchObject({ event: 'end', reason: 'count', hits: 2 });
-    } finally {
-      run.kill('SIGKILL');
-    }
+    const { code, events } = await runWhilePoking(bundle, ['run', '--attach', '--non-breaking', '--target', `pid/${service.pid}`, '--break', `server.js:${line}`,
+      '--local-root', '.', '--remote-root', join(dir, 'app'), '--count', '2', '--json'], join(dir, 'local'),
+    async () => expect(await fetchText(ns.podIp, service.port, '/cli')).toMatch(/^hello \/cli #\d+\n$/), 50);
+    expect(code).toBe(0);
+    const snapshots = events.filter((e) => e.event === 'snapshot');
+    expect(snapshots.map((s) => s.seq)).toEqual([1, 2]);
+    expect(snapshots[0]).toMatchObject({ path: localFile });
+    expect(snapshots[0]!.scopes![0]!.variables).toContainEqual(expect.objectContaining({ name: 'greeting', value: '"hello /cli"' }));
+    expect(events.at(-1)).toMatchObject({ event: 'end', reason: 'count', hits: 2 });
   });
 });

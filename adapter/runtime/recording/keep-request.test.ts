@@ -1,25 +1,12 @@
 // The writer's keepRequest option (`kmirror record --http-filter`), alone and ANDed with --only-failing,
 // with the proxy's http_filter matcher.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileRequestMatcher } from '../proxy/http-request-match.js';
-import { readRecordingFile } from './reader.js';
-import { indexRecording, requestBytes } from './recording-index.js';
-import type { ExchangeRecord } from './records.js';
-import { http, writeScriptedRecording, type ScriptedConnection, type ScriptedRecording } from './test-recordings.js';
+import { requestBytes } from './recording-index.js';
+import { scriptRecorderForFile } from './test-record-files.js';
+import { http, type ScriptedConnection } from './test-recordings.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kmrec-keep-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-
-async function record(script: ScriptedRecording) {
-  const path = join(dir, `${n++}.kmrec`);
-  await writeScriptedRecording(path, script);
-  const read = readRecordingFile(path);
-  return { read, index: indexRecording(read), exchanges: read.records.filter((r): r is ExchangeRecord => r.type === 'exchange') };
-}
+const record = scriptRecorderForFile('kmrec-keep-');
 
 const alice = 'X-User: alice\r\nAuthorization: Bearer a\r\n';
 const bob = 'X-User: bob\r\n';

@@ -1,26 +1,13 @@
 // HTTP/1.x exchange indexing, credential redaction and `--only-failing`, through the writer and reader.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionIndexer, type PendingExchange } from './connection-indexer.js';
 import { isFailingExchange } from './only-failing.js';
-import { readRecordingFile } from './reader.js';
-import { indexRecording, requestBytes, responseBytes } from './recording-index.js';
+import { requestBytes, responseBytes } from './recording-index.js';
 import { headerMatcher, redactionSettings } from './redaction.js';
-import type { ExchangeRecord } from './records.js';
-import { http, writeScriptedRecording, type ScriptedRecording } from './test-recordings.js';
+import { scriptRecorderForFile } from './test-record-files.js';
+import { http } from './test-recordings.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kmrec-pair-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-
-async function record(script: ScriptedRecording) {
-  const path = join(dir, `${n++}.kmrec`);
-  await writeScriptedRecording(path, script);
-  const read = readRecordingFile(path);
-  return { read, index: indexRecording(read), exchanges: read.records.filter((r): r is ExchangeRecord => r.type === 'exchange') };
-}
+const record = scriptRecorderForFile('kmrec-pair-');
 
 /** Feeds both directions one byte at a time: pairing must not depend on segment boundaries. */
 function indexByteByByte(request: string, response: string): { exchanges: PendingExchange[]; out: { request: string; response: string } } {

@@ -3,26 +3,16 @@
 // ends the wait once nothing moved for the idle limit. (A single write kept writableLength
 // constant until its last byte left, so the wait gave up while bytes were still flowing.)
 import { describe, expect, it } from 'vitest';
-import { TunnelByteStream } from '#proto/runtime/byte-stream.js';
-import { TunnelConnection, type StreamHandler } from '#proto/runtime/connection.js';
-import { createTransportPair } from '#proto/runtime/memory-transport.js';
-import type { Frame } from '#proto/runtime/messages.js';
+import type { TunnelByteStream } from '#proto/runtime/byte-stream.js';
+import { connectionPair, openStreamPair } from '#proto/runtime/test-stream-pair.js';
 import { untilFlushedOrIdle } from './until-flushed.js';
 
 const WINDOW = 64 * 1024;
 const IDLE_MS = 400;
 
 async function streamPair(): Promise<{ sender: TunnelByteStream; receiver: TunnelByteStream; close: () => void }> {
-  const [x, y] = createTransportPair();
-  const client = new TunnelConnection(x, { role: 'client' });
-  const agent = new TunnelConnection(y, { role: 'agent' });
-  const accepted = new Promise<Frame>((resolve) => agent.once('stream', resolve));
-  const placeholder: StreamHandler = { onMessage: () => undefined, onConnectionClosed: () => undefined };
-  const id = client.openStream(placeholder);
-  client.send(id, { kind: 'tcpConnect', host: 'x', port: 1, initialWindow: WINDOW, timeoutMs: 0 });
-  await accepted;
-  const sender = new TunnelByteStream(client, id, { sendWindow: WINDOW, recvWindow: WINDOW });
-  const receiver = new TunnelByteStream(agent, id, { sendWindow: WINDOW, recvWindow: WINDOW });
+  const { client, agent } = connectionPair();
+  const [sender, receiver] = await openStreamPair(client, agent, WINDOW);
   for (const s of [sender, receiver]) s.on('error', () => undefined); // cut by close() below
   return { sender, receiver, close: () => client.close('done') };
 }

@@ -1,7 +1,6 @@
 // Byte-count-and-hash checks for the data-integrity tests: a random payload, what a receiver got
 // (length, sha256, and how its stream ended: a clean end or an error code), and a tunnel carried
 // on a socket the test owns, so the test can drop it mid-transfer as a lost port-forward would.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
@@ -52,44 +51,4 @@ export function afterBytes(stream: Readable, n: number): Promise<void> {
     const on = (c: Buffer): void => { seen += c.length; if (seen >= n) { stream.off('data', on); resolve(); } };
     stream.on('data', on);
   });
-}
-
-const RAW_RECEIVER = `
-import hashlib, json, socket, sys
-host, port, skip = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-s = socket.create_connection((host, port))
-s.sendall(bytes.fromhex(sys.argv[4]))
-h, n, told, how = hashlib.sha256(), 0, False, 'end'
-while True:
-    try:
-        b = s.recv(65536)
-    except ConnectionResetError:
-        how = 'ECONNRESET'; break
-    if not b: break
-    if skip:
-        k = min(skip, len(b)); skip -= k; b = b[k:]
-    h.update(b); n += len(b)
-    if n >= 1 << 20 and not told:
-        told = True; print('1MiB', flush=True)
-print(json.dumps({'length': n, 'sha': h.hexdigest() if how == 'end' else '', 'how': how}), flush=True)
-`;
-
-/**
- * A receiver outside Node (python3 recv()): Node's stream reports a reset that follows a partial
- * read as a clean end (libuv short-circuits POLLHUP to EOF), so only a plain recv() loop tells a
- * reset from a FIN. Sends `request`, reads to the end; `midway` resolves after 1 MiB.
- */
-export function rawReceiver(host: string, port: number, request: Buffer, skip = 0): { midway: Promise<void>; received: Promise<Received> } {
-  const child = spawn('python3', ['-c', RAW_RECEIVER, host, String(port), String(skip), request.toString('hex')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  let midway!: () => void;
-  const mid = new Promise<void>((resolve) => { midway = resolve; });
-  const received = new Promise<Received>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('1MiB')) midway(); });
-    child.once('exit', () => {
-      const last = out.trim().split('\n').pop() ?? '';
-      try { resolve(JSON.parse(last) as Received); } catch { reject(new Error(`raw receiver: ${out}`)); }
-    });
-  });
-  return { midway: mid, received };
 }

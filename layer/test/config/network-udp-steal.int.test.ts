@@ -6,27 +6,19 @@
 import { createSocket } from 'node:dgram';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startExec } from '../parity/kmirror-exec.js';
-import { startUdpServer, type UdpServer } from '../parity/udp-server.js';
+import { podForFile } from '../parity/pod-fixture.js';
+import { startUdpServer } from '../parity/udp-server.js';
 import { buildStaticGo } from './net-fixtures.js';
 
 const apps = join(dirname(fileURLToPath(import.meta.url)), 'apps');
-let ns: TestNetns;
-let targetPid: number;
-let pod: UdpServer;
+const env = podForFile((ns) => startUdpServer(ns, ns.podIp));
 let goServer: string;
 
-beforeAll(async () => {
-  requireRoot();
+beforeAll(() => {
   goServer = buildStaticGo('localserver');
-  ns = createNetns();
-  targetPid = await spawnSleepTarget(ns, {});
-  pod = await startUdpServer(ns, ns.podIp);
 });
-
-afterAll(() => ns?.cleanup());
 
 const NODE = `const s = require('dgram').createSocket('udp4');
 s.on('message', (m, r) => { console.log('got ' + m); s.send('local ' + m, r.port, r.address); });
@@ -39,10 +31,10 @@ async function exchange(text: string): Promise<{ answer: string; fromPort: numbe
   let deadline: NodeJS.Timeout | undefined;
   try {
     return await new Promise((resolve, reject) => {
-      deadline = setTimeout(() => reject(new Error(`no answer to "${text}" (pod got: ${pod.received.map((m) => m.text).join(', ')})`)), 20_000);
-      resend = setInterval(() => sock.send(text, pod.port, ns.podIp), 250);
+      deadline = setTimeout(() => reject(new Error(`no answer to "${text}" (pod got: ${env.pod.received.map((m) => m.text).join(', ')})`)), 20_000);
+      resend = setInterval(() => sock.send(text, env.pod.port, env.ns.podIp), 250);
       sock.on('message', (m, r) => resolve({ answer: m.toString(), fromPort: r.port }));
-      sock.send(text, pod.port, ns.podIp);
+      sock.send(text, env.pod.port, env.ns.podIp);
     });
   } finally {
     clearInterval(resend);
@@ -53,20 +45,20 @@ async function exchange(text: string): Promise<{ answer: string; fromPort: numbe
 
 describe('UDP steal through the layer', () => {
   const programs: Array<[string, () => string[]]> = [
-    ['Python', () => ['python3', join(apps, 'udp_answer.py'), String(pod.port)]],
-    ['Node', () => [process.execPath, '-e', NODE, String(pod.port)]],
-    ['static Go', () => [goServer, 'udp', String(pod.port)]],
+    ['Python', () => ['python3', join(apps, 'udp_answer.py'), String(env.pod.port)]],
+    ['Node', () => [process.execPath, '-e', NODE, String(env.pod.port)]],
+    ['static Go', () => [goServer, 'udp', String(env.pod.port)]],
   ];
   for (const [name, argv] of programs) {
     it(`${name}: the pod client's datagrams reach the local program and its answers come back from the pod's port`, async () => {
-      const exec = startExec({ target: `pid/${targetPid}`, argv: argv(), config: { feature: { network: { incoming: { mode: 'steal' } } } } });
+      const exec = startExec({ target: `pid/${env.targetPid}`, argv: argv(), config: { feature: { network: { incoming: { mode: 'steal' } } } } });
       try {
         await exec.waitLine(/^listening$/);
         const tag = name.toLowerCase().replace(' ', '-');
-        expect(await exchange(`${tag}-first`)).toEqual({ answer: `local ${tag}-first`, fromPort: pod.port });
-        expect(await exchange(`${tag}-second`)).toEqual({ answer: `local ${tag}-second`, fromPort: pod.port });
+        expect(await exchange(`${tag}-first`)).toEqual({ answer: `local ${tag}-first`, fromPort: env.pod.port });
+        expect(await exchange(`${tag}-second`)).toEqual({ answer: `local ${tag}-second`, fromPort: env.pod.port });
         await exec.waitLine(new RegExp(`^got ${tag}-second$`));
-        expect(pod.received.filter((m) => m.text === `${tag}-second`)).toEqual([]);
+        expect(env.pod.received.filter((m) => m.text === `${tag}-second`)).toEqual([]);
       } finally {
         await exec.stop();
       }

@@ -2,23 +2,12 @@
 // other (a request to the pod's port reaches the local program), and
 // `incoming.ignore_localhost: true` leaves such listeners alone (the pod answers).
 // config-keys: feature.network.incoming.ignore_localhost, feature.network.incoming.mode, feature.network.incoming.ports
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
+import { describe, expect, it } from 'vitest';
 import { startExec } from './kmirror-exec.js';
-import { httpFetch, startPodHttp, type PodHttp } from './pod-http.js';
+import { podWithHttpForFile } from './pod-fixture.js';
+import { httpFetch } from './pod-http.js';
 
-let ns: TestNetns;
-let targetPid: number;
-let pod: PodHttp;
-
-beforeAll(async () => {
-  requireRoot();
-  ns = createNetns();
-  targetPid = await spawnSleepTarget(ns, {});
-  pod = await startPodHttp(ns, ns.podIp);
-});
-
-afterAll(() => ns?.cleanup());
+const env = podWithHttpForFile();
 
 const PY = `import http.server, sys
 class H(http.server.BaseHTTPRequestHandler):
@@ -33,10 +22,10 @@ s.serve_forever()
 const NODE = `require('http').createServer((q, r) => r.end('local ' + q.url)).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));`;
 
 async function answerFor(argv: string[], incoming: object): Promise<string> {
-  const exec = startExec({ target: `pid/${targetPid}`, argv, config: { feature: { network: { incoming } } } });
+  const exec = startExec({ target: `pid/${env.targetPid}`, argv, config: { feature: { network: { incoming } } } });
   try {
     await exec.waitLine(/^listening$/);
-    return (await httpFetch(`http://${ns.podIp}:${pod.port}/hello`)).body;
+    return (await httpFetch(`http://${env.ns.podIp}:${env.pod.port}/hello`)).body;
   } finally {
     await exec.stop();
   }
@@ -44,16 +33,16 @@ async function answerFor(argv: string[], incoming: object): Promise<string> {
 
 describe('a program listening on 127.0.0.1', () => {
   it('Python: subscribed (steal): the pod client gets the local answer', async () => {
-    expect(await answerFor(['python3', '-c', PY, String(pod.port)], { mode: 'steal', ports: [pod.port] })).toBe('local /hello');
+    expect(await answerFor(['python3', '-c', PY, String(env.pod.port)], { mode: 'steal', ports: [env.pod.port] })).toBe('local /hello');
   });
 
   it('Node: subscribed (steal): the pod client gets the local answer', async () => {
-    expect(await answerFor([process.execPath, '-e', NODE, String(pod.port)], { mode: 'steal', ports: [pod.port] })).toBe('local /hello');
+    expect(await answerFor([process.execPath, '-e', NODE, String(env.pod.port)], { mode: 'steal', ports: [env.pod.port] })).toBe('local /hello');
   });
 
   it('ignore_localhost: true: not subscribed, the pod answers', async () => {
-    const before = pod.served.length;
-    expect(await answerFor(['python3', '-c', PY, String(pod.port)], { mode: 'steal', ports: [pod.port], ignore_localhost: true })).toBe('pod GET /hello');
-    expect(pod.served.length).toBe(before + 1);
+    const before = env.pod.served.length;
+    expect(await answerFor(['python3', '-c', PY, String(env.pod.port)], { mode: 'steal', ports: [env.pod.port], ignore_localhost: true })).toBe('pod GET /hello');
+    expect(env.pod.served.length).toBe(before + 1);
   });
 });

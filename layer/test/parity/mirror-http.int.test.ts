@@ -6,23 +6,11 @@
 // config-keys: feature.network.incoming.mode, feature.network.incoming.ports, feature.network.incoming.http_filter
 // config-keys: feature.network.incoming.http_filter.any_of, feature.network.incoming.http_filter.path_filter, feature.network.incoming.http_filter.method_filter
 import { Agent, request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
+import { describe, expect, it } from 'vitest';
 import { startExec, type RunningExec } from './kmirror-exec.js';
-import { startPodHttp, type PodHttp } from './pod-http.js';
+import { podWithHttpForFile } from './pod-fixture.js';
 
-let ns: TestNetns;
-let targetPid: number;
-let pod: PodHttp;
-
-beforeAll(async () => {
-  requireRoot();
-  ns = createNetns();
-  targetPid = await spawnSleepTarget(ns, {});
-  pod = await startPodHttp(ns, ns.podIp);
-});
-
-afterAll(() => ns?.cleanup());
+const env = podWithHttpForFile();
 
 // HTTP/1.0 server (Python's default): answers and closes the connection after every request.
 const PY = `import http.server, sys
@@ -46,7 +34,7 @@ async function keepAliveClient(paths: string[]): Promise<string[]> {
   try {
     for (const path of paths) {
       answers.push(await new Promise<string>((resolve, reject) => {
-        const req = request({ host: ns.podIp, port: pod.port, path, agent, timeout: 15_000 }, (res) => {
+        const req = request({ host: env.ns.podIp, port: env.pod.port, path, agent, timeout: 15_000 }, (res) => {
           let body = '';
           res.on('data', (d: Buffer) => { body += d.toString(); });
           res.on('end', () => resolve(body));
@@ -64,14 +52,14 @@ async function keepAliveClient(paths: string[]): Promise<string[]> {
 }
 
 async function mirrorSession(argv: string[], incoming: object): Promise<RunningExec> {
-  const exec = startExec({ target: `pid/${targetPid}`, argv, config: { feature: { network: { incoming: { mode: 'mirror', ports: [pod.port], ...incoming } } } } });
+  const exec = startExec({ target: `pid/${env.targetPid}`, argv, config: { feature: { network: { incoming: { mode: 'mirror', ports: [env.pod.port], ...incoming } } } } });
   await exec.waitLine(/^listening$/);
   return exec;
 }
 
 describe('mirror of HTTP, request by request', () => {
   it('Python (HTTP/1.0, closes after each answer): every request of a keep-alive client reaches it', async () => {
-    const exec = await mirrorSession(['python3', '-c', PY, String(pod.port)], {});
+    const exec = await mirrorSession(['python3', '-c', PY, String(env.pod.port)], {});
     try {
       const paths = ['/k1', '/k2', '/k3', '/k4', '/k5'];
       expect(await keepAliveClient(paths)).toEqual(paths.map((p) => `pod GET ${p}`));
@@ -83,7 +71,7 @@ describe('mirror of HTTP, request by request', () => {
   });
 
   it('Node: http_filter in mirror mode: only matching requests reach the program, the pod answers all', async () => {
-    const exec = await mirrorSession([process.execPath, '-e', NODE, String(pod.port)], { http_filter: { any_of: [{ path_filter: '^/api/' }, { method_filter: '^POST$' }] } });
+    const exec = await mirrorSession([process.execPath, '-e', NODE, String(env.pod.port)], { http_filter: { any_of: [{ path_filter: '^/api/' }, { method_filter: '^POST$' }] } });
     try {
       const paths = ['/other', '/api/one', '/health', '/api/two'];
       expect(await keepAliveClient(paths)).toEqual(paths.map((p) => `pod GET ${p}`));

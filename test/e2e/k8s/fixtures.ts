@@ -2,7 +2,7 @@
 // Services, a client pod that sends requests from inside the cluster, the host PID of a
 // container (the tests run on the node), and the check that no kmirror object (Job, pod, token
 // Secret) is left.
-import { AppsV1Api, BatchV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig, type V1SecurityContext } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Probe, type V1SecurityContext } from '@kubernetes/client-node';
 import { IMAGES, waitFor } from '../harness/cluster.js';
 import { execInPod, waitForPodReady, waitForReadyPod } from '../harness/pods.js';
 import { MANAGED_SELECTOR } from '#runtime/cluster/agent-pod-spec.js';
@@ -10,9 +10,9 @@ import { findContainerPid } from '#agent/target/container-id.js';
 
 export const APP_PORT = 8080;
 
-/** A Deployment `name` of `image` (labels app=name; env MESSAGE plus `opts.env`; the container's `opts.securityContext`) behind a Service `name` (port 80 → 8080). */
+/** A Deployment `name` of `image` (labels app=name; env MESSAGE plus `opts.env`; the container's `opts.securityContext`; a readiness probe on /ready or `opts.readinessProbe`, and `opts.livenessProbe`) behind a Service `name` (port 80 → 8080). */
 export async function deployApp(kc: KubeConfig, namespace: string, name: string, image: string, message: string,
-  opts: { env?: Record<string, string>; securityContext?: V1SecurityContext } = {}): Promise<void> {
+  opts: { env?: Record<string, string>; securityContext?: V1SecurityContext; livenessProbe?: V1Probe; readinessProbe?: V1Probe } = {}): Promise<void> {
   const labels = { app: name };
   await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace, body: {
     metadata: { name, labels },
@@ -27,7 +27,8 @@ export async function deployApp(kc: KubeConfig, namespace: string, name: string,
             name: 'app', image, imagePullPolicy: 'Never',
             env: [{ name: 'MESSAGE', value: message }, ...Object.entries(opts.env ?? {}).map(([k, value]) => ({ name: k, value }))],
             ports: [{ containerPort: APP_PORT }],
-            readinessProbe: { httpGet: { path: '/ready', port: APP_PORT }, periodSeconds: 1 },
+            ...(opts.livenessProbe ? { livenessProbe: opts.livenessProbe } : {}),
+            readinessProbe: opts.readinessProbe ?? { httpGet: { path: '/ready', port: APP_PORT }, periodSeconds: 1 },
             ...(opts.securityContext ? { securityContext: opts.securityContext } : {}),
           }],
         },

@@ -8,12 +8,11 @@ import { spawn } from 'node:child_process';
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from '#test/harness/netns.js';
+import { describe, expect, it } from 'vitest';
 import { connectAgent } from '#runtime/tunnel/agent-session.js';
-import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js';
 import type { SessionPolicy } from '#runtime/config/policy.js';
 import { sha256 } from '../../../../agent/test/helpers/integrity.js';
+import { netnsAgentForFile } from '../../../../agent/test/helpers/netns-agent.js';
 import { IncomingService } from '../incoming.js';
 import { UdpRelays } from '../udp-relay.js';
 
@@ -21,19 +20,7 @@ const COUNT = 64;
 const SIZE = 1024;   // 64 KiB in all: a burst that fits the default socket buffers on every hop
 /** Bounded wait for datagrams that never come (UDP has no end of stream to wait for). */
 const LOSS_WAIT_MS = 10_000;
-let ns: TestNetns;
-let agent: LocalAgent;
-
-beforeAll(async () => {
-  requireRoot();
-  sweepStale();
-  ns = createNetns();
-  agent = await startLocalAgent({ target: `netns/${ns.name}` });
-});
-
-afterAll(async () => {
-  try { await agent?.stop(); } finally { cleanupAll(); }
-});
+const env = netnsAgentForFile();
 
 /** COUNT datagrams: a 4-byte sequence number, then random bytes. */
 function datagrams(): Buffer[] {
@@ -55,7 +42,7 @@ function collect(subscribe: (on: (d: Buffer) => void) => void): Promise<Buffer[]
 
 /** A UDP server in the target on a kernel-picked port; every datagram it gets is one hex line. */
 async function serverInTarget(address: string): Promise<{ port: number; lines: (on: (d: Buffer) => void) => void }> {
-  const child = ns.spawn(process.execPath, ['-e', `
+  const child = env.ns.spawn(process.execPath, ['-e', `
     const s = require('dgram').createSocket('udp4');
     s.on('message', (m) => console.log(m.toString('hex')));
     s.bind(0, process.argv[1], () => console.log('port ' + s.address().port));`, address]);
@@ -101,7 +88,7 @@ os._exit(0)
 describe('UDP: every datagram a program sent before it exited arrives while the session ends', () => {
   it('outgoing: program → the proxy relay → a server in the target', async () => {
     const server = await serverInTarget('127.0.0.1');
-    const session = await connectAgent({ url: agent.url, token: agent.token, clientName: 'udp-outgoing' });
+    const session = await connectAgent({ url: env.agent.url, token: env.agent.token, clientName: 'udp-outgoing' });
     const relays = new UdpRelays(() => session, true, () => undefined, () => undefined);
     const sent = datagrams();
     const arrived = collect(server.lines);
@@ -121,13 +108,13 @@ describe('UDP: every datagram a program sent before it exited arrives while the 
     const bound = new Promise<number>((resolve) => { programPort = resolve; });
     const exited = program(ANSWER_AND_EXIT, [], sent, (line) => programPort(Number(line)));
     const localPort = await bound;
-    const session = await connectAgent({ url: agent.url, token: agent.token, clientName: 'udp-steal' });
+    const session = await connectAgent({ url: env.agent.url, token: env.agent.token, clientName: 'udp-steal' });
     const policy: SessionPolicy['incoming'] = { mode: 'steal', ignorePorts: [], portMapping: new Map([[localPort, app.port]]), ignoreLocalhost: false };
     const incoming = new IncomingService(() => session, policy, () => undefined);
     expect(await incoming.onListen('udp', localPort, '127.0.0.1')).toEqual({ subscribed: true });
     const client: DgramSocket = createSocket('udp4');
     try {
-      await new Promise<void>((resolve) => client.connect(app.port, ns.podIp, resolve));
+      await new Promise<void>((resolve) => client.connect(app.port, env.ns.podIp, resolve));
       const arrived = collect((on) => client.on('message', on));
       client.send('go');
       expect(await exited).toBe(0);

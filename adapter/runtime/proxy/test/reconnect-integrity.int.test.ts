@@ -10,7 +10,8 @@ import { cleanupAll, createNetns, requireRoot, sweepStale, type TestNetns } from
 import { startLocalAgent, type LocalAgent } from '#runtime/tunnel/local-agent.js';
 import { ReconnectingAgentSession, type ReconnectStatus } from '#runtime/cluster/reconnecting-session.js';
 import { closeFixtures, tcpServerInside } from '../../../../agent/test/helpers/target-fixture.js';
-import { droppableSession, randomPayload, rawReceiver, receiveAll, type Received } from '../../../../agent/test/helpers/integrity.js';
+import { droppableSession, randomPayload, receiveAll, type Received } from '../../../../agent/test/helpers/integrity.js';
+import { rawReceiver } from '../../../../agent/test/helpers/raw-recv.js';
 import { drainRelays, type JoinedRelay } from '../relay-drain.js';
 import { relayTcp, type TcpCounters } from '../tcp-relay.js';
 
