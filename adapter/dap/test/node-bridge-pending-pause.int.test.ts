@@ -169,12 +169,15 @@ describe('Node bridge: requests that meet a pending pause', () => {
     }
     expect(await outcome(dc.stackTraceRequest({ threadId: 1 }))).toMatchObject({ ok: false, message: expect.stringMatching(/program is running/) });
     expect(await outcome(dc.evaluateRequest({ expression: 'ticks', frameId: 1, context: 'watch' }))).toMatchObject({ ok: false, message: expect.stringMatching(/frame 1 is not valid \(the program is running\)/) });
+    // Found by the fuzz: an evaluate without an expression ran "undefined" and crashed kmirror-dap when it finished.
+    expect(await outcome(dc.customRequest('evaluate', { context: 'repl' }))).toEqual({ ok: false, message: 'evaluate: "expression" must be a string (got undefined)' });
     const stopped = dc.waitForEvent('stopped');
     await dc.pauseRequest({ threadId: 1 });
     expect((await stopped).body.reason).toBe('pause');
     const before = await topFrame(dc);
     expect((await outcome(dc.pauseRequest({ threadId: 1 }))).ok).toBe(true);
     expect(await topFrame(dc)).toEqual(before);
+    expect(await outcome(dc.customRequest('evaluate', { expression: 7, frameId: before.id }))).toEqual({ ok: false, message: 'evaluate: "expression" must be a string (got number)' });
     // The next stop is the breakpoint's: the pause while stopped left nothing armed.
     const tick = breakLine(program, 'TICK');
     await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: tick }] });

@@ -62,9 +62,17 @@ export class CdpClient extends EventEmitter {
       this.startTimer(id, pending);
       this.gate.submit({
         id, method,
+        // May run later, from an inspector event: a command that cannot be written fails alone.
         write: () => {
+          let text: string;
+          try {
+            text = JSON.stringify({ id, method, params });
+          } catch (e) {
+            queueMicrotask(() => this.fail(id, new DapError('BAD_REQUEST', `${method}: parameters cannot be sent (${(e as Error).message})`)));
+            return;
+          }
           this.log.log('debug', 'backend.send', () => `cdp ${id} ${method} ${JSON.stringify(params)}`); // formatted only when logged
-          this.ws.send(JSON.stringify({ id, method, params }));
+          this.ws.send(text);
         },
       });
     });
@@ -96,11 +104,16 @@ export class CdpClient extends EventEmitter {
   }
 
   private startTimer(id: number, p: Pending): void {
-    p.timer = setTimeout(() => {
-      this.pending.delete(id);
-      this.gate.settled(id);
-      p.reject(new DapError('TIMEOUT', `Node inspector did not answer ${p.method} within ${this.timeoutMs} ms`));
-    }, this.timeoutMs);
+    p.timer = setTimeout(() => this.fail(id, new DapError('TIMEOUT', `Node inspector did not answer ${p.method} within ${this.timeoutMs} ms`)), this.timeoutMs);
+  }
+
+  private fail(id: number, e: DapError): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    this.gate.settled(id);
+    p.reject(e);
   }
 
   private onMessage(text: string): void {

@@ -19,6 +19,12 @@ function quoted(expression: string): string {
   return JSON.stringify(expression.length > QUOTED_CHARS ? `${expression.slice(0, QUOTED_CHARS)}…` : expression);
 }
 
+/** DAP arguments are the client's: an expression that is not a string is refused, never run. */
+function expressionOf(expression: unknown): string {
+  if (typeof expression !== 'string') throw new DapError('BAD_REQUEST', `evaluate: "expression" must be a string (got ${expression === null ? 'null' : typeof expression})`);
+  return expression;
+}
+
 function exceptionText(r: EvaluateResult): string | undefined {
   if (!r.exceptionDetails) return undefined;
   return r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text;
@@ -37,11 +43,13 @@ export class Evaluator {
 
   constructor(private readonly cdp: CdpClient, private readonly print: (line: string) => void) {}
 
-  async onFrame(frame: CallFrame, expression: string): Promise<RemoteObject> {
+  async onFrame(frame: CallFrame, given: unknown): Promise<RemoteObject> {
+    const expression = expressionOf(given);
     return checked(await this.cdp.send<EvaluateResult>('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression }));
   }
 
-  async global(expression: string): Promise<RemoteObject> {
+  async global(given: unknown): Promise<RemoteObject> {
+    const expression = expressionOf(given);
     // Paused: V8 does not pause again inside an evaluation.
     if (this.cdp.isPaused) return checked(await this.cdp.send<EvaluateResult>('Runtime.evaluate', { expression, includeCommandLineAPI: true }));
     // Named, so that a stop inside it can be told from a stop elsewhere in the program.
@@ -55,7 +63,7 @@ export class Evaluator {
       this.running.delete(url);
     }
     if (first !== 'paused') return checked(first);
-    void call.then((r) => this.print(`${quoted(expression)} finished: ${exceptionText(r) ?? formatValue(r.result)}`), () => undefined /* session ended first */);
+    void call.then((r) => this.print(`${quoted(expression)} finished: ${exceptionText(r) ?? formatValue(r?.result)}`)).catch(() => undefined /* session ended first */);
     throw new DapError('WRONG_STATE', `evaluate: the program paused inside ${quoted(expression)} (a pause or a breakpoint was pending); `
       + 'it finishes when the program continues, and its value is then printed to the debug console');
   }
