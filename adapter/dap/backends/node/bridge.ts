@@ -20,9 +20,7 @@ import type { RemoteInspector } from '../contract.js';
 import type { PathMapping } from './path-mapping.js';
 import { runHandler, type DapHandlerTable } from '#sdk/protocol/dap-requests.js';
 import { performance } from 'node:perf_hooks';
-import { captureAndResume } from './snapshot-capture.js';
-import { InPlaceSnapshots } from './snapshot-in-place.js';
-import { snapshotOutput, type SnapshotBody } from '../snapshot/snapshot.js';
+import { SnapshotMode } from './snapshot-mode.js';
 import { Evaluator } from './evaluate.js';
 
 /** Longest a request waits for the inspector in all (a request may send several commands). */
@@ -59,10 +57,8 @@ export class NodeBridge implements BackendSession {
   private pauseOnExceptions: 'none' | 'uncaught' | 'all' = 'none';
   private instrumentationId: string | undefined;
   private disposed = false;
-  private snapshots = 0;
-  /** Snapshot mode: breakpoints capture in their condition after their first (paused) hit. */
-  private readonly inPlace: InPlaceSnapshots | undefined;
-  private emitted: Promise<void> = Promise.resolve();
+  /** Snapshot mode (launch field `nonBreaking`). */
+  private readonly snapshots: SnapshotMode | undefined;
 
   /** The requests the bridge answers, each typed by its command (DapRequests). */
   private readonly handlers: DapHandlerTable = {
@@ -129,8 +125,7 @@ export class NodeBridge implements BackendSession {
     }));
     // With --inspect-brk node waits for the debugger to leave after the program ends: leave.
     cdp.on('Runtime.executionContextDestroyed', () => { if (this.debuggee) this.cdp.close(); });
-    this.inPlace = ctx.config.nonBreaking ? new InPlaceSnapshots(cdp, this.scripts) : undefined;
-    cdp.on('Runtime.bindingCalled', (p: { name: string; payload: string }) => this.onBinding(p));
+    this.snapshots = ctx.config.nonBreaking ? new SnapshotMode(cdp, this.scripts, this.breakpoints, ctx.sink, (m) => this.warn(m)) : undefined;
     cdp.on('Debugger.resumed', () => { this.paused = undefined; this.variables.clear(); });
     cdp.on('close', () => {
       remote?.inspector.release();
@@ -189,7 +184,7 @@ export class NodeBridge implements BackendSession {
     const kill = args.terminateDebuggee ?? !!this.debuggee;
     if (this.remote) await this.detachRemote();
     else if (!kill && this.paused) await this.resume().catch(() => undefined /* already running or gone */);
-    if (!kill) await this.inPlace?.uninstall();
+    if (!kill) await this.snapshots?.uninstall();
     this.disposed = true;
     this.cdp.close();
     if (kill) await this.debuggee?.stop();
@@ -205,7 +200,7 @@ export class NodeBridge implements BackendSession {
     await step('Debugger.setPauseOnExceptions', { state: 'none' });
     if (this.instrumentationId) await step('Debugger.removeBreakpoint', { breakpointId: this.instrumentationId });
     await this.breakpoints.removeAll();
-    await this.inPlace?.uninstall();
+    await this.snapshots?.uninstall();
     await step('Debugger.disable');
     this.remote?.inspector.release();
   }
@@ -289,7 +284,10 @@ export class NodeBridge implements BackendSession {
       const decision = this.breakpoints.onHit(p.hitBreakpoints);
       for (const bp of decision.logpoints) await this.printLogpoint(p.callFrames[0], bp.logMessage ?? '', bp.path, bp.line);
       if (!decision.stop) return this.pauseRequested ? this.report(p, 'pause') : this.resume();
-      if (this.ctx.config.nonBreaking) return this.snapshot(p, hitAt);
+      if (this.snapshots) {
+        this.lastAction = undefined;
+        return this.snapshots.capture(p, hitAt);
+      }
       reason = 'breakpoint';
     } else if (this.entryPending && p.reason === 'Break on start') {
       this.entryPending = false;
@@ -315,42 +313,6 @@ export class NodeBridge implements BackendSession {
       reason, threadId: 1, allThreadsStopped: true,
       ...(reason === 'exception' ? { text: formatValue(p.data).split('\n')[0] } : {}),
     });
-  }
-
-  /** Snapshot mode: the breakpoint's state goes out as an output event and the program runs on. */
-  private async snapshot(p: Paused, hitAt: number): Promise<void> {
-    this.lastAction = undefined;
-    const captured = captureAndResume(this.cdp, p.callFrames, this.scripts, hitAt, ++this.snapshots);
-    this.emitInOrder(captured);
-    const body = await captured;
-    // From now on this place captures without pausing (hit counts and logpoints keep the paused path).
-    const inPlace = this.inPlace;
-    const next = this.breakpoints.hitBy(p.hitBreakpoints ?? []).filter((bp) => !bp.capture && !bp.hitCondition && !bp.logMessage);
-    if (!inPlace || !next.length) return;
-    for (const bp of next) bp.capture = inPlace.condition(bp.id, body.scopes);
-    try {
-      await inPlace.install();
-      for (const bp of next) await this.breakpoints.captureInPlace(bp, bp.capture!);
-    } catch (e) {
-      this.warn(`snapshots without a pause are not available, each snapshot pauses: ${(e as Error).message}`);
-    }
-  }
-
-  private onBinding(p: { name: string; payload: string }): void {
-    let body;
-    try {
-      body = this.inPlace?.record(p.name, p.payload, this.snapshots + 1);
-    } catch (e) {
-      return this.warn(`snapshot record: ${(e as Error).message}`);
-    }
-    if (!body) return;
-    this.snapshots++;
-    this.emitInOrder(Promise.resolve(body));
-  }
-
-  /** Snapshots go out in the order of their hits: a paused one still being read holds back the in-place ones after it. */
-  private emitInOrder(body: Promise<SnapshotBody>): void {
-    this.emitted = this.emitted.then(() => body).then((b) => this.ctx.sink.event('output', snapshotOutput(b)), (e: unknown) => this.warn(`snapshot: ${(e as Error).message}`));
   }
 
   private async printLogpoint(frame: CallFrame | undefined, message: string, path: string, line: number): Promise<void> {
