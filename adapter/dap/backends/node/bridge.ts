@@ -1,12 +1,15 @@
 // The Node bridge session: DAP requests translated to the inspector's CDP (one thread, id 1).
 // Concurrency: CDP events arrive in order on one socket; a pause is handled to completion
 // (logpoints, hit counts, source-map instrumentation) before the `stopped` event is sent, and
-// variable handles and frame ids are valid only until the next resume.
+// variable handles and frame ids are valid only until the next resume. Every request is answered:
+// each CDP command has a deadline (cdp-client.ts) and each request one more (REQUEST_TIMEOUT_MS);
+// requests that need a stopped program are refused while it runs; an evaluate the program paused
+// inside is answered when that stop is reported (evaluate.ts).
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendContext, BackendSession } from '../backend.js';
 import type { DebuggerProcess } from '../debugger-process.js';
 import { BreakpointManager } from './breakpoints.js';
-import type { CdpClient } from './cdp-client.js';
+import { COMMAND_TIMEOUT_MS, type CdpClient } from './cdp-client.js';
 import { logMessageExpression } from './hit-condition.js';
 import { ScriptRegistry, type ScriptParsed } from './scripts.js';
 import { scopes, stackTrace, type CallFrame } from './stack.js';
@@ -17,9 +20,11 @@ import type { RemoteInspector } from '../contract.js';
 import type { PathMapping } from './path-mapping.js';
 import { runHandler, type DapHandlerTable } from '#sdk/protocol/dap-requests.js';
 import { performance } from 'node:perf_hooks';
-import { captureAndResume } from './snapshot-capture.js';
-import { InPlaceSnapshots } from './snapshot-in-place.js';
-import { snapshotOutput, type SnapshotBody } from '../snapshot/snapshot.js';
+import { SnapshotMode } from './snapshot-mode.js';
+import { Evaluator } from './evaluate.js';
+
+/** Longest a request waits for the inspector in all (a request may send several commands). */
+const REQUEST_TIMEOUT_MS = COMMAND_TIMEOUT_MS + 5_000;
 
 interface Paused {
   callFrames: CallFrame[];
@@ -46,13 +51,14 @@ export class NodeBridge implements BackendSession {
   private paused: Paused | undefined;
   private entryPending: boolean;
   private lastAction: 'step' | 'pause' | undefined;
+  /** A pause request not yet answered by a stop: a stop the bridge would resume by itself is reported instead. */
+  private pauseRequested = false;
+  private readonly evaluator: Evaluator;
   private pauseOnExceptions: 'none' | 'uncaught' | 'all' = 'none';
   private instrumentationId: string | undefined;
   private disposed = false;
-  private snapshots = 0;
-  /** Snapshot mode: breakpoints capture in their condition after their first (paused) hit. */
-  private readonly inPlace: InPlaceSnapshots | undefined;
-  private emitted: Promise<void> = Promise.resolve();
+  /** Snapshot mode (launch field `nonBreaking`). */
+  private readonly snapshots: SnapshotMode | undefined;
 
   /** The requests the bridge answers, each typed by its command (DapRequests). */
   private readonly handlers: DapHandlerTable = {
@@ -73,7 +79,7 @@ export class NodeBridge implements BackendSession {
       return undefined;
     },
     threads: async () => ({ threads: [{ id: 1, name: 'main' }] }),
-    stackTrace: async (args) => stackTrace(this.paused?.callFrames ?? [], args, this.scripts),
+    stackTrace: async (args) => stackTrace(this.stoppedFrames('stackTrace'), args, this.scripts),
     scopes: async (args) => ({ scopes: scopes(this.frame(args.frameId), this.variables) }),
     variables: async (args) => ({ variables: await this.variables.variables(args) }),
     setVariable: async (args) => {
@@ -92,11 +98,11 @@ export class NodeBridge implements BackendSession {
       const r = await this.cdp.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId });
       return { content: r.scriptSource, mimeType: 'text/javascript' };
     },
-    continue: async () => { await this.resume(); return { allThreadsContinued: true }; },
-    next: async () => { this.lastAction = 'step'; await this.cdp.send('Debugger.stepOver'); },
-    stepIn: async () => { this.lastAction = 'step'; await this.cdp.send('Debugger.stepInto'); },
-    stepOut: async () => { this.lastAction = 'step'; await this.cdp.send('Debugger.stepOut'); },
-    pause: async () => { this.lastAction = 'pause'; await this.cdp.send('Debugger.pause'); },
+    continue: async () => { this.requirePaused('continue'); await this.resume(); return { allThreadsContinued: true }; },
+    next: async () => this.step('next', 'Debugger.stepOver'),
+    stepIn: async () => this.step('stepIn', 'Debugger.stepInto'),
+    stepOut: async () => this.step('stepOut', 'Debugger.stepOut'),
+    pause: async () => this.pause(),
     terminate: async () => { this.debuggee?.child.kill('SIGTERM'); },
     disconnect: async (args) => this.disconnect(args ?? {}),
   };
@@ -107,15 +113,19 @@ export class NodeBridge implements BackendSession {
     this.entryPending = !!debuggee;
     this.scripts = new ScriptRegistry(ctx.log, remote?.mapping);
     this.variables = new VariableStore(cdp);
+    this.evaluator = new Evaluator(cdp, (line) => ctx.sink.event('output', { category: 'console', output: `${line}\n` }));
     this.breakpoints = new BreakpointManager(cdp, this.scripts, (breakpoint) => ctx.sink.event('breakpoint', { reason: 'changed', breakpoint }), remote?.mapping);
     this.scripts.onScript((script) => void this.breakpoints.resolveFor(script).catch((e: unknown) => this.warn(`breakpoints for ${script.url}: ${(e as Error).message}`)));
     cdp.on('Debugger.scriptParsed', (p: ScriptParsed) => this.scripts.add(p));
     cdp.on('Debugger.breakpointResolved', (p: { breakpointId: string; location: { scriptId: string; lineNumber: number; columnNumber?: number } }) => this.breakpoints.onResolved(p.breakpointId, p.location));
-    cdp.on('Debugger.paused', (p: Paused) => void this.onPaused(p).catch((e: unknown) => this.warn(`pause: ${(e as Error).message}`)));
+    cdp.on('Debugger.paused', (p: Paused) => void this.onPaused(p).catch((e: unknown) => {
+      this.warn(`pause: ${(e as Error).message}`);
+      // Still stopped: say so rather than leave the program stopped without a word.
+      if (this.cdp.isPaused && !this.paused && !this.cdp.isClosed) this.report(p, 'pause');
+    }));
     // With --inspect-brk node waits for the debugger to leave after the program ends: leave.
     cdp.on('Runtime.executionContextDestroyed', () => { if (this.debuggee) this.cdp.close(); });
-    this.inPlace = ctx.config.nonBreaking ? new InPlaceSnapshots(cdp, this.scripts) : undefined;
-    cdp.on('Runtime.bindingCalled', (p: { name: string; payload: string }) => this.onBinding(p));
+    this.snapshots = ctx.config.nonBreaking ? new SnapshotMode(cdp, this.scripts, this.breakpoints, ctx.sink, (m) => this.warn(m)) : undefined;
     cdp.on('Debugger.resumed', () => { this.paused = undefined; this.variables.clear(); });
     cdp.on('close', () => {
       remote?.inspector.release();
@@ -149,7 +159,17 @@ export class NodeBridge implements BackendSession {
   }
 
   request(command: string, args: Record<string, unknown>): Promise<unknown> {
-    return runHandler(this.handlers, command, args) ?? Promise.reject(new DapError('NOT_SUPPORTED', `the Node bridge does not support ${command}`));
+    const running = runHandler(this.handlers, command, args);
+    if (!running) return Promise.reject(new DapError('NOT_SUPPORTED', `the Node bridge does not support ${command}`));
+    // Each command is bounded already; a request that sends several (setBreakpoints) is bounded as a whole.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const waiting = this.cdp.waitingFor;
+        reject(new DapError('TIMEOUT', `${command}: the Node inspector did not answer within ${REQUEST_TIMEOUT_MS} ms${waiting ? ` (still waiting for ${waiting})` : ''}`));
+      }, REQUEST_TIMEOUT_MS);
+    });
+    return Promise.race([running, deadline]).finally(() => clearTimeout(timer));
   }
 
   async dispose(): Promise<void> {
@@ -164,7 +184,7 @@ export class NodeBridge implements BackendSession {
     const kill = args.terminateDebuggee ?? !!this.debuggee;
     if (this.remote) await this.detachRemote();
     else if (!kill && this.paused) await this.resume().catch(() => undefined /* already running or gone */);
-    if (!kill) await this.inPlace?.uninstall();
+    if (!kill) await this.snapshots?.uninstall();
     this.disposed = true;
     this.cdp.close();
     if (kill) await this.debuggee?.stop();
@@ -180,7 +200,7 @@ export class NodeBridge implements BackendSession {
     await step('Debugger.setPauseOnExceptions', { state: 'none' });
     if (this.instrumentationId) await step('Debugger.removeBreakpoint', { breakpointId: this.instrumentationId });
     await this.breakpoints.removeAll();
-    await this.inPlace?.uninstall();
+    await this.snapshots?.uninstall();
     await step('Debugger.disable');
     this.remote?.inspector.release();
   }
@@ -191,15 +211,49 @@ export class NodeBridge implements BackendSession {
     return frame;
   }
 
+  /** On a frame of the current stop, or (no frame given) in the global scope. */
   private async evaluateRaw(expression: string, frameId: number | undefined): Promise<RemoteObject> {
-    const r = frameId && this.paused
-      ? await this.cdp.send<{ result: RemoteObject; exceptionDetails?: { text: string; exception?: RemoteObject } }>('Debugger.evaluateOnCallFrame', { callFrameId: this.frame(frameId).callFrameId, expression })
-      : await this.cdp.send<{ result: RemoteObject; exceptionDetails?: { text: string; exception?: RemoteObject } }>('Runtime.evaluate', { expression, includeCommandLineAPI: true });
-    if (r.exceptionDetails) throw new DapError('BAD_REQUEST', r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
-    return r.result;
+    if (frameId === undefined) return this.evaluator.global(expression);
+    return this.evaluator.onFrame(this.frame(frameId), expression);
+  }
+
+  /** Frames of the reported stop; while the program runs there are none to show. */
+  private stoppedFrames(command: string): CallFrame[] {
+    if (!this.paused) throw new DapError('WRONG_STATE', `${command}: the program is running; its frames exist only while it is paused`);
+    return this.paused.callFrames;
+  }
+
+  private requirePaused(command: string): void {
+    if (!this.cdp.isPaused) throw new DapError('WRONG_STATE', `${command}: the program is running; pause it first`);
+  }
+
+  private async step(command: string, method: string): Promise<void> {
+    this.requirePaused(command);
+    this.leaveStop();
+    this.lastAction = 'step';
+    await this.cdp.send(method);
+  }
+
+  /** The program is let go: the stop's frames and handles are gone, a pause from now on is a new one. */
+  private leaveStop(): void {
+    this.paused = undefined;
+    this.variables.clear();
+  }
+
+  /**
+   * Already stopped: nothing to do (a Debugger.pause now would stop the program again right after
+   * the next continue). Stopped but not reported yet: the bridge reports that stop instead of
+   * resuming by itself (logpoint, hit count, source-map pause).
+   */
+  private async pause(): Promise<void> {
+    if (this.cdp.isPaused && this.paused) return;
+    this.pauseRequested = true;
+    this.lastAction = 'pause';
+    if (!this.cdp.isPaused) await this.cdp.send('Debugger.pause');
   }
 
   private async resume(): Promise<void> {
+    this.leaveStop();
     this.lastAction = undefined;
     await this.cdp.send('Debugger.resume');
   }
@@ -221,6 +275,7 @@ export class NodeBridge implements BackendSession {
       const script = p.data?.scriptId ? await this.scripts.awaitMap(p.data.scriptId) : undefined;
       if (script) await this.breakpoints.resolveFor(script);
       await this.syncInstrumentation();
+      if (this.pauseRequested) return this.report(p, 'pause');
       return this.cdp.send('Debugger.resume').then(() => undefined);
     }
     let reason: string;
@@ -228,62 +283,36 @@ export class NodeBridge implements BackendSession {
       this.entryPending = false;
       const decision = this.breakpoints.onHit(p.hitBreakpoints);
       for (const bp of decision.logpoints) await this.printLogpoint(p.callFrames[0], bp.logMessage ?? '', bp.path, bp.line);
-      if (!decision.stop) return this.resume();
-      if (this.ctx.config.nonBreaking) return this.snapshot(p, hitAt);
+      if (!decision.stop) return this.pauseRequested ? this.report(p, 'pause') : this.resume();
+      if (this.snapshots) {
+        this.lastAction = undefined;
+        return this.snapshots.capture(p, hitAt);
+      }
       reason = 'breakpoint';
     } else if (this.entryPending && p.reason === 'Break on start') {
       this.entryPending = false;
       // The main script is parsed but has not run: place breakpoints that wait for its source map.
       for (const script of await this.scripts.settled()) await this.breakpoints.resolveFor(script);
-      if (!this.ctx.config.stopOnEntry) return this.resume();
-      reason = 'entry';
+      if (!this.ctx.config.stopOnEntry && !this.pauseRequested) return this.resume();
+      reason = this.ctx.config.stopOnEntry ? 'entry' : 'pause';
     } else if (p.reason === 'exception' || p.reason === 'promiseRejection') {
       reason = 'exception';
     } else {
       reason = this.lastAction ?? 'pause';
     }
+    this.report(p, reason);
+  }
+
+  /** The program stays paused here: the client learns of it. */
+  private report(p: Paused, reason: string): void {
     this.paused = p;
+    this.pauseRequested = false;
     this.variables.clear();
+    this.evaluator.stoppedIn(p.callFrames.map((f) => this.scripts.get(f.location.scriptId)?.url || f.url));
     this.ctx.sink.event('stopped', {
       reason, threadId: 1, allThreadsStopped: true,
       ...(reason === 'exception' ? { text: formatValue(p.data).split('\n')[0] } : {}),
     });
-  }
-
-  /** Snapshot mode: the breakpoint's state goes out as an output event and the program runs on. */
-  private async snapshot(p: Paused, hitAt: number): Promise<void> {
-    this.lastAction = undefined;
-    const captured = captureAndResume(this.cdp, p.callFrames, this.scripts, hitAt, ++this.snapshots);
-    this.emitInOrder(captured);
-    const body = await captured;
-    // From now on this place captures without pausing (hit counts and logpoints keep the paused path).
-    const inPlace = this.inPlace;
-    const next = this.breakpoints.hitBy(p.hitBreakpoints ?? []).filter((bp) => !bp.capture && !bp.hitCondition && !bp.logMessage);
-    if (!inPlace || !next.length) return;
-    for (const bp of next) bp.capture = inPlace.condition(bp.id, body.scopes);
-    try {
-      await inPlace.install();
-      for (const bp of next) await this.breakpoints.captureInPlace(bp, bp.capture!);
-    } catch (e) {
-      this.warn(`snapshots without a pause are not available, each snapshot pauses: ${(e as Error).message}`);
-    }
-  }
-
-  private onBinding(p: { name: string; payload: string }): void {
-    let body;
-    try {
-      body = this.inPlace?.record(p.name, p.payload, this.snapshots + 1);
-    } catch (e) {
-      return this.warn(`snapshot record: ${(e as Error).message}`);
-    }
-    if (!body) return;
-    this.snapshots++;
-    this.emitInOrder(Promise.resolve(body));
-  }
-
-  /** Snapshots go out in the order of their hits: a paused one still being read holds back the in-place ones after it. */
-  private emitInOrder(body: Promise<SnapshotBody>): void {
-    this.emitted = this.emitted.then(() => body).then((b) => this.ctx.sink.event('output', snapshotOutput(b)), (e: unknown) => this.warn(`snapshot: ${(e as Error).message}`));
   }
 
   private async printLogpoint(frame: CallFrame | undefined, message: string, path: string, line: number): Promise<void> {
