@@ -51,5 +51,7 @@ node -e '
   }
   if (p + f === 0) { console.log("tests: no test ran"); process.exit(1); }
   console.log(`tests: ${p} passed, ${f} failed` + (s ? `, ${s} skipped` : ""));
+  // A skipped or todo test stands in for one that does not pass: it fails the run (project rule).
+  if (s) { console.log(`FAILED: ${s} skipped or todo test(s): nothing is skipped here`); process.exit(1); }
 ' "$root/$results" || status=1
 exit $status

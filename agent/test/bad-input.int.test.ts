@@ -123,7 +123,7 @@ describe('bad input', () => {
     c.raw(encodeFrame({ streamId: 1, msg: { kind: 'data', payload: Buffer.alloc(1000) } }).subarray(0, 100));
     c.ws.terminate();
     await c.closed;
-    await expect.poll(() => agent.logs.some((l) => l.includes('stream ended inside a frame'))).toBe(true);
+    await expect.poll(() => agent.logs.some((l) => l.includes('stream ended inside a frame')), { timeout: 30_000 }).toBe(true); // expect.poll's default bound (1 s) is a speed check
   });
 
   it('garbage bytes → BAD_FRAME, connection closed', async () => {

@@ -334,7 +334,7 @@ describe('probe exemption, UDP, leftovers', () => {
     try {
       const reply = new Promise<[string, number]>((resolve) => sock.once('message', (m, rinfo) => resolve([m.toString(), rinfo.port])));
       sock.send('ping');
-      expect(await Promise.race([reply, new Promise((_, rej) => setTimeout(() => rej(new Error('no UDP reply')), 3_000))])).toEqual(['STOLEN-UDP ping', PORT]);
+      expect(await Promise.race([reply, new Promise((_, rej) => setTimeout(() => rej(new Error('no UDP reply within 30 s')), 30_000))])).toEqual(['STOLEN-UDP ping', PORT]);
       expect(sink.connections[0]?.info).toMatchObject({ transport: 'udp', mode: 'steal', source: { address: pod.ns.hostIp } });
       await expectTunnelError(pod.service.subscribe({ port: PORT, mode: 'steal', transport: 'udp' }, new TestSink()), 'ALREADY_EXISTS', /udp\/8080/);
     } finally {

@@ -99,7 +99,7 @@ describe('tunnel connection', () => {
     client.openStream({ onMessage: (m) => got.push(m), onConnectionClosed: () => undefined });
     const body = Buffer.from([0x08, 0x01, 0xba, 0x3e, 0x00]); // stream 1, field 999
     inject(Buffer.concat([Buffer.from([body.length]), body]));
-    await expect.poll(() => got[0]).toMatchObject({ kind: 'error', code: 'UNKNOWN_MESSAGE' });
+    await expect.poll(() => got[0], { timeout: 10_000 }).toMatchObject({ kind: 'error', code: 'UNKNOWN_MESSAGE' });
     expect(agent.closed).toBe(false);
     expect(await client.ping()).toBeGreaterThanOrEqual(0);
   });

@@ -78,9 +78,11 @@ describe('ten sessions on one port of one pod', () => {
   it('sessions join and leave during the load; no request of another session fails', async () => {
     const list = await sessions(5);
     const filtered: FilteredSession[] = await Promise.all(list.map((s, i) => stealByHeader(s, i, APP_PORT)));
-    const load = runLoad(ns, client, { url: 'http://web/', total: 2_000, rate: 250, keys: 6, seed: 29 });
-    // Mid-load (the load runs ≈ 8 s): session 5 joins with its filter, session 0 leaves.
-    await new Promise((r) => setTimeout(r, 3_000));
+    let loadEnded = false;
+    const load = runLoad(ns, client, { url: 'http://web/', total: 2_000, rate: 250, keys: 6, seed: 29 }).finally(() => { loadEnded = true; });
+    // Mid-load: once session 0 has served a sixth of its share (≈ 330 requests) the load is under
+    // way, whatever the machine's speed; then session 5 joins with its filter and session 0 leaves.
+    await waitForLoad('session 0 to serve 50 requests', () => (filtered[0]?.received ?? 0) >= 50, () => loadEnded);
     const [late] = await sessions(1);
     const lateSub = await stealByHeader(late as ClusterAgentSession, 5, APP_PORT);
     await list[0]?.close();
@@ -107,6 +109,16 @@ describe('ten sessions on one port of one pod', () => {
     expect(filtered[0]?.received).toBeLessThanOrEqual((report.answeredBy.u0?.s0 ?? 0) + (report.failedBy.u0 ?? 0));
   }, 180_000);
 });
+
+/** Polls `reached` until it holds; fails if the load ended first or after a minute (a stuck load). */
+async function waitForLoad(what: string, reached: () => boolean, ended: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!reached()) {
+    if (ended()) throw new Error(`the load ended before ${what}`);
+    if (Date.now() > deadline) throw new Error(`no ${what} within 60 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** The filter as the agent lists it (mirrord's JSON form). */
 function filterText(i: number): string {

@@ -10,6 +10,15 @@ import { listLocalTargetSessions } from '#runtime/sessions/list-sessions.js';
 import { createLayerTarget, type LayerTarget } from '../../layer/test/target-fixture.js';
 import { get, sharedAgentPids, startActiveSession, startExecSession, stopAllSessions, type ExecSession } from './exec-session.js';
 
+/** Polls for an event; the generous bound only turns a hang into a named failure. */
+async function until(what: string, reached: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await reached())) {
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 let target: LayerTarget;
 let spec: string;
 let key: string;
@@ -80,11 +89,11 @@ describe('three filtered sessions on one port of a pid/N target', () => {
   it('a session killed with -9: its routes are removed, the others keep being served by the same agent', async () => {
     const [agentPid] = sharedAgentPids(key);
     sessions.bob!.kill('SIGKILL');
-    for (;;) { // the agent drops the session when its connection closes
+    // the agent drops the session when its connection closes
+    await until("bob's routes removed", async () => {
       const listed = await listLocalTargetSessions({ kind: 'pid', pid: target.pid });
-      if (listed.every((s) => !s.subscriptions.some((x) => x.filter.includes('bob')))) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return listed.every((s) => !s.subscriptions.some((x) => x.filter.includes('bob')));
+    });
     expect(await get(target.podIp, 8080, '/after-bob', { 'x-user': 'bob' })).toMatch(/^hello from the pod: GET \/after-bob peer=/);
     expect(await get(target.podIp, 8080, '/still-carol', { 'x-user': 'carol' })).toBe('carol /still-carol');
     expect(sharedAgentPids(key)).toEqual([agentPid]);
@@ -99,9 +108,7 @@ describe('mirror on a shared agent', () => {
     const one = await startActiveSession(spec, 'm1', port, { mode: 'mirror' });
     const two = await startActiveSession(spec, 'm2', port, { mode: 'mirror' });
     expect(await get(target.podIp, port, '/copied')).toBe('original /copied');
-    for (const s of [one, two]) {
-      while (!s.got.includes('/copied')) await new Promise((r) => setTimeout(r, 50));
-    }
+    for (const [i, s] of [one, two].entries()) await until(`mirroring session ${i + 1} to get the copy`, () => s.got.includes('/copied'));
     expect(sharedAgentPids(key)).toHaveLength(1);
   });
 });
