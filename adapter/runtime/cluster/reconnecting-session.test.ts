@@ -1,6 +1,6 @@
 // Pure reconnect logic with stand-in sessions (the real tunnel is exercised by the e2e tier).
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AgentSession, SubscribeOptions, Subscription } from '../tunnel/agent-session.js';
 import { ReconnectingAgentSession, type ReconnectStatus } from './reconnecting-session.js';
 
@@ -63,19 +63,26 @@ describe('ReconnectingAgentSession', () => {
   });
 
   it('retries failing attempts and gives up after the deadline with a close event', async () => {
-    const first = new FakeSession('a');
-    let attempts = 0;
-    const s = new ReconnectingAgentSession(asSession(first), async () => { attempts += 1; throw new Error('agent pod not found'); },
-      { reconnectTimeoutMs: 300, retryDelayMs: 50 });
-    const seen = statuses(s);
-    const closed = once(s, 'close');
-    first.drop('gone');
-    const [reason] = await closed;
-    expect(attempts).toBeGreaterThan(1);
-    expect(reason).toMatch(/could not reconnect within 300 ms: agent pod not found/);
-    expect(seen.at(-1)).toMatchObject({ type: 'reconnect-failed' });
-    expect(s.closed).toBe(true);
-    await expect(s.env()).rejects.toThrow(/agent session closed/);
+    // The clock is the test's: a stalled machine cannot turn "retried" into "gave up after one attempt".
+    vi.useFakeTimers();
+    try {
+      const first = new FakeSession('a');
+      let attempts = 0;
+      const s = new ReconnectingAgentSession(asSession(first), async () => { attempts += 1; throw new Error('agent pod not found'); },
+        { reconnectTimeoutMs: 300, retryDelayMs: 50 });
+      const seen = statuses(s);
+      const closed = once(s, 'close');
+      first.drop('gone');
+      await vi.advanceTimersByTimeAsync(400);
+      const [reason] = await closed;
+      expect(attempts).toBeGreaterThan(1);
+      expect(reason).toMatch(/could not reconnect within 300 ms: agent pod not found/);
+      expect(seen.at(-1)).toMatchObject({ type: 'reconnect-failed' });
+      expect(s.closed).toBe(true);
+      await expect(s.env()).rejects.toThrow(/agent session closed/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('closes a subscription that cannot be re-established, with the reason', async () => {
