@@ -2,6 +2,7 @@
 // types and values throw a ConfigError naming the key; unknown keys (mirrord features kmirror
 // does not have, typos) become warnings, so a mirrord.json keeps working.
 import { ConfigError } from './errors.js';
+import { keyHint } from './key-hint.js';
 import type { KmirrorConfig } from './types.js';
 
 /** The shape of an accepted value (exported for the key list, config-keys.ts). */
@@ -131,7 +132,11 @@ export function validateConfig(value: unknown, source = 'configuration'): { conf
     const key = /^([\w.[\]]+) /.exec(error)?.[1] ?? '';
     throw new ConfigError(key, `${source}: ${error}`);
   }
-  const warnings = unknown.map((k) => `${source}: unknown key "${k}" is ignored (not a kmirror setting)`);
+  const warnings = unknown.map((k) => {
+    const meant = keyHint(k, CONFIG_SHAPE);
+    const hint = meant ? `; did you mean ${meant.map((m) => `"${m}"`).join(' or ')}?` : '';
+    return `${source}: unknown key "${k}" is ignored (not a kmirror setting${hint})`;
+  });
   // Checked above against CONFIG_SHAPE, which mirrors KmirrorConfig.
   return { config: value as KmirrorConfig, warnings };
 }
