@@ -18,7 +18,8 @@ function paths(shape: Shape, prefix: string, out: string[]): void {
 
 const MAX_SUGGESTIONS = 3;
 
-/** The known paths ending in the unknown key's last name (those under its parent first), or undefined. */
+/** The known paths under the unknown key's parent that end in its last name (a level missing), or undefined.
+ * The same name elsewhere (`feature.env.mapping` vs `feature.fs.mapping`) is another setting: no hint. */
 export function keyHint(unknownKey: string, shape: Shape): string[] | undefined {
   const dot = unknownKey.lastIndexOf('.');
   const last = unknownKey.slice(dot + 1);
@@ -26,7 +27,6 @@ export function keyHint(unknownKey: string, shape: Shape): string[] | undefined 
   const all: string[] = [];
   paths(shape, '', all);
   const sameName = all.filter((p) => p === last || p.endsWith(`.${last}`));
-  const underParent = sameName.filter((p) => parent !== '' && p.startsWith(`${parent}.`));
-  const picked = underParent.length > 0 ? underParent : sameName;
+  const picked = sameName.filter((p) => parent !== '' && p.startsWith(`${parent}.`));
   return picked.length > 0 && picked.length <= MAX_SUGGESTIONS ? picked : undefined;
 }

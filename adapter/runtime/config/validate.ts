@@ -3,6 +3,7 @@
 // does not have, typos) become warnings, so a mirrord.json keeps working.
 import { ConfigError } from './errors.js';
 import { keyHint } from './key-hint.js';
+import { normalizeMirrordValues } from './mirrord-values.js';
 import type { KmirrorConfig } from './types.js';
 
 /** The shape of an accepted value (exported for the key list, config-keys.ts). */
@@ -125,8 +126,9 @@ function check(shape: Shape, value: unknown, key: string, unknown: string[]): st
 }
 
 /** Returns the config typed, plus one warning per unknown key; throws ConfigError when invalid. */
-export function validateConfig(value: unknown, source = 'configuration'): { config: KmirrorConfig; warnings: string[] } {
+export function validateConfig(original: unknown, source = 'configuration'): { config: KmirrorConfig; warnings: string[] } {
   const unknown: string[] = [];
+  const { value, warnings: rewritten } = normalizeMirrordValues(original, source);
   const error = check(CONFIG_SHAPE, value, '', unknown);
   if (error) {
     const key = /^([\w.[\]]+) /.exec(error)?.[1] ?? '';
@@ -136,7 +138,7 @@ export function validateConfig(value: unknown, source = 'configuration'): { conf
     const meant = keyHint(k, CONFIG_SHAPE);
     const hint = meant ? `; did you mean ${meant.map((m) => `"${m}"`).join(' or ')}?` : '';
     return `${source}: unknown key "${k}" is ignored (not a kmirror setting${hint})`;
-  });
+  }).concat(rewritten);
   // Checked above against CONFIG_SHAPE, which mirrors KmirrorConfig.
   return { config: value as KmirrorConfig, warnings };
 }

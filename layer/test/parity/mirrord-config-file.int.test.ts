@@ -31,16 +31,16 @@ process.exit(ok ? 0 : 1);`;
 
 const INCLUDE_FIRST = { feature: { env: { include: 'MIRRORD_FAKE_VAR_FIRST' }, network: { incoming: 'off' } } };
 
-function projectWith(relPath: string): string {
+function projectWith(relPath: string, config: object = INCLUDE_FIRST): string {
   const dir = mkdtempSync(join(tmpdir(), 'kmirror-mirrord-project-'));
   dirs.push(dir);
   mkdirSync(join(dir, relPath, '..'), { recursive: true });
-  writeFileSync(join(dir, relPath), JSON.stringify(INCLUDE_FIRST));
+  writeFileSync(join(dir, relPath), JSON.stringify(config));
   return dir;
 }
 
-async function run(cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runToEnd({ command: process.execPath, args: [KMIRROR_CLI, 'exec', '--target', `pid/${targetPid}`, '--', process.execPath, '-e', PROGRAM], env: { ...process.env, ...env } as Record<string, string> },
+async function run(cwd: string, env: Record<string, string> = {}, program = PROGRAM): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runToEnd({ command: process.execPath, args: [KMIRROR_CLI, 'exec', '--target', `pid/${targetPid}`, '--', process.execPath, '-e', program], env: { ...process.env, ...env } as Record<string, string> },
     { cwd, timeoutMs: 60_000 });
 }
 
@@ -55,5 +55,29 @@ describe("mirrord's config file places", () => {
     const r = await run(projectWith('.mirrord/service-a.json'), { MIRRORD_CONFIG_FILE: '.mirrord/service-a.json' });
     expect(r.stdout.trim(), r.stderr).toBe('include works');
     expect(r.code).toBe(0);
+  });
+
+  it("mirrord's documented complete config (RUST_LOG log level, mirrord's agent image, keys kmirror lacks) starts with warnings", async () => {
+    // Trimmed from mirrord's configuration reference ("Complete config.json"); --target overrides its pod.
+    const complete = {
+      accept_invalid_certificates: false, skip_processes: 'ide-debugger', target: { path: 'pod/bear-pod', namespace: 'default' },
+      agent: { log_level: 'mirrord=debug,warn', json_log: false, image: 'ghcr.io/metalbear-co/mirrord:latest', image_pull_policy: 'IfNotPresent', ttl: 30, startup_timeout: 360 },
+      feature: {
+        env: { include: 'MIRRORD_FAKE_VAR_FIRST;PUBLIC_ENV', override: { LOCAL_BEAR: 'panda' }, mapping: { '.+_TIMEOUT': '1000' } },
+        fs: { mode: 'write', read_write: '.+\\.json', read_only: ['.+\\.yaml'], local: ['.+\\.js', '.+\\.mjs'] },
+        network: {
+          incoming: { mode: 'steal', http_filter: { header_filter: 'host: api\\..+' }, port_mapping: [[7777, 8888]], ignore_localhost: false, ignore_ports: [9999, 10000] },
+          outgoing: { tcp: true, udp: true, filter: { local: ['tcp://1.1.1.0/24:1337', '1.1.5.0/24', 'google.com', ':53'] }, unix_streams: 'bear.+' },
+          dns: { enabled: true, filter: { local: ['1.1.5.0/24'] } },
+        },
+      },
+      operator: true, telemetry: true,
+    };
+    const r = await run(projectWith('.mirrord/mirrord.json', complete), {}, 'console.log(process.env.MIRRORD_FAKE_VAR_FIRST, process.env.MIRRORD_FAKE_VAR_SECOND, process.env.LOCAL_BEAR)');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('mirrord.is.running undefined panda');
+    expect(r.stderr).toContain('agent.log_level "mirrord=debug,warn" is a RUST_LOG filter');
+    expect(r.stderr).toContain('agent.image "ghcr.io/metalbear-co/mirrord:latest" is mirrord\'s agent');
+    expect(r.stderr).toContain('unknown key "feature.network.dns.filter" is ignored');
   });
 });
