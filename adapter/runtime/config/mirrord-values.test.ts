@@ -27,4 +27,11 @@ describe("mirrord's value forms in agent settings", () => {
   it('no hint for the same name under another setting (feature.env.mapping is not feature.fs.mapping)', () => {
     expect(validateConfig({ feature: { env: { mapping: { a: 'b' } } } }, 'm.json').warnings).toEqual(['m.json: unknown key "feature.env.mapping" is ignored (not a kmirror setting)']);
   });
+
+  it('mirrord keys kmirror takes another way or under a newer name say so', () => {
+    expect(validateConfig({ kubeconfig: '~/.kube/other', feature: { env: { overrides: { A: 'b' } } } }, 'm.json').warnings).toEqual([
+      'm.json: unknown key "kubeconfig" is ignored (not a kmirror setting; kmirror takes it as --kubeconfig FILE or $KUBECONFIG)',
+      'm.json: unknown key "feature.env.overrides" is ignored (not a kmirror setting; did you mean "feature.env.override"?)',
+    ]);
+  });
 });

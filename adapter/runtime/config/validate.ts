@@ -136,7 +136,7 @@ export function validateConfig(original: unknown, source = 'configuration'): { c
   }
   const warnings = unknown.map((k) => {
     const meant = keyHint(k, CONFIG_SHAPE);
-    const hint = meant ? `; did you mean ${meant.map((m) => `"${m}"`).join(' or ')}?` : '';
+    const hint = meant ? `; ${meant}` : '';
     return `${source}: unknown key "${k}" is ignored (not a kmirror setting${hint})`;
   }).concat(rewritten);
   // Checked above against CONFIG_SHAPE, which mirrors KmirrorConfig.
