@@ -12,7 +12,7 @@ import { applyKubeFlags, KUBE_FLAG_OPTIONS, KUBE_FLAGS_USAGE } from '#runtime/cl
 const USAGE = `usage: kmirror exec [--target TARGET] [-f CONFIG] [--exclude-port PORT]... [--copy-target [--scale-down]] [-v] ${KUBE_FLAGS_USAGE} -- COMMAND [ARGS...]
   TARGET: pid/N, netns/NAME (local), or a Kubernetes target (pod/NAME, deploy/NAME, ...).
   --copy-target: work on a copy of the target pod (feature.copy_target); --scale-down: its Deployment goes to 0 meanwhile.
-  CONFIG: a .kmirror.json / mirrord.json file (default: ./.kmirror.json if present).
+  CONFIG: a .kmirror.json / mirrord.json file (default: $MIRRORD_CONFIG_FILE, else ./.kmirror.json, else ./.mirrord/mirrord.json).
   The program's outgoing connections, DNS, files and environment resolve inside the target.`;
 
 // SIGTERM/SIGHUP are passed on; SIGINT/SIGQUIT from a terminal reach the program's process group

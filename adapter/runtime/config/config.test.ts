@@ -57,6 +57,14 @@ describe('config validation', () => {
     ]);
   });
 
+  it('names the setting meant when a known key sits in the wrong place (mirrord tests/configs/outgoing_filter_remote.json)', () => {
+    const { warnings } = validateConfig({ feature: { network: { outgoing: { remote: ['udp-logger'] }, header_filter: 'x: y' } } }, 'mirrord.json');
+    expect(warnings).toEqual([
+      'mirrord.json: unknown key "feature.network.outgoing.remote" is ignored (not a kmirror setting; did you mean "feature.network.outgoing.filter.remote"?)',
+      'mirrord.json: unknown key "feature.network.header_filter" is ignored (not a kmirror setting; did you mean "feature.network.incoming.http_filter.header_filter"?)',
+    ]);
+  });
+
   it('reports invalid JSON with the file name', () => {
     expect(errorOf(() => parseConfig('{ "target": ', '/x/.kmirror.json')).message).toMatch(/^\/x\/\.kmirror\.json: not valid JSON/);
   });

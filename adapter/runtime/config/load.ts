@@ -1,6 +1,8 @@
-// Finds and reads the configuration: `-f FILE` when given, else `.kmirror.json` in the working
-// directory (optional). A missing -f file, invalid JSON or a bad value is a ConfigError before
-// anything starts.
+// Finds and reads the configuration: `-f FILE` when given, else the file named by mirrord's
+// MIRRORD_CONFIG_FILE variable, else `.kmirror.json` in the working directory, else mirrord's
+// project file `.mirrord/mirrord.json` (where its IDE extensions keep it), so a project set up for
+// mirrord works unchanged. A missing named file, invalid JSON or a bad value is a ConfigError
+// before anything starts.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.js';
@@ -8,6 +10,8 @@ import type { KmirrorConfig } from './types.js';
 import { validateConfig } from './validate.js';
 
 export const DEFAULT_CONFIG_FILE = '.kmirror.json';
+export const MIRRORD_CONFIG_ENV = 'MIRRORD_CONFIG_FILE';
+export const MIRRORD_PROJECT_FILE = '.mirrord/mirrord.json';
 
 export interface LoadedConfig {
   config: KmirrorConfig;
@@ -27,13 +31,20 @@ export function parseConfig(text: string, source: string): LoadedConfig {
   return { ...validateConfig(value, source), file: source };
 }
 
-/** Loads `file` (required to exist) or `.kmirror.json` in `cwd` (optional: {} when absent). */
-export function loadConfig(opts: { file?: string; cwd?: string } = {}): LoadedConfig {
+/** Loads `file` (required to exist), the MIRRORD_CONFIG_FILE one (required too), or the first
+ * of `.kmirror.json` and `.mirrord/mirrord.json` in `cwd` (optional: {} when neither exists). */
+export function loadConfig(opts: { file?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();
-  const path = opts.file ? resolve(cwd, opts.file) : resolve(cwd, DEFAULT_CONFIG_FILE);
-  if (!existsSync(path)) {
-    if (opts.file) throw new ConfigError('', `config file ${path} does not exist`);
-    return { config: {}, warnings: [] };
+  const fromEnv = (opts.env ?? process.env)[MIRRORD_CONFIG_ENV];
+  const named = opts.file ?? (fromEnv ? fromEnv : undefined);
+  let path: string;
+  if (named !== undefined) {
+    path = resolve(cwd, named);
+    if (!existsSync(path)) throw new ConfigError('', `config file ${path}${opts.file ? '' : ` (from ${MIRRORD_CONFIG_ENV})`} does not exist`);
+  } else {
+    const found = [DEFAULT_CONFIG_FILE, MIRRORD_PROJECT_FILE].map((f) => resolve(cwd, f)).find((f) => existsSync(f));
+    if (found === undefined) return { config: {}, warnings: [] };
+    path = found;
   }
   let text: string;
   try {

@@ -2,6 +2,8 @@
 // types and values throw a ConfigError naming the key; unknown keys (mirrord features kmirror
 // does not have, typos) become warnings, so a mirrord.json keeps working.
 import { ConfigError } from './errors.js';
+import { keyHint } from './key-hint.js';
+import { normalizeMirrordValues } from './mirrord-values.js';
 import type { KmirrorConfig } from './types.js';
 
 /** The shape of an accepted value (exported for the key list, config-keys.ts). */
@@ -124,14 +126,19 @@ function check(shape: Shape, value: unknown, key: string, unknown: string[]): st
 }
 
 /** Returns the config typed, plus one warning per unknown key; throws ConfigError when invalid. */
-export function validateConfig(value: unknown, source = 'configuration'): { config: KmirrorConfig; warnings: string[] } {
+export function validateConfig(original: unknown, source = 'configuration'): { config: KmirrorConfig; warnings: string[] } {
   const unknown: string[] = [];
+  const { value, warnings: rewritten } = normalizeMirrordValues(original, source);
   const error = check(CONFIG_SHAPE, value, '', unknown);
   if (error) {
     const key = /^([\w.[\]]+) /.exec(error)?.[1] ?? '';
     throw new ConfigError(key, `${source}: ${error}`);
   }
-  const warnings = unknown.map((k) => `${source}: unknown key "${k}" is ignored (not a kmirror setting)`);
+  const warnings = unknown.map((k) => {
+    const meant = keyHint(k, CONFIG_SHAPE);
+    const hint = meant ? `; ${meant}` : '';
+    return `${source}: unknown key "${k}" is ignored (not a kmirror setting${hint})`;
+  }).concat(rewritten);
   // Checked above against CONFIG_SHAPE, which mirrors KmirrorConfig.
   return { config: value as KmirrorConfig, warnings };
 }

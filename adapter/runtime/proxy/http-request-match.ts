@@ -1,7 +1,8 @@
 // mirrord's http_filter over one request head, for mirrored connections the proxy splits itself
 // (the agent applies the same semantics to stolen ones, agent/src/incoming/http/filter.ts):
 // header_filter (regex over each "Name: value" line), path_filter (regex over the request target,
-// query included), method_filter (case-insensitive regex over the method), all_of / any_of.
+// query included), method_filter (regex over the method), all_of / any_of; all case-insensitive,
+// as mirrord's ("(?i)pattern").
 // Every field that is set must match; an invalid regex throws naming the field.
 import type { HttpFilter } from '#proto/runtime/types.js';
 
@@ -19,14 +20,14 @@ function compile(pattern: string, field: string, flags = ''): RegExp {
 export function compileRequestMatcher(filter: HttpFilter, path = 'http_filter'): RequestMatcher {
   const parts: RequestMatcher[] = [];
   if (filter.headerFilter) {
-    const re = compile(filter.headerFilter, `${path}.header_filter`);
+    const re = compile(filter.headerFilter, `${path}.header_filter`, 'i');
     parts.push((req) => {
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (re.test(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)) return true;
       return false;
     });
   }
   if (filter.pathFilter) {
-    const re = compile(filter.pathFilter, `${path}.path_filter`);
+    const re = compile(filter.pathFilter, `${path}.path_filter`, 'i');
     parts.push((req) => re.test(req.url));
   }
   if (filter.methodFilter) {

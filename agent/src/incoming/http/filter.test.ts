@@ -13,6 +13,15 @@ describe('compileHttpFilter', () => {
     expect(m(req('GET', '/'))).toBe(false);
   });
 
+  it('matches header and path case-insensitively, as mirrord ("(?i)pattern"): Go clients send "X-Filter"', () => {
+    const header = compileHttpFilter({ headerFilter: 'x-filter: yes' });
+    expect(header(req('GET', '/', { 'X-Filter': 'yes' }))).toBe(true);
+    expect(header(req('GET', '/', { 'X-Filter': 'no' }))).toBe(false);
+    const path = compileHttpFilter({ pathFilter: '^/api/v1' });
+    expect(path(req('GET', '/API/V1/users'))).toBe(true);
+    expect(path(req('GET', '/api/v2'))).toBe(false);
+  });
+
   it('matches path (with query) and method, method case-insensitively', () => {
     expect(compileHttpFilter({ pathFilter: '^/api/' })(req('GET', '/api/x?y=1'))).toBe(true);
     expect(compileHttpFilter({ pathFilter: '^/api/' })(req('GET', '/health'))).toBe(false);

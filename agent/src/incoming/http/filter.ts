@@ -1,6 +1,8 @@
 // mirrord's http_filter semantics over one parsed request: header_filter (regex over each
 // "Name: value" line), path_filter (regex over the path, query included), method_filter (regex
-// over the method, case-insensitive), all_of / any_of nesting. Every field that is set must
+// over the method), all_of / any_of nesting. All three are case-insensitive, as mirrord's
+// (it compiles "(?i)pattern"): header names are case-insensitive in HTTP, and Go's client
+// sends "X-Filter" for a filter written "x-filter: yes". Every field that is set must
 // match. Compiled once per subscription; invalid patterns are refused naming the pattern and the position.
 import { RegExpValidator } from '@eslint-community/regexpp';
 import { KmError } from '#proto/runtime/km-error.js';
@@ -45,14 +47,14 @@ function compile(pattern: string, field: string, flags = ''): RegExp {
 export function compileHttpFilter(filter: HttpFilter, path = 'http_filter'): RequestMatcher {
   const parts: RequestMatcher[] = [];
   if (filter.headerFilter !== undefined && filter.headerFilter !== '') {
-    const re = compile(filter.headerFilter, `${path}.header_filter`);
+    const re = compile(filter.headerFilter, `${path}.header_filter`, 'i');
     parts.push((req) => {
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (re.test(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)) return true;
       return false;
     });
   }
   if (filter.pathFilter !== undefined && filter.pathFilter !== '') {
-    const re = compile(filter.pathFilter, `${path}.path_filter`);
+    const re = compile(filter.pathFilter, `${path}.path_filter`, 'i');
     parts.push((req) => re.test(req.url));
   }
   if (filter.methodFilter !== undefined && filter.methodFilter !== '') {
