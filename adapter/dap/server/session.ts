@@ -3,7 +3,8 @@
 // Lifecycle: initialize (kmirror-dap answers with its own capabilities; the backend's arrive later
 // as a `capabilities` event) → launch/attach (pick backend, open the target layer with progress
 // events, start the debugger, forward the translated launch; other requests run concurrently so
-// debugpy's late launch response cannot deadlock) → forwarded requests → disconnect (backend
+// debugpy's late launch response cannot deadlock) → forwarded requests (each answered within a bound
+// even when the debugger never answers: answer-bound.ts) → disconnect (backend
 // disconnect with a deadline, `terminated`/`exited` held back until after the response because
 // editors waiting for that response hang otherwise, then every process is stopped).
 // A debugger that dies on its own yields `exited` + `terminated` and a clean adapter.

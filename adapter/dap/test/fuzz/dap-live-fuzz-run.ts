@@ -1,10 +1,12 @@
 // Drives a `kmirror-dap --port` process through fuzzed sessions that each have a live debugger:
 // a session launches a real program (the Node bridge and debugpy in turn), stops at a breakpoint,
 // then gets a stream of seeded live-state inputs (dap-live-fuzz-inputs.ts) with up to `window`
-// requests in flight. One live session serves many inputs: it is ended (and a new one started) only
-// when the program ended (terminate, restart, exit), when the debugger stopped answering (kmirror-dap
-// answered a request for it: its bound, launch field `answerTimeoutMs`, short here), or after
-// `inputsPerSession`. Invariants: every well-formed request answered exactly once within the bound
+// requests in flight, `lanes` sessions at a time (each on its own connection; its processes told
+// apart by an env marker its debuggee carries). One live session serves many inputs: it is ended
+// (and a new one started) only when the program ended (terminate, restart, exit), when the debugger
+// stopped answering (after kmirror-dap answered a request for it at its bound — launch field
+// `answerTimeoutMs`, short here — the debugger answers neither `threads` nor a stack, or 16 such
+// answers in one session), or after `inputsPerSession`. Invariants: every well-formed request answered exactly once within the bound
 // plus a slack (by the debugger or by kmirror-dap's bound); at each checkpoint a probe on the session
 // and one from a bystander client answered; everything written is valid DAP; RSS and the process
 // tree under kmirror-dap sampled. Each session ends with a disconnect, a terminate then disconnect,
