@@ -244,8 +244,8 @@ export async function fuzzLiveSessions(opts: LiveFuzzOptions): Promise<LiveFuzzR
         const silent = [...link.bounded.values()].reduce((a, b) => a + b, 0);
         for (const [command, count] of link.bounded) report.bounded[command] = (report.bounded[command] ?? 0) + count;
         stats.bounded += silent;
-        if (debuggerSilent) report.sessionEnds.debuggerSilent++;
         if (debuggerSilent && link.firstBounded !== undefined && report.silentAfter.length < 100) report.silentAfter.push(`${program.name}: ${link.firstBounded}`);
+        if (debuggerSilent) report.sessionEnds.debuggerSilent++;
         else if (link.ended) report.sessionEnds.programEnded++;
         else report.sessionEnds.done++;
       }
