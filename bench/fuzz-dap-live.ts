@@ -9,8 +9,8 @@
 // anything. Recent inputs before a crash are saved under build/fuzz-dap-live/.
 //   FUZZ_DAP_LIVE_INPUTS (default 1000000), FUZZ_DAP_LIVE_SEED (default 21),
 //   FUZZ_DAP_LIVE_PER_SESSION (default 20000), FUZZ_DAP_LIVE_WINDOW (requests in flight per Node session, default 32;
-//   debugpy sessions keep 4), FUZZ_DAP_LIVE_LANES (sessions at the same time, default 4),
-//   FUZZ_DAP_LIVE_BOUND_MS (the debugger's answer bound, default 2000),
+//   debugpy sessions keep 4), FUZZ_DAP_LIVE_LANES (sessions at the same time, default 6),
+//   FUZZ_DAP_LIVE_BOUND_MS (the debugger's answer bound, default 1500),
 //   FUZZ_DAP_LIVE_MAX_MINUTES (stop early and report how many inputs fit; default: no limit)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,8 +21,8 @@ const INPUTS = Number(process.env.FUZZ_DAP_LIVE_INPUTS ?? 1_000_000);
 const SEED = Number(process.env.FUZZ_DAP_LIVE_SEED ?? 21);
 const PER_SESSION = Number(process.env.FUZZ_DAP_LIVE_PER_SESSION ?? 20_000);
 const WINDOW = Number(process.env.FUZZ_DAP_LIVE_WINDOW ?? 32);
-const LANES = Number(process.env.FUZZ_DAP_LIVE_LANES ?? 4);
-const BOUND_MS = Number(process.env.FUZZ_DAP_LIVE_BOUND_MS ?? 2000);
+const LANES = Number(process.env.FUZZ_DAP_LIVE_LANES ?? 6);
+const BOUND_MS = Number(process.env.FUZZ_DAP_LIVE_BOUND_MS ?? 1500);
 const MAX_MINUTES = process.env.FUZZ_DAP_LIVE_MAX_MINUTES ? Number(process.env.FUZZ_DAP_LIVE_MAX_MINUTES) : undefined;
 const bundle = join(ROOT, 'dist/kmirror-dap.js');
 if (!existsSync(bundle)) throw new Error(`${bundle} missing: run bash scripts/build.sh`);
