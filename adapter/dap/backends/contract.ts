@@ -54,8 +54,8 @@ export const LAUNCH_FIELDS = [
   'type', 'request', 'name', 'target', 'debugger', 'program', 'args', 'cwd', 'env', 'stopOnEntry', 'console',
   'processId', 'host', 'port', 'debuggerPath', 'kmirror', 'configFile', 'targetTimeoutMs', 'trace', 'traceOutput',
   'localRoot', 'remoteRoot', 'nonBreaking',
-  'followRestarts',
-] as const satisfies readonly (keyof BackendLaunchConfig | 'debugger' | 'kmirror' | 'trace' | 'traceOutput')[];
+  'followRestarts', 'answerTimeoutMs',
+] as const satisfies readonly (keyof BackendLaunchConfig | 'debugger' | 'kmirror' | 'trace' | 'traceOutput' | 'answerTimeoutMs')[];
 export type LaunchField = (typeof LAUNCH_FIELDS)[number];
 
 /** Fields editors add on their own (the last: the kmirror VS Code extension, server/dap-custom.ts); never meant for the debugger. */

@@ -19,6 +19,8 @@ export interface KmirrorLaunchConfig extends BackendLaunchConfig {
   trace?: TraceGadget[];
   /** Where trace events go: "debugConsole" (default: `output` events, category "kmirror-trace") or "event" (only `kmirror/trace` events, for a client that shows them itself; the VS Code extension sets this and shows them in its "kmirror trace" output channel). */
   traceOutput?: 'debugConsole' | 'event';
+  /** How long kmirror-dap waits for the debugger to answer a request (ms). Default 30000, an `evaluate` from the debug console 120000; launch and attach wait at least 300000. When it passes, kmirror-dap answers the request itself with an error naming the debugger and the command (the debugger may be deadlocked), tells the user once, and drops the debugger's late answer. */
+  answerTimeoutMs?: number;
 }
 
 
@@ -28,6 +30,9 @@ const nonEmptyString: FieldCheck = (v) => typeof v === 'string' && v.length > 0;
 const isBool: FieldCheck = (v) => typeof v === 'boolean';
 const isObject: FieldCheck = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const positiveInt: FieldCheck = (v) => Number.isInteger(v) && (v as number) > 0;
+
+/** Node's timers fire at once beyond this. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The rule of every field kmirror-dap interprets, in the order they are checked. */
 function fieldChecks(debuggerKinds: readonly string[]): Record<Exclude<LaunchField, 'request'>, { check: FieldCheck; expected: string }> {
@@ -58,6 +63,7 @@ function fieldChecks(debuggerKinds: readonly string[]): Record<Exclude<LaunchFie
     remoteRoot: { check: nonEmptyString, expected: 'a directory path inside the container' },
     nonBreaking: { check: isBool, expected: 'true or false' },
     followRestarts: { check: isBool, expected: 'true or false' },
+    answerTimeoutMs: { check: (v) => positiveInt(v) && (v as number) <= MAX_TIMER_MS, expected: `a positive number of milliseconds (at most ${MAX_TIMER_MS})` },
   };
 }
 

@@ -3,7 +3,8 @@
 // Lifecycle: initialize (kmirror-dap answers with its own capabilities; the backend's arrive later
 // as a `capabilities` event) → launch/attach (pick backend, open the target layer with progress
 // events, start the debugger, forward the translated launch; other requests run concurrently so
-// debugpy's late launch response cannot deadlock) → forwarded requests → disconnect (backend
+// debugpy's late launch response cannot deadlock) → forwarded requests (each answered within a bound
+// even when the debugger never answers: answer-bound.ts) → disconnect (backend
 // disconnect with a deadline, `terminated`/`exited` held back until after the response because
 // editors waiting for that response hang otherwise, then every process is stopped).
 // A debugger that dies on its own yields `exited` + `terminated` and a clean adapter.
@@ -18,6 +19,7 @@ import { directLayer, type ServerLayer } from './layer.js';
 import { validateLaunchConfig, type KmirrorLaunchConfig } from './launch-config.js';
 import type { DapLogger } from './log.js';
 import { argumentProblem } from './request-arguments.js';
+import { AnswerBound } from './answer-bound.js';
 import { unannouncedCapability } from './capability-gate.js';
 import { admits, stateAfterEvent, stateAfterRequest, type SessionState } from './session-state.js';
 import { OWNED_SPAWN_OPTIONS, ownProcess } from './process-lifetime.js';
@@ -58,6 +60,8 @@ export class DebugSession {
   private state: SessionState = 'initializing';
   private clientCapabilities: DebugProtocol.InitializeRequestArguments = { adapterID: 'kmirror' };
   private backend: BackendSession | undefined;
+  /** Answers what the debugger leaves unanswered (answer-bound.ts); set once a backend is chosen. */
+  private answers: AnswerBound | undefined;
   private layer: ServerLayer = directLayer();
   /** Launch field `trace`: the target's gadgets streamed to the client while the session runs. */
   private trace: TraceForwarder | undefined;
@@ -119,10 +123,16 @@ export class DebugSession {
       if (command === 'configurationDone') this.configurationDoneSent = true;
       const before = this.state;
       this.state = stateAfterRequest(before, command);
-      if (this.state === before) return this.backend.request(command, args);
+      const answer = this.bounded(command, args, this.backend.request(command, args));
+      if (this.state === before) return answer;
       // Refused (a wrong thread id): still stopped, unless an event said otherwise meanwhile.
-      return this.backend.request(command, args).catch((e: unknown) => { if (this.state === 'running') this.state = before; throw e; });
+      return answer.catch((e: unknown) => { if (this.state === 'running') this.state = before; throw e; });
     };
+  }
+
+  /** The debugger's answer, or kmirror-dap's own error once its bound passes (answer-bound.ts). */
+  private bounded<T>(command: string, args: Record<string, unknown>, answer: Promise<T>): Promise<T> {
+    return this.answers ? this.answers.run(command, args, answer) : answer;
   }
 
   private initialize(args: DebugProtocol.InitializeRequestArguments): DebugProtocol.Capabilities {
@@ -134,6 +144,9 @@ export class DebugSession {
   private async start(request: 'launch' | 'attach', raw: Record<string, unknown>): Promise<unknown> {
     const config = validateLaunchConfig(request, raw, this.opts.backends.map((b) => b.kind));
     const backendModule = selectBackend(config, this.opts.backends);
+    this.answers = new AnswerBound(backendModule.kind, config.answerTimeoutMs,
+      (output) => this.connection.sendEvent('output', { category: 'important', output }),
+      (text) => this.opts.log.log('info', 'backend', text));
     this.state = 'launching';
     try {
       this.layer = await this.openLayer(config);
@@ -152,7 +165,7 @@ export class DebugSession {
       };
       // Snapshot mode: breakpoint stops become snapshots between the backend and the client.
       const snapshots = config.nonBreaking ? new SnapshotSink(sink, this.opts.log) : undefined;
-      this.backend = await backendModule.start({
+      const starting = backendModule.start({
         config,
         clientCapabilities: this.clientCapabilities,
         layer: this.layer,
@@ -160,13 +173,18 @@ export class DebugSession {
         log: this.opts.log,
         sink: snapshots ?? sink,
       });
+      // A debugger that never finishes starting (no answer to initialize) is bounded like launch; if it comes later, it is stopped.
+      this.backend = await this.bounded(request, raw, starting).catch((e: unknown) => {
+        void starting.then((late) => late.dispose(), () => undefined);
+        throw e;
+      });
       snapshots?.bind(this.backend);
       this.backendStarted = true;
       // `initialize` promised terminate before the debugger was known; dlv answers it "Not yet implemented",
       // so say so explicitly (a missing key changes nothing) and clients stop with `disconnect` instead.
       const supportsTerminateRequest = this.backend.capabilities.supportsTerminateRequest === true;
       this.connection.sendEvent('capabilities', { capabilities: { ...this.backend.capabilities, supportsTerminateRequest } });
-      const body = await this.backend.launch();
+      const body = await this.bounded(request, raw, this.backend.launch());
       if (this.state === 'launching') this.state = 'running';
       return body;
     } catch (e) {

@@ -57,3 +57,31 @@ export function killLeftovers(pids: number[]): void {
     }
   }
 }
+
+/**
+ * The processes of one session under a server that runs many (`root`: the server): every subtree
+ * hanging off a direct child of `root` that holds a process whose environment has `marker`
+ * ("NAME=value", set in the session's launch `env`, so the debuggee carries it; its debugger,
+ * an ancestor under the same direct child, does not need to).
+ */
+export function sessionProcesses(root: number, marker: string): ProcessInfo[] {
+  const all = descendants(root);
+  const byPid = new Map(all.map((p) => [p.pid, p]));
+  const tops = new Set<number>();
+  for (const p of all) {
+    let environ = '';
+    try {
+      environ = readFileSync(`/proc/${p.pid}/environ`, 'utf8');
+    } catch {
+      continue; // gone
+    }
+    if (!environ.split('\0').includes(marker)) continue;
+    let top = p;
+    while (top.ppid !== root && byPid.has(top.ppid)) top = byPid.get(top.ppid)!; // has(): defined
+    tops.add(top.pid);
+  }
+  return all.filter((p) => {
+    for (let q: ProcessInfo | undefined = p; q; q = byPid.get(q.ppid)) if (tops.has(q.pid)) return true;
+    return false;
+  });
+}

@@ -6,6 +6,9 @@
 // requests of other states (a second initialize, launch, configurationDone), arguments replaced
 // by random values, and byte mutations. The same seed and the same ids give the same inputs.
 // Never a disconnect: the driver ends each session itself and then checks the debuggee is gone.
+// Requests that end the debuggee (terminate, restart) are rare (`endingShare`), so that one live
+// session serves many inputs. A byte-mutated request carries seq 0, so that what a mutation makes
+// of its seq never lands on a seq the driver counts answers for.
 import { DapGen, mutateBytes } from './dap-fuzz-inputs.js';
 import { prng } from '#test/fuzz/prng.js';
 
@@ -76,12 +79,14 @@ const LIVE_COMMANDS = [...Object.keys(LIVE), 'stackTrace', 'scopes', 'variables'
 // restart the debuggee: the latter rare, so most of a session has a live debuggee.
 const OUT_OF_STATE = ['initialize', 'launch', 'attach', 'configurationDone', 'cancel', 'stepBack', 'reverseContinue', 'terminateThreads'];
 const ENDING = ['restart', 'terminate'];
+/** Share of the other-state requests that end or restart the debuggee: ≈ one per 6,000 inputs. */
+const ENDING_SHARE = 0.002;
 
 export class LiveFuzzInputs {
   private readonly g: DapGen;
   private seq = LIVE_SEQ_BASE;
 
-  constructor(seed: number) {
+  constructor(seed: number, private readonly endingShare = ENDING_SHARE) {
     this.g = new DapGen(prng(seed));
   }
 
@@ -101,7 +106,7 @@ export class LiveFuzzInputs {
       return { bytes: frame(`{"seq":${seq},"type":"request","command":${JSON.stringify(command)},"arguments":${g.object(1)}}`), requests, kind: 'random-args' };
     }
     // Byte mutations: whatever the server makes of it, no answer is owed.
-    return { bytes: frame(mutateBytes(g, Buffer.from(JSON.stringify(this.message(ids, this.seq++))))), requests, kind: 'bytes' };
+    return { bytes: frame(mutateBytes(g, Buffer.from(JSON.stringify(this.message(ids, 0))))), requests, kind: 'bytes' };
   }
 
   private request(ids: LiveIds, requests: LiveFuzzInput['requests']): Buffer {
@@ -114,7 +119,7 @@ export class LiveFuzzInputs {
     const g = this.g;
     const id = (real: number[]): unknown => (real.length && g.chance(0.75) ? g.pick(real) : g.pick(BAD_IDS));
     if (g.chance(0.04)) {
-      const command = g.chance(0.02) ? g.pick(ENDING) : g.pick(OUT_OF_STATE);
+      const command = g.chance(this.endingShare) ? g.pick(ENDING) : g.pick(OUT_OF_STATE);
       const args = command === 'launch' || command === 'attach' ? { type: 'kmirror', request: command, program: ids.source, ...(command === 'attach' ? { processId: 1 } : {}) }
         : command === 'terminate' ? { restart: g.chance(0.2) } : command === 'terminateThreads' ? { threadIds: [id(ids.threadIds)] } : command === 'initialize' ? { adapterID: 'fuzz' } : {};
       return { seq, type: 'request', command, arguments: args };

@@ -1,23 +1,28 @@
 // Drives a `kmirror-dap --port` process through fuzzed sessions that each have a live debugger:
-// every session launches a real program (the Node bridge and debugpy in turn), stops at a
-// breakpoint, then gets seeded live-state inputs (dap-live-fuzz-inputs.ts) in batches. After each
-// batch every well-formed request must have been answered exactly once (after a continue, when the
-// program paused inside an evaluate), a probe on the session and
-// one from a bystander client must be answered, everything written must be valid DAP; RSS and the
-// process tree under kmirror-dap are sampled. Each session ends with a disconnect, a terminate then
-// disconnect, or a dropped connection, and every process that ran under it must then be gone.
-// A kmirror-dap exit is a crash (batch saved to `crashDir`, process restarted, run goes on).
+// a session launches a real program (the Node bridge and debugpy in turn), stops at a breakpoint,
+// then gets a stream of seeded live-state inputs (dap-live-fuzz-inputs.ts) with up to `window`
+// requests in flight, `lanes` sessions at a time (each on its own connection; its processes told
+// apart by an env marker its debuggee carries). One live session serves many inputs: it is ended
+// (and a new one started) only when the program ended (terminate, restart, exit), when the debugger
+// stopped answering (after kmirror-dap answered a request for it at its bound — launch field
+// `answerTimeoutMs`, short here — the debugger answers neither `threads` nor a stack, or 16 such
+// answers in one session), or after `inputsPerSession`. Invariants: every well-formed request answered exactly once within the bound
+// plus a slack (by the debugger or by kmirror-dap's bound); at each checkpoint a probe on the session
+// and one from a bystander client answered; everything written is valid DAP; RSS and the process
+// tree under kmirror-dap sampled. Each session ends with a disconnect, a terminate then disconnect,
+// or a dropped connection, and every process that ran under it must then be gone.
+// A kmirror-dap exit is a crash (recent inputs saved to `crashDir`, process restarted, run goes on).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { prng } from '#test/fuzz/prng.js';
-import { descendants, killLeftovers, waitGone } from '../process-tree.js';
+import { killLeftovers, sessionProcesses, waitGone } from '../process-tree.js';
 import type { FuzzFailure } from './dap-fuzz-run.js';
 import { rssKb } from './dap-fuzz-run.js';
 import { LiveFuzzInputs } from './dap-live-fuzz-inputs.js';
-import { LiveLink } from './dap-live-link.js';
+import { BOUNDED, LiveLink } from './dap-live-link.js';
 
 export interface LiveProgram {
   /** Backend name for the report ('node', 'python'). */
@@ -27,6 +32,10 @@ export interface LiveProgram {
   source: string;
   /** Breakpoint line first, then other lines worth setting breakpoints on. */
   lines: number[];
+  /** Requests in flight at most for this debugger (default: the run's `window`). */
+  window?: number;
+  /** Inputs after which its session is ended anyway (default: the run's `inputsPerSession`). */
+  inputsPerSession?: number;
 }
 
 export interface LiveFuzzOptions {
@@ -34,15 +43,26 @@ export interface LiveFuzzOptions {
   programs: LiveProgram[];
   seed: number;
   inputs: number;
+  /** Stop early at this time (ms since the epoch): the report then says how many inputs fit. */
+  deadline?: number;
+  /** Inputs after which a session is ended anyway (default 20,000). */
   inputsPerSession?: number;
-  batch?: number;
-  answerTimeoutMs?: number;
+  /** Fuzz requests in flight at most per session (default 32). */
+  window?: number;
+  /** Sessions fuzzed at the same time, each on its own client connection (default 1); lane k starts at program k. */
+  lanes?: number;
+  /** Inputs between two checkpoints (probes, RSS, process tree; default 500). */
+  checkpointEvery?: number;
+  /** kmirror-dap's bound on the debugger's answers, launch field `answerTimeoutMs` (default 2,000 ms). */
+  answerBoundMs?: number;
+  /** How long kmirror-dap's own answers may take (probes, bystander; slack over the bound; default 10,000 ms). */
+  probeTimeoutMs?: number;
   startTimeoutMs?: number;
   goneTimeoutMs?: number;
   crashDir?: string;
   /** Extra environment for kmirror-dap (e.g. KMIRROR_DAP_LOG, KMIRROR_DAP_LOG_LEVEL=debug to see the debugger traffic). */
   env?: Record<string, string>;
-  onSession?(report: LiveFuzzReport): void;
+  onCheckpoint?(report: LiveFuzzReport): void;
 }
 
 export interface LiveFuzzReport {
@@ -51,18 +71,23 @@ export interface LiveFuzzReport {
   sessions: number;
   durationMs: number;
   crashes: FuzzFailure[];
-  /** kmirror-dap's own answers missing: a probe, the bystander, a disconnect, a closed connection. */
+  /** Answers missing: a fuzz request past the bound + slack, a probe, the bystander, a disconnect, a closed connection. */
   unanswered: FuzzFailure[];
-  /** Requests kmirror-dap forwarded to the debugger and the debugger never answered (the session is then left). */
-  debuggerSilent: FuzzFailure[];
   invalid: FuzzFailure[];
   /** Processes still alive after their session ended. */
   leftovers: FuzzFailure[];
   /** Sessions whose program never stopped at the breakpoint (no inputs sent to them). */
   setupFailures: FuzzFailure[];
+  requestsSent: number;
   requestsAnswered: number;
+  /** Requests the debugger left unanswered that kmirror-dap answered at its bound, by command. */
+  bounded: Record<string, number>;
+  /** Why sessions ended: the debugger stopped answering, the program ended, or their share of inputs was done. */
+  sessionEnds: { debuggerSilent: number; programEnded: number; done: number };
+  /** Per session whose debugger went silent: the first request it left unanswered, as sent (at most 100). */
+  silentAfter: string[];
   processesChecked: number;
-  perProgram: Record<string, { sessions: number; inputs: number }>;
+  perProgram: Record<string, { sessions: number; inputs: number; bounded: number }>;
   rssKb: { first: number; max: number; last: number };
 }
 
@@ -77,28 +102,36 @@ export function liveFuzzPrograms(fixturesDir: string): LiveProgram[] {
   const py = join(fixturesDir, 'py/app.py');
   return [
     { name: 'node', launch: { program: js }, source: js, lines: lines(js) },
-    { name: 'python', launch: { program: py }, source: py, lines: lines(py) },
+    // debugpy answers one request per ≈ 45 ms (pydevd's polling), so a deeper queue only waits out the bound.
+    { name: 'python', launch: { program: py }, source: py, lines: lines(py), window: 4 },
   ];
 }
 
 type End = 'disconnect' | 'terminate-then-disconnect' | 'drop';
+/** Answers at the bound after which a session is ended even though the debugger still answers probes. */
+const MAX_BOUNDED_PER_SESSION = 16;
+/** Inputs kept for a crash file. */
+const KEEP_FOR_CRASH = 200;
 
 export async function fuzzLiveSessions(opts: LiveFuzzOptions): Promise<LiveFuzzReport> {
-  const perSession = opts.inputsPerSession ?? 2000;
-  const batch = opts.batch ?? 50;
-  const answerTimeoutMs = opts.answerTimeoutMs ?? 10_000;
+  const perSessionDefault = opts.inputsPerSession ?? 20_000;
+  const windowDefault = opts.window ?? 32;
+  const checkpointEvery = opts.checkpointEvery ?? 500;
+  const boundMs = opts.answerBoundMs ?? 2000;
+  const probeMs = opts.probeTimeoutMs ?? 10_000;
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
   const goneTimeoutMs = opts.goneTimeoutMs ?? 15_000;
+  /** A fuzz request unanswered for longer than this was left hanging by kmirror-dap. */
+  const overdueMs = boundMs + probeMs;
   const report: LiveFuzzReport = {
-    seed: opts.seed, inputs: 0, sessions: 0, durationMs: 0, crashes: [], unanswered: [], debuggerSilent: [], invalid: [], leftovers: [], setupFailures: [],
-    requestsAnswered: 0, processesChecked: 0, perProgram: {}, rssKb: { first: 0, max: 0, last: 0 },
+    seed: opts.seed, inputs: 0, sessions: 0, durationMs: 0, crashes: [], unanswered: [], invalid: [], leftovers: [], setupFailures: [],
+    requestsSent: 0, requestsAnswered: 0, bounded: {}, sessionEnds: { debuggerSilent: 0, programEnded: 0, done: 0 }, silentAfter: [], processesChecked: 0, perProgram: {},
+    rssKb: { first: 0, max: 0, last: 0 },
   };
   const started = Date.now();
-  const inputs = new LiveFuzzInputs(opts.seed);
-  const ends = prng(opts.seed ^ 0x5eed);
-  let batchStart = 0;
-  let batchBytes: Buffer[] = [];
-  const fail = (list: FuzzFailure[], detail: string): void => { if (list.length < 100) list.push({ at: batchStart, detail }); };
+  const more = (): boolean => report.inputs < opts.inputs && (opts.deadline === undefined || Date.now() < opts.deadline);
+  let recent: Buffer[] = [];
+  const fail = (list: FuzzFailure[], detail: string): void => { if (list.length < 100) list.push({ at: report.inputs, detail }); };
   const onProblem = (problem: string): void => fail(report.invalid, problem);
 
   // kmirror-dap, restarted after a crash.
@@ -114,7 +147,7 @@ export async function fuzzLiveSessions(opts: LiveFuzzOptions): Promise<LiveFuzzR
       fail(report.crashes, `kmirror-dap exited (code ${code}, signal ${signal}): ${stderrTail.trim().slice(-800)}`);
       if (opts.crashDir) {
         mkdirSync(opts.crashDir, { recursive: true });
-        writeFileSync(join(opts.crashDir, `crash-live-seed${opts.seed}-at${batchStart}.bin`), Buffer.concat(batchBytes));
+        writeFileSync(join(opts.crashDir, `crash-live-seed${opts.seed}-at${report.inputs}.bin`), Buffer.concat(recent));
       }
     });
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
@@ -122,74 +155,113 @@ export async function fuzzLiveSessions(opts: LiveFuzzOptions): Promise<LiveFuzzR
     proc = child;
   };
   const alive = (): boolean => proc.exitCode === null && proc.signalCode === null;
-  await startProcess();
-  let bystander = await LiveLink.open(port, '', [], onProblem);
-  await bystander.request('initialize', { adapterID: 'fuzz-bystander' }, answerTimeoutMs);
-
-  for (let session = 0; report.inputs < opts.inputs; session++) {
-    if (!alive()) {
+  let restarting: Promise<void> | undefined;
+  /** After a crash: one restart (and a new bystander) for every lane. */
+  const ensureProcess = async (): Promise<void> => {
+    if (alive()) return;
+    restarting ??= (async () => {
       await startProcess();
       bystander = await LiveLink.open(port, '', [], onProblem);
-    }
-    const program = opts.programs[session % opts.programs.length]!; // modulo: always an index
-    const stats = (report.perProgram[program.name] ??= { sessions: 0, inputs: 0 });
-    const pids = new Set<number>();
-    // kmirror-reaper is kmirror-dap's own helper (one per process, for its whole life), not the session's.
-    const sample = (): void => { for (const p of descendants(proc.pid!)) if (!p.cmdline.includes('kmirror-reaper')) pids.add(p.pid); };
-    const link = await LiveLink.open(port, program.source, program.lines, onProblem);
-    batchStart = report.inputs;
-    const stopped = await launchToBreakpoint(link, program, startTimeoutMs);
-    sample();
-    if (stopped !== true) {
-      fail(report.setupFailures, `${program.name}: ${stopped}`);
-    } else {
-      stats.sessions++;
-      report.sessions++;
-      for (let n = 0; n < perSession && report.inputs < opts.inputs && alive() && !link.closed;) {
-        batchStart = report.inputs;
-        batchBytes = [];
-        for (let k = 0; k < batch && n < perSession && report.inputs < opts.inputs; k++, n++, report.inputs++, stats.inputs++) {
-          const input = inputs.next(link.ids);
-          batchBytes.push(input.bytes);
-          await link.write(input.bytes, input.requests);
-        }
-        const before = link.pending.size;
-        let left = await link.settle(answerTimeoutMs);
-        if (left.length && !link.closed) {
-          // An evaluate that ran into a pending pause waits for the program, as in any debugger:
-          // resume it, as a user would on the stopped event, before counting what is unanswered.
-          for (const threadId of link.ids.threadIds) await link.request('continue', { threadId }, answerTimeoutMs);
-          left = await link.settle(answerTimeoutMs);
-        }
+    })().finally(() => { restarting = undefined; });
+    await restarting;
+  };
+  const sampleRss = (): void => {
+    const rss = rssKb(proc.pid);
+    if (!report.rssKb.first) report.rssKb.first = rss;
+    report.rssKb.max = Math.max(report.rssKb.max, rss);
+    report.rssKb.last = rss;
+  };
+  await startProcess();
+  let bystander = await LiveLink.open(port, '', [], onProblem);
+  await bystander.request('initialize', { adapterID: 'fuzz-bystander' }, probeMs);
+  sampleRss();
+
+  let sessionIds = 0;
+  const lane = async (laneIndex: number): Promise<void> => {
+    const inputs = new LiveFuzzInputs(opts.seed + laneIndex * 7919);
+    const ends = prng((opts.seed + laneIndex) ^ 0x5eed);
+    for (let session = laneIndex; more(); session++) {
+      await ensureProcess();
+      const program = opts.programs[session % opts.programs.length]!; // modulo: always an index
+      const stats = (report.perProgram[program.name] ??= { sessions: 0, inputs: 0, bounded: 0 });
+      const window = program.window ?? windowDefault;
+      const perSession = program.inputsPerSession ?? perSessionDefault;
+      const pids = new Set<number>();
+      // The session's processes among those of the other lanes: the subtrees holding its debuggee (env marker).
+      const marker = `KM_FUZZ_SESSION=${++sessionIds}`;
+      const sample = (): void => { for (const p of sessionProcesses(proc.pid!, marker)) pids.add(p.pid); };
+      const link = await LiveLink.open(port, program.source, program.lines, onProblem);
+      const overdue = (): void => {
+        for (const [seq, command] of link.overdue(overdueMs)) fail(report.unanswered, `${program.name}: ${command} (seq ${seq}) not answered within ${overdueMs} ms`);
+      };
+      const checkpoint = async (): Promise<void> => {
         sample();
-        if (!alive()) break;
-        if (link.closed) {
-          fail(report.unanswered, `${program.name}: kmirror-dap closed the session's connection (no disconnect was sent)`);
-          break;
+        overdue();
+        if (!alive() || link.closed) return;
+        if (!(await link.request('kmirror/status', undefined, probeMs))) fail(report.unanswered, `${program.name}: the session's probe got no answer`);
+        if (!(await bystander.request('kmirror/status', undefined, probeMs))) fail(report.unanswered, `${program.name}: the bystander client got no answer`);
+        sampleRss();
+        opts.onCheckpoint?.(report);
+      };
+      const stopped = await launchToBreakpoint(link, program, marker, boundMs, startTimeoutMs);
+      sample();
+      if (stopped !== true) {
+        fail(report.setupFailures, `${program.name}: ${stopped}`);
+      } else {
+        stats.sessions++;
+        report.sessions++;
+        let debuggerSilent = false;
+        let checkedBounded = 0;
+        for (let n = 0; n < perSession && more();) {
+          if (!alive() || link.closed || link.ended) break;
+          if (link.boundedCount > checkedBounded) {
+            // One request left unanswered is not a silent debugger: the session goes on while it answers threads and a stack.
+            checkedBounded = link.boundedCount;
+            if (checkedBounded >= MAX_BOUNDED_PER_SESSION || !(await debuggerAnswers(link, boundMs + probeMs))) {
+              debuggerSilent = true;
+              break;
+            }
+          }
+          if (link.pending.size >= window) {
+            await link.nextAnswer(100);
+            overdue();
+            continue;
+          }
+          const input = inputs.next(link.ids);
+          recent.push(input.bytes);
+          if (recent.length > KEEP_FOR_CRASH) recent = recent.slice(-KEEP_FOR_CRASH / 2);
+          await link.write(input.bytes, input.requests);
+          report.requestsSent += input.requests.length;
+          n++;
+          report.inputs++;
+          stats.inputs++;
+          if (n % checkpointEvery === 0) await checkpoint();
         }
-        for (const [seq, command] of left.slice(0, 5)) fail(report.debuggerSilent, `${program.name}: ${command} (seq ${seq}) not answered within ${answerTimeoutMs} ms`);
-        link.pending.clear();
-        report.requestsAnswered += before - left.length;
-        if (!(await link.request('kmirror/status', undefined, answerTimeoutMs))) fail(report.unanswered, `${program.name}: the session's probe got no answer`);
-        // A debugger that stopped answering stays so: reported once, the next session goes on.
-        if (left.length) break;
-        if (!(await bystander.request('kmirror/status', undefined, answerTimeoutMs))) fail(report.unanswered, `${program.name}: the bystander client got no answer`);
-        const rss = rssKb(proc.pid);
-        if (!report.rssKb.first) report.rssKb.first = rss;
-        report.rssKb.max = Math.max(report.rssKb.max, rss);
-        report.rssKb.last = rss;
+        // Every request in flight is answered: by the debugger, or by kmirror-dap at its bound.
+        for (const [seq, command] of await link.settle(overdueMs)) fail(report.unanswered, `${program.name}: ${command} (seq ${seq}) not answered within ${overdueMs} ms`);
+        await checkpoint();
+        if (alive() && link.closed) fail(report.unanswered, `${program.name}: kmirror-dap closed the session's connection (no disconnect was sent)`);
+        const silent = [...link.bounded.values()].reduce((a, b) => a + b, 0);
+        for (const [command, count] of link.bounded) report.bounded[command] = (report.bounded[command] ?? 0) + count;
+        stats.bounded += silent;
+        if (debuggerSilent && link.firstBounded !== undefined && report.silentAfter.length < 100) report.silentAfter.push(`${program.name}: ${link.firstBounded}`);
+        if (debuggerSilent) report.sessionEnds.debuggerSilent++;
+        else if (link.ended) report.sessionEnds.programEnded++;
+        else report.sessionEnds.done++;
+      }
+      report.requestsAnswered += link.answeredCount;
+      if (alive()) await endSession(link, (['disconnect', 'terminate-then-disconnect', 'drop'] as const)[Math.floor(ends() * 3)]!, probeMs, (d) => fail(report.unanswered, `${program.name}: ${d}`));
+      else link.destroy();
+      const left = await waitGone([...pids], goneTimeoutMs);
+      report.processesChecked += pids.size;
+      if (left.length) {
+        fail(report.leftovers, `${program.name}: still running ${goneTimeoutMs} ms after the session ended: ${left.map((p) => `${p.pid} ${p.cmdline.slice(0, 120)}`).join('; ')}`);
+        killLeftovers(left.map((p) => p.pid));
       }
     }
-    if (alive()) await endSession(link, (['disconnect', 'terminate-then-disconnect', 'drop'] as const)[Math.floor(ends() * 3)]!, answerTimeoutMs, (d) => fail(report.unanswered, `${program.name}: ${d}`));
-    else link.destroy();
-    const left = await waitGone([...pids], goneTimeoutMs);
-    report.processesChecked += pids.size;
-    if (left.length) {
-      fail(report.leftovers, `${program.name}: still running ${goneTimeoutMs} ms after the session ended: ${left.map((p) => `${p.pid} ${p.cmdline.slice(0, 120)}`).join('; ')}`);
-      killLeftovers(left.map((p) => p.pid));
-    }
-    opts.onSession?.(report);
-  }
+  };
+  await Promise.all(Array.from({ length: opts.lanes ?? 1 }, (_, k) => lane(k)));
+  sampleRss();
   killed.add(proc!);
   bystander.destroy();
   proc!.kill('SIGKILL');
@@ -198,13 +270,13 @@ export async function fuzzLiveSessions(opts: LiveFuzzOptions): Promise<LiveFuzzR
   return report;
 }
 
-/** initialize → launch → breakpoint → configurationDone → stopped; true, or why not. */
-async function launchToBreakpoint(link: LiveLink, program: LiveProgram, timeoutMs: number): Promise<true | string> {
+/** initialize → launch (with the answer bound) → breakpoint → configurationDone → stopped; true, or why not. */
+async function launchToBreakpoint(link: LiveLink, program: LiveProgram, marker: string, answerTimeoutMs: number, timeoutMs: number): Promise<true | string> {
   if (!(await link.request('initialize', { adapterID: 'kmirror', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' }, timeoutMs))) return 'no answer to initialize';
   const initialized = link.waitEvent('initialized', timeoutMs);
   const stopped = link.waitEvent('stopped', timeoutMs);
   // Not awaited before configurationDone: debugpy answers launch only after it.
-  const launched = link.request('launch', { type: 'kmirror', request: 'launch', ...program.launch, env: { KM_FOREVER: '1', KM_GREETING: 'fuzz' } }, timeoutMs);
+  const launched = link.request('launch', { type: 'kmirror', request: 'launch', ...program.launch, answerTimeoutMs, env: { KM_FOREVER: '1', KM_GREETING: 'fuzz', [marker.split('=')[0]!]: marker.split('=')[1]! } }, timeoutMs);
   if (!(await initialized)) return `no initialized event (launch: ${JSON.stringify(await launched)?.slice(0, 300)})`;
   await link.request('setBreakpoints', { source: { path: program.source }, breakpoints: [{ line: program.lines[0] }] }, timeoutMs);
   await link.request('configurationDone', undefined, timeoutMs);
@@ -220,6 +292,18 @@ async function launchToBreakpoint(link: LiveLink, program: LiveProgram, timeoutM
   return true;
 }
 
+/** Whether the debugger itself still answers `threads` and a stack (not kmirror-dap at its bound). */
+async function debuggerAnswers(link: LiveLink, timeoutMs: number): Promise<boolean> {
+  const answered = (m: Awaited<ReturnType<LiveLink['request']>>): boolean => m !== undefined && !(m.success === false && BOUNDED.test(String(m.message)));
+  const threads = await link.request('threads', undefined, timeoutMs);
+  if (!answered(threads)) return false;
+  const threadId = (threads?.body?.threads as Array<{ id: number }> | undefined)?.[0]?.id;
+  return threadId === undefined || answered(await link.request('stackTrace', { threadId, startFrame: 0, levels: 1 }, timeoutMs));
+}
+
+/** kmirror-dap's disconnect waits up to 5 s for the debugger's, then stops every process (2 s grace). */
+const DISCONNECT_SLACK_MS = 10_000;
+
 async function endSession(link: LiveLink, end: End, timeoutMs: number, fail: (detail: string) => void): Promise<void> {
   if (end === 'drop') {
     link.destroy();
@@ -227,7 +311,7 @@ async function endSession(link: LiveLink, end: End, timeoutMs: number, fail: (de
   }
   if (end === 'terminate-then-disconnect' && !(await link.request('terminate', {}, timeoutMs))) fail('terminate got no answer');
   // {} leaves it to the default (a launched debuggee is terminated), the other says so.
-  if (!(await link.request('disconnect', end === 'disconnect' ? {} : { terminateDebuggee: true }, timeoutMs))) fail('disconnect got no answer');
+  if (!(await link.request('disconnect', end === 'disconnect' ? {} : { terminateDebuggee: true }, timeoutMs + DISCONNECT_SLACK_MS))) fail('disconnect got no answer');
   const closed = await Promise.race([link.whenClosed().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs))]);
   if (!closed) fail(`the connection was still open ${timeoutMs} ms after the disconnect`);
   link.destroy();

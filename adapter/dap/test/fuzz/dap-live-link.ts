@@ -1,7 +1,9 @@
 // One DAP connection of the live-debugger fuzz: raw writes, every message checked as DAP, each
-// fuzz request's answer counted (none missing, none twice), the ids the session hands out
-// (threads, frames, variable and source references) harvested into LiveIds, and the driver's own
-// requests with a deadline. Keeps nothing per message beyond the current session's seqs.
+// fuzz request's answer counted (none missing, none twice; answers that kmirror-dap gave because
+// the debugger did not answer within its bound are counted per command), the ids the session
+// hands out (threads, frames, variable and source references) harvested into LiveIds, whether the
+// session ended (`terminated`), and the driver's own requests with a deadline. Keeps nothing per
+// message beyond the current session's seqs.
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { FrameReader, type Frame } from '#sdk/protocol/frame-reader.js';
@@ -12,15 +14,28 @@ type Message = Record<string, unknown> & { body?: Record<string, unknown> };
 
 /** Ids kept per kind: the latest ones, so a long session does not grow the list. */
 const KEEP_IDS = 32;
+/** The driver's own seqs: far from the fuzz requests' (LIVE_SEQ_BASE up) and from what a byte mutation makes of seq 0. */
+const OWN_SEQ_BASE = 500_000;
+/** kmirror-dap's answer for the debugger (server/answer-bound.ts). */
+export const BOUNDED = /did not answer `[^`]*` within/;
 
 export class LiveLink {
   closed = false;
   readonly ids: LiveIds;
-  /** Fuzz requests sent and not yet answered: seq → command. */
-  readonly pending = new Map<number, string>();
+  /** The session's program ended (`terminated`, or `exited`). */
+  ended = false;
+  /** Fuzz requests sent and not yet answered: seq → command and when it was sent. */
+  readonly pending = new Map<number, { command: string; at: number; text: string }>();
+  /** How many fuzz requests kmirror-dap answered at its bound in this session. */
+  boundedCount = 0;
+  /** The first fuzz request kmirror-dap answered at its bound (the oldest the debugger left), as sent. */
+  firstBounded: string | undefined;
+  /** Fuzz requests answered by kmirror-dap's bound because the debugger did not answer: command → count. */
+  readonly bounded = new Map<string, number>();
   private readonly answered = new Set<number>();
   private readonly waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message | undefined) => void }> = [];
-  private ownSeq = 1;
+  private answerWaiters: Array<() => void> = [];
+  private ownSeq = OWN_SEQ_BASE;
   private readonly closeWaiters: Array<() => void> = [];
 
   private constructor(private readonly socket: Socket, source: string, lines: number[], private readonly onProblem: (problem: string) => void) {
@@ -39,7 +54,9 @@ export class LiveLink {
 
   async write(bytes: Buffer, requests: Array<{ seq: number; command: string }> = []): Promise<void> {
     if (this.closed) return;
-    for (const r of requests) this.pending.set(r.seq, r.command);
+    const at = Date.now();
+    const text = requests.length ? bytes.toString('utf8', 0, 400) : '';
+    for (const r of requests) this.pending.set(r.seq, { command: r.command, at, text });
     if (this.socket.write(bytes)) return;
     await Promise.race([once(this.socket, 'drain'), this.whenClosed()]);
   }
@@ -56,11 +73,44 @@ export class LiveLink {
     return this.waitFor((m) => m.type === 'event' && m.event === event, timeoutMs);
   }
 
-  /** Resolves once every fuzz request is answered, or with the ones still unanswered at the deadline. */
-  async settle(timeoutMs: number): Promise<Array<[number, string]>> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.pending.size && !this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    return [...this.pending];
+  /** Fuzz requests answered so far (each once). */
+  get answeredCount(): number {
+    return this.answered.size;
+  }
+
+  /** Resolves at the next answer to a fuzz request, when the connection closes, or after `timeoutMs`. */
+  nextAnswer(timeoutMs: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.answerWaiters.push(done);
+    });
+  }
+
+  /** Fuzz requests unanswered for longer than `ms` (removed: each is reported once). */
+  overdue(ms: number): Array<[number, string]> {
+    const now = Date.now();
+    const late: Array<[number, string]> = [];
+    for (const [seq, { command, at }] of this.pending) {
+      if (now - at <= ms) break; // in order of sending
+      late.push([seq, command]);
+      this.pending.delete(seq);
+    }
+    return late;
+  }
+
+  /** Resolves once every fuzz request is answered, or with the ones unanswered for longer than `ms`. */
+  async settle(ms: number): Promise<Array<[number, string]>> {
+    const late: Array<[number, string]> = [];
+    while (this.pending.size && !this.closed) {
+      late.push(...this.overdue(ms));
+      if (this.pending.size) await this.nextAnswer(100);
+    }
+    return late;
   }
 
   whenClosed(): Promise<void> {
@@ -93,11 +143,22 @@ export class LiveLink {
     if (problem || !m) return this.onProblem(problem ?? 'null message');
     if (m.type === 'response') {
       const seq = m.request_seq as number; // checked: a safe integer
-      if (this.pending.delete(seq)) this.answered.add(seq);
-      else if (this.answered.has(seq)) this.onProblem(`request ${seq} answered twice: ${JSON.stringify(m).slice(0, 200)}`);
+      const sent = this.pending.get(seq);
+      if (sent) {
+        this.pending.delete(seq);
+        this.answered.add(seq);
+        if (m.success === false && BOUNDED.test(String(m.message))) {
+          this.bounded.set(String(m.command), (this.bounded.get(String(m.command)) ?? 0) + 1);
+          this.firstBounded ??= sent.text;
+          this.boundedCount++;
+        }
+        for (const w of this.answerWaiters.splice(0)) w();
+      } else if (this.answered.has(seq)) this.onProblem(`request ${seq} answered twice: ${JSON.stringify(m).slice(0, 200)}`);
       if (m.success === true) this.harvest(m);
     } else if (m.type === 'event' && m.event === 'stopped') {
       this.harvest({ command: 'threads', body: { threads: [{ id: m.body?.threadId }] } });
+    } else if (m.type === 'event' && (m.event === 'terminated' || m.event === 'exited')) {
+      this.ended = true;
     }
     for (const w of [...this.waiters]) if (w.match(m)) w.resolve(m);
   }
@@ -129,6 +190,7 @@ export class LiveLink {
     if (this.closed) return;
     this.closed = true;
     for (const w of [...this.waiters]) w.resolve(undefined);
+    for (const w of this.answerWaiters.splice(0)) w();
     for (const c of this.closeWaiters.splice(0)) c();
   }
 }
