@@ -11,7 +11,7 @@ import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterGuard, IMAGES, NODE_NAME, kubectl, openGuardedNamespace, waitFor } from './harness/cluster.js';
 import { createClientPod, deployApp, kmirrorObjects, readyPodName, requestFromCluster, waitForNoKmirrorObjects } from './k8s/fixtures.js';
-import { startKmirrorExec, writeLocalNodeApp, type ExecRun } from './k8s/kmirror-exec.js';
+import { startKmirrorExec, stopRuns, writeLocalNodeApp, type ExecRun } from './k8s/kmirror-exec.js';
 import { freePort } from '#test/harness/free-port.js';
 
 const MESSAGE = 'env of the pod';
@@ -62,14 +62,7 @@ beforeAll(async () => {
   });
 }, 300_000);
 
-afterEach(async () => {
-  for (const run of runs.splice(0)) {
-    run.kill('SIGTERM');
-    await Promise.race([run.exited(), new Promise((r) => setTimeout(r, 10_000))]);
-    run.kill('SIGKILL');
-    rmSync(run.dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => stopRuns(runs));
 
 afterAll(async () => {
   if (appDir) rmSync(appDir, { recursive: true, force: true });

@@ -4,13 +4,12 @@
 // outgoing/test_outgoing_traffic_single_request.mjs), and a steal with mirrord's
 // tests/configs/http_filter_header.json reached by a client that writes "X-Filter: yes" (as Go's
 // net/http does): only that request reaches the local program.
-import { rmSync } from 'node:fs';
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterGuard, IMAGES, openGuardedNamespace } from './harness/cluster.js';
 import { execInPod } from './harness/pods.js';
 import { createClientPod, deployApp, readyPodName } from './k8s/fixtures.js';
-import { startKmirrorExec, type ExecRun } from './k8s/kmirror-exec.js';
+import { startKmirrorExec, stopRuns, type ExecRun } from './k8s/kmirror-exec.js';
 import { freePort } from '#test/harness/free-port.js';
 
 let guard: ClusterGuard;
@@ -29,14 +28,7 @@ beforeAll(async () => {
   await readyPodName(core, ns, 'http-echo');
 }, 300_000);
 
-afterEach(async () => {
-  for (const run of runs.splice(0)) {
-    run.kill('SIGTERM');
-    await Promise.race([run.exited(), new Promise((r) => setTimeout(r, 10_000))]);
-    run.kill('SIGKILL');
-    rmSync(run.dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => stopRuns(runs));
 
 afterAll(async () => { await guard?.dispose(); });
 

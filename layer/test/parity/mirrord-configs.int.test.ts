@@ -6,23 +6,12 @@
 // case-insensitively; a filter "x-filter: yes" that missed "X-Filter: yes" sent those requests to
 // the pod instead of the local program.
 // config-keys: feature.network.incoming.http_filter.header_filter
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
+import { describe, expect, it } from 'vitest';
 import { startExec, type RunningExec } from './kmirror-exec.js';
-import { httpFetch, startPodHttp, type PodHttp } from './pod-http.js';
+import { httpFetch } from './pod-http.js';
+import { podWithHttpForFile } from './pod-fixture.js';
 
-let ns: TestNetns;
-let targetPid: number;
-let pod: PodHttp;
-
-beforeAll(async () => {
-  requireRoot();
-  ns = createNetns();
-  targetPid = await spawnSleepTarget(ns, {});
-  pod = await startPodHttp(ns, ns.podIp);
-});
-
-afterAll(() => ns?.cleanup());
+const fx = podWithHttpForFile();
 
 // The shape of mirrord's node-e2e app: one answer per request, its method.
 const APP = `const server = require('http').createServer();
@@ -30,12 +19,12 @@ server.on('request', (q, r) => { console.log(q.method + ': Request completed ' +
 server.listen(Number(process.argv[1]), () => console.log('listening'));`;
 
 async function session(incoming: object): Promise<RunningExec> {
-  const exec = startExec({ target: `pid/${targetPid}`, argv: [process.execPath, '-e', APP, String(pod.port)], config: { feature: { network: { incoming } } } });
+  const exec = startExec({ target: `pid/${fx.targetPid}`, argv: [process.execPath, '-e', APP, String(fx.pod.port)], config: { feature: { network: { incoming } } } });
   await exec.waitLine(/^listening$/);
   return exec;
 }
 
-const url = (path: string): string => `http://${ns.podIp}:${pod.port}${path}`;
+const url = (path: string): string => `http://${fx.ns.podIp}:${fx.pod.port}${path}`;
 
 describe("mirrord's http_filter configs with a mirrord-style app", () => {
   it('steal, header_filter "x-filter: yes": a request carrying "X-Filter: yes" is stolen, others stay with the pod', async () => {

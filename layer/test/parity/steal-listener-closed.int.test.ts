@@ -4,23 +4,11 @@
 // connection already stolen must keep working (mirrord's test checks exactly that).
 // config-keys: feature.network.incoming.ignore_localhost
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetns, requireRoot, spawnSleepTarget, type TestNetns } from '#test/harness/netns.js';
+import { describe, expect, it } from 'vitest';
 import { startExec } from './kmirror-exec.js';
-import { startPodHttp, type PodHttp } from './pod-http.js';
+import { podWithHttpForFile } from './pod-fixture.js';
 
-let ns: TestNetns;
-let targetPid: number;
-let pod: PodHttp;
-
-beforeAll(async () => {
-  requireRoot();
-  ns = createNetns();
-  targetPid = await spawnSleepTarget(ns, {});
-  pod = await startPodHttp(ns, ns.podIp);
-});
-
-afterAll(() => ns?.cleanup());
+const fx = podWithHttpForFile();
 
 const APP = `import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -40,10 +28,10 @@ print("answered.", flush=True)
 
 describe('a stolen connection outlives its listening socket', () => {
   it('Python: accept, close the listener, then read and answer on the connection', async () => {
-    const exec = startExec({ target: `pid/${targetPid}`, argv: ['python3', '-c', APP, String(pod.port)], config: { feature: { network: { incoming: { mode: 'steal', ports: [pod.port] } } } } });
+    const exec = startExec({ target: `pid/${fx.targetPid}`, argv: ['python3', '-c', APP, String(fx.pod.port)], config: { feature: { network: { incoming: { mode: 'steal', ports: [fx.pod.port] } } } } });
     try {
       await exec.waitLine(/^app listening\.$/);
-      const sock = connect(pod.port, ns.podIp);
+      const sock = connect(fx.pod.port, fx.ns.podIp);
       let answer = '';
       sock.on('data', (d: Buffer) => { answer += d.toString(); });
       const ended = new Promise<void>((resolve, reject) => { sock.once('end', resolve); sock.once('error', reject); });
@@ -53,7 +41,7 @@ describe('a stolen connection outlives its listening socket', () => {
       sock.destroy();
       expect(answer).toBe('STOLEN AND KEPT!');
       await exec.waitLine(/^answered\.$/);
-      expect(pod.served).toEqual([]);
+      expect(fx.pod.served).toEqual([]);
     } finally {
       await exec.stop();
     }

@@ -2,7 +2,7 @@
 // process group so that the program under it can be killed with it; waits on output lines with
 // a deadline. Used by the Kubernetes e2e tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,16 @@ export function startKmirrorExec(config: unknown, argv: string[], env: Record<st
       try { if (child.pid) process.kill(-child.pid, signal); } catch { /* already gone */ }
     },
   };
+}
+
+/** Stops every run in `runs` (SIGTERM, up to 10 s for a clean exit, then SIGKILL), empties it and removes their directories. */
+export async function stopRuns(runs: ExecRun[]): Promise<void> {
+  for (const run of runs.splice(0)) {
+    run.kill('SIGTERM');
+    await Promise.race([run.exited(), new Promise((r) => setTimeout(r, 10_000))]);
+    run.kill('SIGKILL');
+    rmSync(run.dir, { recursive: true, force: true });
+  }
 }
 
 /** Writes a small local HTTP server that answers JSON (local: true, the pod's MESSAGE) and logs each URL. */
