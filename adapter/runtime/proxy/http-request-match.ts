@@ -9,9 +9,10 @@ import type { HttpFilter } from '#proto/runtime/types.js';
 export interface RequestHead { method: string; url: string; rawHeaders: string[] }
 export type RequestMatcher = (req: RequestHead) => boolean;
 
-function compile(pattern: string, field: string, flags = ''): RegExp {
+/** Case-insensitive, as every http_filter field is in mirrord. */
+function compile(pattern: string, field: string): RegExp {
   try {
-    return new RegExp(pattern, flags);
+    return new RegExp(pattern, 'i');
   } catch (err) {
     throw new Error(`${field}: invalid regex ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
@@ -20,18 +21,18 @@ function compile(pattern: string, field: string, flags = ''): RegExp {
 export function compileRequestMatcher(filter: HttpFilter, path = 'http_filter'): RequestMatcher {
   const parts: RequestMatcher[] = [];
   if (filter.headerFilter) {
-    const re = compile(filter.headerFilter, `${path}.header_filter`, 'i');
+    const re = compile(filter.headerFilter, `${path}.header_filter`);
     parts.push((req) => {
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (re.test(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)) return true;
       return false;
     });
   }
   if (filter.pathFilter) {
-    const re = compile(filter.pathFilter, `${path}.path_filter`, 'i');
+    const re = compile(filter.pathFilter, `${path}.path_filter`);
     parts.push((req) => re.test(req.url));
   }
   if (filter.methodFilter) {
-    const re = compile(filter.methodFilter, `${path}.method_filter`, 'i');
+    const re = compile(filter.methodFilter, `${path}.method_filter`);
     parts.push((req) => re.test(req.method));
   }
   if (filter.allOf?.length) {

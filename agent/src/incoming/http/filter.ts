@@ -28,7 +28,8 @@ export class HttpFilterError extends KmError<'agent'> {
 // regexpp reports where a pattern breaks (RegExp's own error does not); RegExp still compiles it.
 const validator = new RegExpValidator();
 
-function compile(pattern: string, field: string, flags = ''): RegExp {
+/** Case-insensitive, as every http_filter field is in mirrord. */
+function compile(pattern: string, field: string): RegExp {
   try {
     validator.validatePattern(pattern, 0, pattern.length, { unicode: false });
   } catch (err) {
@@ -37,7 +38,7 @@ function compile(pattern: string, field: string, flags = ''): RegExp {
     throw new HttpFilterError(`${field}: invalid pattern ${JSON.stringify(pattern)}${at === undefined ? '' : ` at position ${at}`}: ${why}`);
   }
   try {
-    return new RegExp(pattern, flags);
+    return new RegExp(pattern, 'i');
   } catch (err) {
     throw new HttpFilterError(`${field}: invalid pattern ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
@@ -47,18 +48,18 @@ function compile(pattern: string, field: string, flags = ''): RegExp {
 export function compileHttpFilter(filter: HttpFilter, path = 'http_filter'): RequestMatcher {
   const parts: RequestMatcher[] = [];
   if (filter.headerFilter !== undefined && filter.headerFilter !== '') {
-    const re = compile(filter.headerFilter, `${path}.header_filter`, 'i');
+    const re = compile(filter.headerFilter, `${path}.header_filter`);
     parts.push((req) => {
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (re.test(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)) return true;
       return false;
     });
   }
   if (filter.pathFilter !== undefined && filter.pathFilter !== '') {
-    const re = compile(filter.pathFilter, `${path}.path_filter`, 'i');
+    const re = compile(filter.pathFilter, `${path}.path_filter`);
     parts.push((req) => re.test(req.url));
   }
   if (filter.methodFilter !== undefined && filter.methodFilter !== '') {
-    const re = compile(filter.methodFilter, `${path}.method_filter`, 'i');
+    const re = compile(filter.methodFilter, `${path}.method_filter`);
     parts.push((req) => re.test(req.method));
   }
   if (filter.allOf && filter.allOf.length > 0) {
